@@ -1,0 +1,38 @@
+using System;
+
+namespace KernelGen;
+
+/// <summary>
+/// Asks KernelGen to write the body of a <c>static partial</c> method as a log-softmax:
+/// <c>y_i = x_i / T − log Σ_j exp(x_j / T)</c>, computed without overflow for any finite input.
+/// </summary>
+/// <remarks>
+/// Shapes: <c>void M(ReadOnlySpan&lt;T&gt; input, Span&lt;T&gt; output)</c> for one row, and
+/// <c>void M(ReadOnlySpan&lt;T&gt; input, Span&lt;T&gt; output, int rowLength)</c> for many
+/// row-major rows, with <c>T</c> being <see cref="float"/> or <see cref="double"/>.
+/// See docs/attributes.md.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class LogSoftmaxAttribute : Attribute
+{
+    /// <summary>How the kernel walks over a row. Default: <see cref="SoftmaxAlgorithm.Auto"/>.</summary>
+    public SoftmaxAlgorithm Algorithm { get; set; } = SoftmaxAlgorithm.Auto;
+
+    /// <summary>The temperature T in softmax(x / T); finite and greater than 0. Default 1.</summary>
+    public double Temperature { get; set; } = 1.0;
+
+    /// <summary>
+    /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
+    /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
+    /// </summary>
+    public int Width { get; set; }
+
+    /// <summary>
+    /// Vectors processed per loop iteration, each with its own accumulator: 1..8, or 0 (the
+    /// default) for the generator's choice.
+    /// </summary>
+    public int Unroll { get; set; }
+
+    /// <summary>The code paths to emit. Default: <see cref="KernelTargets.All"/>.</summary>
+    public KernelTargets Targets { get; set; } = KernelTargets.All;
+}

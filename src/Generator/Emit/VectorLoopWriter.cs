@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Generator.Helpers;
+using KernelGen.Generator.Models;
+
+namespace KernelGen.Generator.Emit;
+
+/// <summary>How one vector of a pass is read and written: a full vector at an offset, or the row's tail.</summary>
+internal sealed class VectorAccess
+{
+    private readonly Func<string, string> load;
+    private readonly Func<string, string, string> store;
+
+    private VectorAccess(int accumulator, Func<string, string> load, Func<string, string, string> store)
+    {
+        this.Accumulator = accumulator;
+        this.load = load;
+        this.store = store;
+    }
+
+    /// <summary>The accumulator this vector adds into (0..unroll−1).</summary>
+    public int Accumulator { get; }
+
+    /// <summary>The expression that loads this vector from <paramref name="source"/> (x or y).</summary>
+    public string Load(string source) => this.load(source);
+
+    /// <summary>The statement that stores <paramref name="value"/> to this vector of <paramref name="destination"/>.</summary>
+    public string Store(string value, string destination) => this.store(value, destination);
+
+    public static VectorAccess Full(VectorLoopWriter c, string index, int accumulator) => new(
+        accumulator,
+        source => $"{c.Path.VectorType}.LoadUnsafe(ref {source}, (nuint)({index}))",
+        (value, destination) => $"{c.Path.VectorType}.StoreUnsafe({value}, ref {destination}, (nuint)({index}));");
+
+    public static VectorAccess Tail(VectorLoopWriter c, string fill) => new(
+        0,
+        source => $"{c.Path.MathType}.LoadTail(ref {VectorLoopWriter.Unsafe}.Add(ref {source}, i), n - i, {fill})",
+        (value, destination) => $"{c.Path.MathType}.StoreTail(ref {VectorLoopWriter.Unsafe}.Add(ref {destination}, i), n - i, {value});");
+}
+
+/// <summary>
+/// Writes the loops of a vector pass over one row, for any width and element type: an unrolled
+/// main loop of <see cref="Unroll"/> vectors (optionally in blocks, with a flush after each
+/// block), a one-vector loop, and a tail that touches no element past the row. Kernel families
+/// supply what happens to the vectors; this class supplies the walking.
+/// </summary>
+internal sealed class VectorLoopWriter
+{
+    public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+
+    /// <summary>Elements per block between flushes of the narrow accumulators into double lanes.</summary>
+    public const int BlockTarget = 1024;
+
+    public VectorLoopWriter(PathInfo path, ElementType element, int unroll)
+    {
+        this.Path = path;
+        this.Element = element;
+        this.Unroll = unroll;
+    }
+
+    public PathInfo Path { get; }
+
+    public ElementType Element { get; }
+
+    public int Unroll { get; }
+
+    /// <summary>float or double.</summary>
+    public string T => KernelFileWriter.ElementName(this.Element);
+
+    /// <summary>Elements per vector.</summary>
+    public int Lanes => this.Path.Lanes(this.Element);
+
+    /// <summary>The vector type, e.g. <c>Vector512&lt;float&gt;</c>.</summary>
+    public string Vec => this.Path.Of(this.T);
+
+    /// <summary>The double vector type of this width (the wide accumulators).</summary>
+    public string WideVec => this.Path.Of("double");
+
+    /// <summary>The static vector class, e.g. <c>Vector512</c>.</summary>
+    public string V => this.Path.VectorType;
+
+    /// <summary>The runtime words of this width, e.g. <c>VectorMath512</c>.</summary>
+    public string M => this.Path.MathType;
+
+    /// <summary>Elements per unrolled iteration.</summary>
+    public int Step => this.Unroll * this.Lanes;
+
+    /// <summary>Elements per block: a multiple of <see cref="Step"/> near <see cref="BlockTarget"/>.</summary>
+    public int Block => this.Step * Math.Max(1, (BlockTarget + this.Step - 1) / this.Step);
+
+    /// <summary><c>Vector512.Create(value)</c>.</summary>
+    public string Splat(string value) => $"{this.V}.Create({value})";
+
+    /// <summary>A pairwise tree over the names, e.g. <c>(a + b) + (c + d)</c>, which keeps dependency chains short.</summary>
+    public static string Tree(IReadOnlyList<string> items, Func<string, string, string> combine)
+    {
+        if (items.Count == 1)
+        {
+            return items[0];
+        }
+
+        int half = (items.Count + 1) / 2;
+        return combine(Tree(items.Take(half).ToList(), combine), Tree(items.Skip(half).ToList(), combine));
+    }
+
+    /// <summary>Names with suffixes 0..count−1.</summary>
+    public static IReadOnlyList<string> Names(string prefix, int count) => Enumerable.Range(0, count).Select(i => prefix + i).ToList();
+
+    /// <summary>
+    /// Writes one pass over the row <c>[0, n)</c> in locals <c>i</c> (declared by the caller) and
+    /// <c>n</c>. <paramref name="group"/> writes the statements for a group of vectors (the
+    /// unrolled ones, or a single vector, or the tail); <paramref name="flush"/>, if given, runs
+    /// after every <see cref="Block"/> elements and once at the end.
+    /// </summary>
+    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null)
+    {
+        writer.Line("i = 0;");
+        List<VectorAccess> unrolled = Enumerable.Range(0, this.Unroll)
+            .Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u))
+            .ToList();
+        if (flush is not null)
+        {
+            using (writer.Block($"while (i <= n - {this.Step})"))
+            {
+                writer.Line($"nint blockEnd = global::System.Math.Min(n - {this.Step}, i + {this.Block - this.Step});");
+                using (writer.Block($"for (; i <= blockEnd; i += {this.Step})"))
+                {
+                    group(writer, unrolled);
+                }
+
+                flush(writer);
+            }
+        }
+        else
+        {
+            using (writer.Block($"for (; i <= n - {this.Step}; i += {this.Step})"))
+            {
+                group(writer, unrolled);
+            }
+        }
+
+        if (this.Unroll > 1)
+        {
+            using (writer.Block($"for (; i <= n - {this.Lanes}; i += {this.Lanes})"))
+            {
+                group(writer, new[] { VectorAccess.Full(this, "i", 0) });
+            }
+        }
+
+        using (writer.Block("if (i < n)"))
+        {
+            writer.Line("// The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.");
+            group(writer, new[] { VectorAccess.Tail(this, fill) });
+        }
+
+        if (flush is not null)
+        {
+            flush(writer);
+        }
+    }
+}

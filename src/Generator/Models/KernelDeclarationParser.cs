@@ -1,0 +1,268 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using KernelGen.Generator.Diagnostics;
+using KernelGen.Generator.Helpers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace KernelGen.Generator.Models;
+
+/// <summary>
+/// Checks what every kernel declaration shares (a static partial method with no body, in
+/// partial non-generic classes, with a supported span signature, one kernel attribute) and
+/// reads it into a <see cref="KernelSignature"/>. Family parsers add their attribute's options.
+/// </summary>
+/// <remarks>
+/// Diagnostics are produced here, in the generator's transform, and travel as
+/// <see cref="DiagnosticInfo"/> beside the model (rather than in a separate analyzer), so that one
+/// reading of the declaration decides both what is reported and what is emitted: the two can
+/// never disagree, and a declaration that is reported is never emitted.
+/// </remarks>
+internal static class KernelDeclarationParser
+{
+    /// <summary>The metadata names of every kernel attribute (a method may carry only one).</summary>
+    public static readonly string[] KernelAttributeNames =
+    {
+        "KernelGen.SoftmaxAttribute",
+        "KernelGen.LogSoftmaxAttribute",
+    };
+
+    /// <summary>
+    /// Reads the declaration; returns nulls (with diagnostics) when it cannot be emitted.
+    /// <paramref name="attributeName"/> is the attribute whose pipeline is asking: with several
+    /// kernel attributes on one method, only the first one's pipeline reports it.
+    /// </summary>
+    public static (HierarchyInfo? Hierarchy, KernelSignature? Signature) Parse(
+        GeneratorAttributeSyntaxContext context,
+        string attributeName,
+        List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method)
+        {
+            return (null, null);
+        }
+
+        if (context.TargetNode is LocalFunctionStatementSyntax localFunction)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.LocalFunction, localFunction.Identifier.GetLocation(), method.Name));
+            return (null, null);
+        }
+
+        if (context.TargetNode is not MethodDeclarationSyntax syntax)
+        {
+            return (null, null);
+        }
+
+        // Two kernel attributes: report once (from the first one in source order), emit nothing.
+        List<AttributeData> kernelAttributes = method.GetAttributes()
+            .Where(static a => a.AttributeClass is { } c && KernelAttributeNames.Contains(c.ToDisplayString()))
+            .ToList();
+        if (kernelAttributes.Count > 1)
+        {
+            AttributeData first = kernelAttributes.OrderBy(static a => a.ApplicationSyntaxReference?.Span.Start ?? 0).First();
+            if (first.AttributeClass!.ToDisplayString() == attributeName)
+            {
+                SyntaxNode? second = kernelAttributes.OrderBy(static a => a.ApplicationSyntaxReference?.Span.Start ?? 0)
+                    .Skip(1).First().ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                diagnostics.Add(DiagnosticInfo.Create(
+                    KernelDiagnostics.MultipleKernelAttributes,
+                    second?.GetLocation() ?? syntax.Identifier.GetLocation(),
+                    method.Name,
+                    string.Join(", ", kernelAttributes.Select(static a => "[" + ShortName(a.AttributeClass!.Name) + "]"))));
+            }
+
+            return (null, null);
+        }
+
+        int before = diagnostics.Count;
+        Location nameLocation = syntax.Identifier.GetLocation();
+
+        if (!method.IsStatic || !syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.NotStaticPartial, nameLocation, method.Name));
+        }
+
+        if (syntax.Body is not null || syntax.ExpressionBody is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.HasBody, ((SyntaxNode?)syntax.Body ?? syntax.ExpressionBody!).GetLocation(), method.Name));
+        }
+        else if (method.PartialImplementationPart is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.HasBody, method.PartialImplementationPart.Locations.FirstOrDefault() ?? nameLocation, method.Name));
+        }
+
+        if (method.IsGenericMethod)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.Generic, syntax.TypeParameterList?.GetLocation() ?? nameLocation, method.Name));
+        }
+
+        HierarchyInfo? hierarchy = ReadHierarchy(method, nameLocation, diagnostics, cancellationToken);
+        if (ReadSignature(method, syntax, diagnostics) is not { } shape)
+        {
+            return (null, null);
+        }
+
+        if (hierarchy is not null)
+        {
+            INamedTypeSymbol container = method.ContainingType;
+            bool conflict = container.GetMembers(method.Name).Any(m => !SymbolEqualityComparer.Default.Equals(m, method) && !SymbolEqualityComparer.Default.Equals(m, method.PartialImplementationPart))
+                || !container.GetMembers(method.Name + "Paths").IsEmpty;
+            if (conflict)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.NameConflict, nameLocation, method.Name, container.Name));
+            }
+        }
+
+        if (diagnostics.Count != before || hierarchy is null)
+        {
+            return (null, null);
+        }
+
+        string accessibility = string.Join(" ", syntax.Modifiers
+            .Where(static m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
+            .Select(static m => m.Text));
+        KernelSignature signature = new(
+            method.Name,
+            accessibility,
+            AccessibilityText(method.DeclaredAccessibility),
+            shape.Element,
+            shape.Shape,
+            Escape(method.Parameters[0].Name),
+            Escape(method.Parameters[1].Name),
+            method.Parameters.Length == 3 ? Escape(method.Parameters[2].Name) : null);
+        return (hierarchy, signature);
+    }
+
+    private static HierarchyInfo? ReadHierarchy(IMethodSymbol method, Location nameLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var types = new List<ContainingTypeInfo>();
+        bool valid = true;
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (type.TypeKind != TypeKind.Class || type.IsRecord)
+            {
+                string kind = type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") : type.TypeKind.ToString().ToLowerInvariant();
+                diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.InvalidContainingType, nameLocation, method.Name, kind, type.Name));
+                valid = false;
+            }
+            else if (type.IsGenericType)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.Generic, nameLocation, method.Name));
+                valid = false;
+            }
+            else if (!type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword)))
+            {
+                Location where = type.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
+                    ? declaration.Identifier.GetLocation()
+                    : nameLocation;
+                diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.ContainingTypeNotPartial, where, type.Name, method.Name));
+                valid = false;
+            }
+
+            types.Insert(0, new ContainingTypeInfo(type.Name));
+        }
+
+        if (!valid || types.Count == 0)
+        {
+            return null;
+        }
+
+        string? ns = method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        return new HierarchyInfo(ns, new EquatableArray<ContainingTypeInfo>(types));
+    }
+
+    private static (ElementType Element, KernelShape Shape)? ReadSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+    {
+        void Fail(Location location, string reason) =>
+            diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.InvalidSignature, location, method.Name, reason));
+
+        if (!method.ReturnsVoid)
+        {
+            Fail(syntax.ReturnType.GetLocation(), "it must return void");
+            return null;
+        }
+
+        if (method.Parameters.Length is not (2 or 3))
+        {
+            Fail(syntax.ParameterList.GetLocation(), $"it has {method.Parameters.Length} parameters, not 2 or 3");
+            return null;
+        }
+
+        if (method.IsExtensionMethod)
+        {
+            Fail(syntax.ParameterList.Parameters[0].GetLocation(), "it cannot be an extension method");
+            return null;
+        }
+
+        Location ParameterLocation(int index) => syntax.ParameterList.Parameters.Count > index
+            ? syntax.ParameterList.Parameters[index].GetLocation()
+            : syntax.ParameterList.GetLocation();
+
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (parameter.RefKind != RefKind.None || parameter.IsParams)
+            {
+                Fail(ParameterLocation(parameter.Ordinal), $"the parameter '{parameter.Name}' must be passed by value (no ref, out, in or params)");
+                return null;
+            }
+        }
+
+        ElementType? input = SpanElement(method.Parameters[0].Type, "System.ReadOnlySpan<T>");
+        if (input is null)
+        {
+            Fail(ParameterLocation(0), $"the first parameter must be ReadOnlySpan<float> or ReadOnlySpan<double>, not '{method.Parameters[0].Type.ToDisplayString()}'");
+            return null;
+        }
+
+        ElementType? output = SpanElement(method.Parameters[1].Type, "System.Span<T>");
+        if (output is null || output != input)
+        {
+            string expected = input == ElementType.Float ? "Span<float>" : "Span<double>";
+            Fail(ParameterLocation(1), $"the second parameter must be {expected} (the same element type as the input), not '{method.Parameters[1].Type.ToDisplayString()}'");
+            return null;
+        }
+
+        if (method.Parameters.Length == 3 && method.Parameters[2].Type.SpecialType != SpecialType.System_Int32)
+        {
+            Fail(ParameterLocation(2), $"the third parameter (the row length) must be int, not '{method.Parameters[2].Type.ToDisplayString()}'");
+            return null;
+        }
+
+        return (input.Value, method.Parameters.Length == 3 ? KernelShape.ManyRows : KernelShape.OneRow);
+    }
+
+    private static ElementType? SpanElement(ITypeSymbol type, string definition)
+    {
+        if (type is not INamedTypeSymbol { TypeArguments.Length: 1 } named || named.OriginalDefinition.ToDisplayString() != definition)
+        {
+            return null;
+        }
+
+        return named.TypeArguments[0].SpecialType switch
+        {
+            SpecialType.System_Single => ElementType.Float,
+            SpecialType.System_Double => ElementType.Double,
+            _ => null,
+        };
+    }
+
+    private static string AccessibilityText(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Public => "public",
+        Accessibility.Internal => "internal",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
+    private static string Escape(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    private static string ShortName(string attributeClassName) =>
+        attributeClassName.EndsWith("Attribute", System.StringComparison.Ordinal) ? attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length) : attributeClassName;
+}

@@ -1,0 +1,652 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using KernelGen.Generator.Emit;
+using KernelGen.Generator.Helpers;
+using KernelGen.Generator.Models;
+
+namespace KernelGen.Generator.Softmax;
+
+/// <summary>
+/// Writes the rows of a [Softmax] or [LogSoftmax] kernel: one vector row writer for every width
+/// (the algorithms of kernels.md §1 over <see cref="VectorLoopWriter"/>), the scalar row, and
+/// the double-precision reference.
+/// </summary>
+internal sealed class SoftmaxEmitter : IKernelRowWriter
+{
+    /// <summary>
+    /// Rows longer than this many bytes use <c>TwoPass</c> under <c>Auto</c> (fewer bytes moved once a row
+    /// no longer stays in the L2 cache); shorter rows use <c>ThreePassReload</c> (one exp per element).
+    /// </summary>
+    public const int StreamingThresholdBytes = 256 * 1024;
+
+    private const string Unsafe = VectorLoopWriter.Unsafe;
+    private readonly SoftmaxModel model;
+
+    private SoftmaxEmitter(SoftmaxModel model) => this.model = model;
+
+    public int Width => this.model.Width;
+
+    public string Summary
+    {
+        get
+        {
+            var parts = new List<string> { this.IsLog ? "log-softmax" : "softmax", KernelFileWriter.ElementName(this.model.Signature.Element), "Algorithm = " + this.model.Algorithm };
+            if (this.HasTemperature)
+            {
+                parts.Add("Temperature = " + this.model.Temperature.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            if (this.model.Width != 0)
+            {
+                parts.Add("Width = " + this.model.Width);
+            }
+
+            parts.Add("Unroll = " + this.model.Unroll);
+            return string.Join(", ", parts);
+        }
+    }
+
+    private bool IsLog => this.model.Kind == SoftmaxKind.LogSoftmax;
+
+    private bool HasTemperature => this.model.Temperature != 1.0;
+
+    private ElementType Element => this.model.Signature.Element;
+
+    private string T => KernelFileWriter.ElementName(this.Element);
+
+    private string ConstantSuffix => this.Element == ElementType.Float ? "Float" : "Double";
+
+    private int StreamingThreshold => StreamingThresholdBytes / (this.Element == ElementType.Float ? 4 : 8);
+
+    /// <summary>Writes the whole file of one kernel.</summary>
+    public static string Emit(SoftmaxModel model) =>
+        KernelFileWriter.Write(model.Hierarchy, model.Signature, model.Targets, new SoftmaxEmitter(model));
+
+    public void WriteConstants(IndentedWriter writer)
+    {
+        writer.Line("/// <summary>The fixed row length (0: any length).</summary>");
+        writer.Line($"private const int Width = {this.model.Width};");
+        writer.Line("/// <summary>T in softmax(x / T).</summary>");
+        writer.Line($"private const double Temperature = {Literal(this.model.Temperature)};");
+        if (this.HasTemperature)
+        {
+            double inverse = 1.0 / this.model.Temperature;
+            writer.Line("/// <summary>1/T rounded to the element type, and the part of 1/T that rounding dropped.</summary>");
+            if (this.Element == ElementType.Float)
+            {
+                float high = (float)inverse;
+                writer.Line($"private const float InverseTemperature = {Literal(high)};");
+                writer.Line($"private const float InverseTemperatureLow = {Literal((float)(inverse - high))};");
+            }
+            else
+            {
+                writer.Line($"private const double InverseTemperature = {Literal(inverse)};");
+                writer.Line($"private const double InverseTemperatureLow = {Literal(InverseLowPart(this.model.Temperature, inverse))};");
+            }
+        }
+
+        if (this.model.Algorithm == SoftmaxAlgorithmKind.Auto && this.model.Width == 0)
+        {
+            writer.Line($"/// <summary>Auto: rows longer than this ({StreamingThresholdBytes / 1024} KiB) use TwoPass, shorter ones ThreePassReload.</summary>");
+            writer.Line($"private const int StreamingThreshold = {this.StreamingThreshold};");
+        }
+    }
+
+    public void WriteRow(IndentedWriter writer, PathInfo path)
+    {
+        if (!path.IsVector)
+        {
+            this.WriteScalarRow(writer);
+            return;
+        }
+
+        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
+        int width = this.model.Width;
+        int budget = path.Bits == 512 ? 16 : 8;
+        if (width != 0 && (width + c.Lanes - 1) / c.Lanes <= budget)
+        {
+            this.WriteRegisterRow(writer, c);
+            return;
+        }
+
+        // The entry row method, then one method per algorithm it may run.
+        SoftmaxAlgorithmKind algorithm = this.model.Algorithm;
+        var needed = new List<SoftmaxAlgorithmKind>();
+        string parameters = width == 0 ? $"ref {this.T} x, ref {this.T} y, nint n" : $"ref {this.T} x, ref {this.T} y";
+        string n = width == 0 ? "n" : "Width";
+        if (algorithm == SoftmaxAlgorithmKind.Auto && width == 0)
+        {
+            writer.Line("// Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take");
+            writer.Line("// TwoPass (2 reads and 1 write per element instead of 3 and 2).");
+            using (writer.Block($"private static void {path.Name}Row({parameters})"))
+            {
+                using (writer.Block("if (n <= StreamingThreshold)"))
+                {
+                    writer.Line($"{path.Name}RowThreePassReload(ref x, ref y, n);");
+                }
+                using (writer.Block("else"))
+                {
+                    writer.Line($"{path.Name}RowTwoPass(ref x, ref y, n);");
+                }
+            }
+
+            needed.Add(SoftmaxAlgorithmKind.ThreePassReload);
+            needed.Add(SoftmaxAlgorithmKind.TwoPass);
+        }
+        else
+        {
+            if (algorithm == SoftmaxAlgorithmKind.Auto)
+            {
+                // A fixed width decides Auto at build time.
+                algorithm = width > this.StreamingThreshold ? SoftmaxAlgorithmKind.TwoPass : SoftmaxAlgorithmKind.ThreePassReload;
+            }
+
+            using (writer.Block($"private static void {path.Name}Row({parameters})"))
+            {
+                writer.Line($"{path.Name}Row{algorithm}(ref x, ref y, {n});");
+            }
+
+            needed.Add(algorithm);
+        }
+
+        if (needed.Contains(SoftmaxAlgorithmKind.TwoPass) && !needed.Contains(SoftmaxAlgorithmKind.ThreePassReload))
+        {
+            needed.Add(SoftmaxAlgorithmKind.ThreePassReload);
+        }
+
+        foreach (SoftmaxAlgorithmKind kind in needed)
+        {
+            writer.Line();
+            this.WriteAlgorithmRow(writer, c, kind);
+        }
+    }
+
+    public void WriteReferenceRow(IndentedWriter writer)
+    {
+        string formula = this.IsLog
+            ? "y_i = (x_i − m)/T − log Σ_j exp((x_j − m)/T)"
+            : "y_i = exp((x_i − m)/T) / Σ_j exp((x_j − m)/T)";
+        writer.Line($"// {formula}, m = max_j x_j, in double with a compensated (Neumaier) sum.");
+        using (writer.Block($"private static void ReferenceRow(global::System.ReadOnlySpan<{this.T}> x, global::System.Span<{this.T}> y)"))
+        {
+            writer.Line("double maximum = double.NegativeInfinity;");
+            using (writer.Block("for (int i = 0; i < x.Length; i++)"))
+            {
+                writer.Line("maximum = global::System.Math.Max(maximum, x[i]);");
+            }
+
+            writer.Line();
+            writer.Line("double sum = 0, compensation = 0;");
+            using (writer.Block("for (int i = 0; i < x.Length; i++)"))
+            {
+                writer.Line("double term = global::System.Math.Exp((x[i] - maximum) / Temperature);");
+                writer.Line("double next = sum + term;");
+                writer.Line("compensation += global::System.Math.Abs(sum) >= global::System.Math.Abs(term) ? (sum - next) + term : (term - next) + sum;");
+                writer.Line("sum = next;");
+            }
+
+            writer.Line();
+            writer.Line("sum += compensation;");
+            using (writer.Block("for (int i = 0; i < x.Length; i++)"))
+            {
+                writer.Line(this.IsLog
+                    ? $"y[i] = ({this.T})(((x[i] - maximum) / Temperature) - global::System.Math.Log(sum));"
+                    : $"y[i] = ({this.T})(global::System.Math.Exp((x[i] - maximum) / Temperature) / sum);");
+            }
+        }
+    }
+
+    // (x − m)·(1/T), or just x − m when T = 1: the temperature costs nothing when it is not asked for.
+    private string Scaled(string difference, string inverse = "inverseTemperature") =>
+        this.HasTemperature ? $"({difference}) * {inverse}" : difference;
+
+    private void WriteScalarRow(IndentedWriter writer)
+    {
+        string exp = this.Element == ElementType.Float ? "global::System.MathF.Exp" : "global::System.Math.Exp";
+        string parameters = this.model.Width == 0 ? $"ref {this.T} x, ref {this.T} y, nint n" : $"ref {this.T} x, ref {this.T} y";
+        writer.Line("// Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.");
+        using (writer.Block($"private static void ScalarRow({parameters})"))
+        {
+            if (this.model.Width != 0)
+            {
+                writer.Line("const nint n = Width;");
+            }
+
+            if (this.HasTemperature)
+            {
+                writer.Line($"const {this.T} inverseTemperature = InverseTemperature;");
+            }
+
+            writer.Line($"{this.T} maximum = {this.T}.NegativeInfinity;");
+            using (writer.Block("for (nint i = 0; i < n; i++)"))
+            {
+                writer.Line($"maximum = global::System.Math.Max(maximum, {Unsafe}.Add(ref x, i));");
+            }
+
+            writer.Line();
+            writer.Line("double sum = 0;");
+            using (writer.Block("for (nint i = 0; i < n; i++)"))
+            {
+                writer.Line($"{this.T} e = {exp}({this.Scaled($"{Unsafe}.Add(ref x, i) - maximum")});");
+                if (!this.IsLog)
+                {
+                    writer.Line($"{Unsafe}.Add(ref y, i) = e;");
+                }
+
+                writer.Line("sum += e;");
+            }
+
+            writer.Line();
+            if (this.IsLog)
+            {
+                writer.Line($"{this.T} logSum = ({this.T})global::System.Math.Log(sum);");
+                using (writer.Block("for (nint i = 0; i < n; i++)"))
+                {
+                    writer.Line($"{Unsafe}.Add(ref y, i) = ({this.Scaled($"{Unsafe}.Add(ref x, i) - maximum")}) - logSum;");
+                }
+            }
+            else
+            {
+                writer.Line($"{this.T} scale = ({this.T})(1.0 / sum);");
+                using (writer.Block("for (nint i = 0; i < n; i++)"))
+                {
+                    writer.Line($"{Unsafe}.Add(ref y, i) *= scale;");
+                }
+            }
+        }
+    }
+
+    // Width fixed and small: the row lives in registers. One read, one write, no loop, no tail logic at run time.
+    private void WriteRegisterRow(IndentedWriter writer, VectorLoopWriter c)
+    {
+        int width = this.model.Width;
+        int full = width / c.Lanes;
+        int tail = width % c.Lanes;
+        List<string> names = VectorLoopWriter.Names("x", full + (tail != 0 ? 1 : 0)).ToList();
+        writer.Line($"// Width = {width}: {full} full vector(s){(tail != 0 ? $" and a {tail}-element tail" : string.Empty)} of {c.Lanes} lanes stay in registers:");
+        writer.Line("// the row is read once and written once, fully unrolled.");
+        using (writer.Block($"private static void {c.Path.Name}Row(ref {this.T} x, ref {this.T} y)"))
+        {
+            if (this.HasTemperature)
+            {
+                writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
+            }
+
+            for (int v = 0; v < full; v++)
+            {
+                writer.Line($"{c.Vec} x{v} = {c.V}.LoadUnsafe(ref x, (nuint){v * c.Lanes});");
+            }
+
+            if (tail != 0)
+            {
+                writer.Line($"{c.Vec} x{full} = {c.M}.LoadTail(ref {Unsafe}.Add(ref x, {full * c.Lanes}), {tail}, {this.T}.NegativeInfinity);");
+            }
+
+            writer.Line($"{c.Vec} rowMax = {c.Splat($"{c.M}.HorizontalMax({VectorLoopWriter.Tree(names, (a, b) => $"{c.M}.Max({a}, {b})")})")};");
+            foreach (string name in names)
+            {
+                writer.Line(this.IsLog
+                    ? $"{name} = {this.Scaled($"{name} - rowMax")};"
+                    : $"{name} = {c.M}.ExpNonPositive({this.Scaled($"{name} - rowMax")});");
+            }
+
+            writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
+            string sumTree = this.IsLog
+                ? VectorLoopWriter.Tree(names.Select(name => $"{c.M}.ExpNonPositive({name})").ToList(), static (a, b) => $"({a} + {b})")
+                : VectorLoopWriter.Tree(names, static (a, b) => $"({a} + {b})");
+            writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {sumTree});");
+            writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
+            string factor = this.IsLog ? "logSum" : "scale";
+            writer.Line(this.IsLog
+                ? $"{c.Vec} logSum = {c.Splat($"({this.T})global::System.Math.Log(sum)")};"
+                : $"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / sum)")};");
+            string op = this.IsLog ? "-" : "*";
+            for (int v = 0; v < full; v++)
+            {
+                writer.Line($"{c.V}.StoreUnsafe(x{v} {op} {factor}, ref y, (nuint){v * c.Lanes});");
+            }
+
+            if (tail != 0)
+            {
+                writer.Line($"{c.M}.StoreTail(ref {Unsafe}.Add(ref y, {full * c.Lanes}), {tail}, x{full} {op} {factor});");
+            }
+        }
+    }
+
+    private void WriteAlgorithmRow(IndentedWriter writer, VectorLoopWriter c, SoftmaxAlgorithmKind algorithm)
+    {
+        switch (algorithm)
+        {
+            case SoftmaxAlgorithmKind.ThreePassReload:
+                writer.Line("// ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).");
+                break;
+            case SoftmaxAlgorithmKind.ThreePassRecompute:
+                writer.Line("// ThreePassRecompute: max; Σ exp(x − max); exp(x − max)/sum written (3 reads, 1 write, 2 exps per element).");
+                break;
+            case SoftmaxAlgorithmKind.TwoPass:
+                writer.Line("// TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled");
+                writer.Line("// and written (2 reads, 1 write, 2 exps per element).");
+                break;
+            case SoftmaxAlgorithmKind.Online:
+                writer.Line("// Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum");
+                writer.Line("// written (2 reads, 1 write).");
+                break;
+        }
+
+        writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        using (writer.Block($"private static void {c.Path.Name}Row{algorithm}(ref {this.T} x, ref {this.T} y, nint n)"))
+        {
+            if (this.HasTemperature && algorithm != SoftmaxAlgorithmKind.TwoPass)
+            {
+                writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
+            }
+
+            writer.Line("nint i;");
+            switch (algorithm)
+            {
+                case SoftmaxAlgorithmKind.TwoPass:
+                    this.WriteTwoPass(writer, c);
+                    break;
+                case SoftmaxAlgorithmKind.Online:
+                    this.WriteOnline(writer, c);
+                    break;
+                default:
+                    this.WriteThreePass(writer, c, reload: algorithm == SoftmaxAlgorithmKind.ThreePassReload);
+                    break;
+            }
+        }
+    }
+
+    private void WriteThreePass(IndentedWriter writer, VectorLoopWriter c, bool reload)
+    {
+        string[] maxima = VectorLoopWriter.Names("max", c.Unroll).ToArray();
+        writer.Line();
+        writer.Line($"// Pass 1: the row maximum, with {c.Unroll} independent accumulator(s) to hide the latency of max.");
+        foreach (string name in maxima)
+        {
+            writer.Line($"{c.Vec} {name} = {c.Splat($"{this.T}.NegativeInfinity")};");
+        }
+
+        c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load("x")});");
+            }
+        });
+        writer.Line($"{c.Vec} rowMax = {c.Splat($"{c.M}.HorizontalMax({VectorLoopWriter.Tree(maxima, (a, b) => $"{c.M}.Max({a}, {b})")})")};");
+
+        bool store = reload && !this.IsLog;
+        writer.Line();
+        writer.Line(store
+            ? "// Pass 2: e = exp(x − max), stored to the output and summed."
+            : "// Pass 2: Σ exp(x − max), nothing stored.");
+        this.WriteSumDeclarations(writer, c);
+        c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                int u = a.Accumulator;
+                w.Line($"{c.Vec} e{u} = {c.M}.ExpNonPositive({this.Scaled($"{a.Load("x")} - rowMax")});");
+                if (store)
+                {
+                    w.Line(a.Store($"e{u}", "y"));
+                }
+
+                w.Line($"sum{u} += e{u};");
+            }
+        }, w => this.WriteSumFlush(w, c));
+        writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
+
+        writer.Line();
+        if (this.IsLog)
+        {
+            writer.Line("// Pass 3: y = (x − max)/T − log(sum).");
+            this.WriteLogOutputPass(writer, c);
+        }
+        else if (store)
+        {
+            writer.Line("// Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).");
+            writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / sum)")};");
+            c.WritePass(writer, "0", (w, group) =>
+            {
+                foreach (VectorAccess a in group)
+                {
+                    w.Line(a.Store($"{a.Load("y")} * scale", "y"));
+                }
+            });
+        }
+        else
+        {
+            writer.Line("// Pass 3: y = exp(x − max) · (1/sum), the exp computed again instead of stored and reloaded.");
+            this.WriteExpOutputPass(writer, c);
+        }
+    }
+
+    private void WriteOnline(IndentedWriter writer, VectorLoopWriter c)
+    {
+        writer.Line();
+        writer.Line("// Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite");
+        writer.Line("// value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.");
+        writer.Line($"{c.Vec} runningMax = {c.Splat($"{this.T}.MinValue")};");
+        writer.Line($"{c.Vec} runningSum = {c.Vec}.Zero;");
+        writer.Line($"{c.Vec} wideMax = runningMax;");
+        writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
+        c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
+        {
+            List<string> loaded = new();
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"{c.Vec} x{a.Accumulator} = {a.Load("x")};");
+                loaded.Add("x" + a.Accumulator);
+            }
+
+            w.Line($"{c.Vec} newMax = {c.M}.Max(runningMax, {VectorLoopWriter.Tree(loaded, (a, b) => $"{c.M}.Max({a}, {b})")});");
+            string exps = VectorLoopWriter.Tree(loaded.Select(x => $"{c.M}.ExpNonPositive({this.Scaled($"{x} - newMax")})").ToList(), static (a, b) => $"({a} + {b})");
+            w.Line($"runningSum = {c.M}.MultiplyAdd(runningSum, {c.M}.ExpNonPositive({this.Scaled("runningMax - newMax")}), {exps});");
+            w.Line("runningMax = newMax;");
+        }, w =>
+        {
+            w.Line("// Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.");
+            w.Line($"{c.M}.ScaleWidened(ref wideLow, ref wideHigh, {c.M}.ExpNonPositive({this.Scaled("wideMax - runningMax")}));");
+            w.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, runningSum);");
+            w.Line($"runningSum = {c.Vec}.Zero;");
+            w.Line("wideMax = runningMax;");
+        });
+        writer.Line($"{c.Vec} rowMax = {c.Splat($"{c.M}.HorizontalMax(wideMax)")};");
+        writer.Line($"{c.M}.ScaleWidened(ref wideLow, ref wideHigh, {c.M}.ExpNonPositive({this.Scaled("wideMax - rowMax")}));");
+        writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
+
+        writer.Line();
+        if (this.IsLog)
+        {
+            writer.Line("// Pass 2: y = (x − max)/T − log(sum).");
+            this.WriteLogOutputPass(writer, c);
+        }
+        else
+        {
+            writer.Line("// Pass 2: y = exp(x − max) · (1/sum).");
+            this.WriteExpOutputPass(writer, c);
+        }
+    }
+
+    private void WriteTwoPass(IndentedWriter writer, VectorLoopWriter c)
+    {
+        string suffix = this.ConstantSuffix;
+        string empty = $"global::KernelGen.Runtime.MathConstants.ExtendedEmpty{suffix}";
+        string valid = $"global::KernelGen.Runtime.MathConstants.ExtendedValid{suffix}";
+        writer.Line();
+        using (writer.Block($"if (!{c.M}.HasFusedMultiplyAdd)"))
+        {
+            writer.Line("// Without FMA, x − n·ln2 is not exact for large |x|: use the three-pass method instead.");
+            writer.Line($"{c.Path.Name}RowThreePassReload(ref x, ref y, n);");
+            writer.Line("return;");
+        }
+
+        writer.Line();
+        writer.Line("// Pass 1: Σ e^x as per-lane (mantissa, exponent) pairs: e^x = m·2^k with m in [0.7, 1.42], so no");
+        writer.Line("// finite x overflows and no max pass is needed.");
+        for (int u = 0; u < c.Unroll; u++)
+        {
+            writer.Line($"{c.Vec} mantissa{u} = {c.Vec}.Zero, exponent{u} = {c.Splat(empty)};");
+        }
+
+        writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
+        writer.Line($"{c.Vec} wideExponent = {c.Splat(empty)};");
+        c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                int u = a.Accumulator;
+                this.WriteExpExtended(w, c, a.Load("x"), u.ToString(CultureInfo.InvariantCulture));
+                w.Line($"{c.M}.AccumulateExtended(ref mantissa{u}, ref exponent{u}, p{u}, k{u});");
+            }
+        }, w =>
+        {
+            w.Line("// Merge the accumulators and move them into double lanes, so that long rows do not drift.");
+            for (int u = 1; u < c.Unroll; u++)
+            {
+                w.Line($"{c.M}.AccumulateExtended(ref mantissa0, ref exponent0, mantissa{u}, exponent{u});");
+            }
+
+            w.Line($"{c.M}.FlushExtended(ref wideLow, ref wideHigh, ref wideExponent, mantissa0, exponent0);");
+            for (int u = 0; u < c.Unroll; u++)
+            {
+                w.Line($"mantissa{u} = {c.Vec}.Zero;");
+                w.Line($"exponent{u} = {c.Splat(empty)};");
+            }
+        });
+        writer.Line($"{this.T} largest = {c.M}.ReduceExtended(wideLow, wideHigh, wideExponent, out double mantissa);");
+        using (writer.Block($"if (!(largest >= -{valid} && largest <= {valid}))"))
+        {
+            writer.Line("// A row maximum beyond the exact range (|x| > 2e6 in float), or NaN or ±inf: use the three-pass method,");
+            writer.Line("// which gives the same results (NaN where PyTorch gives NaN).");
+            writer.Line($"{c.Path.Name}RowThreePassReload(ref x, ref y, n);");
+            writer.Line("return;");
+        }
+
+        writer.Line();
+        if (this.IsLog)
+        {
+            writer.Line("// Pass 2: y = x/T − LSE, LSE = largest·ln2 + log(mantissa). LSE is split into a float near the row");
+            writer.Line("// maximum and a small correction, so that x/T − LSE keeps its accuracy when |x| is large.");
+            writer.Line($"double logSum = (largest * 0.69314718055994530942) + global::System.Math.Log(mantissa);");
+            writer.Line($"{this.T} shift = ({this.T})logSum;");
+            writer.Line($"{c.Vec} rowShift = {c.Splat("shift")};");
+            writer.Line($"{c.Vec} rowCorrection = {c.Splat($"({this.T})(logSum - shift)")};");
+            c.WritePass(writer, "0", (w, group) =>
+            {
+                foreach (VectorAccess a in group)
+                {
+                    int u = a.Accumulator;
+                    if (this.HasTemperature)
+                    {
+                        w.Line($"{c.Vec} scaled{u} = {c.M}.MultiplyExtended({a.Load("x")}, InverseTemperature, InverseTemperatureLow, out {c.Vec} low{u});");
+                        w.Line(a.Store($"((scaled{u} - rowShift) + low{u}) - rowCorrection", "y"));
+                    }
+                    else
+                    {
+                        w.Line(a.Store($"({a.Load("x")} - rowShift) - rowCorrection", "y"));
+                    }
+                }
+            });
+        }
+        else
+        {
+            writer.Line("// Pass 2: y = m·(1/M)·2^(k − K), recomputing each pair; K is the row's largest exponent.");
+            writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / mantissa)")};");
+            writer.Line($"{c.Vec} rowExponent = {c.Splat("largest")};");
+            c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
+            {
+                foreach (VectorAccess a in group)
+                {
+                    int u = a.Accumulator;
+                    this.WriteExpExtended(w, c, a.Load("x"), u.ToString(CultureInfo.InvariantCulture));
+                    w.Line(a.Store($"{c.M}.ScaleByPowerOfTwo(p{u} * scale, k{u} - rowExponent)", "y"));
+                }
+            });
+        }
+    }
+
+    // p·2^k = e^(x/T); with a temperature, x/T is carried as a high and a low part so that 1/T costs no accuracy.
+    private void WriteExpExtended(IndentedWriter w, VectorLoopWriter c, string load, string u)
+    {
+        if (this.HasTemperature)
+        {
+            w.Line($"{c.Vec} scaled{u} = {c.M}.MultiplyExtended({load}, InverseTemperature, InverseTemperatureLow, out {c.Vec} low{u});");
+            w.Line($"{c.Vec} p{u} = {c.M}.ExpExtended(scaled{u}, low{u}, out {c.Vec} k{u});");
+        }
+        else
+        {
+            w.Line($"{c.Vec} p{u} = {c.M}.ExpExtended({load}, out {c.Vec} k{u});");
+        }
+    }
+
+    private void WriteSumDeclarations(IndentedWriter writer, VectorLoopWriter c)
+    {
+        writer.Line($"// Sums stay in {this.T} lanes for a block of {c.Block} elements, then move into double lanes: rows of 1e6 do not drift.");
+        for (int u = 0; u < c.Unroll; u++)
+        {
+            writer.Line($"{c.Vec} sum{u} = {c.Vec}.Zero;");
+        }
+
+        writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
+    }
+
+    private void WriteSumFlush(IndentedWriter writer, VectorLoopWriter c)
+    {
+        IReadOnlyList<string> sums = VectorLoopWriter.Names("sum", c.Unroll);
+        writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {VectorLoopWriter.Tree(sums, static (a, b) => $"({a} + {b})")});");
+        foreach (string name in sums)
+        {
+            writer.Line($"{name} = {c.Vec}.Zero;");
+        }
+    }
+
+    private void WriteExpOutputPass(IndentedWriter writer, VectorLoopWriter c)
+    {
+        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / sum)")};");
+        c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line(a.Store($"{c.M}.ExpNonPositive({this.Scaled($"{a.Load("x")} - rowMax")}) * scale", "y"));
+            }
+        });
+    }
+
+    private void WriteLogOutputPass(IndentedWriter writer, VectorLoopWriter c)
+    {
+        writer.Line($"{c.Vec} logSum = {c.Splat($"({this.T})global::System.Math.Log(sum)")};");
+        c.WritePass(writer, "0", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line(a.Store($"({this.Scaled($"{a.Load("x")} - rowMax")}) - logSum", "y"));
+            }
+        });
+    }
+
+    // The part of 1/t that the double 'inverse' misses: (1 − t·inverse)/t, with t·inverse formed exactly (Dekker's product).
+    private static double InverseLowPart(double t, double inverse)
+    {
+        static (double High, double Low) Split(double a)
+        {
+            double c = 134217729.0 * a;
+            double high = c - (c - a);
+            return (high, a - high);
+        }
+
+        double product = t * inverse;
+        (double th, double tl) = Split(t);
+        (double ih, double il) = Split(inverse);
+        double error = (((th * ih) - product) + (th * il) + (tl * ih)) + (tl * il);
+        return ((1.0 - product) - error) / t;
+    }
+
+    private static string Literal(double value) => value.ToString("R", CultureInfo.InvariantCulture) is var text && (text.Contains(".") || text.Contains("E")) ? text : text + ".0";
+
+    private static string Literal(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
+}

@@ -1,0 +1,126 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using KernelGen.Generator.Diagnostics;
+using KernelGen.Generator.Helpers;
+using KernelGen.Generator.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace KernelGen.Generator.Softmax;
+
+/// <summary>Reads a [Softmax] or [LogSoftmax] declaration into a <see cref="SoftmaxModel"/> (or diagnostics).</summary>
+internal static class SoftmaxParser
+{
+    /// <summary>The generator's unroll when the attribute says 0: four vectors per iteration, four accumulators.</summary>
+    public const int DefaultUnroll = 4;
+
+    private const int AllTargets = 31;
+    private const int ScalarTarget = 1;
+
+    public static KernelResult<SoftmaxModel> Parse(GeneratorAttributeSyntaxContext context, SoftmaxKind kind, CancellationToken cancellationToken)
+    {
+        string attributeName = kind == SoftmaxKind.Softmax ? "KernelGen.SoftmaxAttribute" : "KernelGen.LogSoftmaxAttribute";
+        var diagnostics = new List<DiagnosticInfo>();
+        (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(context, attributeName, diagnostics, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        AttributeData attribute = context.Attributes[0];
+        string shortName = kind == SoftmaxKind.Softmax ? "Softmax" : "LogSoftmax";
+        int algorithm = 0, width = 0, unroll = 0, targets = AllTargets;
+        double temperature = 1.0;
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is null)
+            {
+                continue;
+            }
+
+            Location? Where() => ArgumentLocation(attribute, argument.Key, cancellationToken);
+            void Invalid(string reason) => diagnostics.Add(DiagnosticInfo.Create(
+                KernelDiagnostics.InvalidAttributeArgument, Where(), argument.Key, Format(argument.Value.Value), shortName, reason));
+
+            switch (argument.Key)
+            {
+                case "Algorithm":
+                    algorithm = (int)argument.Value.Value;
+                    if (algorithm is < 0 or > 4)
+                    {
+                        Invalid("it is not a SoftmaxAlgorithm value");
+                    }
+
+                    break;
+                case "Temperature":
+                    temperature = (double)argument.Value.Value;
+                    if (!(temperature > 0) || double.IsInfinity(temperature))
+                    {
+                        Invalid("the temperature must be finite and greater than 0");
+                    }
+
+                    break;
+                case "Width":
+                    width = (int)argument.Value.Value;
+                    if (width < 0)
+                    {
+                        Invalid("the width must be 0 (any row length) or a positive row length");
+                    }
+
+                    break;
+                case "Unroll":
+                    unroll = (int)argument.Value.Value;
+                    if (unroll is < 0 or > 8)
+                    {
+                        Invalid("the unroll must be 0 (the generator's choice) or 1 to 8 vectors");
+                    }
+
+                    break;
+                case "Targets":
+                    targets = (int)argument.Value.Value;
+                    if (targets == 0)
+                    {
+                        Invalid("name at least one target (Scalar is always emitted, but an empty set is a mistake)");
+                    }
+                    else if ((targets & ~AllTargets) != 0)
+                    {
+                        Invalid("it contains bits that are not KernelTargets values");
+                    }
+
+                    break;
+            }
+        }
+
+        if (hierarchy is null || signature is null || diagnostics.Count != 0)
+        {
+            return new KernelResult<SoftmaxModel>(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+
+        var model = new SoftmaxModel(
+            hierarchy,
+            signature,
+            kind,
+            (SoftmaxAlgorithmKind)algorithm,
+            temperature,
+            width,
+            unroll == 0 ? DefaultUnroll : unroll,
+            targets | ScalarTarget);
+        return new KernelResult<SoftmaxModel>(model, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static Location? ArgumentLocation(AttributeData attribute, string name, CancellationToken cancellationToken)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
+        {
+            return null;
+        }
+
+        AttributeArgumentSyntax? argument = syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        return (argument ?? (SyntaxNode)syntax).GetLocation();
+    }
+
+    private static string Format(object value) => value switch
+    {
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+}

@@ -1,0 +1,10 @@
+namespace KernelGen.Generator;
+
+/// <summary>The names of the pipeline steps, so that incrementality tests can find them.</summary>
+internal static class TrackingNames
+{
+    public const string SoftmaxTransform = nameof(SoftmaxTransform);
+    public const string LogSoftmaxTransform = nameof(LogSoftmaxTransform);
+    public const string Models = nameof(Models);
+    public const string Diagnostics = nameof(Diagnostics);
+}

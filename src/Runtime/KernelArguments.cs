@@ -1,0 +1,109 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace KernelGen.Runtime;
+
+/// <summary>
+/// Argument checks shared by every generated kernel. They run once per call, before any element
+/// is read or written, so a rejected call leaves the output untouched.
+/// </summary>
+public static class KernelArguments
+{
+    /// <summary>Checks a one-row call: equal lengths, no partial overlap, and the fixed width if any.</summary>
+    /// <param name="input">The input row.</param>
+    /// <param name="output">The output row.</param>
+    /// <param name="width">The kernel's fixed row length, or 0 for any length.</param>
+    /// <param name="inputName">The user's name of the input parameter.</param>
+    /// <param name="outputName">The user's name of the output parameter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateRow<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> output, int width, string inputName, string outputName)
+    {
+        if (output.Length != input.Length)
+        {
+            ThrowLengthMismatch(input.Length, output.Length, outputName);
+        }
+
+        ValidateOverlap(input, output, outputName);
+        if (width != 0 && input.Length != width && input.Length != 0)
+        {
+            ThrowWidthMismatch(input.Length, width, inputName);
+        }
+    }
+
+    /// <summary>
+    /// Checks a many-rows call (row-major rows of <paramref name="rowLength"/> elements) and
+    /// returns the number of rows.
+    /// </summary>
+    /// <param name="input">The input rows.</param>
+    /// <param name="output">The output rows.</param>
+    /// <param name="rowLength">Elements per row; must be positive and divide the input length.</param>
+    /// <param name="width">The kernel's fixed row length, or 0 for any length.</param>
+    /// <param name="inputName">The user's name of the input parameter.</param>
+    /// <param name="outputName">The user's name of the output parameter.</param>
+    /// <param name="rowLengthName">The user's name of the row-length parameter.</param>
+    /// <returns>The number of rows, <c>input.Length / rowLength</c>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ValidateRows<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> output, int rowLength, int width, string inputName, string outputName, string rowLengthName)
+    {
+        if (rowLength <= 0)
+        {
+            ThrowRowLengthNotPositive(rowLength, rowLengthName);
+        }
+
+        if (output.Length != input.Length)
+        {
+            ThrowLengthMismatch(input.Length, output.Length, outputName);
+        }
+
+        if (input.Length % rowLength != 0)
+        {
+            ThrowNotMultiple(input.Length, rowLength, inputName);
+        }
+
+        if (width != 0 && rowLength != width)
+        {
+            ThrowWidthMismatch(rowLength, width, rowLengthName);
+        }
+
+        ValidateOverlap(input, output, outputName);
+        return input.Length / rowLength;
+    }
+
+    /// <summary>Throws <see cref="PlatformNotSupportedException"/> for a path the machine lacks.</summary>
+    /// <param name="path">The path that was called.</param>
+    [DoesNotReturn]
+    public static void ThrowPathNotSupported(KernelPath path) =>
+        throw new PlatformNotSupportedException($"The {path} path of this kernel needs instructions that this machine (or the runtime's configuration) does not offer.");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ValidateOverlap<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> output, string outputName)
+    {
+        // The same memory (in place) is allowed; any other overlap would let one element's
+        // result overwrite another element's input before it is read.
+        if (input.Overlaps(output, out int offset) && offset != 0)
+        {
+            ThrowOverlap(outputName);
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowLengthMismatch(int inputLength, int outputLength, string outputName) =>
+        throw new ArgumentException($"The output has {outputLength} elements but the input has {inputLength}; they must be equal.", outputName);
+
+    [DoesNotReturn]
+    private static void ThrowOverlap(string outputName) =>
+        throw new ArgumentException("The input and the output overlap without starting at the same element; use the same span for in-place work, or separate memory.", outputName);
+
+    [DoesNotReturn]
+    private static void ThrowWidthMismatch(int length, int width, string name) =>
+        throw new ArgumentException($"This kernel was generated for rows of exactly {width} elements (Width = {width}), but a row has {length}.", name);
+
+    [DoesNotReturn]
+    private static void ThrowRowLengthNotPositive(int rowLength, string name) =>
+        throw new ArgumentOutOfRangeException(name, rowLength, "The row length must be greater than zero.");
+
+    [DoesNotReturn]
+    private static void ThrowNotMultiple(int length, int rowLength, string name) =>
+        throw new ArgumentException($"The input has {length} elements, which is not a whole number of rows of {rowLength}.", name);
+}

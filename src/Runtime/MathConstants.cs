@@ -1,0 +1,97 @@
+namespace KernelGen.Runtime;
+
+/// <summary>
+/// The constants of the exp recipes the vector words use. Float: XNNPACK's rr2-p5 recipe
+/// (Cody–Waite two-constant range reduction, degree-5 minimax polynomial on [−ln2/2, ln2/2],
+/// ≤ 2 ulp over [−87.33, 0]; see docs/accuracy.md). Double: Cody–Waite with fdlibm's ln2 split
+/// and the degree-13 Taylor polynomial (truncation below 2⁻⁵⁸ relative on the reduced range).
+/// </summary>
+public static class MathConstants
+{
+    /// <summary>log2(e) rounded to float (0x1.715476p+0).</summary>
+    public const float Log2EFloat = 1.44269502f;
+
+    /// <summary>1.5·2²³ + 127 (0x1.8000FEp23): adding it rounds to an integer and leaves k + 127 in the low mantissa bits.</summary>
+    public const float ExpMagicBiasFloat = 12583039f;
+
+    /// <summary>1.5·2²³ (0x1.8p23): adding it rounds to the nearest integer for |v| &lt; 2²².</summary>
+    public const float RoundMagicBiasFloat = 12582912f;
+
+    /// <summary>The high part of ln 2 (0x1.62E400p-1); its trailing zero bits make n·ln2_hi exact for |n| ≤ 2⁸.</summary>
+    public const float Ln2HiFloat = 0.693145752f;
+
+    /// <summary>The low part of ln 2 (0x1.7F7D1Cp-20).</summary>
+    public const float Ln2LoFloat = 1.42860677e-06f;
+
+    /// <summary>Polynomial coefficient c5 (0x1.0F9F9Cp-7).</summary>
+    public const float ExpC5Float = 0.00828929059f;
+
+    /// <summary>Polynomial coefficient c4 (0x1.573A1Ap-5).</summary>
+    public const float ExpC4Float = 0.0418978222f;
+
+    /// <summary>Polynomial coefficient c3 (0x1.555A80p-3).</summary>
+    public const float ExpC3Float = 0.166676521f;
+
+    /// <summary>Polynomial coefficient c2 (0x1.FFFDC6p-2).</summary>
+    public const float ExpC2Float = 0.499991506f;
+
+    /// <summary>Polynomial coefficient c1 (0x1.FFFFF6p-1).</summary>
+    public const float ExpC1Float = 0.999999702f;
+
+    /// <summary>ln(FLT_MIN) (−0x1.5D589Ep6 ≈ −87.3365): below it exp is flushed to +0.</summary>
+    public const float ExpCutoffFloat = -87.3365402f;
+
+    /// <summary>
+    /// Inputs of the two-pass (extended exponent) exp are clamped to ±this, so that the magic-bias
+    /// rounding stays exact (|x·log2 e| &lt; 2²²); rows whose maximum lies beyond
+    /// <see cref="ExtendedValidFloat"/> are recomputed with the three-pass method.
+    /// </summary>
+    public const float ExtendedClampFloat = 2.5e6f;
+
+    /// <summary>The largest |row maximum exponent| for which the two-pass result is exact; see <see cref="ExtendedClampFloat"/>.</summary>
+    public const float ExtendedValidFloat = 3.0e6f;
+
+    /// <summary>The starting exponent of an empty extended sum (below every clamped exponent).</summary>
+    public const float ExtendedEmptyFloat = -8388608f;
+
+    /// <summary>log2(e) as a double.</summary>
+    public const double Log2EDouble = 1.4426950408889634;
+
+    /// <summary>1.5·2⁵² + 1023: adding it rounds to an integer and leaves k + 1023 in the low mantissa bits.</summary>
+    public const double ExpMagicBiasDouble = 6755399441056767.0;
+
+    /// <summary>1.5·2⁵²: adding it rounds to the nearest integer for |v| &lt; 2⁵¹.</summary>
+    public const double RoundMagicBiasDouble = 6755399441055744.0;
+
+    /// <summary>fdlibm's high part of ln 2 (32 significant bits).</summary>
+    public const double Ln2HiDouble = 6.93147180369123816490e-01;
+
+    /// <summary>fdlibm's low part of ln 2.</summary>
+    public const double Ln2LoDouble = 1.90821492927058770002e-10;
+
+    /// <summary>ln(DBL_MIN): below it exp is flushed to +0.</summary>
+    public const double ExpCutoffDouble = -708.3964185322641;
+
+    /// <summary>Clamp of the two-pass exp's inputs for double (|x·log2 e| &lt; 2⁵¹).</summary>
+    public const double ExtendedClampDouble = 1e12;
+
+    /// <summary>The largest |row maximum exponent| for which the double two-pass result is exact.</summary>
+    public const double ExtendedValidDouble = 1.2e12;
+
+    /// <summary>The starting exponent of an empty extended sum for double.</summary>
+    public const double ExtendedEmptyDouble = -4.5e15;
+
+    /// <summary>1/k! for k = 2..13, the Taylor coefficients of the double exp.</summary>
+    internal const double InverseFactorial2 = 1.0 / 2;
+    internal const double InverseFactorial3 = 1.0 / 6;
+    internal const double InverseFactorial4 = 1.0 / 24;
+    internal const double InverseFactorial5 = 1.0 / 120;
+    internal const double InverseFactorial6 = 1.0 / 720;
+    internal const double InverseFactorial7 = 1.0 / 5040;
+    internal const double InverseFactorial8 = 1.0 / 40320;
+    internal const double InverseFactorial9 = 1.0 / 362880;
+    internal const double InverseFactorial10 = 1.0 / 3628800;
+    internal const double InverseFactorial11 = 1.0 / 39916800;
+    internal const double InverseFactorial12 = 1.0 / 479001600;
+    internal const double InverseFactorial13 = 1.0 / 6227020800;
+}

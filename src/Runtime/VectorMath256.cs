@@ -1,0 +1,336 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static KernelGen.Runtime.MathConstants;
+
+namespace KernelGen.Runtime;
+
+/// <summary>
+/// The 256-bit words (AVX2 + FMA) that generated kernels speak: exp, extended-exponent exp,
+/// 2ⁿ scaling, horizontal reductions, widened accumulation and tail loads. Every method inlines
+/// into the kernel that calls it.
+/// </summary>
+public static class VectorMath256
+{
+    /// <summary>Whether this machine runs these words (AVX2 and FMA).</summary>
+    public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
+
+    /// <summary>Whether <see cref="MultiplyAdd(Vector256{float}, Vector256{float}, Vector256{float})"/> is fused (one rounding).</summary>
+    public static bool HasFusedMultiplyAdd => Fma.IsSupported;
+
+    // ---- ISA primitives: the only part that differs between the widths ----
+
+    /// <summary>a·b + c with one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Fma.MultiplyAdd(a, b, c);
+
+    /// <summary>a·b + c with one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Fma.MultiplyAdd(a, b, c);
+
+    /// <summary>The lane-wise maximum with the x86 rule: if either lane is NaN, the result is <paramref name="b"/>'s lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Avx.Max(a, b);
+
+    /// <inheritdoc cref="Max(Vector256{float}, Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Max(Vector256<double> a, Vector256<double> b) => Avx.Max(a, b);
+
+    /// <summary>The lane-wise minimum with the x86 rule: if either lane is NaN, the result is <paramref name="b"/>'s lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Avx.Min(a, b);
+
+    /// <inheritdoc cref="Min(Vector256{float}, Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Min(Vector256<double> a, Vector256<double> b) => Avx.Min(a, b);
+
+    /// <summary>The largest lane (NaN lanes may be skipped: callers let NaN travel through sums instead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HorizontalMax(Vector256<float> v) => VectorMath128.HorizontalMax(VectorMath128.Max(v.GetLower(), v.GetUpper()));
+
+    /// <inheritdoc cref="HorizontalMax(Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double HorizontalMax(Vector256<double> v) => VectorMath128.HorizontalMax(VectorMath128.Max(v.GetLower(), v.GetUpper()));
+
+    /// <summary>2^d for integer-valued d ≤ 0 lanes, times v; 2^d below the normal range is flushed to 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> v, Vector256<float> d)
+    {
+        // d + (1.5·2²³ + 127) leaves d + 127 in the low mantissa bits; shifting them into the
+        // exponent field builds 2^d without a float-to-int conversion. d = −127 encodes +0.
+        Vector256<float> clamped = Max(d, Vector256.Create(-127f));
+        Vector256<float> scale = Vector256.ShiftLeft((clamped + Vector256.Create(ExpMagicBiasFloat)).AsInt32(), 23).AsSingle();
+        return v * scale;
+    }
+
+    /// <inheritdoc cref="ScaleByPowerOfTwo(Vector256{float}, Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> ScaleByPowerOfTwo(Vector256<double> v, Vector256<double> d)
+    {
+        Vector256<double> clamped = Max(d, Vector256.Create(-1023.0));
+        Vector256<double> scale = Vector256.ShiftLeft((clamped + Vector256.Create(ExpMagicBiasDouble)).AsInt64(), 52).AsDouble();
+        return v * scale;
+    }
+
+    // ---- Recipes written once per width over the primitives above ----
+
+    /// <summary>
+    /// e^x for x ≤ 0 (XNNPACK's rr2-p5 recipe, ≤ 2 ulp); +0 below ln(FLT_MIN); NaN stays NaN.
+    /// Positive arguments are outside its contract (callers subtract the maximum first).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpNonPositive(Vector256<float> x)
+    {
+        // n = round(x·log2 e) by the magic-bias trick; its low bits, shifted into the exponent, give s = 2ⁿ.
+        Vector256<float> n = MultiplyAdd(x, Vector256.Create(Log2EFloat), Vector256.Create(ExpMagicBiasFloat));
+        Vector256<float> s = Vector256.ShiftLeft(n.AsInt32(), 23).AsSingle();
+        n -= Vector256.Create(ExpMagicBiasFloat);
+
+        // Cody–Waite: t = x − n·ln2 with ln2 split in two, so t is exact to a few ulp of t.
+        Vector256<float> t = MultiplyAdd(n, Vector256.Create(-Ln2HiFloat), x);
+        t = MultiplyAdd(n, Vector256.Create(-Ln2LoFloat), t);
+
+        // e^t ≈ 1 + t·p(t) on [−ln2/2, ln2/2], then e^x = s + (t·s)·p.
+        Vector256<float> p = MultiplyAdd(Vector256.Create(ExpC5Float), t, Vector256.Create(ExpC4Float));
+        p = MultiplyAdd(p, t, Vector256.Create(ExpC3Float));
+        p = MultiplyAdd(p, t, Vector256.Create(ExpC2Float));
+        p = MultiplyAdd(p, t, Vector256.Create(ExpC1Float));
+        t *= s;
+        Vector256<float> f = MultiplyAdd(t, p, s);
+
+        // Below the cutoff 2ⁿ is not representable by the shift: flush to +0 (also for −inf). NaN compares false and stays.
+        return Vector256.AndNot(f, Vector256.LessThan(x, Vector256.Create(ExpCutoffFloat)));
+    }
+
+    /// <inheritdoc cref="ExpNonPositive(Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> ExpNonPositive(Vector256<double> x)
+    {
+        Vector256<double> n = MultiplyAdd(x, Vector256.Create(Log2EDouble), Vector256.Create(ExpMagicBiasDouble));
+        Vector256<double> s = Vector256.ShiftLeft(n.AsInt64(), 52).AsDouble();
+        n -= Vector256.Create(ExpMagicBiasDouble);
+        Vector256<double> t = MultiplyAdd(n, Vector256.Create(-Ln2HiDouble), x);
+        t = MultiplyAdd(n, Vector256.Create(-Ln2LoDouble), t);
+        Vector256<double> p = DoubleExpPolynomial(t);
+        t *= s;
+        Vector256<double> f = MultiplyAdd(t, p, s);
+        return Vector256.AndNot(f, Vector256.LessThan(x, Vector256.Create(ExpCutoffDouble)));
+    }
+
+    /// <summary>
+    /// e^x as a pair: returns m ∈ [0.7, 1.42] and sets <paramref name="exponent"/> = n, with e^x = m·2ⁿ.
+    /// Any finite x is accepted (inputs are clamped to ±<see cref="MathConstants.ExtendedClampFloat"/>). The two-pass softmax's word.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpExtended(Vector256<float> x, out Vector256<float> exponent)
+    {
+        // Clamp keeps NaN: the x86 min/max return their second operand when a lane is NaN.
+        x = Max(Vector256.Create(-ExtendedClampFloat), Min(Vector256.Create(ExtendedClampFloat), x));
+        Vector256<float> n = MultiplyAdd(x, Vector256.Create(Log2EFloat), Vector256.Create(RoundMagicBiasFloat)) - Vector256.Create(RoundMagicBiasFloat);
+        Vector256<float> t = MultiplyAdd(n, Vector256.Create(-Ln2HiFloat), x);
+        t = MultiplyAdd(n, Vector256.Create(-Ln2LoFloat), t);
+        exponent = n;
+        return FloatExpPolynomial(t);
+    }
+
+    /// <summary>
+    /// e^(x + low) as a pair (see <see cref="ExpExtended(Vector256{float}, out Vector256{float})"/>), where
+    /// <paramref name="low"/> is the small rounding error of a product computed by <see cref="MultiplyExtended(Vector256{float}, float, float, out Vector256{float})"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpExtended(Vector256<float> x, Vector256<float> low, out Vector256<float> exponent)
+    {
+        x = Max(Vector256.Create(-ExtendedClampFloat), Min(Vector256.Create(ExtendedClampFloat), x));
+        Vector256<float> n = MultiplyAdd(x, Vector256.Create(Log2EFloat), Vector256.Create(RoundMagicBiasFloat)) - Vector256.Create(RoundMagicBiasFloat);
+        Vector256<float> t = MultiplyAdd(n, Vector256.Create(-Ln2HiFloat), x);
+        t = MultiplyAdd(n, Vector256.Create(-Ln2LoFloat), t) + low;
+        exponent = n;
+        return FloatExpPolynomial(t);
+    }
+
+    /// <inheritdoc cref="ExpExtended(Vector256{float}, out Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> ExpExtended(Vector256<double> x, out Vector256<double> exponent)
+    {
+        x = Max(Vector256.Create(-ExtendedClampDouble), Min(Vector256.Create(ExtendedClampDouble), x));
+        Vector256<double> n = MultiplyAdd(x, Vector256.Create(Log2EDouble), Vector256.Create(RoundMagicBiasDouble)) - Vector256.Create(RoundMagicBiasDouble);
+        Vector256<double> t = MultiplyAdd(n, Vector256.Create(-Ln2HiDouble), x);
+        t = MultiplyAdd(n, Vector256.Create(-Ln2LoDouble), t);
+        exponent = n;
+        return MultiplyAdd(t, DoubleExpPolynomial(t), Vector256<double>.One);
+    }
+
+    /// <inheritdoc cref="ExpExtended(Vector256{float}, Vector256{float}, out Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> ExpExtended(Vector256<double> x, Vector256<double> low, out Vector256<double> exponent)
+    {
+        x = Max(Vector256.Create(-ExtendedClampDouble), Min(Vector256.Create(ExtendedClampDouble), x));
+        Vector256<double> n = MultiplyAdd(x, Vector256.Create(Log2EDouble), Vector256.Create(RoundMagicBiasDouble)) - Vector256.Create(RoundMagicBiasDouble);
+        Vector256<double> t = MultiplyAdd(n, Vector256.Create(-Ln2HiDouble), x);
+        t = MultiplyAdd(n, Vector256.Create(-Ln2LoDouble), t) + low;
+        exponent = n;
+        return MultiplyAdd(t, DoubleExpPolynomial(t), Vector256<double>.One);
+    }
+
+    /// <summary>
+    /// x·(high + low) as high and low parts: returns the rounded product and sets <paramref name="low"/>
+    /// to its error plus x·low, so a temperature 1/T that is not a float costs no accuracy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyExtended(Vector256<float> x, float high, float lowPart, out Vector256<float> low)
+    {
+        Vector256<float> product = x * Vector256.Create(high);
+        low = MultiplyAdd(x, Vector256.Create(high), -product) + x * Vector256.Create(lowPart);
+
+        // For ±inf, NaN and products beyond the exact range the low part would be NaN or meaningless: drop it.
+        low = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(product), Vector256.Create(ExtendedClampFloat)), low, Vector256<float>.Zero);
+        return product;
+    }
+
+    /// <inheritdoc cref="MultiplyExtended(Vector256{float}, float, float, out Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> MultiplyExtended(Vector256<double> x, double high, double lowPart, out Vector256<double> low)
+    {
+        Vector256<double> product = x * Vector256.Create(high);
+        low = MultiplyAdd(x, Vector256.Create(high), -product) + x * Vector256.Create(lowPart);
+
+        // For ±inf, NaN and products beyond the exact range the low part would be NaN or meaningless: drop it.
+        low = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(product), Vector256.Create(ExtendedClampDouble)), low, Vector256<double>.Zero);
+        return product;
+    }
+
+    /// <summary>Adds (M_b, N_b) into the extended sum (M_a, N_a): N = max, each mantissa rescaled to it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExtended(ref Vector256<float> mantissa, ref Vector256<float> exponent, Vector256<float> addMantissa, Vector256<float> addExponent)
+    {
+        Vector256<float> newExponent = Max(exponent, addExponent);
+        mantissa = ScaleByPowerOfTwo(mantissa, exponent - newExponent) + ScaleByPowerOfTwo(addMantissa, addExponent - newExponent);
+        exponent = newExponent;
+    }
+
+    /// <inheritdoc cref="AccumulateExtended(ref Vector256{float}, ref Vector256{float}, Vector256{float}, Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExtended(ref Vector256<double> mantissa, ref Vector256<double> exponent, Vector256<double> addMantissa, Vector256<double> addExponent)
+    {
+        Vector256<double> newExponent = Max(exponent, addExponent);
+        mantissa = ScaleByPowerOfTwo(mantissa, exponent - newExponent) + ScaleByPowerOfTwo(addMantissa, addExponent - newExponent);
+        exponent = newExponent;
+    }
+
+    /// <summary>Adds float lanes into double accumulators (the low and high halves), so long rows do not drift.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddWidened(ref Vector256<double> low, ref Vector256<double> high, Vector256<float> value)
+    {
+        (Vector256<double> lower, Vector256<double> upper) = Vector256.Widen(value);
+        low += lower;
+        high += upper;
+    }
+
+    /// <summary>Adds double lanes into the double accumulator <paramref name="low"/> (<paramref name="high"/> is unused for double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddWidened(ref Vector256<double> low, ref Vector256<double> high, Vector256<double> value) => low += value;
+
+    /// <summary>Multiplies the double accumulators by float lane factors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScaleWidened(ref Vector256<double> low, ref Vector256<double> high, Vector256<float> factor)
+    {
+        (Vector256<double> lower, Vector256<double> upper) = Vector256.Widen(factor);
+        low *= lower;
+        high *= upper;
+    }
+
+    /// <summary>Multiplies the double accumulator by double lane factors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScaleWidened(ref Vector256<double> low, ref Vector256<double> high, Vector256<double> factor) => low *= factor;
+
+    /// <summary>The sum of every lane of the two accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector256<double> low, Vector256<double> high) => Vector256.Sum(low + high);
+
+    /// <summary>Merges per-lane extended sums (mantissas in the accumulators, exponents in <paramref name="exponent"/>): returns the largest exponent N and sets <paramref name="mantissa"/> so that the sum is mantissa·2^N.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReduceExtended(Vector256<double> low, Vector256<double> high, Vector256<float> exponent, out double mantissa)
+    {
+        float largest = HorizontalMax(exponent);
+        ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector256<float>.One, exponent - Vector256.Create(largest)));
+        mantissa = SumWidened(low, high);
+        return largest;
+    }
+
+    /// <inheritdoc cref="ReduceExtended(Vector256{double}, Vector256{double}, Vector256{float}, out double)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ReduceExtended(Vector256<double> low, Vector256<double> high, Vector256<double> exponent, out double mantissa)
+    {
+        double largest = HorizontalMax(exponent);
+        mantissa = Vector256.Sum(ScaleByPowerOfTwo(low, exponent - Vector256.Create(largest)));
+        return largest;
+    }
+
+    /// <summary>
+    /// Moves a block's extended sum (mantissa lanes relative to exponent lanes) into the double accumulators,
+    /// which are kept relative to <paramref name="wideExponent"/>; both are rescaled to the larger exponent.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FlushExtended(ref Vector256<double> low, ref Vector256<double> high, ref Vector256<float> wideExponent, Vector256<float> mantissa, Vector256<float> exponent)
+    {
+        Vector256<float> newExponent = Max(wideExponent, exponent);
+        ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector256<float>.One, wideExponent - newExponent));
+        AddWidened(ref low, ref high, ScaleByPowerOfTwo(mantissa, exponent - newExponent));
+        wideExponent = newExponent;
+    }
+
+    /// <inheritdoc cref="FlushExtended(ref Vector256{double}, ref Vector256{double}, ref Vector256{float}, Vector256{float}, Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FlushExtended(ref Vector256<double> low, ref Vector256<double> high, ref Vector256<double> wideExponent, Vector256<double> mantissa, Vector256<double> exponent)
+    {
+        Vector256<double> newExponent = Max(wideExponent, exponent);
+        low = ScaleByPowerOfTwo(low, wideExponent - newExponent) + ScaleByPowerOfTwo(mantissa, exponent - newExponent);
+        wideExponent = newExponent;
+    }
+
+    /// <summary>Loads the last <paramref name="count"/> (&lt; one vector) elements; the other lanes hold <paramref name="fill"/>. Reads nothing past the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LoadTail<T>(ref T source, nint count, T fill)
+        where T : unmanaged
+    {
+        Vector256<T> value = Vector256.Create(fill);
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector256<T>, byte>(ref value), ref Unsafe.As<T, byte>(ref source), (uint)(count * Unsafe.SizeOf<T>()));
+        return value;
+    }
+
+    /// <summary>Stores the first <paramref name="count"/> (&lt; one vector) lanes; writes nothing past them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTail<T>(ref T destination, nint count, Vector256<T> value)
+        where T : unmanaged
+    {
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref destination), ref Unsafe.As<Vector256<T>, byte>(ref value), (uint)(count * Unsafe.SizeOf<T>()));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> FloatExpPolynomial(Vector256<float> t)
+    {
+        Vector256<float> p = MultiplyAdd(Vector256.Create(ExpC5Float), t, Vector256.Create(ExpC4Float));
+        p = MultiplyAdd(p, t, Vector256.Create(ExpC3Float));
+        p = MultiplyAdd(p, t, Vector256.Create(ExpC2Float));
+        p = MultiplyAdd(p, t, Vector256.Create(ExpC1Float));
+        return MultiplyAdd(p, t, Vector256<float>.One);
+    }
+
+    // (e^t − 1)/t as the Taylor polynomial 1 + t/2! + … + t¹²/13!.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> DoubleExpPolynomial(Vector256<double> t)
+    {
+        Vector256<double> p = MultiplyAdd(Vector256.Create(InverseFactorial13), t, Vector256.Create(InverseFactorial12));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial11));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial10));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial9));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial8));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial7));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial6));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial5));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial4));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial3));
+        p = MultiplyAdd(p, t, Vector256.Create(InverseFactorial2));
+        return MultiplyAdd(p, t, Vector256<double>.One);
+    }
+}

@@ -1,0 +1,309 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static KernelGen.Runtime.MathConstants;
+
+namespace KernelGen.Runtime;
+
+/// <summary>
+/// The 512-bit words (AVX-512F) that generated kernels speak: exp, extended-exponent exp,
+/// 2ⁿ scaling (with <c>vscalefps</c>), horizontal reductions, widened accumulation and tail
+/// loads. Every method inlines into the kernel that calls it.
+/// </summary>
+public static class VectorMath512
+{
+    /// <summary>Whether this machine runs these words (AVX-512F).</summary>
+    public static bool IsSupported => Avx512F.IsSupported;
+
+    /// <summary>Whether <see cref="MultiplyAdd(Vector512{float}, Vector512{float}, Vector512{float})"/> is fused (one rounding): always, with AVX-512F.</summary>
+    public static bool HasFusedMultiplyAdd => Avx512F.IsSupported;
+
+    // ---- ISA primitives: the only part that differs between the widths ----
+
+    /// <summary>a·b + c with one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>a·b + c with one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Avx512F.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>The lane-wise maximum with the x86 rule: if either lane is NaN, the result is <paramref name="b"/>'s lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Avx512F.Max(a, b);
+
+    /// <inheritdoc cref="Max(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Max(Vector512<double> a, Vector512<double> b) => Avx512F.Max(a, b);
+
+    /// <summary>The lane-wise minimum with the x86 rule: if either lane is NaN, the result is <paramref name="b"/>'s lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Avx512F.Min(a, b);
+
+    /// <inheritdoc cref="Min(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Min(Vector512<double> a, Vector512<double> b) => Avx512F.Min(a, b);
+
+    /// <summary>The largest lane (NaN lanes may be skipped: callers let NaN travel through sums instead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HorizontalMax(Vector512<float> v) => VectorMath256.HorizontalMax(Avx.Max(v.GetLower(), v.GetUpper()));
+
+    /// <inheritdoc cref="HorizontalMax(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double HorizontalMax(Vector512<double> v) => VectorMath256.HorizontalMax(Avx.Max(v.GetLower(), v.GetUpper()));
+
+    /// <summary>v·2^d for integer-valued d lanes, by AVX-512's <c>vscalefps</c>: exact, with gradual underflow, for any d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> v, Vector512<float> d) => Avx512F.Scale(v, d);
+
+    /// <inheritdoc cref="ScaleByPowerOfTwo(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> ScaleByPowerOfTwo(Vector512<double> v, Vector512<double> d) => Avx512F.Scale(v, d);
+
+    // ---- Recipes written once per width over the primitives above ----
+
+    /// <summary>
+    /// e^x for x ≤ 0 (XNNPACK's rr2-p5 recipe with <c>vscalefps</c> reconstruction, ≤ 2 ulp), with gradual
+    /// underflow to +0; NaN stays NaN. Positive arguments are outside its contract (callers subtract the maximum first).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExpNonPositive(Vector512<float> x)
+    {
+        // Clamp at −104 (e^−104 rounds to +0) so −inf gives 0, not NaN; the x86 max returns its second operand on NaN, so NaN stays.
+        x = Max(Vector512.Create(-104f), x);
+        Vector512<float> n = MultiplyAdd(x, Vector512.Create(Log2EFloat), Vector512.Create(RoundMagicBiasFloat)) - Vector512.Create(RoundMagicBiasFloat);
+        Vector512<float> t = MultiplyAdd(n, Vector512.Create(-Ln2HiFloat), x);
+        t = MultiplyAdd(n, Vector512.Create(-Ln2LoFloat), t);
+
+        // vscalefps builds p·2ⁿ in one instruction, including the subnormal range.
+        return Avx512F.Scale(FloatExpPolynomial(t), n);
+    }
+
+    /// <inheritdoc cref="ExpNonPositive(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> ExpNonPositive(Vector512<double> x)
+    {
+        x = Max(Vector512.Create(-746.0), x);
+        Vector512<double> n = MultiplyAdd(x, Vector512.Create(Log2EDouble), Vector512.Create(RoundMagicBiasDouble)) - Vector512.Create(RoundMagicBiasDouble);
+        Vector512<double> t = MultiplyAdd(n, Vector512.Create(-Ln2HiDouble), x);
+        t = MultiplyAdd(n, Vector512.Create(-Ln2LoDouble), t);
+        return Avx512F.Scale(MultiplyAdd(t, DoubleExpPolynomial(t), Vector512<double>.One), n);
+    }
+
+    /// <summary>
+    /// e^x as a pair: returns m ∈ [0.7, 1.42] and sets <paramref name="exponent"/> = n, with e^x = m·2ⁿ.
+    /// Any finite x is accepted (inputs are clamped to ±<see cref="MathConstants.ExtendedClampFloat"/>). The two-pass softmax's word.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExpExtended(Vector512<float> x, out Vector512<float> exponent)
+    {
+        // Clamp keeps NaN: the x86 min/max return their second operand when a lane is NaN.
+        x = Max(Vector512.Create(-ExtendedClampFloat), Min(Vector512.Create(ExtendedClampFloat), x));
+        Vector512<float> n = MultiplyAdd(x, Vector512.Create(Log2EFloat), Vector512.Create(RoundMagicBiasFloat)) - Vector512.Create(RoundMagicBiasFloat);
+        Vector512<float> t = MultiplyAdd(n, Vector512.Create(-Ln2HiFloat), x);
+        t = MultiplyAdd(n, Vector512.Create(-Ln2LoFloat), t);
+        exponent = n;
+        return FloatExpPolynomial(t);
+    }
+
+    /// <summary>
+    /// e^(x + low) as a pair (see <see cref="ExpExtended(Vector512{float}, out Vector512{float})"/>), where
+    /// <paramref name="low"/> is the small rounding error of a product computed by <see cref="MultiplyExtended(Vector512{float}, float, float, out Vector512{float})"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExpExtended(Vector512<float> x, Vector512<float> low, out Vector512<float> exponent)
+    {
+        x = Max(Vector512.Create(-ExtendedClampFloat), Min(Vector512.Create(ExtendedClampFloat), x));
+        Vector512<float> n = MultiplyAdd(x, Vector512.Create(Log2EFloat), Vector512.Create(RoundMagicBiasFloat)) - Vector512.Create(RoundMagicBiasFloat);
+        Vector512<float> t = MultiplyAdd(n, Vector512.Create(-Ln2HiFloat), x);
+        t = MultiplyAdd(n, Vector512.Create(-Ln2LoFloat), t) + low;
+        exponent = n;
+        return FloatExpPolynomial(t);
+    }
+
+    /// <inheritdoc cref="ExpExtended(Vector512{float}, out Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> ExpExtended(Vector512<double> x, out Vector512<double> exponent)
+    {
+        x = Max(Vector512.Create(-ExtendedClampDouble), Min(Vector512.Create(ExtendedClampDouble), x));
+        Vector512<double> n = MultiplyAdd(x, Vector512.Create(Log2EDouble), Vector512.Create(RoundMagicBiasDouble)) - Vector512.Create(RoundMagicBiasDouble);
+        Vector512<double> t = MultiplyAdd(n, Vector512.Create(-Ln2HiDouble), x);
+        t = MultiplyAdd(n, Vector512.Create(-Ln2LoDouble), t);
+        exponent = n;
+        return MultiplyAdd(t, DoubleExpPolynomial(t), Vector512<double>.One);
+    }
+
+    /// <inheritdoc cref="ExpExtended(Vector512{float}, Vector512{float}, out Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> ExpExtended(Vector512<double> x, Vector512<double> low, out Vector512<double> exponent)
+    {
+        x = Max(Vector512.Create(-ExtendedClampDouble), Min(Vector512.Create(ExtendedClampDouble), x));
+        Vector512<double> n = MultiplyAdd(x, Vector512.Create(Log2EDouble), Vector512.Create(RoundMagicBiasDouble)) - Vector512.Create(RoundMagicBiasDouble);
+        Vector512<double> t = MultiplyAdd(n, Vector512.Create(-Ln2HiDouble), x);
+        t = MultiplyAdd(n, Vector512.Create(-Ln2LoDouble), t) + low;
+        exponent = n;
+        return MultiplyAdd(t, DoubleExpPolynomial(t), Vector512<double>.One);
+    }
+
+    /// <summary>
+    /// x·(high + low) as high and low parts: returns the rounded product and sets <paramref name="low"/>
+    /// to its error plus x·low, so a temperature 1/T that is not a float costs no accuracy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyExtended(Vector512<float> x, float high, float lowPart, out Vector512<float> low)
+    {
+        Vector512<float> product = x * Vector512.Create(high);
+        low = MultiplyAdd(x, Vector512.Create(high), -product) + x * Vector512.Create(lowPart);
+
+        // For ±inf, NaN and products beyond the exact range the low part would be NaN or meaningless: drop it.
+        low = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(product), Vector512.Create(ExtendedClampFloat)), low, Vector512<float>.Zero);
+        return product;
+    }
+
+    /// <inheritdoc cref="MultiplyExtended(Vector512{float}, float, float, out Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> MultiplyExtended(Vector512<double> x, double high, double lowPart, out Vector512<double> low)
+    {
+        Vector512<double> product = x * Vector512.Create(high);
+        low = MultiplyAdd(x, Vector512.Create(high), -product) + x * Vector512.Create(lowPart);
+
+        // For ±inf, NaN and products beyond the exact range the low part would be NaN or meaningless: drop it.
+        low = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(product), Vector512.Create(ExtendedClampDouble)), low, Vector512<double>.Zero);
+        return product;
+    }
+
+    /// <summary>Adds (M_b, N_b) into the extended sum (M_a, N_a): N = max, each mantissa rescaled to it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExtended(ref Vector512<float> mantissa, ref Vector512<float> exponent, Vector512<float> addMantissa, Vector512<float> addExponent)
+    {
+        Vector512<float> newExponent = Max(exponent, addExponent);
+        mantissa = ScaleByPowerOfTwo(mantissa, exponent - newExponent) + ScaleByPowerOfTwo(addMantissa, addExponent - newExponent);
+        exponent = newExponent;
+    }
+
+    /// <inheritdoc cref="AccumulateExtended(ref Vector512{float}, ref Vector512{float}, Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExtended(ref Vector512<double> mantissa, ref Vector512<double> exponent, Vector512<double> addMantissa, Vector512<double> addExponent)
+    {
+        Vector512<double> newExponent = Max(exponent, addExponent);
+        mantissa = ScaleByPowerOfTwo(mantissa, exponent - newExponent) + ScaleByPowerOfTwo(addMantissa, addExponent - newExponent);
+        exponent = newExponent;
+    }
+
+    /// <summary>Adds float lanes into double accumulators (the low and high halves), so long rows do not drift.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddWidened(ref Vector512<double> low, ref Vector512<double> high, Vector512<float> value)
+    {
+        (Vector512<double> lower, Vector512<double> upper) = Vector512.Widen(value);
+        low += lower;
+        high += upper;
+    }
+
+    /// <summary>Adds double lanes into the double accumulator <paramref name="low"/> (<paramref name="high"/> is unused for double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddWidened(ref Vector512<double> low, ref Vector512<double> high, Vector512<double> value) => low += value;
+
+    /// <summary>Multiplies the double accumulators by float lane factors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScaleWidened(ref Vector512<double> low, ref Vector512<double> high, Vector512<float> factor)
+    {
+        (Vector512<double> lower, Vector512<double> upper) = Vector512.Widen(factor);
+        low *= lower;
+        high *= upper;
+    }
+
+    /// <summary>Multiplies the double accumulator by double lane factors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScaleWidened(ref Vector512<double> low, ref Vector512<double> high, Vector512<double> factor) => low *= factor;
+
+    /// <summary>The sum of every lane of the two accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector512<double> low, Vector512<double> high) => Vector512.Sum(low + high);
+
+    /// <summary>Merges per-lane extended sums (mantissas in the accumulators, exponents in <paramref name="exponent"/>): returns the largest exponent N and sets <paramref name="mantissa"/> so that the sum is mantissa·2^N.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReduceExtended(Vector512<double> low, Vector512<double> high, Vector512<float> exponent, out double mantissa)
+    {
+        float largest = HorizontalMax(exponent);
+        ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector512<float>.One, exponent - Vector512.Create(largest)));
+        mantissa = SumWidened(low, high);
+        return largest;
+    }
+
+    /// <inheritdoc cref="ReduceExtended(Vector512{double}, Vector512{double}, Vector512{float}, out double)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ReduceExtended(Vector512<double> low, Vector512<double> high, Vector512<double> exponent, out double mantissa)
+    {
+        double largest = HorizontalMax(exponent);
+        mantissa = Vector512.Sum(ScaleByPowerOfTwo(low, exponent - Vector512.Create(largest)));
+        return largest;
+    }
+
+    /// <summary>
+    /// Moves a block's extended sum (mantissa lanes relative to exponent lanes) into the double accumulators,
+    /// which are kept relative to <paramref name="wideExponent"/>; both are rescaled to the larger exponent.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FlushExtended(ref Vector512<double> low, ref Vector512<double> high, ref Vector512<float> wideExponent, Vector512<float> mantissa, Vector512<float> exponent)
+    {
+        Vector512<float> newExponent = Max(wideExponent, exponent);
+        ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector512<float>.One, wideExponent - newExponent));
+        AddWidened(ref low, ref high, ScaleByPowerOfTwo(mantissa, exponent - newExponent));
+        wideExponent = newExponent;
+    }
+
+    /// <inheritdoc cref="FlushExtended(ref Vector512{double}, ref Vector512{double}, ref Vector512{float}, Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FlushExtended(ref Vector512<double> low, ref Vector512<double> high, ref Vector512<double> wideExponent, Vector512<double> mantissa, Vector512<double> exponent)
+    {
+        Vector512<double> newExponent = Max(wideExponent, exponent);
+        low = ScaleByPowerOfTwo(low, wideExponent - newExponent) + ScaleByPowerOfTwo(mantissa, exponent - newExponent);
+        wideExponent = newExponent;
+    }
+
+    /// <summary>Loads the last <paramref name="count"/> (&lt; one vector) elements; the other lanes hold <paramref name="fill"/>. Reads nothing past the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LoadTail<T>(ref T source, nint count, T fill)
+        where T : unmanaged
+    {
+        Vector512<T> value = Vector512.Create(fill);
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector512<T>, byte>(ref value), ref Unsafe.As<T, byte>(ref source), (uint)(count * Unsafe.SizeOf<T>()));
+        return value;
+    }
+
+    /// <summary>Stores the first <paramref name="count"/> (&lt; one vector) lanes; writes nothing past them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTail<T>(ref T destination, nint count, Vector512<T> value)
+        where T : unmanaged
+    {
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref destination), ref Unsafe.As<Vector512<T>, byte>(ref value), (uint)(count * Unsafe.SizeOf<T>()));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> FloatExpPolynomial(Vector512<float> t)
+    {
+        Vector512<float> p = MultiplyAdd(Vector512.Create(ExpC5Float), t, Vector512.Create(ExpC4Float));
+        p = MultiplyAdd(p, t, Vector512.Create(ExpC3Float));
+        p = MultiplyAdd(p, t, Vector512.Create(ExpC2Float));
+        p = MultiplyAdd(p, t, Vector512.Create(ExpC1Float));
+        return MultiplyAdd(p, t, Vector512<float>.One);
+    }
+
+    // (e^t − 1)/t as the Taylor polynomial 1 + t/2! + … + t¹²/13!.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> DoubleExpPolynomial(Vector512<double> t)
+    {
+        Vector512<double> p = MultiplyAdd(Vector512.Create(InverseFactorial13), t, Vector512.Create(InverseFactorial12));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial11));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial10));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial9));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial8));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial7));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial6));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial5));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial4));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial3));
+        p = MultiplyAdd(p, t, Vector512.Create(InverseFactorial2));
+        return MultiplyAdd(p, t, Vector512<double>.One);
+    }
+}
