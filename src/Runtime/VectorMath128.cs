@@ -276,9 +276,18 @@ public static class VectorMath128
         high += upper;
     }
 
-    /// <summary>Adds double lanes into the double accumulator <paramref name="low"/> (<paramref name="high"/> is unused for double).</summary>
+    /// <summary>
+    /// Adds double lanes into a compensated accumulator: <paramref name="low"/> holds the sums and
+    /// <paramref name="high"/> the rounding errors (Knuth's TwoSum), so long double rows do not drift either.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddWidened(ref Vector128<double> low, ref Vector128<double> high, Vector128<double> value) => low += value;
+    public static void AddWidened(ref Vector128<double> low, ref Vector128<double> high, Vector128<double> value)
+    {
+        Vector128<double> sum = low + value;
+        Vector128<double> virtualValue = sum - low;
+        high += (low - (sum - virtualValue)) + (value - virtualValue);
+        low = sum;
+    }
 
     /// <summary>Multiplies the double accumulators by float lane factors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -289,13 +298,17 @@ public static class VectorMath128
         high *= upper;
     }
 
-    /// <summary>Multiplies the double accumulator by double lane factors.</summary>
+    /// <summary>Multiplies the compensated double accumulator (sums and errors) by double lane factors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ScaleWidened(ref Vector128<double> low, ref Vector128<double> high, Vector128<double> factor) => low *= factor;
+    public static void ScaleWidened(ref Vector128<double> low, ref Vector128<double> high, Vector128<double> factor)
+    {
+        low *= factor;
+        high *= factor;
+    }
 
-    /// <summary>The sum of every lane of the two accumulators.</summary>
+    /// <summary>The sum of every lane of the two accumulators (for double kernels: the sums plus their compensations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SumWidened(Vector128<double> low, Vector128<double> high) => Vector128.Sum(low + high);
+    public static double SumWidened(Vector128<double> low, Vector128<double> high) => Vector128.Sum(low) + Vector128.Sum(high);
 
     /// <summary>Merges per-lane extended sums (mantissas in the accumulators, exponents in <paramref name="exponent"/>): returns the largest exponent N and sets <paramref name="mantissa"/> so that the sum is mantissa·2^N.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -312,7 +325,8 @@ public static class VectorMath128
     public static double ReduceExtended(Vector128<double> low, Vector128<double> high, Vector128<double> exponent, out double mantissa)
     {
         double largest = HorizontalMax(exponent);
-        mantissa = Vector128.Sum(ScaleByPowerOfTwo(low, exponent - Vector128.Create(largest)));
+        Vector128<double> scale = ScaleByPowerOfTwo(Vector128<double>.One, exponent - Vector128.Create(largest));
+        mantissa = Vector128.Sum(low * scale) + Vector128.Sum(high * scale);
         return largest;
     }
 
@@ -334,7 +348,8 @@ public static class VectorMath128
     public static void FlushExtended(ref Vector128<double> low, ref Vector128<double> high, ref Vector128<double> wideExponent, Vector128<double> mantissa, Vector128<double> exponent)
     {
         Vector128<double> newExponent = Max(wideExponent, exponent);
-        low = ScaleByPowerOfTwo(low, wideExponent - newExponent) + ScaleByPowerOfTwo(mantissa, exponent - newExponent);
+        ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector128<double>.One, wideExponent - newExponent));
+        AddWidened(ref low, ref high, ScaleByPowerOfTwo(mantissa, exponent - newExponent));
         wideExponent = newExponent;
     }
 

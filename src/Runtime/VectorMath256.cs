@@ -226,9 +226,18 @@ public static class VectorMath256
         high += upper;
     }
 
-    /// <summary>Adds double lanes into the double accumulator <paramref name="low"/> (<paramref name="high"/> is unused for double).</summary>
+    /// <summary>
+    /// Adds double lanes into a compensated accumulator: <paramref name="low"/> holds the sums and
+    /// <paramref name="high"/> the rounding errors (Knuth's TwoSum), so long double rows do not drift either.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddWidened(ref Vector256<double> low, ref Vector256<double> high, Vector256<double> value) => low += value;
+    public static void AddWidened(ref Vector256<double> low, ref Vector256<double> high, Vector256<double> value)
+    {
+        Vector256<double> sum = low + value;
+        Vector256<double> virtualValue = sum - low;
+        high += (low - (sum - virtualValue)) + (value - virtualValue);
+        low = sum;
+    }
 
     /// <summary>Multiplies the double accumulators by float lane factors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -239,13 +248,17 @@ public static class VectorMath256
         high *= upper;
     }
 
-    /// <summary>Multiplies the double accumulator by double lane factors.</summary>
+    /// <summary>Multiplies the compensated double accumulator (sums and errors) by double lane factors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ScaleWidened(ref Vector256<double> low, ref Vector256<double> high, Vector256<double> factor) => low *= factor;
+    public static void ScaleWidened(ref Vector256<double> low, ref Vector256<double> high, Vector256<double> factor)
+    {
+        low *= factor;
+        high *= factor;
+    }
 
-    /// <summary>The sum of every lane of the two accumulators.</summary>
+    /// <summary>The sum of every lane of the two accumulators (for double kernels: the sums plus their compensations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SumWidened(Vector256<double> low, Vector256<double> high) => Vector256.Sum(low + high);
+    public static double SumWidened(Vector256<double> low, Vector256<double> high) => Vector256.Sum(low) + Vector256.Sum(high);
 
     /// <summary>Merges per-lane extended sums (mantissas in the accumulators, exponents in <paramref name="exponent"/>): returns the largest exponent N and sets <paramref name="mantissa"/> so that the sum is mantissa·2^N.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -262,7 +275,8 @@ public static class VectorMath256
     public static double ReduceExtended(Vector256<double> low, Vector256<double> high, Vector256<double> exponent, out double mantissa)
     {
         double largest = HorizontalMax(exponent);
-        mantissa = Vector256.Sum(ScaleByPowerOfTwo(low, exponent - Vector256.Create(largest)));
+        Vector256<double> scale = ScaleByPowerOfTwo(Vector256<double>.One, exponent - Vector256.Create(largest));
+        mantissa = Vector256.Sum(low * scale) + Vector256.Sum(high * scale);
         return largest;
     }
 
@@ -284,7 +298,8 @@ public static class VectorMath256
     public static void FlushExtended(ref Vector256<double> low, ref Vector256<double> high, ref Vector256<double> wideExponent, Vector256<double> mantissa, Vector256<double> exponent)
     {
         Vector256<double> newExponent = Max(wideExponent, exponent);
-        low = ScaleByPowerOfTwo(low, wideExponent - newExponent) + ScaleByPowerOfTwo(mantissa, exponent - newExponent);
+        ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector256<double>.One, wideExponent - newExponent));
+        AddWidened(ref low, ref high, ScaleByPowerOfTwo(mantissa, exponent - newExponent));
         wideExponent = newExponent;
     }
 

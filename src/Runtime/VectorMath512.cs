@@ -199,9 +199,18 @@ public static class VectorMath512
         high += upper;
     }
 
-    /// <summary>Adds double lanes into the double accumulator <paramref name="low"/> (<paramref name="high"/> is unused for double).</summary>
+    /// <summary>
+    /// Adds double lanes into a compensated accumulator: <paramref name="low"/> holds the sums and
+    /// <paramref name="high"/> the rounding errors (Knuth's TwoSum), so long double rows do not drift either.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddWidened(ref Vector512<double> low, ref Vector512<double> high, Vector512<double> value) => low += value;
+    public static void AddWidened(ref Vector512<double> low, ref Vector512<double> high, Vector512<double> value)
+    {
+        Vector512<double> sum = low + value;
+        Vector512<double> virtualValue = sum - low;
+        high += (low - (sum - virtualValue)) + (value - virtualValue);
+        low = sum;
+    }
 
     /// <summary>Multiplies the double accumulators by float lane factors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -212,13 +221,17 @@ public static class VectorMath512
         high *= upper;
     }
 
-    /// <summary>Multiplies the double accumulator by double lane factors.</summary>
+    /// <summary>Multiplies the compensated double accumulator (sums and errors) by double lane factors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ScaleWidened(ref Vector512<double> low, ref Vector512<double> high, Vector512<double> factor) => low *= factor;
+    public static void ScaleWidened(ref Vector512<double> low, ref Vector512<double> high, Vector512<double> factor)
+    {
+        low *= factor;
+        high *= factor;
+    }
 
-    /// <summary>The sum of every lane of the two accumulators.</summary>
+    /// <summary>The sum of every lane of the two accumulators (for double kernels: the sums plus their compensations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SumWidened(Vector512<double> low, Vector512<double> high) => Vector512.Sum(low + high);
+    public static double SumWidened(Vector512<double> low, Vector512<double> high) => Vector512.Sum(low) + Vector512.Sum(high);
 
     /// <summary>Merges per-lane extended sums (mantissas in the accumulators, exponents in <paramref name="exponent"/>): returns the largest exponent N and sets <paramref name="mantissa"/> so that the sum is mantissa·2^N.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -235,7 +248,8 @@ public static class VectorMath512
     public static double ReduceExtended(Vector512<double> low, Vector512<double> high, Vector512<double> exponent, out double mantissa)
     {
         double largest = HorizontalMax(exponent);
-        mantissa = Vector512.Sum(ScaleByPowerOfTwo(low, exponent - Vector512.Create(largest)));
+        Vector512<double> scale = ScaleByPowerOfTwo(Vector512<double>.One, exponent - Vector512.Create(largest));
+        mantissa = Vector512.Sum(low * scale) + Vector512.Sum(high * scale);
         return largest;
     }
 
@@ -257,7 +271,8 @@ public static class VectorMath512
     public static void FlushExtended(ref Vector512<double> low, ref Vector512<double> high, ref Vector512<double> wideExponent, Vector512<double> mantissa, Vector512<double> exponent)
     {
         Vector512<double> newExponent = Max(wideExponent, exponent);
-        low = ScaleByPowerOfTwo(low, wideExponent - newExponent) + ScaleByPowerOfTwo(mantissa, exponent - newExponent);
+        ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector512<double>.One, wideExponent - newExponent));
+        AddWidened(ref low, ref high, ScaleByPowerOfTwo(mantissa, exponent - newExponent));
         wideExponent = newExponent;
     }
 

@@ -29,7 +29,7 @@ internal static class KernelDiagnostics
     public static readonly DiagnosticDescriptor InvalidContainingType = Create(
         "KG0003",
         "Kernel must be declared in a class",
-        "The kernel method '{0}' is declared in {1} '{2}'; kernels must be declared in classes (not records, structs or interfaces)");
+        "The kernel method '{0}' is declared in {1} '{2}'; kernels must be declared in classes (not records, structs, interfaces or file-local types)");
 
     /// <summary>Format: "The type '{0}' that contains the kernel method '{1}' must be partial".</summary>
     public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Create(
@@ -73,11 +73,18 @@ internal static class KernelDiagnostics
         "Kernel name is not unique",
         "The kernel method '{0}' shares its name with another member of '{1}' (an overload, or a member named '{0}Paths'); give each kernel its own name");
 
+    /// <summary>Format: "The kernel method '{0}' is declared under the C# keyword '{1}' ...".</summary>
+    public static readonly DiagnosticDescriptor KeywordName = Create(
+        "KG0011",
+        "Kernel names cannot be C# keywords",
+        "The kernel method '{0}' is declared under the C# keyword '{1}' (written '@{1}'), as its own name or the name of a containing type or namespace; KernelGen cannot generate code for it: rename it");
+
     /// <summary>All descriptors, for the analyzer's SupportedDiagnostics and for tests.</summary>
     public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
     {
         NotStaticPartial, HasBody, InvalidContainingType, ContainingTypeNotPartial, Generic,
         InvalidSignature, MultipleKernelAttributes, InvalidAttributeArgument, LocalFunction, NameConflict,
+        KeywordName,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(static d => d.Id);

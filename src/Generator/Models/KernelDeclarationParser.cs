@@ -63,7 +63,12 @@ internal static class KernelDeclarationParser
         if (kernelAttributes.Count > 1)
         {
             AttributeData first = kernelAttributes.OrderBy(static a => a.ApplicationSyntaxReference?.Span.Start ?? 0).First();
-            if (first.AttributeClass!.ToDisplayString() == attributeName)
+            // With attributes on both parts of a partial method, each part's node runs this transform:
+            // only the one holding the first attribute reports, so the diagnostic appears once.
+            bool firstIsHere = first.ApplicationSyntaxReference is { } reference
+                && reference.SyntaxTree == syntax.SyntaxTree
+                && syntax.Span.Contains(reference.Span);
+            if (firstIsHere && first.AttributeClass!.ToDisplayString() == attributeName)
             {
                 SyntaxNode? second = kernelAttributes.OrderBy(static a => a.ApplicationSyntaxReference?.Span.Start ?? 0)
                     .Skip(1).First().ApplicationSyntaxReference?.GetSyntax(cancellationToken);
@@ -79,6 +84,21 @@ internal static class KernelDeclarationParser
 
         int before = diagnostics.Count;
         Location nameLocation = syntax.Identifier.GetLocation();
+
+        // A keyword name (written @class) would need escaping in the emitted code but cannot appear in a
+        // hint name ('@' is rejected there: the generator would throw), so it is reported instead.
+        if (IsKeyword(method.Name))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.KeywordName, nameLocation, method.Name, method.Name));
+        }
+
+        for (INamespaceSymbol? ns = method.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            if (IsKeyword(ns.Name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.KeywordName, nameLocation, method.Name, ns.Name));
+            }
+        }
 
         if (!method.IsStatic || !syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
@@ -108,8 +128,11 @@ internal static class KernelDeclarationParser
         if (hierarchy is not null)
         {
             INamedTypeSymbol container = method.ContainingType;
-            bool conflict = container.GetMembers(method.Name).Any(m => !SymbolEqualityComparer.Default.Equals(m, method) && !SymbolEqualityComparer.Default.Equals(m, method.PartialImplementationPart))
-                || !container.GetMembers(method.Name + "Paths").IsEmpty;
+            bool conflict = container.GetMembers(method.Name).Any(m => !SymbolEqualityComparer.Default.Equals(m, method)
+                    && !SymbolEqualityComparer.Default.Equals(m, method.PartialImplementationPart)
+                    && !SymbolEqualityComparer.Default.Equals(m, method.PartialDefinitionPart))
+                || !container.GetMembers(method.Name + "Paths").IsEmpty
+                || InheritsMember(container, method.Name + "Paths");
             if (conflict)
             {
                 diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.NameConflict, nameLocation, method.Name, container.Name));
@@ -117,6 +140,13 @@ internal static class KernelDeclarationParser
         }
 
         if (diagnostics.Count != before || hierarchy is null)
+        {
+            return (null, null);
+        }
+
+        // A namespace and a type of the same name side by side (CS0101, already an error) can give two
+        // kernels the same hint name, which would make the generator throw: emit nothing, the compiler reports.
+        if (HasNamespaceTypeClash(method))
         {
             return (null, null);
         }
@@ -143,9 +173,12 @@ internal static class KernelDeclarationParser
         for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (type.TypeKind != TypeKind.Class || type.IsRecord)
+            if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsFileLocal)
             {
-                string kind = type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") : type.TypeKind.ToString().ToLowerInvariant();
+                // A file-local class cannot be extended from the generated file (its parts must share one file).
+                string kind = type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
+                    : type.IsFileLocal ? "file-local " + type.TypeKind.ToString().ToLowerInvariant()
+                    : type.TypeKind.ToString().ToLowerInvariant();
                 diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.InvalidContainingType, nameLocation, method.Name, kind, type.Name));
                 valid = false;
             }
@@ -160,6 +193,14 @@ internal static class KernelDeclarationParser
                     ? declaration.Identifier.GetLocation()
                     : nameLocation;
                 diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.ContainingTypeNotPartial, where, type.Name, method.Name));
+                valid = false;
+            }
+            else if (IsKeyword(type.Name))
+            {
+                Location where = type.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
+                    ? declaration.Identifier.GetLocation()
+                    : nameLocation;
+                diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.KeywordName, where, method.Name, type.Name));
                 valid = false;
             }
 
@@ -188,7 +229,13 @@ internal static class KernelDeclarationParser
 
         if (method.Parameters.Length is not (2 or 3))
         {
-            Fail(syntax.ParameterList.GetLocation(), $"it has {method.Parameters.Length} parameters, not 2 or 3");
+            Fail(syntax.ParameterList.GetLocation(), $"it has {method.Parameters.Length} parameter{(method.Parameters.Length == 1 ? string.Empty : "s")}, not 2 or 3");
+            return null;
+        }
+
+        if (method.IsVararg)
+        {
+            Fail(syntax.ParameterList.GetLocation(), "it cannot take __arglist");
             return null;
         }
 
@@ -204,9 +251,10 @@ internal static class KernelDeclarationParser
 
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            if (parameter.RefKind != RefKind.None || parameter.IsParams)
+            // 'scoped' must be repeated on the implementation (CS8988), which the generator does not write.
+            if (parameter.RefKind != RefKind.None || parameter.IsParams || parameter.ScopedKind != ScopedKind.None)
             {
-                Fail(ParameterLocation(parameter.Ordinal), $"the parameter '{parameter.Name}' must be passed by value (no ref, out, in or params)");
+                Fail(ParameterLocation(parameter.Ordinal), $"the parameter '{parameter.Name}' must be passed by value (no ref, out, in, params or scoped)");
                 return null;
             }
         }
@@ -261,7 +309,49 @@ internal static class KernelDeclarationParser
     };
 
     private static string Escape(string name) =>
-        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        IsKeyword(name) ? "@" + name : name;
+
+    private static bool IsKeyword(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None;
+
+    // A visible member of a base type named like the paths class would be hidden by it (warning CS0108 in generated code).
+    private static bool InheritsMember(INamedTypeSymbol type, string name)
+    {
+        for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+        {
+            if (baseType.GetMembers(name).Any(static m => m.DeclaredAccessibility != Accessibility.Private))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // True when a namespace of the kernel's namespace chain, or its outermost containing type, has a
+    // same-named type or namespace beside it in source.
+    private static bool HasNamespaceTypeClash(IMethodSymbol method)
+    {
+        INamedTypeSymbol outermost = method.ContainingType;
+        while (outermost.ContainingType is not null)
+        {
+            outermost = outermost.ContainingType;
+        }
+
+        if (outermost.ContainingNamespace.GetNamespaceMembers().Any(n => n.Name == outermost.Name && n.Locations.Any(static l => l.IsInSource)))
+        {
+            return true;
+        }
+
+        for (INamespaceSymbol ns = method.ContainingNamespace; !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
+        {
+            if (ns.ContainingNamespace.GetTypeMembers(ns.Name).Any(static t => t.Locations.Any(static l => l.IsInSource)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static string ShortName(string attributeClassName) =>
         attributeClassName.EndsWith("Attribute", System.StringComparison.Ordinal) ? attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length) : attributeClassName;

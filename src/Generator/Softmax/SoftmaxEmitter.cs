@@ -226,7 +226,8 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             }
 
             writer.Line();
-            writer.Line("double sum = 0;");
+            bool compensated = this.Element == ElementType.Double;
+            writer.Line(compensated ? "double sum = 0, compensation = 0;" : "double sum = 0;");
             using (writer.Block("for (nint i = 0; i < n; i++)"))
             {
                 writer.Line($"{this.T} e = {exp}({this.Scaled($"{Unsafe}.Add(ref x, i) - maximum")});");
@@ -235,7 +236,22 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                     writer.Line($"{Unsafe}.Add(ref y, i) = e;");
                 }
 
-                writer.Line("sum += e;");
+                if (compensated)
+                {
+                    // Double terms in a double sum: compensate (Neumaier) so that long rows do not drift.
+                    writer.Line("double next = sum + e;");
+                    writer.Line("compensation += global::System.Math.Abs(sum) >= e ? (sum - next) + e : (e - next) + sum;");
+                    writer.Line("sum = next;");
+                }
+                else
+                {
+                    writer.Line("sum += e;");
+                }
+            }
+
+            if (compensated)
+            {
+                writer.Line("sum += compensation;");
             }
 
             writer.Line();
@@ -532,10 +548,11 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         {
             writer.Line("// Pass 2: y = x/T − LSE, LSE = largest·ln2 + log(mantissa). LSE is split into a float near the row");
             writer.Line("// maximum and a small correction, so that x/T − LSE keeps its accuracy when |x| is large.");
-            writer.Line($"double logSum = (largest * 0.69314718055994530942) + global::System.Math.Log(mantissa);");
-            writer.Line($"{this.T} shift = ({this.T})logSum;");
+            writer.Line("double logSumHigh = largest * global::KernelGen.Runtime.MathConstants.Ln2HiDouble;   // exact: ln2_hi has 32 significant bits");
+            writer.Line("double logSumLow = (largest * global::KernelGen.Runtime.MathConstants.Ln2LoDouble) + global::System.Math.Log(mantissa);");
+            writer.Line($"{this.T} shift = ({this.T})(logSumHigh + logSumLow);");
             writer.Line($"{c.Vec} rowShift = {c.Splat("shift")};");
-            writer.Line($"{c.Vec} rowCorrection = {c.Splat($"({this.T})(logSum - shift)")};");
+            writer.Line($"{c.Vec} rowCorrection = {c.Splat($"({this.T})((logSumHigh - shift) + logSumLow)")};");
             c.WritePass(writer, "0", (w, group) =>
             {
                 foreach (VectorAccess a in group)

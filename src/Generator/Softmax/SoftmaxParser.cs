@@ -57,6 +57,10 @@ internal static class SoftmaxParser
                     {
                         Invalid("the temperature must be finite and greater than 0");
                     }
+                    else if (signature is not null && TemperatureRangeError(temperature, signature.Element) is { } reason)
+                    {
+                        Invalid(reason);
+                    }
 
                     break;
                 case "Width":
@@ -105,6 +109,26 @@ internal static class SoftmaxParser
             unroll == 0 ? DefaultUnroll : unroll,
             targets | ScalarTarget);
         return new KernelResult<SoftmaxModel>(model, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    // The emitter bakes 1/T into constants of the element type, and for double also the rounding error of
+    // 1/T, found with Dekker's split (a multiplication by 2^27 + 1 of T and of 1/T): all must stay finite,
+    // or the generated code would hold 'Infinity' or 'NaN' literals that do not compile.
+    private static string? TemperatureRangeError(double temperature, ElementType element)
+    {
+        const double DekkerSplitter = 134217729.0;
+        double inverse = 1.0 / temperature;
+        if (element == ElementType.Float)
+        {
+            return float.IsInfinity((float)inverse)
+                ? "1/T overflows float: a float kernel's temperature must be at least " + (1.0 / float.MaxValue).ToString("G2", CultureInfo.InvariantCulture)
+                : null;
+        }
+
+        return System.Math.Max(temperature, inverse) > double.MaxValue / DekkerSplitter
+            ? "a double kernel's temperature must lie between " + (DekkerSplitter / double.MaxValue).ToString("G2", CultureInfo.InvariantCulture)
+                + " and " + (double.MaxValue / DekkerSplitter).ToString("G2", CultureInfo.InvariantCulture)
+            : null;
     }
 
     private static Location? ArgumentLocation(AttributeData attribute, string name, CancellationToken cancellationToken)
