@@ -3,7 +3,15 @@ using System.Diagnostics;
 using KernelGen.Accuracy;
 
 // The exhaustive accuracy sweep behind docs/accuracy.md: every float in [−87.34, −0] through each
-// width's exp, compared with the exact value. Usage: dotnet run -c Release --project bench/KernelGen.AccuracySweep [-- --stride N]
+// width's exp, compared with the exact value; and, with --kernels, every kernel's worst error per path.
+// Usage: dotnet run -c Release --project bench/KernelGen.AccuracySweep [-- --stride N | --kernels [--quick]]
+if (args.Length >= 1 && args[0] == "--kernels")
+{
+    // The tolerance table: every kernel's worst error on every path, over long rows.
+    KernelGen.Accuracy.KernelSweep.Run(args.Length == 2 && args[1] == "--quick" ? new[] { 1000, 65_537 } : new[] { 1000, 65_537, 1_000_003 });
+    return;
+}
+
 int stride = args.Length == 2 && args[0] == "--stride" ? int.Parse(args[1]) : 1;
 Console.WriteLine($"Sweeping every {(stride == 1 ? string.Empty : stride + "th ")}float in [{ExpSweep.Lower}, -0] on {Environment.ProcessorCount} threads.");
 Console.WriteLine($"{"exp",-30} {"floats",14} {"max ulp",8} {"at x",14} {"flushed",8} {"subnormal ulp",14} {"seconds",8}");

@@ -18,8 +18,8 @@ public class VectorMathTests
     public void FloatExpIsWithinTwoUlpOverTheSoftmaxRange(string name)
     {
         // Every 997th float here; the exhaustive sweep (bench/KernelGen.AccuracySweep) gives docs/accuracy.md.
-        // Without FMA (the portable path on a machine or configuration without it) the products round twice: 2.2 ulp.
-        double bound = name == "VectorMath128.ExpNonPositive" && !VectorMath128.HasFusedMultiplyAdd ? 2.2 : 2.0;
+        // Without FMA (the portable path on a machine or configuration without it) the products round twice: 2.27 ulp (exhaustive sweep).
+        double bound = name == "VectorMath128.ExpNonPositive" && !VectorMath128.HasFusedMultiplyAdd ? 2.3 : 2.0;
         ExpSweepResult result = ExpSweep.Run(name, stride: Inputs.SmallScale ? 99_991 : 997);
         Assert.True(result.MaxUlp <= bound, $"{name}: {result.MaxUlp} ulp at {result.WorstInput}");
         Assert.True(result.MaxSubnormalUlp <= 1.0, $"{name}: {result.MaxSubnormalUlp} subnormal ulp");
