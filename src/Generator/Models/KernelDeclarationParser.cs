@@ -151,8 +151,11 @@ internal static class KernelDeclarationParser
             return (null, null);
         }
 
+        // The modifiers both parts of a partial method must share: accessibility, and 'new' and 'unsafe'
+        // (CS8800, CS0764), which the implementation repeats in this order before 'static partial'.
         string accessibility = string.Join(" ", syntax.Modifiers
-            .Where(static m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
+            .Where(static m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword)
+                || m.IsKind(SyntaxKind.NewKeyword) || m.IsKind(SyntaxKind.UnsafeKeyword))
             .Select(static m => m.Text));
         KernelSignature signature = new(
             method.Name,

@@ -30,14 +30,18 @@ internal static class SoftmaxParser
         string shortName = kind == SoftmaxKind.Softmax ? "Softmax" : "LogSoftmax";
         int algorithm = 0, width = 0, unroll = 0, targets = AllTargets;
         double temperature = 1.0;
+        var occurrences = new Dictionary<string, int>();
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
+            // A name given twice (CS0643) appears twice: the n-th occurrence is located at the n-th such argument.
+            occurrences.TryGetValue(argument.Key, out int occurrence);
+            occurrences[argument.Key] = occurrence + 1;
             if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is null)
             {
                 continue;
             }
 
-            Location? Where() => ArgumentLocation(attribute, argument.Key, cancellationToken);
+            Location? Where() => ArgumentLocation(attribute, argument.Key, occurrence, cancellationToken);
             void Invalid(string reason) => diagnostics.Add(DiagnosticInfo.Create(
                 KernelDiagnostics.InvalidAttributeArgument, Where(), argument.Key, Format(argument.Value.Value), shortName, reason));
 
@@ -131,14 +135,14 @@ internal static class SoftmaxParser
             : null;
     }
 
-    private static Location? ArgumentLocation(AttributeData attribute, string name, CancellationToken cancellationToken)
+    private static Location? ArgumentLocation(AttributeData attribute, string name, int occurrence, CancellationToken cancellationToken)
     {
         if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
         {
             return null;
         }
 
-        AttributeArgumentSyntax? argument = syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        AttributeArgumentSyntax? argument = syntax.ArgumentList?.Arguments.Where(a => a.NameEquals?.Name.Identifier.ValueText == name).ElementAtOrDefault(occurrence);
         return (argument ?? (SyntaxNode)syntax).GetLocation();
     }
 

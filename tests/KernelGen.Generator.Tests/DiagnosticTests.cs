@@ -1,0 +1,489 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace KernelGen.Generator.Tests;
+
+/// <summary>
+/// Every KGxxxx ID from a minimal source: its ID, severity, message, help link and the exact span
+/// of the offending syntax (marked <c>[| |]</c> in the source), for C# 12 and the latest version.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    [Fact]
+    public void KG0001_method_not_static() => AssertSingle("KG0001", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public partial class Ops
+        {
+            [Softmax]
+            public partial void [|Kernel|](ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "The kernel method 'Kernel' must be declared 'static partial' so that KernelGen can write its body");
+
+    [Fact]
+    public void KG0001_method_not_partial() => AssertSingle("KG0001", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static void [|Kernel|](ReadOnlySpan<float> input, Span<float> output);
+        }
+        """);
+
+    [Fact]
+    public void KG0002_block_body() => AssertSingle("KG0002", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output)
+            [|{
+                output.Clear();
+            }|]
+        }
+        """, "The kernel method 'Kernel' already has a body; declare it without one and KernelGen writes it");
+
+    [Fact]
+    public void KG0002_expression_body() => AssertSingle("KG0002", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LogSoftmax]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output) [|=> output.Clear()|];
+        }
+        """);
+
+    [Fact]
+    public void KG0002_implementation_part_written_by_the_user() => AssertSingle("KG0002", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output);
+
+            public static partial void [|Kernel|](ReadOnlySpan<float> input, Span<float> output) { }
+        }
+        """);
+
+    [Fact]
+    public void KG0003_struct() => AssertSingle("KG0003", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public partial struct Ops
+        {
+            [Softmax]
+            public static partial void [|Kernel|](ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "The kernel method 'Kernel' is declared in struct 'Ops'; kernels must be declared in classes (not records, structs, interfaces or file-local types)");
+
+    [Fact]
+    public void KG0003_record() => AssertSingle("KG0003", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public partial record Ops
+        {
+            [Softmax]
+            public static partial void [|Kernel|](ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "The kernel method 'Kernel' is declared in record 'Ops'; kernels must be declared in classes (not records, structs, interfaces or file-local types)");
+
+    [Fact]
+    public void KG0003_interface() => AssertSingle("KG0003", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public partial interface IOps
+        {
+            [Softmax]
+            static partial void [|Kernel|](ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "The kernel method 'Kernel' is declared in interface 'IOps'; kernels must be declared in classes (not records, structs, interfaces or file-local types)");
+
+    [Fact]
+    public void KG0004_containing_class_not_partial() => AssertSingle("KG0004", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static class [|Ops|]
+        {
+            [Softmax]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "The type 'Ops' that contains the kernel method 'Kernel' must be declared 'partial'");
+
+    [Fact]
+    public void KG0004_outer_class_not_partial() => AssertSingle("KG0004", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public class [|Outer|]
+        {
+            public static partial class Ops
+            {
+                [Softmax]
+                public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output);
+            }
+        }
+        """, "The type 'Outer' that contains the kernel method 'Kernel' must be declared 'partial'");
+
+    [Fact]
+    public void KG0005_generic_method() => AssertSingle("KG0005", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void Kernel[|<T>|](ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "The kernel method 'Kernel' cannot be generic or be declared in a generic type; declare one kernel per element type");
+
+    [Fact]
+    public void KG0005_generic_containing_type() => AssertSingle("KG0005", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops<T>
+        {
+            [Softmax]
+            public static partial void [|Kernel|](ReadOnlySpan<float> input, Span<float> output);
+        }
+        """);
+
+    [Fact]
+    public void KG0006_wrong_output_type_points_at_the_parameter() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void Kernel(ReadOnlySpan<float> input, [|Span<int> output|]);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter must be Span<float> (the same element type as the input), not 'System.Span<int>'. Expected 'void Kernel(ReadOnlySpan<T> input, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, Span<T> output, int rowLength)' with T float or double.");
+
+    [Fact]
+    public void KG0006_wrong_input_type() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void Kernel([|float[] input|], Span<float> output);
+        }
+        """);
+
+    [Fact]
+    public void KG0006_ref_parameter() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void Kernel(ReadOnlySpan<float> input, [|ref Span<float> output|]);
+        }
+        """);
+
+    [Fact]
+    public void KG0006_row_length_not_int() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void Kernel(ReadOnlySpan<double> input, Span<double> output, [|long rowLength|]);
+        }
+        """);
+
+    [Fact]
+    public void KG0006_return_type() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial [|float|] Kernel(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """);
+
+    [Fact]
+    public void KG0006_parameter_count_points_at_the_list() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void Kernel[|(ReadOnlySpan<float> input)|];
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: it has 1 parameter, not 2 or 3. Expected 'void Kernel(ReadOnlySpan<T> input, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, Span<T> output, int rowLength)' with T float or double.");
+
+    [Fact]
+    public void KG0007_second_attribute() => AssertSingle("KG0007", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            [[|LogSoftmax(Unroll = 2)|]]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "The kernel method 'Kernel' carries several kernel attributes ([Softmax], [LogSoftmax]); keep exactly one");
+
+    [Fact]
+    public void KG0007_reported_once_when_both_partial_parts_carry_an_attribute() => AssertSingle("KG0007", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LogSoftmax]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output);
+
+            [[|Softmax|]]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output) { }
+        }
+        """, "The kernel method 'Kernel' carries several kernel attributes ([LogSoftmax], [Softmax]); keep exactly one");
+
+    [Theory]
+    [InlineData("Algorithm = SoftmaxAlgorithm.TwoPass, [|Unroll = 9|]", "Unroll = 9 is not valid for [Softmax]: the unroll must be 0 (the generator's choice) or 1 to 8 vectors")]
+    [InlineData("[|Unroll = -1|], Width = 8", "Unroll = -1 is not valid for [Softmax]: the unroll must be 0 (the generator's choice) or 1 to 8 vectors")]
+    [InlineData("Unroll = 2, [|Width = -1|]", "Width = -1 is not valid for [Softmax]: the width must be 0 (any row length) or a positive row length")]
+    [InlineData("[|Temperature = 0|]", "Temperature = 0 is not valid for [Softmax]: the temperature must be finite and greater than 0")]
+    [InlineData("[|Temperature = double.NaN|]", "Temperature = NaN is not valid for [Softmax]: the temperature must be finite and greater than 0")]
+    [InlineData("[|Temperature = -double.PositiveInfinity|]", "Temperature = -Infinity is not valid for [Softmax]: the temperature must be finite and greater than 0")]
+    [InlineData("[|Temperature = 1e-39|]", "Temperature = 1E-39 is not valid for [Softmax]: 1/T overflows float: a float kernel's temperature must be at least 2.9E-39")]
+    [InlineData("[|Targets = 0|]", "Targets = 0 is not valid for [Softmax]: name at least one target (Scalar is always emitted, but an empty set is a mistake)")]
+    [InlineData("[|Targets = (KernelTargets)64|]", "Targets = 64 is not valid for [Softmax]: it contains bits that are not KernelTargets values")]
+    [InlineData("[|Algorithm = (SoftmaxAlgorithm)42|], Targets = KernelTargets.Avx2", "Algorithm = 42 is not valid for [Softmax]: it is not a SoftmaxAlgorithm value")]
+    [InlineData("Algorithm = SoftmaxAlgorithm.TwoPass, [|Algorithm = (SoftmaxAlgorithm)42|]", "Algorithm = 42 is not valid for [Softmax]: it is not a SoftmaxAlgorithm value")]
+    public void KG0008_points_at_the_attribute_argument(string arguments, string message) => AssertSingle("KG0008", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax({{arguments}})]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, message);
+
+    [Fact]
+    public void KG0008_double_temperature_range() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LogSoftmax([|Temperature = 1e301|])]
+            public static partial void Kernel(ReadOnlySpan<double> input, Span<double> output);
+        }
+        """, "Temperature = 1E+301 is not valid for [LogSoftmax]: a double kernel's temperature must lie between 7.5E-301 and 1.3E+300");
+
+    [Fact]
+    public void KG0009_local_function() => AssertSingle("KG0009", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static class Host
+        {
+            public static void Run()
+            {
+                [Softmax]
+                static void [|Local|](ReadOnlySpan<float> input, Span<float> output) { }
+
+                Local(default, default);
+            }
+        }
+        """, "Kernel attributes apply to static partial methods of a partial class, not to the local function 'Local'");
+
+    [Fact]
+    public void KG0010_overload() => AssertSingle("KG0010", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void [|Kernel|](ReadOnlySpan<float> input, Span<float> output);
+
+            public static void Kernel(int unrelated) { }
+        }
+        """, "The kernel method 'Kernel' shares its name with another member of 'Ops' (an overload, or a member named 'KernelPaths'); give each kernel its own name");
+
+    [Fact]
+    public void KG0010_member_named_like_the_paths_class() => AssertSingle("KG0010", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void [|Kernel|](ReadOnlySpan<float> input, Span<float> output);
+
+            public static int KernelPaths => 0;
+        }
+        """);
+
+    [Fact]
+    public void KG0011_keyword_method_name() => AssertSingle("KG0011", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void [|@event|](ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "The kernel method 'event' is declared under the C# keyword 'event' (written '@event'), as its own name or the name of a containing type or namespace; KernelGen cannot generate code for it: rename it");
+
+    [Fact]
+    public void KG0011_keyword_type_name() => AssertSingle("KG0011", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class [|@class|]
+        {
+            [Softmax]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """);
+
+    [Fact]
+    public void KG0011_keyword_namespace() => AssertSingle("KG0011", """
+        using System;
+        using KernelGen;
+
+        namespace Demo.@void;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void [|Kernel|](ReadOnlySpan<float> input, Span<float> output);
+        }
+        """);
+
+    [Fact]
+    public void Every_descriptor_is_an_enabled_error_with_a_help_link()
+    {
+        Assert.Equal(
+            Enumerable.Range(1, KernelGen.Generator.Diagnostics.KernelDiagnostics.All.Count).Select(static i => $"KG{i:D4}"),
+            KernelGen.Generator.Diagnostics.KernelDiagnostics.All.Select(static d => d.Id));
+        Assert.All(KernelGen.Generator.Diagnostics.KernelDiagnostics.All, static d =>
+        {
+            Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity);
+            Assert.True(d.IsEnabledByDefault);
+            Assert.Equal("KernelGen", d.Category);
+            Assert.EndsWith("/diagnostics.md#" + d.Id.ToLowerInvariant(), d.HelpLinkUri, System.StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>
+    /// The generator must report exactly one diagnostic, <paramref name="id"/>, an error at the marked
+    /// span (and its line/column span), with <paramref name="message"/> when given, and emit nothing.
+    /// </summary>
+    private static void AssertSingle(string id, string markup, string? message = null)
+    {
+        (string source, TextSpan expected) = SourceMarkup.Parse(markup);
+        LinePositionSpan expectedLines = SourceText.From(source).Lines.GetLinePositionSpan(expected);
+        foreach (LanguageVersion version in new[] { GeneratorHarness.OldestSupported, LanguageVersion.Latest })
+        {
+            GeneratorOutput run = GeneratorHarness.Run(version, source);
+            run.AssertGeneratorDidNotThrow();
+            List<Diagnostic> reported = run.GeneratorDiagnostics.ToList();
+            Assert.True(reported.Count == 1, $"Expected one {id}, got:\n{GeneratorHarness.Describe(reported)}");
+            Diagnostic diagnostic = reported[0];
+            Assert.Equal(id, diagnostic.Id);
+            Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+            Assert.Equal(
+                $"https://github.com/kernelgen/kernelgen/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}",
+                diagnostic.Descriptor.HelpLinkUri);
+
+            FileLinePositionSpan where = diagnostic.Location.GetLineSpan();
+            Assert.Equal("Source0.cs", where.Path);
+            Assert.True(
+                expected == diagnostic.Location.SourceSpan && expectedLines == where.Span,
+                $"{id} at {where.Span} '{source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length)}', expected {expectedLines} '{source.Substring(expected.Start, expected.Length)}'");
+            if (message is not null)
+            {
+                Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            Assert.True(run.Result.GeneratedSources.IsEmpty, "A reported kernel was emitted.");
+        }
+    }
+}

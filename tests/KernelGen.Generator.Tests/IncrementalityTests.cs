@@ -1,0 +1,204 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using KernelGen.Generator.Softmax;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace KernelGen.Generator.Tests;
+
+/// <summary>
+/// The pipeline caches: an unrelated edit leaves every named step Cached or Unchanged, and an
+/// attribute edit re-emits exactly the kernel it touches.
+/// </summary>
+public sealed class IncrementalityTests
+{
+    private const string Kernels = """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax(Unroll = 2)]
+            public static partial void First(ReadOnlySpan<float> input, Span<float> output);
+
+            [Softmax(Width = 64)]
+            public static partial void Second(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """;
+
+    private const string LogKernels = """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class LogOps
+        {
+            [LogSoftmax]
+            public static partial void Third(ReadOnlySpan<double> input, Span<double> output, int rowLength);
+        }
+        """;
+
+    // A broken kernel in each family, so that the Diagnostics steps carry values too.
+    private const string Broken = """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class BrokenOps
+        {
+            [Softmax(Unroll = 9)]
+            public static partial void Bad(ReadOnlySpan<float> input, Span<float> output);
+
+            [LogSoftmax]
+            public static partial void AlsoBad(ReadOnlySpan<float> input, Span<int> output);
+        }
+        """;
+
+    private const string Unrelated = """
+        namespace Demo;
+
+        public static class Helpers
+        {
+            public static int Twice(int x) => 2 * x;
+        }
+        """;
+
+    private static readonly string[] StepNames =
+    {
+        TrackingNames.SoftmaxTransform,
+        TrackingNames.LogSoftmaxTransform,
+        TrackingNames.Models,
+        TrackingNames.Diagnostics,
+    };
+
+    [Fact]
+    public void Adding_an_unrelated_file_leaves_every_step_cached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce();
+        CSharpCompilation next = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "namespace Demo; public static class More { public const int X = 1; }",
+            GeneratorHarness.ParseOptions(LanguageVersion.Latest),
+            path: "More.cs",
+            cancellationToken: TestContext.Current.CancellationToken));
+
+        GeneratorRunResult result = driver.RunGenerators(next, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+        AssertEverythingCached(result);
+    }
+
+    [Fact]
+    public void Editing_an_unrelated_file_leaves_every_step_cached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce();
+        SyntaxTree old = compilation.SyntaxTrees.Single(static t => t.FilePath == "Source3.cs");
+        SyntaxTree edited = old.WithChangedText(old.GetText(TestContext.Current.CancellationToken).Replace(0, 0, "// an edit\n"));
+        CSharpCompilation next = compilation.ReplaceSyntaxTree(old, edited);
+
+        GeneratorRunResult result = driver.RunGenerators(next, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+        AssertEverythingCached(result);
+    }
+
+    [Fact]
+    public void Editing_a_comment_beside_a_kernel_does_not_re_emit_it()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce();
+        SyntaxTree old = compilation.SyntaxTrees.Single(static t => t.FilePath == "Source0.cs");
+        string text = old.GetText(TestContext.Current.CancellationToken).ToString();
+        SyntaxTree edited = old.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace("namespace Demo;", "namespace Demo; // kernels")));
+        CSharpCompilation next = compilation.ReplaceSyntaxTree(old, edited);
+
+        GeneratorRunResult result = driver.RunGenerators(next, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+        AssertEverythingCached(result);
+    }
+
+    [Fact]
+    public void Editing_one_attribute_re_emits_only_that_kernel()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce();
+        GeneratorRunResult before = driver.GetRunResult().Results.Single();
+        SyntaxTree old = compilation.SyntaxTrees.Single(static t => t.FilePath == "Source0.cs");
+        string text = old.GetText(TestContext.Current.CancellationToken).ToString();
+        SyntaxTree edited = old.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace("Unroll = 2", "Unroll = 4")));
+        CSharpCompilation next = compilation.ReplaceSyntaxTree(old, edited);
+
+        GeneratorRunResult after = driver.RunGenerators(next, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+
+        // The models: First changed; Second (same file) and Third (other file) did not.
+        Dictionary<string, IncrementalStepRunReason> models = after.TrackedSteps[TrackingNames.Models]
+            .SelectMany(static step => step.Outputs)
+            .ToDictionary(static o => ((SoftmaxModel)o.Value).Signature.MethodName, static o => o.Reason);
+        Assert.Equal(IncrementalStepRunReason.Modified, models["First"]);
+        Assert.Contains(models["Second"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Contains(models["Third"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Equal(3, models.Count);
+
+        // The outputs: exactly one source output step re-ran, and only First's text changed.
+        List<IncrementalStepRunReason> outputs = after.TrackedOutputSteps
+            .SelectMany(static pair => pair.Value)
+            .SelectMany(static step => step.Outputs)
+            .Select(static o => o.Reason)
+            .ToList();
+        Assert.Equal(1, outputs.Count(static r => r == IncrementalStepRunReason.Modified));
+        Assert.All(outputs, static r => Assert.Contains(r, new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged }));
+
+        Dictionary<string, string> oldTexts = before.GeneratedSources.ToDictionary(static s => s.HintName, static s => s.SourceText.ToString());
+        Dictionary<string, string> newTexts = after.GeneratedSources.ToDictionary(static s => s.HintName, static s => s.SourceText.ToString());
+        Assert.Equal(oldTexts.Keys.OrderBy(static k => k), newTexts.Keys.OrderBy(static k => k));
+        Assert.Equal(new[] { "Demo.Ops.First.g.cs" }, oldTexts.Keys.Where(k => oldTexts[k] != newTexts[k]));
+    }
+
+    [Fact]
+    public void Equal_declarations_in_separate_compilations_give_equal_models()
+    {
+        ImmutableArray<object> First() => Models(RunOnce().Driver);
+        ImmutableArray<object> a = First();
+        ImmutableArray<object> b = First();
+        Assert.Equal(3, a.Length);
+        Assert.Equal(a, b);
+        Assert.Equal(a.Select(static m => m.GetHashCode()), b.Select(static m => m.GetHashCode()));
+        Assert.All(a.Zip(b), static pair => Assert.NotSame(pair.First, pair.Second));
+    }
+
+    private static ImmutableArray<object> Models(GeneratorDriver driver) =>
+        driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Models]
+            .SelectMany(static step => step.Outputs)
+            .Select(static o => o.Value)
+            .OrderBy(static m => ((SoftmaxModel)m).Signature.MethodName)
+            .ToImmutableArray();
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) RunOnce()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(LanguageVersion.Latest, Kernels, LogKernels, Broken, Unrelated);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(LanguageVersion.Latest, trackSteps: true)
+            .RunGenerators(compilation, TestContext.Current.CancellationToken);
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        Assert.Null(first.Exception);
+        Assert.Equal(3, first.GeneratedSources.Length);
+        Assert.Equal(2, first.Diagnostics.Length);
+        return (driver, compilation);
+    }
+
+    private static void AssertEverythingCached(GeneratorRunResult result)
+    {
+        Assert.Null(result.Exception);
+        foreach (string name in StepNames)
+        {
+            Assert.True(result.TrackedSteps.TryGetValue(name, out ImmutableArray<IncrementalGeneratorRunStep> steps), $"No step named {name} ran.");
+            List<(object Value, IncrementalStepRunReason Reason)> outputs = steps.SelectMany(static s => s.Outputs).ToList();
+            Assert.True(outputs.Count != 0, $"The step {name} has no outputs: the test would prove nothing.");
+            Assert.All(outputs, o => Assert.True(
+                o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                $"{name}: {o.Reason} for {o.Value}"));
+        }
+
+        // Nothing is emitted or reported again.
+        Assert.All(
+            result.TrackedOutputSteps.SelectMany(static pair => pair.Value).SelectMany(static step => step.Outputs),
+            static o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+}

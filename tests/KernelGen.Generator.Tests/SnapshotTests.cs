@@ -1,0 +1,226 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace KernelGen.Generator.Tests;
+
+/// <summary>
+/// One kernel per attribute × option that changes the emitted structure: every generated file is
+/// compared with its committed snapshot, and the output compilation must have no error and no
+/// warning with C# 12 (the .NET 8 SDK's compiler) and with the latest language version.
+/// </summary>
+public sealed class SnapshotTests
+{
+    private const string OneRow = "(ReadOnlySpan<float> input, Span<float> output)";
+    private const string OneRowDouble = "(ReadOnlySpan<double> input, Span<double> output)";
+    private const string ManyRows = "(ReadOnlySpan<float> input, Span<float> output, int rowLength)";
+
+    // Softmax: every algorithm.
+    [Fact] public void Softmax_Auto() => Verify(Kernel("[Softmax]"));
+
+    [Fact] public void Softmax_ThreePassReload() => Verify(Kernel("[Softmax(Algorithm = SoftmaxAlgorithm.ThreePassReload)]"));
+
+    [Fact] public void Softmax_ThreePassRecompute() => Verify(Kernel("[Softmax(Algorithm = SoftmaxAlgorithm.ThreePassRecompute)]"));
+
+    [Fact] public void Softmax_TwoPass() => Verify(Kernel("[Softmax(Algorithm = SoftmaxAlgorithm.TwoPass)]"));
+
+    [Fact] public void Softmax_Online() => Verify(Kernel("[Softmax(Algorithm = SoftmaxAlgorithm.Online)]"));
+
+    // LogSoftmax: every algorithm (the output pass differs from softmax's).
+    [Fact] public void LogSoftmax_Auto() => Verify(Kernel("[LogSoftmax]"));
+
+    [Fact] public void LogSoftmax_ThreePassReload() => Verify(Kernel("[LogSoftmax(Algorithm = SoftmaxAlgorithm.ThreePassReload)]"));
+
+    [Fact] public void LogSoftmax_ThreePassRecompute() => Verify(Kernel("[LogSoftmax(Algorithm = SoftmaxAlgorithm.ThreePassRecompute)]"));
+
+    [Fact] public void LogSoftmax_TwoPass() => Verify(Kernel("[LogSoftmax(Algorithm = SoftmaxAlgorithm.TwoPass)]"));
+
+    [Fact] public void LogSoftmax_Online() => Verify(Kernel("[LogSoftmax(Algorithm = SoftmaxAlgorithm.Online)]"));
+
+    // Element type.
+    [Fact] public void Softmax_Double() => Verify(Kernel("[Softmax]", OneRowDouble));
+
+    [Fact] public void LogSoftmax_Double() => Verify(Kernel("[LogSoftmax]", OneRowDouble));
+
+    // Shape: many rows.
+    [Fact] public void Softmax_ManyRows() => Verify(Kernel("[Softmax]", ManyRows));
+
+    [Fact] public void LogSoftmax_ManyRows_Double() => Verify(Kernel("[LogSoftmax]", "(ReadOnlySpan<double> input, Span<double> output, int rowLength)"));
+
+    // Fixed width: registers (every path's row fits), registers with a tail, looped, and with rows.
+    [Fact] public void Softmax_Width64() => Verify(Kernel("[Softmax(Width = 64)]"));
+
+    [Fact] public void Softmax_Width100_Tail() => Verify(Kernel("[Softmax(Width = 100)]"));
+
+    [Fact] public void Softmax_Width3_ShorterThanAVector() => Verify(Kernel("[Softmax(Width = 3)]"));
+
+    [Fact] public void Softmax_Width4096() => Verify(Kernel("[Softmax(Width = 4096)]"));
+
+    [Fact] public void Softmax_Width4096_TwoPass() => Verify(Kernel("[Softmax(Width = 4096, Algorithm = SoftmaxAlgorithm.TwoPass)]"));
+
+    [Fact] public void Softmax_Width131072_AutoPicksTwoPass() => Verify(Kernel("[Softmax(Width = 131072)]"));
+
+    [Fact] public void Softmax_Width64_ManyRows() => Verify(Kernel("[Softmax(Width = 64)]", ManyRows));
+
+    [Fact] public void LogSoftmax_Width64_Double() => Verify(Kernel("[LogSoftmax(Width = 64)]", OneRowDouble));
+
+    // Unroll.
+    [Fact] public void Softmax_Unroll1() => Verify(Kernel("[Softmax(Unroll = 1)]"));
+
+    [Fact] public void Softmax_Unroll8() => Verify(Kernel("[Softmax(Unroll = 8)]"));
+
+    [Fact] public void LogSoftmax_Online_Unroll8() => Verify(Kernel("[LogSoftmax(Algorithm = SoftmaxAlgorithm.Online, Unroll = 8)]"));
+
+    // Temperature.
+    [Fact] public void Softmax_Temperature05() => Verify(Kernel("[Softmax(Temperature = 0.5)]"));
+
+    [Fact] public void Softmax_Temperature07_Double() => Verify(Kernel("[Softmax(Temperature = 0.7)]", OneRowDouble));
+
+    [Fact] public void LogSoftmax_Temperature07_Width64() => Verify(Kernel("[LogSoftmax(Temperature = 0.7, Width = 64)]"));
+
+    // Targets.
+    [Fact] public void Softmax_TargetsAvx2Scalar() => Verify(Kernel("[Softmax(Targets = KernelTargets.Avx2 | KernelTargets.Scalar)]"));
+
+    [Fact] public void Softmax_TargetsAvx512_AddsScalar() => Verify(Kernel("[Softmax(Targets = KernelTargets.Avx512)]"));
+
+    [Fact] public void Softmax_TargetsScalar() => Verify(Kernel("[Softmax(Targets = KernelTargets.Scalar)]"));
+
+    [Fact] public void Softmax_TargetsNeonVector128() => Verify(Kernel("[Softmax(Targets = KernelTargets.Neon | KernelTargets.Vector128)]"));
+
+    // Where and how the kernel is declared.
+    [Fact]
+    public void NestedTypes() => Verify("""
+        using System;
+        using KernelGen;
+
+        namespace Demo.Deep;
+
+        public static partial class Outer
+        {
+            internal partial class Middle
+            {
+                private static partial class Inner
+                {
+                    [Softmax]
+                    public static partial void Softmax(ReadOnlySpan<float> input, Span<float> output);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public void GlobalNamespace() => Verify("""
+        using System;
+        using KernelGen;
+
+        public static partial class Ops
+        {
+            [Softmax]
+            public static partial void Softmax(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """);
+
+    [Fact]
+    public void BlockScopedNamespace() => Verify("""
+        using System;
+        using KernelGen;
+
+        namespace Demo
+        {
+            namespace Inner
+            {
+                public static partial class Ops
+                {
+                    [LogSoftmax]
+                    public static partial void LogSoftmax(ReadOnlySpan<double> input, Span<double> output);
+                }
+            }
+        }
+        """);
+
+    [Fact] public void KeywordParameterNames() => Verify(Kernel("[Softmax]", "(ReadOnlySpan<float> @in, Span<float> @out, int @int)"));
+
+    [Fact]
+    public void ParameterNamesOfTheGeneratedCode() =>
+        // The user's names equal the generated code's own locals and parameters (x, y, n, rows, input, output...).
+        Verify(Kernel("[Softmax]", "(ReadOnlySpan<float> x, Span<float> y, int n)"));
+
+    [Fact] public void InternalAccessibility() => Verify(Kernel("[Softmax]", OneRow, "internal static partial void", "internal static partial class"));
+
+    [Fact] public void NoAccessibilityModifier() => Verify(Kernel("[Softmax]", OneRow, "static partial void", "static partial class"));
+
+    [Fact] public void ProtectedInternalInNonStaticClass() => Verify(Kernel("[Softmax]", OneRow, "protected internal static partial void", "public partial class"));
+
+    [Fact]
+    public void TwoKernelsInOneClass() => Verify("""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax(Unroll = 2)]
+            public static partial void Softmax(ReadOnlySpan<float> input, Span<float> output);
+
+            [LogSoftmax(Width = 16)]
+            public static partial void LogSoftmax(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """);
+
+    [Fact]
+    public void FullyQualifiedAttribute() => Verify("""
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [global::KernelGen.SoftmaxAttribute(Algorithm = global::KernelGen.SoftmaxAlgorithm.Online, Temperature = 2)]
+            public static partial void Softmax(global::System.ReadOnlySpan<float> input, global::System.Span<float> output);
+        }
+        """);
+
+    /// <summary>A kernel declared in <c>namespace Demo; public static partial class Ops</c>.</summary>
+    internal static string Kernel(string attribute, string parameters = OneRow, string method = "public static partial void", string container = "public static partial class") => $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        {{container}} Ops
+        {
+            {{attribute}}
+            {{method}} Kernel{{parameters}};
+        }
+        """;
+
+    private static void Verify(string source, [CallerMemberName] string testName = "")
+    {
+        GeneratorOutput run = GeneratorHarness.Run(GeneratorHarness.OldestSupported, source);
+        run.AssertGeneratorDidNotThrow();
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "The generator reported:\n" + GeneratorHarness.Describe(run.GeneratorDiagnostics));
+        List<GeneratedSourceResult> generated = run.Result.GeneratedSources.ToList();
+        Assert.NotEmpty(generated);
+
+        IReadOnlyList<Diagnostic> problems = run.EmitProblems();
+        Assert.True(problems.Count == 0, "The output compilation (C# 12) has errors or warnings:\n" + GeneratorHarness.Describe(problems));
+
+        // Every file is compared (and every .received.cs written) before the test fails.
+        List<string> mismatches = generated
+            .Select(file => SnapshotAssert.Check(testName, file.HintName, file.SourceText.ToString()))
+            .OfType<string>()
+            .ToList();
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+
+        // The same kernels with the newest language version: the same text, and still clean.
+        GeneratorOutput latest = GeneratorHarness.Run(LanguageVersion.Latest, source);
+        latest.AssertGeneratorDidNotThrow();
+        Assert.Equal(
+            generated.Select(static f => (f.HintName, f.SourceText.ToString())),
+            latest.Result.GeneratedSources.Select(static f => (f.HintName, f.SourceText.ToString())));
+        IReadOnlyList<Diagnostic> latestProblems = latest.EmitProblems();
+        Assert.True(latestProblems.Count == 0, "The output compilation (latest C#) has errors or warnings:\n" + GeneratorHarness.Describe(latestProblems));
+    }
+}
