@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using KernelGen.Benchmarks.Infrastructure;
+using KernelGen.Benchmarks.Onnx;
+
+namespace KernelGen.Benchmarks.Check;
+
+/// <summary>
+/// <c>--check</c>: runs every benchmark method of every class once at each of its shapes, in this
+/// process, and compares the output with the double reference. Fails on an error over the
+/// tolerance, an unwritten or NaN output, or a modified input.
+/// </summary>
+public static class CorrectnessCheck
+{
+    /// <summary>testing.md's accuracy target for KernelGen kernels, for rows up to about a million elements.</summary>
+    public const double KernelTolerance = 16;
+
+    /// <summary>Rows longer than this are past testing.md's target; they get <see cref="LongRowKernelTolerance"/>.</summary>
+    public const int LongRow = 1 << 20;
+
+    /// <summary>The tolerance of KernelGen kernels on rows longer than <see cref="LongRow"/>.</summary>
+    public const double LongRowKernelTolerance = 64;
+
+    /// <summary>
+    /// The peers are checked for computing the right function, not for KernelGen's accuracy target
+    /// (ONNX Runtime's float sum drifts to ~87 units at 1e6 elements): 2^16 units is a relative error
+    /// of about 0.4% on the largest outputs, far below what a wrong axis or a wrong operator gives.
+    /// </summary>
+    public const double PeerTolerance = 65536;
+
+    /// <summary>Runs the check; returns the process exit code (0 when every method passed).</summary>
+    public static int Run(IReadOnlyCollection<string>? classFilter)
+    {
+        var total = Stopwatch.StartNew();
+        int failures = SelfTest();
+        int passed = 0, skipped = 0;
+        Console.WriteLine($"Dispatched path: {PathSupport.Selected}; paths here: {string.Join(", ", Enum.GetValues<KernelPath>().Where(PathSupport.IsSupported))}");
+        Console.WriteLine($"{"class.method",-56} {"shape",-11} {"worst",9} {"limit",7}  result");
+        foreach (Type type in BenchmarkInvoker.BenchmarkTypes())
+        {
+            if (classFilter is { Count: > 0 } && !classFilter.Any(name => type.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            var probe = (RowBenchmark)Activator.CreateInstance(type)!;
+            foreach (string shape in probe.ShapeValues)
+            {
+                foreach (MethodInfo method in BenchmarkInvoker.BenchmarkMethods(type))
+                {
+                    string name = $"{type.Name}.{method.Name}";
+                    BenchmarkMethodInfo info = BenchmarkMethodInfo.Of(method)!;
+                    if (!info.IsSupported)
+                    {
+                        Console.WriteLine($"{name,-56} {shape,-11} {"",9} {"",7}  SKIP (path not supported here)");
+                        skipped++;
+                        continue;
+                    }
+
+                    double limit = Tolerance(info, RowShape.Parse(shape));
+                    string verdict;
+                    string worstText;
+                    try
+                    {
+                        BenchmarkInvoker.Outcome outcome = BenchmarkInvoker.Run(type, method, [new("Shape", shape)]);
+                        worstText = double.IsPositiveInfinity(outcome.WorstUnits) ? "NaN/inf" : outcome.WorstUnits.ToString("0.00", CultureInfo.InvariantCulture);
+                        bool ok = outcome.WorstUnits <= limit && !outcome.InputModified;
+                        verdict = ok ? "ok" : outcome.InputModified ? "FAIL (input modified)" : "FAIL";
+                        if (ok)
+                        {
+                            passed++;
+                        }
+                        else
+                        {
+                            failures++;
+                        }
+                    }
+                    catch (Exception exception)
+                    {
+                        Exception cause = exception is TargetInvocationException { InnerException: { } inner } ? inner : exception;
+                        worstText = "-";
+                        verdict = $"FAIL ({cause.GetType().Name}: {cause.Message})";
+                        failures++;
+                    }
+
+                    Console.WriteLine($"{name,-56} {shape,-11} {worstText,9} {limit,7:0}  {verdict}");
+                }
+            }
+        }
+
+        Console.WriteLine($"check: {passed} passed, {failures} failed, {skipped} skipped in {total.Elapsed.TotalSeconds:0.0} s");
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>The error allowed to a method at a shape.</summary>
+    public static double Tolerance(BenchmarkMethodInfo info, RowShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Operation == Operation.Copy)
+        {
+            return 0;
+        }
+
+        if (info.Kernel is null)
+        {
+            return PeerTolerance;
+        }
+
+        return shape.RowLength > LongRow ? LongRowKernelTolerance : KernelTolerance;
+    }
+
+    // The ONNX model writer and the error measure, on a case small enough to know the answer.
+    private static int SelfTest()
+    {
+        int failures = 0;
+        float[] input = [1, 2, 3, 4, -1, 0, 1, 1000];
+        float[] output = new float[input.Length];
+        double[] softmax = [0.0320586, 0.0871443, 0.2368828, 0.6439143, 0, 0, 0, 1];
+        using (var onnx = new OnnxSoftmax(OnnxOperator.Softmax, input, output, 2, 4))
+        {
+            onnx.Run();
+        }
+
+        for (int i = 0; i < input.Length; i++)
+        {
+            if (Math.Abs(output[i] - softmax[i]) > 1e-6)
+            {
+                Console.WriteLine($"self-test FAIL: ONNX Softmax[{i}] = {output[i]}, expected {softmax[i]}");
+                failures++;
+            }
+        }
+
+        using (var onnx = new OnnxSoftmax(OnnxOperator.LogSoftmax, input, output, 2, 4))
+        {
+            onnx.Run();
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            double expected = Math.Log(softmax[i]);
+            if (Math.Abs(output[i] - expected) > 1e-5)
+            {
+                Console.WriteLine($"self-test FAIL: ONNX LogSoftmax[{i}] = {output[i]}, expected {expected}");
+                failures++;
+            }
+        }
+
+        Console.WriteLine(failures == 0
+            ? $"self-test: the in-memory ONNX models ({OnnxModelWriter.Write(OnnxOperator.Softmax, 2, 4).Length} bytes) compute Softmax and LogSoftmax over the last axis"
+            : "self-test: FAILED");
+        return failures;
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+
+namespace KernelGen.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Runs one benchmark method once, in this process, the way BenchmarkDotNet would (parameters set,
+/// the matching [GlobalSetup] and [GlobalCleanup] called), and measures the output's worst error.
+/// The accuracy column and <c>--check</c> both use it, so what is checked is what is timed.
+/// </summary>
+public static class BenchmarkInvoker
+{
+    /// <summary>The outcome of one run.</summary>
+    /// <param name="WorstUnits">The worst error in units (0 and exact for the copy).</param>
+    /// <param name="InputModified">Whether the method wrote to its input.</param>
+    public readonly record struct Outcome(double WorstUnits, bool InputModified);
+
+    /// <summary>Every benchmark method of a benchmark class, in declaration order, base class methods last.</summary>
+    public static IEnumerable<MethodInfo> BenchmarkMethods(Type type) =>
+        type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Where(method => method.GetCustomAttribute<BenchmarkAttribute>() is not null)
+            .OrderBy(method => Depth(method.DeclaringType!))
+            .ThenBy(method => method.MetadataToken);
+
+    /// <summary>Every concrete benchmark class in this assembly.</summary>
+    public static IEnumerable<Type> BenchmarkTypes() =>
+        typeof(RowBenchmark).Assembly.GetTypes()
+            .Where(type => !type.IsAbstract && typeof(RowBenchmark).IsAssignableFrom(type))
+            .OrderBy(type => type.Name, StringComparer.Ordinal);
+
+    /// <summary>Runs <paramref name="method"/> of <paramref name="type"/> once with these parameter values.</summary>
+    public static Outcome Run(Type type, MethodInfo method, IEnumerable<KeyValuePair<string, object?>> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(parameters);
+        BenchmarkMethodInfo info = BenchmarkMethodInfo.Of(method)
+            ?? throw new InvalidOperationException($"{type.Name}.{method.Name} has neither [KernelBenchmark] nor [PeerBenchmark].");
+        var benchmark = (RowBenchmark)Activator.CreateInstance(type)!;
+        foreach (KeyValuePair<string, object?> parameter in parameters)
+        {
+            PropertyInfo? property = type.GetProperty(parameter.Key, BindingFlags.Public | BindingFlags.Instance);
+            if (property is not null)
+            {
+                property.SetValue(benchmark, parameter.Value);
+            }
+            else
+            {
+                type.GetField(parameter.Key, BindingFlags.Public | BindingFlags.Instance)?.SetValue(benchmark, parameter.Value);
+            }
+        }
+
+        Invoke(benchmark, Matching<GlobalSetupAttribute>(type, method));
+        try
+        {
+            float[] input = benchmark.Input;
+            float[] output = benchmark.Output;
+
+            // NaN everywhere first, so an output the method fails to write shows as an error.
+            output.AsSpan().Fill(float.NaN);
+            ulong before = Fingerprint(input);
+            method.Invoke(benchmark, null);
+            bool modified = Fingerprint(input) != before;
+            return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output), modified);
+        }
+        finally
+        {
+            Invoke(benchmark, Matching<GlobalCleanupAttribute>(type, method));
+        }
+    }
+
+    // BenchmarkDotNet runs the setup (cleanup) that targets the method, or else the untargeted one.
+    private static IEnumerable<MethodInfo> Matching<TAttribute>(Type type, MethodInfo benchmark)
+        where TAttribute : TargetedAttribute
+    {
+        var candidates = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Select(method => (Method: method, Attribute: method.GetCustomAttribute<TAttribute>()))
+            .Where(pair => pair.Attribute is not null)
+            .ToList();
+        var targeted = candidates.Where(pair => pair.Attribute!.Targets is { Length: > 0 } targets && targets.Contains(benchmark.Name)).ToList();
+        return (targeted.Count != 0 ? targeted : candidates.Where(pair => pair.Attribute!.Targets is not { Length: > 0 }))
+            .Select(pair => pair.Method);
+    }
+
+    private static void Invoke(object target, IEnumerable<MethodInfo> methods)
+    {
+        foreach (MethodInfo method in methods)
+        {
+            method.Invoke(target, null);
+        }
+    }
+
+    private static int Depth(Type type)
+    {
+        int depth = 0;
+        for (Type? t = type; t is not null; t = t.BaseType)
+        {
+            depth--;
+        }
+
+        return depth;
+    }
+
+    private static ulong Fingerprint(float[] values)
+    {
+        // FNV-1a over the bits: any change to the input changes it (with overwhelming likelihood).
+        ulong hash = 14695981039346656037;
+        foreach (float value in values)
+        {
+            hash = (hash ^ BitConverter.SingleToUInt32Bits(value)) * 1099511628211;
+        }
+
+        return hash;
+    }
+}

@@ -1,0 +1,178 @@
+using System;
+using System.Reflection;
+
+namespace KernelGen.Benchmarks.Infrastructure;
+
+/// <summary>What a benchmark method computes, which decides how its accuracy is measured.</summary>
+public enum Operation
+{
+    /// <summary>Softmax over each row.</summary>
+    Softmax,
+
+    /// <summary>Log-softmax over each row.</summary>
+    LogSoftmax,
+
+    /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
+    Copy,
+}
+
+/// <summary>The peers a kernel's speed is compared with.</summary>
+public enum Peer
+{
+    /// <summary>Not a peer: a KernelGen kernel.</summary>
+    None,
+
+    /// <summary>System.Numerics.Tensors: <c>TensorPrimitives.SoftMax</c> for softmax, a composition for log-softmax.</summary>
+    TensorPrimitives,
+
+    /// <summary>ONNX Runtime's CPU kernel (MLAS).</summary>
+    OnnxRuntime,
+
+    /// <summary>The copy-bandwidth baseline (<c>Span.CopyTo</c> of the same bytes).</summary>
+    Copy,
+
+    /// <summary>Another peer, shown without being a reference point.</summary>
+    Other,
+}
+
+/// <summary>Marks a benchmark method that runs a generated KernelGen kernel.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
+public sealed class KernelBenchmarkAttribute : Attribute
+{
+    /// <summary>A kernel called through one of its paths (<c>MPaths.Avx512</c>, ...).</summary>
+    public KernelBenchmarkAttribute(Operation operation, SoftmaxAlgorithm algorithm, KernelPath path)
+    {
+        this.Operation = operation;
+        this.Algorithm = algorithm;
+        this.Path = path;
+    }
+
+    /// <summary>A kernel called through its dispatching entry point (the path <c>MPaths.Selected</c> names).</summary>
+    public KernelBenchmarkAttribute(Operation operation, SoftmaxAlgorithm algorithm)
+    {
+        this.Operation = operation;
+        this.Algorithm = algorithm;
+        this.Dispatched = true;
+    }
+
+    /// <summary>Softmax or log-softmax.</summary>
+    public Operation Operation { get; }
+
+    /// <summary>The kernel's algorithm option.</summary>
+    public SoftmaxAlgorithm Algorithm { get; }
+
+    /// <summary>The path called, unless <see cref="Dispatched"/>.</summary>
+    public KernelPath Path { get; }
+
+    /// <summary>Whether the kernel's entry point is called (it picks the path itself).</summary>
+    public bool Dispatched { get; }
+
+    /// <summary>The kernel's fixed row length, or 0.</summary>
+    public int Width { get; set; }
+
+    /// <summary>The path that actually runs.</summary>
+    public KernelPath EffectivePath => this.Dispatched ? PathSupport.Selected : this.Path;
+}
+
+/// <summary>Marks a benchmark method that runs a peer (TensorPrimitives, ONNX Runtime, a copy).</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
+public sealed class PeerBenchmarkAttribute : Attribute
+{
+    /// <summary>A peer computing <paramref name="operation"/> and touching <paramref name="bytesPerElement"/> bytes per element.</summary>
+    public PeerBenchmarkAttribute(Peer peer, Operation operation, int bytesPerElement)
+    {
+        this.Peer = peer;
+        this.Operation = operation;
+        this.BytesPerElement = bytesPerElement;
+    }
+
+    /// <summary>Which peer this is.</summary>
+    public Peer Peer { get; }
+
+    /// <summary>What it computes.</summary>
+    public Operation Operation { get; }
+
+    /// <summary>Bytes read plus bytes written per element, as the peer's implementation is known to do.</summary>
+    public int BytesPerElement { get; }
+}
+
+/// <summary>What the columns and the check need to know about one benchmark method.</summary>
+/// <param name="Operation">What it computes.</param>
+/// <param name="Peer">Which peer it is, or <see cref="Peer.None"/> for a KernelGen kernel.</param>
+/// <param name="Kernel">The kernel's description, for a KernelGen kernel.</param>
+/// <param name="PeerBytesPerElement">The bytes per element of a peer.</param>
+public sealed record BenchmarkMethodInfo(Operation Operation, Peer Peer, KernelBenchmarkAttribute? Kernel, int PeerBytesPerElement)
+{
+    /// <summary>Reads the attributes of a benchmark method; null when it has none.</summary>
+    public static BenchmarkMethodInfo? Of(MethodInfo method)
+    {
+        if (method.GetCustomAttribute<KernelBenchmarkAttribute>() is { } kernel)
+        {
+            return new BenchmarkMethodInfo(kernel.Operation, Peer.None, kernel, 0);
+        }
+
+        if (method.GetCustomAttribute<PeerBenchmarkAttribute>() is { } peer)
+        {
+            return new BenchmarkMethodInfo(peer.Operation, peer.Peer, null, peer.BytesPerElement);
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether this machine can run the method (a KernelGen path the machine lacks cannot).</summary>
+    public bool IsSupported => this.Kernel is null || this.Kernel.Dispatched || PathSupport.IsSupported(this.Kernel.Path);
+
+    /// <summary>Bytes read plus bytes written per element for rows of <paramref name="rowLength"/>.</summary>
+    public int BytesPerElement(int rowLength) =>
+        this.Kernel is null ? this.PeerBytesPerElement : Traffic.KernelBytesPerElement(this.Kernel, rowLength);
+}
+
+/// <summary>
+/// The memory traffic model: bytes read plus bytes written per element by each algorithm, counting
+/// every pass over the row (not only the passes that miss the cache), 4-byte floats.
+/// </summary>
+public static class Traffic
+{
+    /// <summary>The row length (in floats) up to which Auto runs ThreePassReload (256 KiB rows); TwoPass beyond.</summary>
+    public const int AutoStreamingThreshold = 65536;
+
+    /// <summary>The bytes per element of a generated kernel for rows of <paramref name="rowLength"/>.</summary>
+    public static int KernelBytesPerElement(KernelBenchmarkAttribute kernel, int rowLength)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        bool log = kernel.Operation == Operation.LogSoftmax;
+        KernelPath path = kernel.EffectivePath;
+        if (path == KernelPath.Scalar)
+        {
+            // The scalar path is always three passes (max; exp and sum; scale or subtract).
+            return log ? 16 : 20;
+        }
+
+        SoftmaxAlgorithm algorithm = kernel.Algorithm;
+        int width = kernel.Width;
+        if (width != 0)
+        {
+            int lanes = path switch { KernelPath.Avx512 => 16, KernelPath.Avx2 => 8, _ => 4 };
+            int registers = path == KernelPath.Avx512 ? 16 : 8;
+            if ((width + lanes - 1) / lanes <= registers)
+            {
+                // The row is kept in registers: read once, written once.
+                return 8;
+            }
+
+            rowLength = width;
+        }
+
+        if (algorithm == SoftmaxAlgorithm.Auto)
+        {
+            algorithm = rowLength <= AutoStreamingThreshold ? SoftmaxAlgorithm.ThreePassReload : SoftmaxAlgorithm.TwoPass;
+        }
+
+        return algorithm switch
+        {
+            SoftmaxAlgorithm.ThreePassReload => log ? 16 : 20, // log-softmax stores nothing in pass 2
+            SoftmaxAlgorithm.ThreePassRecompute => 16,
+            _ => 12,                                            // TwoPass, Online
+        };
+    }
+}
