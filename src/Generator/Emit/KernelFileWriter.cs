@@ -57,10 +57,12 @@ internal static class KernelFileWriter
             scopes.Push(writer.Block("partial class " + type.Name));
         }
 
+        // Generated code names its own members fully qualified, so that no user parameter name can shadow them.
+        string pathsClass = "global::" + hierarchy.FullName + "." + signature.MethodName + "Paths";
         List<PathInfo> paths = PathInfo.All.Where(p => (targets & p.TargetFlag) != 0).ToList();
-        WriteDispatcher(writer, signature, paths);
+        WriteDispatcher(writer, signature, paths, pathsClass);
         writer.Line();
-        WritePathsClass(writer, signature, paths, rows);
+        WritePathsClass(writer, signature, paths, rows, pathsClass);
 
         while (scopes.Count != 0)
         {
@@ -83,7 +85,7 @@ internal static class KernelFileWriter
     private static string ArgumentList(KernelSignature s) =>
         s.Shape == KernelShape.ManyRows ? $"{s.InputName}, {s.OutputName}, {s.RowLengthName}" : $"{s.InputName}, {s.OutputName}";
 
-    private static void WriteDispatcher(IndentedWriter writer, KernelSignature s, List<PathInfo> paths)
+    private static void WriteDispatcher(IndentedWriter writer, KernelSignature s, List<PathInfo> paths, string pathsClass)
     {
         string modifiers = s.Accessibility.Length == 0 ? "static partial" : s.Accessibility + " static partial";
         writer.Line(GeneratedCodeAttribute);
@@ -95,18 +97,18 @@ internal static class KernelFileWriter
             {
                 using (writer.Block($"if ({path.DispatchCondition})"))
                 {
-                    writer.Line($"{s.MethodName}Paths.{path.Name}({ArgumentList(s)});");
+                    writer.Line($"{pathsClass}.{path.Name}({ArgumentList(s)});");
                     writer.Line("return;");
                 }
 
                 writer.Line();
             }
 
-            writer.Line($"{s.MethodName}Paths.Scalar({ArgumentList(s)});");
+            writer.Line($"{pathsClass}.Scalar({ArgumentList(s)});");
         }
     }
 
-    private static void WritePathsClass(IndentedWriter writer, KernelSignature s, List<PathInfo> paths, IKernelRowWriter rows)
+    private static void WritePathsClass(IndentedWriter writer, KernelSignature s, List<PathInfo> paths, IKernelRowWriter rows, string pathsClass)
     {
         string t = ElementName(s.Element);
         writer.Line($"/// <summary>The code paths of the <c>{s.MethodName}</c> kernel ({rows.Summary}): one method per path, the");
@@ -147,8 +149,8 @@ internal static class KernelFileWriter
                         writer.Line();
                     }
 
-                    WriteValidation(writer, s);
-                    writer.Line($"{path.Name}Rows({ArgumentList(s)});");
+                    WriteValidation(writer, s, pathsClass);
+                    writer.Line($"{pathsClass}.{path.Name}Rows({ArgumentList(s)});");
                 }
             }
 
@@ -157,8 +159,8 @@ internal static class KernelFileWriter
             writer.Line("/// sums, written for clarity and accuracy, never for speed. The oracle of the tests and the readable specification.</summary>");
             using (writer.Block($"public static void Reference({Parameters(s)})"))
             {
-                WriteValidation(writer, s);
-                writer.Line($"ReferenceRows({ArgumentList(s)});");
+                WriteValidation(writer, s, pathsClass);
+                writer.Line($"{pathsClass}.ReferenceRows({ArgumentList(s)});");
             }
 
             foreach (PathInfo path in paths)
@@ -181,12 +183,12 @@ internal static class KernelFileWriter
         }
     }
 
-    private static void WriteValidation(IndentedWriter writer, KernelSignature s)
+    private static void WriteValidation(IndentedWriter writer, KernelSignature s, string pathsClass)
     {
         string t = ElementName(s.Element);
         writer.Line(s.Shape == KernelShape.ManyRows
-            ? $"{Arguments}.ValidateRows<{t}>({s.InputName}, {s.OutputName}, {s.RowLengthName}, Width, nameof({s.InputName}), nameof({s.OutputName}), nameof({s.RowLengthName}));"
-            : $"{Arguments}.ValidateRow<{t}>({s.InputName}, {s.OutputName}, Width, nameof({s.InputName}), nameof({s.OutputName}));");
+            ? $"{Arguments}.ValidateRows<{t}>({s.InputName}, {s.OutputName}, {s.RowLengthName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}), nameof({s.RowLengthName}));"
+            : $"{Arguments}.ValidateRow<{t}>({s.InputName}, {s.OutputName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}));");
     }
 
     // The loop over rows lives in its own method so that its locals can never clash with the user's parameter names.

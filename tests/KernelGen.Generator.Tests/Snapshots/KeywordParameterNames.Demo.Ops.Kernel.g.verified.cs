@@ -14,29 +14,29 @@ namespace Demo
             // so only the chosen call survives in the machine code.
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && global::KernelGen.Runtime.VectorMath512.IsSupported)
             {
-                KernelPaths.Avx512(@in, @out, @int);
+                global::Demo.Ops.KernelPaths.Avx512(@in, @out, @int);
                 return;
             }
 
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && global::KernelGen.Runtime.VectorMath256.IsSupported)
             {
-                KernelPaths.Avx2(@in, @out, @int);
+                global::Demo.Ops.KernelPaths.Avx2(@in, @out, @int);
                 return;
             }
 
             if (global::System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
             {
-                KernelPaths.Neon(@in, @out, @int);
+                global::Demo.Ops.KernelPaths.Neon(@in, @out, @int);
                 return;
             }
 
             if (global::KernelGen.Runtime.VectorMath128.IsSupported)
             {
-                KernelPaths.Vector128(@in, @out, @int);
+                global::Demo.Ops.KernelPaths.Vector128(@in, @out, @int);
                 return;
             }
 
-            KernelPaths.Scalar(@in, @out, @int);
+            global::Demo.Ops.KernelPaths.Scalar(@in, @out, @int);
         }
 
         /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, float, Algorithm = Auto, Unroll = 4): one method per path, the
@@ -68,8 +68,8 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Avx512);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, Width, nameof(@in), nameof(@out), nameof(@int));
-                Avx512Rows(@in, @out, @int);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, global::Demo.Ops.KernelPaths.Width, nameof(@in), nameof(@out), nameof(@int));
+                global::Demo.Ops.KernelPaths.Avx512Rows(@in, @out, @int);
             }
 
             /// <summary>The AVX2 path: 256-bit vectors (Vector256) with FMA. Same contract as <c>Kernel</c>.</summary>
@@ -81,8 +81,8 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Avx2);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, Width, nameof(@in), nameof(@out), nameof(@int));
-                Avx2Rows(@in, @out, @int);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, global::Demo.Ops.KernelPaths.Width, nameof(@in), nameof(@out), nameof(@int));
+                global::Demo.Ops.KernelPaths.Avx2Rows(@in, @out, @int);
             }
 
             /// <summary>The NEON path: 128-bit vectors (Vector128) on Arm64 AdvSimd, with fused multiply-add. Same contract as <c>Kernel</c>.</summary>
@@ -94,8 +94,8 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Neon);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, Width, nameof(@in), nameof(@out), nameof(@int));
-                NeonRows(@in, @out, @int);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, global::Demo.Ops.KernelPaths.Width, nameof(@in), nameof(@out), nameof(@int));
+                global::Demo.Ops.KernelPaths.NeonRows(@in, @out, @int);
             }
 
             /// <summary>The portable 128-bit path (Vector128: SSE on x86). Same contract as <c>Kernel</c>.</summary>
@@ -107,23 +107,23 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Vector128);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, Width, nameof(@in), nameof(@out), nameof(@int));
-                Vector128Rows(@in, @out, @int);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, global::Demo.Ops.KernelPaths.Width, nameof(@in), nameof(@out), nameof(@int));
+                global::Demo.Ops.KernelPaths.Vector128Rows(@in, @out, @int);
             }
 
             /// <summary>The scalar path: no SIMD, the fallback on every machine. Same contract as <c>Kernel</c>.</summary>
             public static void Scalar(global::System.ReadOnlySpan<float> @in, global::System.Span<float> @out, int @int)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, Width, nameof(@in), nameof(@out), nameof(@int));
-                ScalarRows(@in, @out, @int);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, global::Demo.Ops.KernelPaths.Width, nameof(@in), nameof(@out), nameof(@int));
+                global::Demo.Ops.KernelPaths.ScalarRows(@in, @out, @int);
             }
 
             /// <summary>The scalar reference of <c>Kernel</c>: the textbook formula in double precision with compensated
             /// sums, written for clarity and accuracy, never for speed. The oracle of the tests and the readable specification.</summary>
             public static void Reference(global::System.ReadOnlySpan<float> @in, global::System.Span<float> @out, int @int)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, Width, nameof(@in), nameof(@out), nameof(@int));
-                ReferenceRows(@in, @out, @int);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(@in, @out, @int, global::Demo.Ops.KernelPaths.Width, nameof(@in), nameof(@out), nameof(@int));
+                global::Demo.Ops.KernelPaths.ReferenceRows(@in, @out, @int);
             }
 
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)

@@ -14,29 +14,29 @@ namespace Demo
             // so only the chosen call survives in the machine code.
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && global::KernelGen.Runtime.VectorMath512.IsSupported)
             {
-                KernelPaths.Avx512(input, output, rowLength);
+                global::Demo.Ops.KernelPaths.Avx512(input, output, rowLength);
                 return;
             }
 
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && global::KernelGen.Runtime.VectorMath256.IsSupported)
             {
-                KernelPaths.Avx2(input, output, rowLength);
+                global::Demo.Ops.KernelPaths.Avx2(input, output, rowLength);
                 return;
             }
 
             if (global::System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
             {
-                KernelPaths.Neon(input, output, rowLength);
+                global::Demo.Ops.KernelPaths.Neon(input, output, rowLength);
                 return;
             }
 
             if (global::KernelGen.Runtime.VectorMath128.IsSupported)
             {
-                KernelPaths.Vector128(input, output, rowLength);
+                global::Demo.Ops.KernelPaths.Vector128(input, output, rowLength);
                 return;
             }
 
-            KernelPaths.Scalar(input, output, rowLength);
+            global::Demo.Ops.KernelPaths.Scalar(input, output, rowLength);
         }
 
         /// <summary>The code paths of the <c>Kernel</c> kernel (log-softmax, double, Algorithm = Auto, Unroll = 4): one method per path, the
@@ -68,8 +68,8 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Avx512);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, Width, nameof(input), nameof(output), nameof(rowLength));
-                Avx512Rows(input, output, rowLength);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
+                global::Demo.Ops.KernelPaths.Avx512Rows(input, output, rowLength);
             }
 
             /// <summary>The AVX2 path: 256-bit vectors (Vector256) with FMA. Same contract as <c>Kernel</c>.</summary>
@@ -81,8 +81,8 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Avx2);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, Width, nameof(input), nameof(output), nameof(rowLength));
-                Avx2Rows(input, output, rowLength);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
+                global::Demo.Ops.KernelPaths.Avx2Rows(input, output, rowLength);
             }
 
             /// <summary>The NEON path: 128-bit vectors (Vector128) on Arm64 AdvSimd, with fused multiply-add. Same contract as <c>Kernel</c>.</summary>
@@ -94,8 +94,8 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Neon);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, Width, nameof(input), nameof(output), nameof(rowLength));
-                NeonRows(input, output, rowLength);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
+                global::Demo.Ops.KernelPaths.NeonRows(input, output, rowLength);
             }
 
             /// <summary>The portable 128-bit path (Vector128: SSE on x86). Same contract as <c>Kernel</c>.</summary>
@@ -107,23 +107,23 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Vector128);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, Width, nameof(input), nameof(output), nameof(rowLength));
-                Vector128Rows(input, output, rowLength);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
+                global::Demo.Ops.KernelPaths.Vector128Rows(input, output, rowLength);
             }
 
             /// <summary>The scalar path: no SIMD, the fallback on every machine. Same contract as <c>Kernel</c>.</summary>
             public static void Scalar(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int rowLength)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, Width, nameof(input), nameof(output), nameof(rowLength));
-                ScalarRows(input, output, rowLength);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
+                global::Demo.Ops.KernelPaths.ScalarRows(input, output, rowLength);
             }
 
             /// <summary>The scalar reference of <c>Kernel</c>: the textbook formula in double precision with compensated
             /// sums, written for clarity and accuracy, never for speed. The oracle of the tests and the readable specification.</summary>
             public static void Reference(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int rowLength)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, Width, nameof(input), nameof(output), nameof(rowLength));
-                ReferenceRows(input, output, rowLength);
+                global::KernelGen.Runtime.KernelArguments.ValidateRows<double>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
+                global::Demo.Ops.KernelPaths.ReferenceRows(input, output, rowLength);
             }
 
             private static void Avx512Rows(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int rowLength)

@@ -14,29 +14,29 @@ namespace Demo
             // so only the chosen call survives in the machine code.
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && global::KernelGen.Runtime.VectorMath512.IsSupported)
             {
-                KernelPaths.Avx512(input, output);
+                global::Demo.Ops.KernelPaths.Avx512(input, output);
                 return;
             }
 
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && global::KernelGen.Runtime.VectorMath256.IsSupported)
             {
-                KernelPaths.Avx2(input, output);
+                global::Demo.Ops.KernelPaths.Avx2(input, output);
                 return;
             }
 
             if (global::System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
             {
-                KernelPaths.Neon(input, output);
+                global::Demo.Ops.KernelPaths.Neon(input, output);
                 return;
             }
 
             if (global::KernelGen.Runtime.VectorMath128.IsSupported)
             {
-                KernelPaths.Vector128(input, output);
+                global::Demo.Ops.KernelPaths.Vector128(input, output);
                 return;
             }
 
-            KernelPaths.Scalar(input, output);
+            global::Demo.Ops.KernelPaths.Scalar(input, output);
         }
 
         /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, float, Algorithm = Online, Unroll = 4): one method per path, the
@@ -66,8 +66,8 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Avx512);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                Avx512Rows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.Avx512Rows(input, output);
             }
 
             /// <summary>The AVX2 path: 256-bit vectors (Vector256) with FMA. Same contract as <c>Kernel</c>.</summary>
@@ -79,8 +79,8 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Avx2);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                Avx2Rows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.Avx2Rows(input, output);
             }
 
             /// <summary>The NEON path: 128-bit vectors (Vector128) on Arm64 AdvSimd, with fused multiply-add. Same contract as <c>Kernel</c>.</summary>
@@ -92,8 +92,8 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Neon);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                NeonRows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.NeonRows(input, output);
             }
 
             /// <summary>The portable 128-bit path (Vector128: SSE on x86). Same contract as <c>Kernel</c>.</summary>
@@ -105,23 +105,23 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Vector128);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                Vector128Rows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.Vector128Rows(input, output);
             }
 
             /// <summary>The scalar path: no SIMD, the fallback on every machine. Same contract as <c>Kernel</c>.</summary>
             public static void Scalar(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                ScalarRows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.ScalarRows(input, output);
             }
 
             /// <summary>The scalar reference of <c>Kernel</c>: the textbook formula in double precision with compensated
             /// sums, written for clarity and accuracy, never for speed. The oracle of the tests and the readable specification.</summary>
             public static void Reference(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                ReferenceRows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.ReferenceRows(input, output);
             }
 
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)

@@ -14,11 +14,11 @@ namespace Demo
             // so only the chosen call survives in the machine code.
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && global::KernelGen.Runtime.VectorMath512.IsSupported)
             {
-                KernelPaths.Avx512(input, output);
+                global::Demo.Ops.KernelPaths.Avx512(input, output);
                 return;
             }
 
-            KernelPaths.Scalar(input, output);
+            global::Demo.Ops.KernelPaths.Scalar(input, output);
         }
 
         /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, float, Algorithm = Auto, Unroll = 4): one method per path, the
@@ -47,23 +47,23 @@ namespace Demo
                     global::KernelGen.Runtime.KernelArguments.ThrowPathNotSupported(global::KernelGen.KernelPath.Avx512);
                 }
 
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                Avx512Rows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.Avx512Rows(input, output);
             }
 
             /// <summary>The scalar path: no SIMD, the fallback on every machine. Same contract as <c>Kernel</c>.</summary>
             public static void Scalar(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                ScalarRows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.ScalarRows(input, output);
             }
 
             /// <summary>The scalar reference of <c>Kernel</c>: the textbook formula in double precision with compensated
             /// sums, written for clarity and accuracy, never for speed. The oracle of the tests and the readable specification.</summary>
             public static void Reference(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                ReferenceRows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.ReferenceRows(input, output);
             }
 
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)

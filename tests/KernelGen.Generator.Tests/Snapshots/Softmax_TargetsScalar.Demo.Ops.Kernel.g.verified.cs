@@ -12,7 +12,7 @@ namespace Demo
         {
             // Dispatch to the widest path this machine has. Every condition is a JIT-time constant,
             // so only the chosen call survives in the machine code.
-            KernelPaths.Scalar(input, output);
+            global::Demo.Ops.KernelPaths.Scalar(input, output);
         }
 
         /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, float, Algorithm = Auto, Unroll = 4): one method per path, the
@@ -34,16 +34,16 @@ namespace Demo
             /// <summary>The scalar path: no SIMD, the fallback on every machine. Same contract as <c>Kernel</c>.</summary>
             public static void Scalar(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                ScalarRows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.ScalarRows(input, output);
             }
 
             /// <summary>The scalar reference of <c>Kernel</c>: the textbook formula in double precision with compensated
             /// sums, written for clarity and accuracy, never for speed. The oracle of the tests and the readable specification.</summary>
             public static void Reference(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, Width, nameof(input), nameof(output));
-                ReferenceRows(input, output);
+                global::KernelGen.Runtime.KernelArguments.ValidateRow<float>(input, output, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output));
+                global::Demo.Ops.KernelPaths.ReferenceRows(input, output);
             }
 
             private static void ScalarRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
