@@ -32,6 +32,12 @@ internal interface IKernelRowWriter
 /// </summary>
 internal static class KernelFileWriter
 {
+    /// <summary>
+    /// Put on every method that walks rows: compiled fully optimized at the first call, so a kernel
+    /// never runs as tier-0 code (or waits for on-stack replacement) in its first calls and benchmarks.
+    /// </summary>
+    public const string HotMethodAttribute = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     public const string GeneratedCodeAttribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"KernelGen\", \"" + GeneratorInfo.Version + "\")]";
     private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
@@ -197,6 +203,7 @@ internal static class KernelFileWriter
         string lengthArgument = width == 0 ? ", rowLength" : string.Empty;
         if (s.Shape == KernelShape.ManyRows)
         {
+            writer.Line(HotMethodAttribute);
             using (writer.Block($"private static void {pathName}Rows(global::System.ReadOnlySpan<{t}> input, global::System.Span<{t}> output, int rowLength)"))
             {
                 writer.Line($"ref {t} x = ref {MemoryMarshal}.GetReference(input);");
@@ -211,6 +218,7 @@ internal static class KernelFileWriter
         }
         else
         {
+            writer.Line(HotMethodAttribute);
             using (writer.Block($"private static void {pathName}Rows(global::System.ReadOnlySpan<{t}> input, global::System.Span<{t}> output)"))
             {
                 using (writer.Block("if (input.Length != 0)"))

@@ -120,6 +120,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         {
             writer.Line("// Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take");
             writer.Line("// TwoPass (2 reads and 1 write per element instead of 3 and 2).");
+            writer.Line(KernelFileWriter.HotMethodAttribute);
             using (writer.Block($"private static void {path.Name}Row({parameters})"))
             {
                 using (writer.Block("if (n <= StreamingThreshold)"))
@@ -143,6 +144,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                 algorithm = width > this.StreamingThreshold ? SoftmaxAlgorithmKind.TwoPass : SoftmaxAlgorithmKind.ThreePassReload;
             }
 
+            writer.Line(KernelFileWriter.HotMethodAttribute);
             using (writer.Block($"private static void {path.Name}Row({parameters})"))
             {
                 writer.Line($"{path.Name}Row{algorithm}(ref x, ref y, {n});");
@@ -207,6 +209,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         string exp = this.Element == ElementType.Float ? "global::System.MathF.Exp" : "global::System.Math.Exp";
         string parameters = this.model.Width == 0 ? $"ref {this.T} x, ref {this.T} y, nint n" : $"ref {this.T} x, ref {this.T} y";
         writer.Line("// Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void ScalarRow({parameters})"))
         {
             if (this.model.Width != 0)
@@ -283,6 +286,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         List<string> names = VectorLoopWriter.Names("x", full + (tail != 0 ? 1 : 0)).ToList();
         writer.Line($"// Width = {width}: {full} full vector(s){(tail != 0 ? $" and a {tail}-element tail" : string.Empty)} of {c.Lanes} lanes stay in registers:");
         writer.Line("// the row is read once and written once, fully unrolled.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}Row(ref {this.T} x, ref {this.T} y)"))
         {
             if (this.HasTemperature)
@@ -351,7 +355,10 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                 break;
         }
 
-        writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        // With a fixed width the algorithm inlines into its only caller, so the width stays a constant.
+        writer.Line(this.model.Width != 0
+            ? "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"
+            : KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}Row{algorithm}(ref {this.T} x, ref {this.T} y, nint n)"))
         {
             if (this.HasTemperature && algorithm != SoftmaxAlgorithmKind.TwoPass)

@@ -127,6 +127,7 @@ namespace Demo
                 global::Demo.Ops.SoftmaxPaths.ReferenceRows(input, output);
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -135,6 +136,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -143,6 +145,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -151,6 +154,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -159,6 +163,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -172,6 +177,7 @@ namespace Demo
                 ReferenceRow(input, output);
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Row(ref float x, ref float y, nint n)
             {
                 Avx512RowOnline(ref x, ref y, n);
@@ -179,7 +185,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowOnline(ref float x, ref float y, nint n)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> inverseTemperature = global::System.Runtime.Intrinsics.Vector512.Create(InverseTemperature);
@@ -256,6 +262,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref float x, ref float y, nint n)
             {
                 Avx2RowOnline(ref x, ref y, n);
@@ -263,7 +270,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowOnline(ref float x, ref float y, nint n)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> inverseTemperature = global::System.Runtime.Intrinsics.Vector256.Create(InverseTemperature);
@@ -340,6 +347,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRow(ref float x, ref float y, nint n)
             {
                 NeonRowOnline(ref x, ref y, n);
@@ -347,7 +355,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowOnline(ref float x, ref float y, nint n)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> inverseTemperature = global::System.Runtime.Intrinsics.Vector128.Create(InverseTemperature);
@@ -424,6 +432,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float y, nint n)
             {
                 Vector128RowOnline(ref x, ref y, n);
@@ -431,7 +440,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowOnline(ref float x, ref float y, nint n)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> inverseTemperature = global::System.Runtime.Intrinsics.Vector128.Create(InverseTemperature);
@@ -509,6 +518,7 @@ namespace Demo
             }
 
             // Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRow(ref float x, ref float y, nint n)
             {
                 const float inverseTemperature = InverseTemperature;

@@ -124,6 +124,7 @@ partial class Ops
             global::Ops.SoftmaxPaths.ReferenceRows(input, output);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != 0)
@@ -132,6 +133,7 @@ partial class Ops
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Avx2Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != 0)
@@ -140,6 +142,7 @@ partial class Ops
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void NeonRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != 0)
@@ -148,6 +151,7 @@ partial class Ops
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Vector128Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != 0)
@@ -156,6 +160,7 @@ partial class Ops
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ScalarRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != 0)
@@ -171,6 +176,7 @@ partial class Ops
 
         // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
         // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Avx512Row(ref float x, ref float y, nint n)
         {
             if (n <= StreamingThreshold)
@@ -184,7 +190,7 @@ partial class Ops
         }
 
         // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Avx512RowThreePassReload(ref float x, ref float y, nint n)
         {
             nint i;
@@ -288,7 +294,7 @@ partial class Ops
 
         // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
         // and written (2 reads, 1 write, 2 exps per element).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Avx512RowTwoPass(ref float x, ref float y, nint n)
         {
             nint i;
@@ -400,6 +406,7 @@ partial class Ops
 
         // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
         // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Avx2Row(ref float x, ref float y, nint n)
         {
             if (n <= StreamingThreshold)
@@ -413,7 +420,7 @@ partial class Ops
         }
 
         // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Avx2RowThreePassReload(ref float x, ref float y, nint n)
         {
             nint i;
@@ -517,7 +524,7 @@ partial class Ops
 
         // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
         // and written (2 reads, 1 write, 2 exps per element).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Avx2RowTwoPass(ref float x, ref float y, nint n)
         {
             nint i;
@@ -629,6 +636,7 @@ partial class Ops
 
         // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
         // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void NeonRow(ref float x, ref float y, nint n)
         {
             if (n <= StreamingThreshold)
@@ -642,7 +650,7 @@ partial class Ops
         }
 
         // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void NeonRowThreePassReload(ref float x, ref float y, nint n)
         {
             nint i;
@@ -746,7 +754,7 @@ partial class Ops
 
         // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
         // and written (2 reads, 1 write, 2 exps per element).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void NeonRowTwoPass(ref float x, ref float y, nint n)
         {
             nint i;
@@ -858,6 +866,7 @@ partial class Ops
 
         // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
         // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Vector128Row(ref float x, ref float y, nint n)
         {
             if (n <= StreamingThreshold)
@@ -871,7 +880,7 @@ partial class Ops
         }
 
         // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Vector128RowThreePassReload(ref float x, ref float y, nint n)
         {
             nint i;
@@ -975,7 +984,7 @@ partial class Ops
 
         // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
         // and written (2 reads, 1 write, 2 exps per element).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Vector128RowTwoPass(ref float x, ref float y, nint n)
         {
             nint i;
@@ -1086,6 +1095,7 @@ partial class Ops
         }
 
         // Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ScalarRow(ref float x, ref float y, nint n)
         {
             float maximum = float.NegativeInfinity;

@@ -130,6 +130,7 @@ namespace Demo.Deep
                         global::Demo.Deep.Outer.Middle.Inner.SoftmaxPaths.ReferenceRows(input, output);
                     }
 
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
                     {
                         if (input.Length != 0)
@@ -138,6 +139,7 @@ namespace Demo.Deep
                         }
                     }
 
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Avx2Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
                     {
                         if (input.Length != 0)
@@ -146,6 +148,7 @@ namespace Demo.Deep
                         }
                     }
 
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void NeonRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
                     {
                         if (input.Length != 0)
@@ -154,6 +157,7 @@ namespace Demo.Deep
                         }
                     }
 
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Vector128Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
                     {
                         if (input.Length != 0)
@@ -162,6 +166,7 @@ namespace Demo.Deep
                         }
                     }
 
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void ScalarRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
                     {
                         if (input.Length != 0)
@@ -177,6 +182,7 @@ namespace Demo.Deep
 
                     // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
                     // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Avx512Row(ref float x, ref float y, nint n)
                     {
                         if (n <= StreamingThreshold)
@@ -190,7 +196,7 @@ namespace Demo.Deep
                     }
 
                     // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Avx512RowThreePassReload(ref float x, ref float y, nint n)
                     {
                         nint i;
@@ -294,7 +300,7 @@ namespace Demo.Deep
 
                     // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
                     // and written (2 reads, 1 write, 2 exps per element).
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Avx512RowTwoPass(ref float x, ref float y, nint n)
                     {
                         nint i;
@@ -406,6 +412,7 @@ namespace Demo.Deep
 
                     // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
                     // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Avx2Row(ref float x, ref float y, nint n)
                     {
                         if (n <= StreamingThreshold)
@@ -419,7 +426,7 @@ namespace Demo.Deep
                     }
 
                     // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Avx2RowThreePassReload(ref float x, ref float y, nint n)
                     {
                         nint i;
@@ -523,7 +530,7 @@ namespace Demo.Deep
 
                     // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
                     // and written (2 reads, 1 write, 2 exps per element).
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Avx2RowTwoPass(ref float x, ref float y, nint n)
                     {
                         nint i;
@@ -635,6 +642,7 @@ namespace Demo.Deep
 
                     // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
                     // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void NeonRow(ref float x, ref float y, nint n)
                     {
                         if (n <= StreamingThreshold)
@@ -648,7 +656,7 @@ namespace Demo.Deep
                     }
 
                     // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void NeonRowThreePassReload(ref float x, ref float y, nint n)
                     {
                         nint i;
@@ -752,7 +760,7 @@ namespace Demo.Deep
 
                     // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
                     // and written (2 reads, 1 write, 2 exps per element).
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void NeonRowTwoPass(ref float x, ref float y, nint n)
                     {
                         nint i;
@@ -864,6 +872,7 @@ namespace Demo.Deep
 
                     // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
                     // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Vector128Row(ref float x, ref float y, nint n)
                     {
                         if (n <= StreamingThreshold)
@@ -877,7 +886,7 @@ namespace Demo.Deep
                     }
 
                     // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Vector128RowThreePassReload(ref float x, ref float y, nint n)
                     {
                         nint i;
@@ -981,7 +990,7 @@ namespace Demo.Deep
 
                     // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
                     // and written (2 reads, 1 write, 2 exps per element).
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void Vector128RowTwoPass(ref float x, ref float y, nint n)
                     {
                         nint i;
@@ -1092,6 +1101,7 @@ namespace Demo.Deep
                     }
 
                     // Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     private static void ScalarRow(ref float x, ref float y, nint n)
                     {
                         float maximum = float.NegativeInfinity;

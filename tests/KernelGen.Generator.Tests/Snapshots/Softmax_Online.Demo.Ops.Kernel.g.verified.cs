@@ -124,6 +124,7 @@ namespace Demo
                 global::Demo.Ops.KernelPaths.ReferenceRows(input, output);
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -132,6 +133,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -140,6 +142,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -148,6 +151,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -156,6 +160,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -169,6 +174,7 @@ namespace Demo
                 ReferenceRow(input, output);
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Row(ref float x, ref float y, nint n)
             {
                 Avx512RowOnline(ref x, ref y, n);
@@ -176,7 +182,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -252,6 +258,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref float x, ref float y, nint n)
             {
                 Avx2RowOnline(ref x, ref y, n);
@@ -259,7 +266,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -335,6 +342,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRow(ref float x, ref float y, nint n)
             {
                 NeonRowOnline(ref x, ref y, n);
@@ -342,7 +350,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -418,6 +426,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float y, nint n)
             {
                 Vector128RowOnline(ref x, ref y, n);
@@ -425,7 +434,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -502,6 +511,7 @@ namespace Demo
             }
 
             // Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRow(ref float x, ref float y, nint n)
             {
                 float maximum = float.NegativeInfinity;

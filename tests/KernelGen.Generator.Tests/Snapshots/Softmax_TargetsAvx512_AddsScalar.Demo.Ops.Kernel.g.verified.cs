@@ -66,6 +66,7 @@ namespace Demo
                 global::Demo.Ops.KernelPaths.ReferenceRows(input, output);
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -74,6 +75,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -89,6 +91,7 @@ namespace Demo
 
             // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
             // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Row(ref float x, ref float y, nint n)
             {
                 if (n <= StreamingThreshold)
@@ -102,7 +105,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -206,7 +209,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -317,6 +320,7 @@ namespace Demo
             }
 
             // Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRow(ref float x, ref float y, nint n)
             {
                 float maximum = float.NegativeInfinity;

@@ -46,6 +46,7 @@ namespace Demo
                 global::Demo.Ops.KernelPaths.ReferenceRows(input, output);
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -60,6 +61,7 @@ namespace Demo
             }
 
             // Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRow(ref float x, ref float y, nint n)
             {
                 float maximum = float.NegativeInfinity;

@@ -129,6 +129,7 @@ namespace Demo
                 global::Demo.Ops.KernelPaths.ReferenceRows(input, output);
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -137,6 +138,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -145,6 +147,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -153,6 +156,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -161,6 +165,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -176,6 +181,7 @@ namespace Demo
 
             // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
             // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Row(ref float x, ref float y, nint n)
             {
                 if (n <= StreamingThreshold)
@@ -189,7 +195,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowThreePassReload(ref float x, ref float y, nint n)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> inverseTemperature = global::System.Runtime.Intrinsics.Vector512.Create(InverseTemperature);
@@ -294,7 +300,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -418,6 +424,7 @@ namespace Demo
 
             // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
             // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref float x, ref float y, nint n)
             {
                 if (n <= StreamingThreshold)
@@ -431,7 +438,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowThreePassReload(ref float x, ref float y, nint n)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> inverseTemperature = global::System.Runtime.Intrinsics.Vector256.Create(InverseTemperature);
@@ -536,7 +543,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -660,6 +667,7 @@ namespace Demo
 
             // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
             // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRow(ref float x, ref float y, nint n)
             {
                 if (n <= StreamingThreshold)
@@ -673,7 +681,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowThreePassReload(ref float x, ref float y, nint n)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> inverseTemperature = global::System.Runtime.Intrinsics.Vector128.Create(InverseTemperature);
@@ -778,7 +786,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -902,6 +910,7 @@ namespace Demo
 
             // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
             // TwoPass (2 reads and 1 write per element instead of 3 and 2).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float y, nint n)
             {
                 if (n <= StreamingThreshold)
@@ -915,7 +924,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowThreePassReload(ref float x, ref float y, nint n)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> inverseTemperature = global::System.Runtime.Intrinsics.Vector128.Create(InverseTemperature);
@@ -1020,7 +1029,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -1143,6 +1152,7 @@ namespace Demo
             }
 
             // Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRow(ref float x, ref float y, nint n)
             {
                 const float inverseTemperature = InverseTemperature;

@@ -124,6 +124,7 @@ namespace Demo
                 global::Demo.Ops.LogSoftmaxPaths.ReferenceRows(input, output);
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -132,6 +133,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -140,6 +142,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -148,6 +151,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -156,6 +160,7 @@ namespace Demo
                 }
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != 0)
@@ -171,6 +176,7 @@ namespace Demo
 
             // Width = 16: 1 full vector(s) of 16 lanes stay in registers:
             // the row is read once and written once, fully unrolled.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Row(ref float x, ref float y)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)0);
@@ -185,6 +191,7 @@ namespace Demo
 
             // Width = 16: 2 full vector(s) of 8 lanes stay in registers:
             // the row is read once and written once, fully unrolled.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref float x, ref float y)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)0);
@@ -202,6 +209,7 @@ namespace Demo
 
             // Width = 16: 4 full vector(s) of 4 lanes stay in registers:
             // the row is read once and written once, fully unrolled.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRow(ref float x, ref float y)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)0);
@@ -225,6 +233,7 @@ namespace Demo
 
             // Width = 16: 4 full vector(s) of 4 lanes stay in registers:
             // the row is read once and written once, fully unrolled.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float y)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)0);
@@ -247,6 +256,7 @@ namespace Demo
             }
 
             // Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void ScalarRow(ref float x, ref float y)
             {
                 const nint n = Width;
