@@ -22,7 +22,7 @@ public sealed class BytesPerElementColumn() : KernelColumn(2)
 
     public override string Legend =>
         "Bytes read + written per element assumed (4-byte floats, every pass counted): ThreePassReload 20 (log 16), " +
-        "ThreePassRecompute 16, TwoPass/Online 12, Auto = ThreePassReload up to 65536-float rows else TwoPass, " +
+        "ThreePassRecompute 16, TwoPass/Online 12, Auto = ThreePassReload up to 2M-float (8 MiB) rows else TwoPass, " +
         "Width rows kept in registers 8, Scalar 20 (log 16); TensorPrimitives.SoftMax 12, TensorPrimitives compositions 32, " +
         "ONNX Runtime Softmax 20, LogSoftmax 16, Copy 8";
 

@@ -133,8 +133,8 @@ public sealed record BenchmarkMethodInfo(Operation Operation, Peer Peer, KernelB
 /// </summary>
 public static class Traffic
 {
-    /// <summary>The row length (in floats) up to which Auto runs ThreePassReload (256 KiB rows); TwoPass beyond.</summary>
-    public const int AutoStreamingThreshold = 65536;
+    /// <summary>The row length (in floats) up to which Auto runs ThreePassReload (8 MiB rows); TwoPass beyond.</summary>
+    public const int AutoStreamingThreshold = 2 * 1024 * 1024;
 
     /// <summary>The bytes per element of a generated kernel for rows of <paramref name="rowLength"/>.</summary>
     public static int KernelBytesPerElement(KernelBenchmarkAttribute kernel, int rowLength)

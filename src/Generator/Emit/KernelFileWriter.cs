@@ -93,7 +93,7 @@ internal static class KernelFileWriter
 
     private static void WriteDispatcher(IndentedWriter writer, KernelSignature s, List<PathInfo> paths, string pathsClass)
     {
-        string modifiers = s.Accessibility.Length == 0 ? "static partial" : s.Accessibility + " static partial";
+        string modifiers = s.Modifiers.Length == 0 ? "static partial" : s.Modifiers + " static partial";
         writer.Line(GeneratedCodeAttribute);
         using (writer.Block($"{modifiers} void {s.MethodName}({Parameters(s)})"))
         {

@@ -140,6 +140,17 @@ internal sealed class VectorLoopWriter
             }
         }
 
+        if (this.Unroll > 4)
+        {
+            // What the wide loop left is fewer than Unroll vectors: take four at once if there are, so that
+            // short rows still have independent work side by side.
+            using (writer.Block($"if (i <= n - {4 * this.Lanes})"))
+            {
+                group(writer, Enumerable.Range(0, 4).Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u)).ToList());
+                writer.Line($"i += {4 * this.Lanes};");
+            }
+        }
+
         if (this.Unroll > 1)
         {
             using (writer.Block($"for (; i <= n - {this.Lanes}; i += {this.Lanes})"))

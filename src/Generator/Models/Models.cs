@@ -37,7 +37,7 @@ internal sealed record HierarchyInfo(string? Namespace, EquatableArray<Containin
 
 /// <summary>The parts of a kernel's declaration that its implementation must repeat.</summary>
 /// <param name="MethodName">The method's name.</param>
-/// <param name="Accessibility">The declared accessibility keywords ("" when the declaration has none).</param>
+/// <param name="Modifiers">The declared accessibility keywords and the modifiers the implementation must repeat (new, unsafe); "" when there are none.</param>
 /// <param name="PathsAccessibility">The accessibility of the nested paths class (the method's effective one).</param>
 /// <param name="Element">float or double.</param>
 /// <param name="Shape">One row or many rows.</param>
@@ -46,7 +46,7 @@ internal sealed record HierarchyInfo(string? Namespace, EquatableArray<Containin
 /// <param name="RowLengthName">The row-length parameter's name, escaped, for <see cref="KernelShape.ManyRows"/>.</param>
 internal sealed record KernelSignature(
     string MethodName,
-    string Accessibility,
+    string Modifiers,
     string PathsAccessibility,
     ElementType Element,
     KernelShape Shape,

@@ -26,7 +26,7 @@ internal enum SoftmaxAlgorithmKind
 /// <param name="Algorithm">The algorithm asked for (Auto is resolved at run time, or at build time with a Width).</param>
 /// <param name="Temperature">T in softmax(x/T).</param>
 /// <param name="Width">The fixed row length, or 0.</param>
-/// <param name="Unroll">Vectors per iteration, 1..8 (0 already replaced by the generator's choice).</param>
+/// <param name="Unroll">Vectors per iteration, 1..8, or 0 for the generator's choice per path (<see cref="Emit.PathInfo.DefaultUnroll"/>).</param>
 /// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
 internal sealed record SoftmaxModel(
     HierarchyInfo Hierarchy,

@@ -13,9 +13,6 @@ namespace KernelGen.Generator.Softmax;
 /// <summary>Reads a [Softmax] or [LogSoftmax] declaration into a <see cref="SoftmaxModel"/> (or diagnostics).</summary>
 internal static class SoftmaxParser
 {
-    /// <summary>The generator's unroll when the attribute says 0: four vectors per iteration, four accumulators.</summary>
-    public const int DefaultUnroll = 4;
-
     private const int AllTargets = 31;
     private const int ScalarTarget = 1;
 
@@ -110,7 +107,7 @@ internal static class SoftmaxParser
             (SoftmaxAlgorithmKind)algorithm,
             temperature,
             width,
-            unroll == 0 ? DefaultUnroll : unroll,
+            unroll,
             targets | ScalarTarget);
         return new KernelResult<SoftmaxModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }

@@ -39,7 +39,7 @@ namespace Demo.Inner
             global::Demo.Inner.Ops.LogSoftmaxPaths.Scalar(input, output);
         }
 
-        /// <summary>The code paths of the <c>LogSoftmax</c> kernel (log-softmax, double, Algorithm = Auto, Unroll = 4): one method per path, the
+        /// <summary>The code paths of the <c>LogSoftmax</c> kernel (log-softmax, double, Algorithm = Auto, Unroll = default (8 on AVX-512, else 4)): one method per path, the
         /// scalar <see cref="Reference"/> that specifies it, and the path this machine <see cref="Selected"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static class LogSoftmaxPaths
@@ -48,8 +48,8 @@ namespace Demo.Inner
             private const int Width = 0;
             /// <summary>T in softmax(x / T).</summary>
             private const double Temperature = 1.0;
-            /// <summary>Auto: rows longer than this (256 KiB) use TwoPass, shorter ones ThreePassReload.</summary>
-            private const int StreamingThreshold = 32768;
+            /// <summary>Auto: rows longer than this (8 MiB) use TwoPass, shorter ones ThreePassReload.</summary>
+            private const int StreamingThreshold = 1048576;
 
             /// <summary>The path that <c>LogSoftmax</c> dispatches to on this machine.</summary>
             public static global::KernelGen.KernelPath Selected =>
@@ -192,23 +192,39 @@ namespace Demo.Inner
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
 
-                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                // Pass 1: the row maximum, with 8 independent accumulator(s) to hide the latency of max.
                 global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<double> max2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<double> max3 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max4 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max5 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max6 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max7 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 i = 0;
-                for (; i <= n - 32; i += 32)
+                for (; i <= n - 64; i += 64)
                 {
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
                     max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)));
                     max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
                     max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)));
+                    max4 = global::KernelGen.Runtime.VectorMath512.Max(max4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
+                    max5 = global::KernelGen.Runtime.VectorMath512.Max(max5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)));
+                    max6 = global::KernelGen.Runtime.VectorMath512.Max(max6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    max7 = global::KernelGen.Runtime.VectorMath512.Max(max7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)));
+                }
+                if (i <= n - 32)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)));
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -219,7 +235,7 @@ namespace Demo.Inner
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3))));
+                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
 
                 // Pass 2: Σ exp(x − max), nothing stored.
                 // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -227,27 +243,55 @@ namespace Demo.Inner
                 global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
-                while (i <= n - 32)
+                while (i <= n - 64)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
-                    for (; i <= blockEnd; i += 32)
+                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                    for (; i <= blockEnd; i += 64)
                     {
                         global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
+                        sum4 += e4;
+                        sum5 += e5;
+                        sum6 += e6;
+                        sum7 += e7;
                     }
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                    sum0 += e0;
+                    sum1 += e1;
+                    sum2 += e2;
+                    sum3 += e3;
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -260,22 +304,38 @@ namespace Demo.Inner
                     global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
                     sum0 += e0;
                 }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                 sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
 
                 // Pass 3: y = (x − max)/T − log(sum).
                 global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(sum));
                 i = 0;
-                for (; i <= n - 32; i += 32)
+                for (; i <= n - 64; i += 64)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax) - logSum, ref y, (nuint)(i + 40));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax) - logSum, ref y, (nuint)(i + 56));
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -290,7 +350,7 @@ namespace Demo.Inner
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowTwoPass(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -308,13 +368,17 @@ namespace Demo.Inner
                 global::System.Runtime.Intrinsics.Vector512<double> mantissa1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent1 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 global::System.Runtime.Intrinsics.Vector512<double> mantissa2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent2 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 global::System.Runtime.Intrinsics.Vector512<double> mantissa3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent3 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                global::System.Runtime.Intrinsics.Vector512<double> mantissa4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent4 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                global::System.Runtime.Intrinsics.Vector512<double> mantissa5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent5 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                global::System.Runtime.Intrinsics.Vector512<double> mantissa6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent6 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                global::System.Runtime.Intrinsics.Vector512<double> mantissa7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideExponent = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 i = 0;
-                while (i <= n - 32)
+                while (i <= n - 64)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
-                    for (; i <= blockEnd; i += 32)
+                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                    for (; i <= blockEnd; i += 64)
                     {
                         global::System.Runtime.Intrinsics.Vector512<double> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<double> k0);
                         global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
@@ -324,11 +388,23 @@ namespace Demo.Inner
                         global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
                         global::System.Runtime.Intrinsics.Vector512<double> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)), out global::System.Runtime.Intrinsics.Vector512<double> k3);
                         global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                        global::System.Runtime.Intrinsics.Vector512<double> p4 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)), out global::System.Runtime.Intrinsics.Vector512<double> k4);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa4, ref exponent4, p4, k4);
+                        global::System.Runtime.Intrinsics.Vector512<double> p5 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)), out global::System.Runtime.Intrinsics.Vector512<double> k5);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa5, ref exponent5, p5, k5);
+                        global::System.Runtime.Intrinsics.Vector512<double> p6 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), out global::System.Runtime.Intrinsics.Vector512<double> k6);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa6, ref exponent6, p6, k6);
+                        global::System.Runtime.Intrinsics.Vector512<double> p7 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)), out global::System.Runtime.Intrinsics.Vector512<double> k7);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa7, ref exponent7, p7, k7);
                     }
                     // Merge the accumulators and move them into double lanes, so that long rows do not drift.
                     global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa1, exponent1);
                     global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa2, exponent2);
                     global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa3, exponent3);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa4, exponent4);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa5, exponent5);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa6, exponent6);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa7, exponent7);
                     global::KernelGen.Runtime.VectorMath512.FlushExtended(ref wideLow, ref wideHigh, ref wideExponent, mantissa0, exponent0);
                     mantissa0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     exponent0 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
@@ -338,6 +414,26 @@ namespace Demo.Inner
                     exponent2 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                     mantissa3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     exponent3 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                    mantissa4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    exponent4 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                    mantissa5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    exponent5 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                    mantissa6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    exponent6 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                    mantissa7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<double> k0);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
+                    global::System.Runtime.Intrinsics.Vector512<double> p1 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)), out global::System.Runtime.Intrinsics.Vector512<double> k1);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa1, ref exponent1, p1, k1);
+                    global::System.Runtime.Intrinsics.Vector512<double> p2 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), out global::System.Runtime.Intrinsics.Vector512<double> k2);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
+                    global::System.Runtime.Intrinsics.Vector512<double> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)), out global::System.Runtime.Intrinsics.Vector512<double> k3);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -354,6 +450,10 @@ namespace Demo.Inner
                 global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa1, exponent1);
                 global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa2, exponent2);
                 global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa3, exponent3);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa4, exponent4);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa5, exponent5);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa6, exponent6);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa7, exponent7);
                 global::KernelGen.Runtime.VectorMath512.FlushExtended(ref wideLow, ref wideHigh, ref wideExponent, mantissa0, exponent0);
                 mantissa0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 exponent0 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
@@ -363,6 +463,14 @@ namespace Demo.Inner
                 exponent2 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 mantissa3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 exponent3 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                mantissa4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                exponent4 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                mantissa5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                exponent5 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                mantissa6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                exponent6 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                mantissa7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 double largest = global::KernelGen.Runtime.VectorMath512.ReduceExtended(wideLow, wideHigh, wideExponent, out double mantissa);
                 if (!(largest >= -global::KernelGen.Runtime.MathConstants.ExtendedValidDouble && largest <= global::KernelGen.Runtime.MathConstants.ExtendedValidDouble))
                 {
@@ -380,12 +488,24 @@ namespace Demo.Inner
                 global::System.Runtime.Intrinsics.Vector512<double> rowShift = global::System.Runtime.Intrinsics.Vector512.Create(shift);
                 global::System.Runtime.Intrinsics.Vector512<double> rowCorrection = global::System.Runtime.Intrinsics.Vector512.Create((double)((logSumHigh - shift) + logSumLow));
                 i = 0;
-                for (; i <= n - 32; i += 32)
+                for (; i <= n - 64; i += 64)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowShift) - rowCorrection, ref y, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowShift) - rowCorrection, ref y, (nuint)(i + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowShift) - rowCorrection, ref y, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowShift) - rowCorrection, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowShift) - rowCorrection, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowShift) - rowCorrection, ref y, (nuint)(i + 40));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowShift) - rowCorrection, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowShift) - rowCorrection, ref y, (nuint)(i + 56));
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowShift) - rowCorrection, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowShift) - rowCorrection, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowShift) - rowCorrection, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowShift) - rowCorrection, ref y, (nuint)(i + 24));
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -414,7 +534,7 @@ namespace Demo.Inner
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -457,12 +577,12 @@ namespace Demo.Inner
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -512,7 +632,7 @@ namespace Demo.Inner
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowTwoPass(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -636,7 +756,7 @@ namespace Demo.Inner
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -679,12 +799,12 @@ namespace Demo.Inner
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -734,7 +854,7 @@ namespace Demo.Inner
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowTwoPass(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -858,7 +978,7 @@ namespace Demo.Inner
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -901,12 +1021,12 @@ namespace Demo.Inner
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -956,7 +1076,7 @@ namespace Demo.Inner
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowTwoPass(ref double x, ref double y, nint n)
             {
                 nint i;

@@ -39,7 +39,7 @@ namespace Demo
             global::Demo.Ops.KernelPaths.Scalar(input, output);
         }
 
-        /// <summary>The code paths of the <c>Kernel</c> kernel (log-softmax, float, Algorithm = Online, Unroll = 4): one method per path, the
+        /// <summary>The code paths of the <c>Kernel</c> kernel (log-softmax, float, Algorithm = Online, Unroll = default (8 on AVX-512, else 4)): one method per path, the
         /// scalar <see cref="Reference"/> that specifies it, and the path this machine <see cref="Selected"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static class KernelPaths
@@ -182,7 +182,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -194,17 +194,21 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> wideMax = runningMax;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
-                while (i <= n - 64)
+                while (i <= n - 128)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
-                    for (; i <= blockEnd; i += 64)
+                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                    for (; i <= blockEnd; i += 128)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
                         global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
                         global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x0, x1), global::KernelGen.Runtime.VectorMath512.Max(x2, x3)));
-                        runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - newMax))));
+                        global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512<float> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x0, x1), global::KernelGen.Runtime.VectorMath512.Max(x2, x3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x4, x5), global::KernelGen.Runtime.VectorMath512.Max(x6, x7))));
+                        runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), (((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - newMax))) + ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x4 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x5 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x6 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x7 - newMax)))));
                         runningMax = newMax;
                     }
                     // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
@@ -212,6 +216,17 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, runningSum);
                     runningSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     wideMax = runningMax;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x0, x1), global::KernelGen.Runtime.VectorMath512.Max(x2, x3)));
+                    runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - newMax))));
+                    runningMax = newMax;
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -240,12 +255,24 @@ namespace Demo
                 // Pass 2: y = (x − max)/T − log(sum).
                 global::System.Runtime.Intrinsics.Vector512<float> logSum = global::System.Runtime.Intrinsics.Vector512.Create((float)global::System.Math.Log(sum));
                 i = 0;
-                for (; i <= n - 64; i += 64)
+                for (; i <= n - 128; i += 128)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) - logSum, ref y, (nuint)(i + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) - logSum, ref y, (nuint)(i + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) - logSum, ref y, (nuint)(i + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) - logSum, ref y, (nuint)(i + 112));
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -266,7 +293,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -350,7 +377,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -434,7 +461,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowOnline(ref float x, ref float y, nint n)
             {
                 nint i;

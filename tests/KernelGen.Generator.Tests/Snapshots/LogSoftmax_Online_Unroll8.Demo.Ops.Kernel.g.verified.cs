@@ -182,7 +182,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -216,6 +216,17 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, runningSum);
                     runningSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     wideMax = runningMax;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x0, x1), global::KernelGen.Runtime.VectorMath512.Max(x2, x3)));
+                    runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - newMax))));
+                    runningMax = newMax;
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -255,6 +266,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) - logSum, ref y, (nuint)(i + 96));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) - logSum, ref y, (nuint)(i + 112));
                 }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
+                    i += 64;
+                }
                 for (; i <= n - 16; i += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
@@ -274,7 +293,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -308,6 +327,17 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, runningSum);
                     runningSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     wideMax = runningMax;
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector256<float> newMax = global::KernelGen.Runtime.VectorMath256.Max(runningMax, global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(x0, x1), global::KernelGen.Runtime.VectorMath256.Max(x2, x3)));
+                    runningSum = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x3 - newMax))));
+                    runningMax = newMax;
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -347,6 +377,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax) - logSum, ref y, (nuint)(i + 56));
                 }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
+                    i += 32;
+                }
                 for (; i <= n - 8; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
@@ -366,7 +404,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -401,6 +439,17 @@ namespace Demo
                     runningSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     wideMax = runningMax;
                 }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128<float> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(x0, x1), global::KernelGen.Runtime.VectorMath128.Max(x2, x3)));
+                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3 - newMax))));
+                    runningMax = newMax;
+                    i += 16;
+                }
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
@@ -439,6 +488,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)) - rowMax) - logSum, ref y, (nuint)(i + 28));
                 }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) - logSum, ref y, (nuint)(i + 12));
+                    i += 16;
+                }
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
@@ -458,7 +515,7 @@ namespace Demo
 
             // Online (Milakov & Gimelshein): a running max and a sum rescaled when it grows; then exp(x − max)/sum
             // written (2 reads, 1 write).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowOnline(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -493,6 +550,17 @@ namespace Demo
                     runningSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     wideMax = runningMax;
                 }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128<float> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(x0, x1), global::KernelGen.Runtime.VectorMath128.Max(x2, x3)));
+                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3 - newMax))));
+                    runningMax = newMax;
+                    i += 16;
+                }
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
@@ -530,6 +598,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 20)) - rowMax) - logSum, ref y, (nuint)(i + 20));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)) - rowMax) - logSum, ref y, (nuint)(i + 28));
+                }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) - logSum, ref y, (nuint)(i + 12));
+                    i += 16;
                 }
                 for (; i <= n - 4; i += 4)
                 {

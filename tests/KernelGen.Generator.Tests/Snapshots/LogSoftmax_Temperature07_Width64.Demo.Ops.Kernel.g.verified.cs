@@ -39,7 +39,7 @@ namespace Demo
             global::Demo.Ops.KernelPaths.Scalar(input, output);
         }
 
-        /// <summary>The code paths of the <c>Kernel</c> kernel (log-softmax, float, Algorithm = Auto, Temperature = 0.7, Width = 64, Unroll = 4): one method per path, the
+        /// <summary>The code paths of the <c>Kernel</c> kernel (log-softmax, float, Algorithm = Auto, Temperature = 0.7, Width = 64, Unroll = default (8 on AVX-512, else 4)): one method per path, the
         /// scalar <see cref="Reference"/> that specifies it, and the path this machine <see cref="Selected"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static class KernelPaths
@@ -290,12 +290,12 @@ namespace Demo
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * inverseTemperature);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * inverseTemperature);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * inverseTemperature);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -394,12 +394,12 @@ namespace Demo
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * inverseTemperature);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * inverseTemperature);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * inverseTemperature);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));

@@ -39,7 +39,7 @@ namespace Demo
             global::Demo.Ops.KernelPaths.Scalar(input, output);
         }
 
-        /// <summary>The code paths of the <c>Kernel</c> kernel (log-softmax, float, Algorithm = ThreePassRecompute, Unroll = 4): one method per path, the
+        /// <summary>The code paths of the <c>Kernel</c> kernel (log-softmax, float, Algorithm = ThreePassRecompute, Unroll = default (8 on AVX-512, else 4)): one method per path, the
         /// scalar <see cref="Reference"/> that specifies it, and the path this machine <see cref="Selected"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static class KernelPaths
@@ -181,23 +181,39 @@ namespace Demo
             }
 
             // ThreePassRecompute: max; Σ exp(x − max); exp(x − max)/sum written (3 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowThreePassRecompute(ref float x, ref float y, nint n)
             {
                 nint i;
 
-                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                // Pass 1: the row maximum, with 8 independent accumulator(s) to hide the latency of max.
                 global::System.Runtime.Intrinsics.Vector512<float> max0 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<float> max1 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<float> max2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<float> max3 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max4 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max5 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max6 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max7 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 i = 0;
-                for (; i <= n - 64; i += 64)
+                for (; i <= n - 128; i += 128)
                 {
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
                     max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
                     max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
                     max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    max4 = global::KernelGen.Runtime.VectorMath512.Max(max4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)));
+                    max5 = global::KernelGen.Runtime.VectorMath512.Max(max5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)));
+                    max6 = global::KernelGen.Runtime.VectorMath512.Max(max6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)));
+                    max7 = global::KernelGen.Runtime.VectorMath512.Max(max7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)));
+                }
+                if (i <= n - 64)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -208,7 +224,7 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3))));
+                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
 
                 // Pass 2: Σ exp(x − max), nothing stored.
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -216,27 +232,55 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
-                while (i <= n - 64)
+                while (i <= n - 128)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
-                    for (; i <= blockEnd; i += 64)
+                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                    for (; i <= blockEnd; i += 128)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
+                        sum4 += e4;
+                        sum5 += e5;
+                        sum6 += e6;
+                        sum7 += e7;
                     }
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                    sum0 += e0;
+                    sum1 += e1;
+                    sum2 += e2;
+                    sum3 += e3;
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -249,22 +293,38 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
                     sum0 += e0;
                 }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                 sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
 
                 // Pass 3: y = (x − max)/T − log(sum).
                 global::System.Runtime.Intrinsics.Vector512<float> logSum = global::System.Runtime.Intrinsics.Vector512.Create((float)global::System.Math.Log(sum));
                 i = 0;
-                for (; i <= n - 64; i += 64)
+                for (; i <= n - 128; i += 128)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) - logSum, ref y, (nuint)(i + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) - logSum, ref y, (nuint)(i + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) - logSum, ref y, (nuint)(i + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) - logSum, ref y, (nuint)(i + 112));
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -284,7 +344,7 @@ namespace Demo
             }
 
             // ThreePassRecompute: max; Σ exp(x − max); exp(x − max)/sum written (3 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowThreePassRecompute(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -327,12 +387,12 @@ namespace Demo
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -387,7 +447,7 @@ namespace Demo
             }
 
             // ThreePassRecompute: max; Σ exp(x − max); exp(x − max)/sum written (3 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowThreePassRecompute(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -430,12 +490,12 @@ namespace Demo
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -490,7 +550,7 @@ namespace Demo
             }
 
             // ThreePassRecompute: max; Σ exp(x − max); exp(x − max)/sum written (3 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowThreePassRecompute(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -533,12 +593,12 @@ namespace Demo
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        sum0 += e0;
                         global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        sum1 += e1;
                         global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        sum2 += e2;
                         global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));

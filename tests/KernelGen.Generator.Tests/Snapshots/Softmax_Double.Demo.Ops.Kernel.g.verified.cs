@@ -39,7 +39,7 @@ namespace Demo
             global::Demo.Ops.KernelPaths.Scalar(input, output);
         }
 
-        /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, double, Algorithm = Auto, Unroll = 4): one method per path, the
+        /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, double, Algorithm = Auto, Unroll = default (8 on AVX-512, else 4)): one method per path, the
         /// scalar <see cref="Reference"/> that specifies it, and the path this machine <see cref="Selected"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static class KernelPaths
@@ -48,8 +48,8 @@ namespace Demo
             private const int Width = 0;
             /// <summary>T in softmax(x / T).</summary>
             private const double Temperature = 1.0;
-            /// <summary>Auto: rows longer than this (256 KiB) use TwoPass, shorter ones ThreePassReload.</summary>
-            private const int StreamingThreshold = 32768;
+            /// <summary>Auto: rows longer than this (8 MiB) use TwoPass, shorter ones ThreePassReload.</summary>
+            private const int StreamingThreshold = 1048576;
 
             /// <summary>The path that <c>Kernel</c> dispatches to on this machine.</summary>
             public static global::KernelGen.KernelPath Selected =>
@@ -192,23 +192,39 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
 
-                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                // Pass 1: the row maximum, with 8 independent accumulator(s) to hide the latency of max.
                 global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<double> max2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<double> max3 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max4 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max5 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max6 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max7 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 i = 0;
-                for (; i <= n - 32; i += 32)
+                for (; i <= n - 64; i += 64)
                 {
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
                     max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)));
                     max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
                     max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)));
+                    max4 = global::KernelGen.Runtime.VectorMath512.Max(max4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
+                    max5 = global::KernelGen.Runtime.VectorMath512.Max(max5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)));
+                    max6 = global::KernelGen.Runtime.VectorMath512.Max(max6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    max7 = global::KernelGen.Runtime.VectorMath512.Max(max7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)));
+                }
+                if (i <= n - 32)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)));
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -219,7 +235,7 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3))));
+                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
                 // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -227,31 +243,67 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
-                while (i <= n - 32)
+                while (i <= n - 64)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
-                    for (; i <= blockEnd; i += 32)
+                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                    for (; i <= blockEnd; i += 64)
                     {
                         global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 8));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 16));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 24));
                         sum3 += e3;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e4, ref y, (nuint)(i + 32));
+                        sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e5, ref y, (nuint)(i + 40));
+                        sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e6, ref y, (nuint)(i + 48));
+                        sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e7, ref y, (nuint)(i + 56));
+                        sum7 += e7;
                     }
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 8));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 16));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 24));
+                    sum3 += e3;
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -266,22 +318,38 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
                     sum0 += e0;
                 }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                 sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
 
                 // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
                 global::System.Runtime.Intrinsics.Vector512<double> scale = global::System.Runtime.Intrinsics.Vector512.Create((double)(1.0 / sum));
                 i = 0;
-                for (; i <= n - 32; i += 32)
+                for (; i <= n - 64; i += 64)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 40)) * scale, ref y, (nuint)(i + 40));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 56)) * scale, ref y, (nuint)(i + 56));
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -296,7 +364,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowTwoPass(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -314,13 +382,17 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> mantissa1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent1 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 global::System.Runtime.Intrinsics.Vector512<double> mantissa2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent2 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 global::System.Runtime.Intrinsics.Vector512<double> mantissa3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent3 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                global::System.Runtime.Intrinsics.Vector512<double> mantissa4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent4 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                global::System.Runtime.Intrinsics.Vector512<double> mantissa5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent5 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                global::System.Runtime.Intrinsics.Vector512<double> mantissa6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent6 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                global::System.Runtime.Intrinsics.Vector512<double> mantissa7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideExponent = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 i = 0;
-                while (i <= n - 32)
+                while (i <= n - 64)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
-                    for (; i <= blockEnd; i += 32)
+                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                    for (; i <= blockEnd; i += 64)
                     {
                         global::System.Runtime.Intrinsics.Vector512<double> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<double> k0);
                         global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
@@ -330,11 +402,23 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
                         global::System.Runtime.Intrinsics.Vector512<double> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)), out global::System.Runtime.Intrinsics.Vector512<double> k3);
                         global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                        global::System.Runtime.Intrinsics.Vector512<double> p4 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)), out global::System.Runtime.Intrinsics.Vector512<double> k4);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa4, ref exponent4, p4, k4);
+                        global::System.Runtime.Intrinsics.Vector512<double> p5 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)), out global::System.Runtime.Intrinsics.Vector512<double> k5);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa5, ref exponent5, p5, k5);
+                        global::System.Runtime.Intrinsics.Vector512<double> p6 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), out global::System.Runtime.Intrinsics.Vector512<double> k6);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa6, ref exponent6, p6, k6);
+                        global::System.Runtime.Intrinsics.Vector512<double> p7 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)), out global::System.Runtime.Intrinsics.Vector512<double> k7);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa7, ref exponent7, p7, k7);
                     }
                     // Merge the accumulators and move them into double lanes, so that long rows do not drift.
                     global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa1, exponent1);
                     global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa2, exponent2);
                     global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa3, exponent3);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa4, exponent4);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa5, exponent5);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa6, exponent6);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa7, exponent7);
                     global::KernelGen.Runtime.VectorMath512.FlushExtended(ref wideLow, ref wideHigh, ref wideExponent, mantissa0, exponent0);
                     mantissa0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     exponent0 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
@@ -344,6 +428,26 @@ namespace Demo
                     exponent2 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                     mantissa3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     exponent3 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                    mantissa4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    exponent4 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                    mantissa5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    exponent5 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                    mantissa6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    exponent6 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                    mantissa7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<double> k0);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
+                    global::System.Runtime.Intrinsics.Vector512<double> p1 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)), out global::System.Runtime.Intrinsics.Vector512<double> k1);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa1, ref exponent1, p1, k1);
+                    global::System.Runtime.Intrinsics.Vector512<double> p2 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), out global::System.Runtime.Intrinsics.Vector512<double> k2);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
+                    global::System.Runtime.Intrinsics.Vector512<double> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)), out global::System.Runtime.Intrinsics.Vector512<double> k3);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -360,6 +464,10 @@ namespace Demo
                 global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa1, exponent1);
                 global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa2, exponent2);
                 global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa3, exponent3);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa4, exponent4);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa5, exponent5);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa6, exponent6);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa7, exponent7);
                 global::KernelGen.Runtime.VectorMath512.FlushExtended(ref wideLow, ref wideHigh, ref wideExponent, mantissa0, exponent0);
                 mantissa0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 exponent0 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
@@ -369,6 +477,14 @@ namespace Demo
                 exponent2 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 mantissa3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 exponent3 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                mantissa4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                exponent4 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                mantissa5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                exponent5 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                mantissa6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                exponent6 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
+                mantissa7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyDouble);
                 double largest = global::KernelGen.Runtime.VectorMath512.ReduceExtended(wideLow, wideHigh, wideExponent, out double mantissa);
                 if (!(largest >= -global::KernelGen.Runtime.MathConstants.ExtendedValidDouble && largest <= global::KernelGen.Runtime.MathConstants.ExtendedValidDouble))
                 {
@@ -382,7 +498,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> scale = global::System.Runtime.Intrinsics.Vector512.Create((double)(1.0 / mantissa));
                 global::System.Runtime.Intrinsics.Vector512<double> rowExponent = global::System.Runtime.Intrinsics.Vector512.Create(largest);
                 i = 0;
-                for (; i <= n - 32; i += 32)
+                for (; i <= n - 64; i += 64)
                 {
                     global::System.Runtime.Intrinsics.Vector512<double> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<double> k0);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p0 * scale, k0 - rowExponent), ref y, (nuint)(i));
@@ -392,6 +508,26 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p2 * scale, k2 - rowExponent), ref y, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512<double> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)), out global::System.Runtime.Intrinsics.Vector512<double> k3);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p3 * scale, k3 - rowExponent), ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512<double> p4 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)), out global::System.Runtime.Intrinsics.Vector512<double> k4);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p4 * scale, k4 - rowExponent), ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512<double> p5 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)), out global::System.Runtime.Intrinsics.Vector512<double> k5);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p5 * scale, k5 - rowExponent), ref y, (nuint)(i + 40));
+                    global::System.Runtime.Intrinsics.Vector512<double> p6 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), out global::System.Runtime.Intrinsics.Vector512<double> k6);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p6 * scale, k6 - rowExponent), ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512<double> p7 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)), out global::System.Runtime.Intrinsics.Vector512<double> k7);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p7 * scale, k7 - rowExponent), ref y, (nuint)(i + 56));
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<double> k0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p0 * scale, k0 - rowExponent), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<double> p1 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)), out global::System.Runtime.Intrinsics.Vector512<double> k1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p1 * scale, k1 - rowExponent), ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512<double> p2 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), out global::System.Runtime.Intrinsics.Vector512<double> k2);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p2 * scale, k2 - rowExponent), ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512<double> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)), out global::System.Runtime.Intrinsics.Vector512<double> k3);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p3 * scale, k3 - rowExponent), ref y, (nuint)(i + 24));
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -422,7 +558,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -465,15 +601,15 @@ namespace Demo
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 4));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 8));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 12));
                         sum3 += e3;
                     }
@@ -526,7 +662,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowTwoPass(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -652,7 +788,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -695,15 +831,15 @@ namespace Demo
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 2));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 4));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 6));
                         sum3 += e3;
                     }
@@ -756,7 +892,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowTwoPass(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -882,7 +1018,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
@@ -925,15 +1061,15 @@ namespace Demo
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 2));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 4));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 6));
                         sum3 += e3;
                     }
@@ -986,7 +1122,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowTwoPass(ref double x, ref double y, nint n)
             {
                 nint i;

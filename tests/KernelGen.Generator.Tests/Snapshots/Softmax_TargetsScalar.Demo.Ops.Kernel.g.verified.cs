@@ -15,7 +15,7 @@ namespace Demo
             global::Demo.Ops.KernelPaths.Scalar(input, output);
         }
 
-        /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, float, Algorithm = Auto, Unroll = 4): one method per path, the
+        /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, float, Algorithm = Auto, Unroll = default (8 on AVX-512, else 4)): one method per path, the
         /// scalar <see cref="Reference"/> that specifies it, and the path this machine <see cref="Selected"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static class KernelPaths
@@ -24,8 +24,8 @@ namespace Demo
             private const int Width = 0;
             /// <summary>T in softmax(x / T).</summary>
             private const double Temperature = 1.0;
-            /// <summary>Auto: rows longer than this (256 KiB) use TwoPass, shorter ones ThreePassReload.</summary>
-            private const int StreamingThreshold = 65536;
+            /// <summary>Auto: rows longer than this (8 MiB) use TwoPass, shorter ones ThreePassReload.</summary>
+            private const int StreamingThreshold = 2097152;
 
             /// <summary>The path that <c>Kernel</c> dispatches to on this machine.</summary>
             public static global::KernelGen.KernelPath Selected =>

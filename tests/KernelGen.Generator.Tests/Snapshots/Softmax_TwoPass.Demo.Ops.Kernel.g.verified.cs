@@ -39,7 +39,7 @@ namespace Demo
             global::Demo.Ops.KernelPaths.Scalar(input, output);
         }
 
-        /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, float, Algorithm = TwoPass, Unroll = 4): one method per path, the
+        /// <summary>The code paths of the <c>Kernel</c> kernel (softmax, float, Algorithm = TwoPass, Unroll = default (8 on AVX-512, else 4)): one method per path, the
         /// scalar <see cref="Reference"/> that specifies it, and the path this machine <see cref="Selected"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static class KernelPaths
@@ -182,7 +182,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -200,13 +200,17 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> mantissa1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, exponent1 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 global::System.Runtime.Intrinsics.Vector512<float> mantissa2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, exponent2 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 global::System.Runtime.Intrinsics.Vector512<float> mantissa3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, exponent3 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                global::System.Runtime.Intrinsics.Vector512<float> mantissa4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, exponent4 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                global::System.Runtime.Intrinsics.Vector512<float> mantissa5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, exponent5 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                global::System.Runtime.Intrinsics.Vector512<float> mantissa6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, exponent6 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                global::System.Runtime.Intrinsics.Vector512<float> mantissa7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> wideExponent = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 i = 0;
-                while (i <= n - 64)
+                while (i <= n - 128)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
-                    for (; i <= blockEnd; i += 64)
+                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                    for (; i <= blockEnd; i += 128)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
                         global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
@@ -216,11 +220,23 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
                         global::System.Runtime.Intrinsics.Vector512<float> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), out global::System.Runtime.Intrinsics.Vector512<float> k3);
                         global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                        global::System.Runtime.Intrinsics.Vector512<float> p4 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)), out global::System.Runtime.Intrinsics.Vector512<float> k4);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa4, ref exponent4, p4, k4);
+                        global::System.Runtime.Intrinsics.Vector512<float> p5 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)), out global::System.Runtime.Intrinsics.Vector512<float> k5);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa5, ref exponent5, p5, k5);
+                        global::System.Runtime.Intrinsics.Vector512<float> p6 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)), out global::System.Runtime.Intrinsics.Vector512<float> k6);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa6, ref exponent6, p6, k6);
+                        global::System.Runtime.Intrinsics.Vector512<float> p7 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)), out global::System.Runtime.Intrinsics.Vector512<float> k7);
+                        global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa7, ref exponent7, p7, k7);
                     }
                     // Merge the accumulators and move them into double lanes, so that long rows do not drift.
                     global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa1, exponent1);
                     global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa2, exponent2);
                     global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa3, exponent3);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa4, exponent4);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa5, exponent5);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa6, exponent6);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa7, exponent7);
                     global::KernelGen.Runtime.VectorMath512.FlushExtended(ref wideLow, ref wideHigh, ref wideExponent, mantissa0, exponent0);
                     mantissa0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     exponent0 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
@@ -230,6 +246,26 @@ namespace Demo
                     exponent2 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                     mantissa3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     exponent3 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                    mantissa4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    exponent4 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                    mantissa5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    exponent5 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                    mantissa6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    exponent6 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                    mantissa7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
+                    global::System.Runtime.Intrinsics.Vector512<float> p1 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), out global::System.Runtime.Intrinsics.Vector512<float> k1);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa1, ref exponent1, p1, k1);
+                    global::System.Runtime.Intrinsics.Vector512<float> p2 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)), out global::System.Runtime.Intrinsics.Vector512<float> k2);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
+                    global::System.Runtime.Intrinsics.Vector512<float> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), out global::System.Runtime.Intrinsics.Vector512<float> k3);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -246,6 +282,10 @@ namespace Demo
                 global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa1, exponent1);
                 global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa2, exponent2);
                 global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa3, exponent3);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa4, exponent4);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa5, exponent5);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa6, exponent6);
+                global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, mantissa7, exponent7);
                 global::KernelGen.Runtime.VectorMath512.FlushExtended(ref wideLow, ref wideHigh, ref wideExponent, mantissa0, exponent0);
                 mantissa0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 exponent0 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
@@ -255,6 +295,14 @@ namespace Demo
                 exponent2 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 mantissa3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 exponent3 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                mantissa4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                exponent4 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                mantissa5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                exponent5 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                mantissa6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                exponent6 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
+                mantissa7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 float largest = global::KernelGen.Runtime.VectorMath512.ReduceExtended(wideLow, wideHigh, wideExponent, out double mantissa);
                 if (!(largest >= -global::KernelGen.Runtime.MathConstants.ExtendedValidFloat && largest <= global::KernelGen.Runtime.MathConstants.ExtendedValidFloat))
                 {
@@ -268,7 +316,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / mantissa));
                 global::System.Runtime.Intrinsics.Vector512<float> rowExponent = global::System.Runtime.Intrinsics.Vector512.Create(largest);
                 i = 0;
-                for (; i <= n - 64; i += 64)
+                for (; i <= n - 128; i += 128)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p0 * scale, k0 - rowExponent), ref y, (nuint)(i));
@@ -278,6 +326,26 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p2 * scale, k2 - rowExponent), ref y, (nuint)(i + 32));
                     global::System.Runtime.Intrinsics.Vector512<float> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), out global::System.Runtime.Intrinsics.Vector512<float> k3);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p3 * scale, k3 - rowExponent), ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> p4 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)), out global::System.Runtime.Intrinsics.Vector512<float> k4);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p4 * scale, k4 - rowExponent), ref y, (nuint)(i + 64));
+                    global::System.Runtime.Intrinsics.Vector512<float> p5 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)), out global::System.Runtime.Intrinsics.Vector512<float> k5);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p5 * scale, k5 - rowExponent), ref y, (nuint)(i + 80));
+                    global::System.Runtime.Intrinsics.Vector512<float> p6 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)), out global::System.Runtime.Intrinsics.Vector512<float> k6);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p6 * scale, k6 - rowExponent), ref y, (nuint)(i + 96));
+                    global::System.Runtime.Intrinsics.Vector512<float> p7 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)), out global::System.Runtime.Intrinsics.Vector512<float> k7);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p7 * scale, k7 - rowExponent), ref y, (nuint)(i + 112));
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p0 * scale, k0 - rowExponent), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> p1 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), out global::System.Runtime.Intrinsics.Vector512<float> k1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p1 * scale, k1 - rowExponent), ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> p2 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)), out global::System.Runtime.Intrinsics.Vector512<float> k2);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p2 * scale, k2 - rowExponent), ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), out global::System.Runtime.Intrinsics.Vector512<float> k3);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p3 * scale, k3 - rowExponent), ref y, (nuint)(i + 48));
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -293,23 +361,39 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
 
-                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                // Pass 1: the row maximum, with 8 independent accumulator(s) to hide the latency of max.
                 global::System.Runtime.Intrinsics.Vector512<float> max0 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<float> max1 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<float> max2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<float> max3 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max4 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max5 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max6 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max7 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 i = 0;
-                for (; i <= n - 64; i += 64)
+                for (; i <= n - 128; i += 128)
                 {
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
                     max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
                     max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
                     max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    max4 = global::KernelGen.Runtime.VectorMath512.Max(max4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)));
+                    max5 = global::KernelGen.Runtime.VectorMath512.Max(max5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)));
+                    max6 = global::KernelGen.Runtime.VectorMath512.Max(max6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)));
+                    max7 = global::KernelGen.Runtime.VectorMath512.Max(max7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)));
+                }
+                if (i <= n - 64)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -320,7 +404,7 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3))));
+                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -328,31 +412,67 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
-                while (i <= n - 64)
+                while (i <= n - 128)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
-                    for (; i <= blockEnd; i += 64)
+                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                    for (; i <= blockEnd; i += 128)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
                         sum3 += e3;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e4, ref y, (nuint)(i + 64));
+                        sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e5, ref y, (nuint)(i + 80));
+                        sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e6, ref y, (nuint)(i + 96));
+                        sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e7, ref y, (nuint)(i + 112));
+                        sum7 += e7;
                     }
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                    sum3 += e3;
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -367,22 +487,38 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
                     sum0 += e0;
                 }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                 sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
 
                 // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sum));
                 i = 0;
-                for (; i <= n - 64; i += 64)
+                for (; i <= n - 128; i += 128)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 64)) * scale, ref y, (nuint)(i + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 80)) * scale, ref y, (nuint)(i + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 96)) * scale, ref y, (nuint)(i + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 112)) * scale, ref y, (nuint)(i + 112));
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -403,7 +539,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -514,7 +650,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -557,15 +693,15 @@ namespace Demo
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 8));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 16));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 24));
                         sum3 += e3;
                     }
@@ -624,7 +760,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -735,7 +871,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -778,15 +914,15 @@ namespace Demo
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
                         sum3 += e3;
                     }
@@ -845,7 +981,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -956,7 +1092,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -999,15 +1135,15 @@ namespace Demo
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
                         sum3 += e3;
                     }

@@ -48,8 +48,8 @@ namespace Demo
             private const int Width = 0;
             /// <summary>T in softmax(x / T).</summary>
             private const double Temperature = 1.0;
-            /// <summary>Auto: rows longer than this (256 KiB) use TwoPass, shorter ones ThreePassReload.</summary>
-            private const int StreamingThreshold = 65536;
+            /// <summary>Auto: rows longer than this (8 MiB) use TwoPass, shorter ones ThreePassReload.</summary>
+            private const int StreamingThreshold = 2097152;
 
             /// <summary>The path that <c>Kernel</c> dispatches to on this machine.</summary>
             public static global::KernelGen.KernelPath Selected =>
@@ -192,7 +192,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -217,6 +217,14 @@ namespace Demo
                     max5 = global::KernelGen.Runtime.VectorMath512.Max(max5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)));
                     max6 = global::KernelGen.Runtime.VectorMath512.Max(max6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)));
                     max7 = global::KernelGen.Runtime.VectorMath512.Max(max7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)));
+                }
+                if (i <= n - 64)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -247,27 +255,27 @@ namespace Demo
                     for (; i <= blockEnd; i += 128)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
                         sum3 += e3;
-                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e4, ref y, (nuint)(i + 64));
                         sum4 += e4;
-                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e5, ref y, (nuint)(i + 80));
                         sum5 += e5;
-                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e6, ref y, (nuint)(i + 96));
                         sum6 += e6;
-                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e7, ref y, (nuint)(i + 112));
                         sum7 += e7;
                     }
@@ -280,6 +288,22 @@ namespace Demo
                     sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                    sum3 += e3;
+                    i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
@@ -319,6 +343,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 96)) * scale, ref y, (nuint)(i + 96));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 112)) * scale, ref y, (nuint)(i + 112));
                 }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    i += 64;
+                }
                 for (; i <= n - 16; i += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
@@ -332,7 +364,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -405,6 +437,18 @@ namespace Demo
                     mantissa7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     exponent7 = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
+                    global::System.Runtime.Intrinsics.Vector512<float> p1 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), out global::System.Runtime.Intrinsics.Vector512<float> k1);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa1, ref exponent1, p1, k1);
+                    global::System.Runtime.Intrinsics.Vector512<float> p2 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)), out global::System.Runtime.Intrinsics.Vector512<float> k2);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
+                    global::System.Runtime.Intrinsics.Vector512<float> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), out global::System.Runtime.Intrinsics.Vector512<float> k3);
+                    global::KernelGen.Runtime.VectorMath512.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                    i += 64;
+                }
                 for (; i <= n - 16; i += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
@@ -473,6 +517,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> p7 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)), out global::System.Runtime.Intrinsics.Vector512<float> k7);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p7 * scale, k7 - rowExponent), ref y, (nuint)(i + 112));
                 }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p0 * scale, k0 - rowExponent), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> p1 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), out global::System.Runtime.Intrinsics.Vector512<float> k1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p1 * scale, k1 - rowExponent), ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> p2 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)), out global::System.Runtime.Intrinsics.Vector512<float> k2);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p2 * scale, k2 - rowExponent), ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> p3 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), out global::System.Runtime.Intrinsics.Vector512<float> k3);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.ScaleByPowerOfTwo(p3 * scale, k3 - rowExponent), ref y, (nuint)(i + 48));
+                    i += 64;
+                }
                 for (; i <= n - 16; i += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
@@ -502,7 +558,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -527,6 +583,14 @@ namespace Demo
                     max5 = global::KernelGen.Runtime.VectorMath256.Max(max5, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 40)));
                     max6 = global::KernelGen.Runtime.VectorMath256.Max(max6, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 48)));
                     max7 = global::KernelGen.Runtime.VectorMath256.Max(max7, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 56)));
+                }
+                if (i <= n - 32)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)));
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -557,27 +621,27 @@ namespace Demo
                     for (; i <= blockEnd; i += 64)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e4 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e5 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e6 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e7 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 8));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 16));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 24));
                         sum3 += e3;
-                        global::System.Runtime.Intrinsics.Vector256<float> e4 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e4, ref y, (nuint)(i + 32));
                         sum4 += e4;
-                        global::System.Runtime.Intrinsics.Vector256<float> e5 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e5, ref y, (nuint)(i + 40));
                         sum5 += e5;
-                        global::System.Runtime.Intrinsics.Vector256<float> e6 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e6, ref y, (nuint)(i + 48));
                         sum6 += e6;
-                        global::System.Runtime.Intrinsics.Vector256<float> e7 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e7, ref y, (nuint)(i + 56));
                         sum7 += e7;
                     }
@@ -590,6 +654,22 @@ namespace Demo
                     sum5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 8));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 16));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 24));
+                    sum3 += e3;
+                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
@@ -629,6 +709,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 56)) * scale, ref y, (nuint)(i + 56));
                 }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                    i += 32;
+                }
                 for (; i <= n - 8; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
@@ -642,7 +730,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -715,6 +803,18 @@ namespace Demo
                     mantissa7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     exponent7 = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> p0 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector256<float> k0);
+                    global::KernelGen.Runtime.VectorMath256.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
+                    global::System.Runtime.Intrinsics.Vector256<float> p1 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)), out global::System.Runtime.Intrinsics.Vector256<float> k1);
+                    global::KernelGen.Runtime.VectorMath256.AccumulateExtended(ref mantissa1, ref exponent1, p1, k1);
+                    global::System.Runtime.Intrinsics.Vector256<float> p2 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)), out global::System.Runtime.Intrinsics.Vector256<float> k2);
+                    global::KernelGen.Runtime.VectorMath256.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
+                    global::System.Runtime.Intrinsics.Vector256<float> p3 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)), out global::System.Runtime.Intrinsics.Vector256<float> k3);
+                    global::KernelGen.Runtime.VectorMath256.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                    i += 32;
+                }
                 for (; i <= n - 8; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> p0 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector256<float> k0);
@@ -783,6 +883,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> p7 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 56)), out global::System.Runtime.Intrinsics.Vector256<float> k7);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.ScaleByPowerOfTwo(p7 * scale, k7 - rowExponent), ref y, (nuint)(i + 56));
                 }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> p0 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector256<float> k0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.ScaleByPowerOfTwo(p0 * scale, k0 - rowExponent), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> p1 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)), out global::System.Runtime.Intrinsics.Vector256<float> k1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.ScaleByPowerOfTwo(p1 * scale, k1 - rowExponent), ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> p2 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)), out global::System.Runtime.Intrinsics.Vector256<float> k2);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.ScaleByPowerOfTwo(p2 * scale, k2 - rowExponent), ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256<float> p3 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)), out global::System.Runtime.Intrinsics.Vector256<float> k3);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.ScaleByPowerOfTwo(p3 * scale, k3 - rowExponent), ref y, (nuint)(i + 24));
+                    i += 32;
+                }
                 for (; i <= n - 8; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> p0 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector256<float> k0);
@@ -812,7 +924,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -837,6 +949,14 @@ namespace Demo
                     max5 = global::KernelGen.Runtime.VectorMath128.Max(max5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 20)));
                     max6 = global::KernelGen.Runtime.VectorMath128.Max(max6, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 24)));
                     max7 = global::KernelGen.Runtime.VectorMath128.Max(max7, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)));
+                }
+                if (i <= n - 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)));
+                    i += 16;
                 }
                 for (; i <= n - 4; i += 4)
                 {
@@ -867,27 +987,27 @@ namespace Demo
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e4 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e5 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 20)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e6 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e7 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
                         sum3 += e3;
-                        global::System.Runtime.Intrinsics.Vector128<float> e4 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e4, ref y, (nuint)(i + 16));
                         sum4 += e4;
-                        global::System.Runtime.Intrinsics.Vector128<float> e5 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 20)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e5, ref y, (nuint)(i + 20));
                         sum5 += e5;
-                        global::System.Runtime.Intrinsics.Vector128<float> e6 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e6, ref y, (nuint)(i + 24));
                         sum6 += e6;
-                        global::System.Runtime.Intrinsics.Vector128<float> e7 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e7, ref y, (nuint)(i + 28));
                         sum7 += e7;
                     }
@@ -900,6 +1020,22 @@ namespace Demo
                     sum5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                    sum3 += e3;
+                    i += 16;
                 }
                 for (; i <= n - 4; i += 4)
                 {
@@ -939,6 +1075,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 28)) * scale, ref y, (nuint)(i + 28));
                 }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                    i += 16;
+                }
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
@@ -952,7 +1096,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -1025,6 +1169,18 @@ namespace Demo
                     mantissa7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     exponent7 = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
+                    global::KernelGen.Runtime.VectorMath128.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
+                    global::System.Runtime.Intrinsics.Vector128<float> p1 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)), out global::System.Runtime.Intrinsics.Vector128<float> k1);
+                    global::KernelGen.Runtime.VectorMath128.AccumulateExtended(ref mantissa1, ref exponent1, p1, k1);
+                    global::System.Runtime.Intrinsics.Vector128<float> p2 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)), out global::System.Runtime.Intrinsics.Vector128<float> k2);
+                    global::KernelGen.Runtime.VectorMath128.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
+                    global::System.Runtime.Intrinsics.Vector128<float> p3 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)), out global::System.Runtime.Intrinsics.Vector128<float> k3);
+                    global::KernelGen.Runtime.VectorMath128.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                    i += 16;
+                }
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
@@ -1093,6 +1249,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> p7 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)), out global::System.Runtime.Intrinsics.Vector128<float> k7);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p7 * scale, k7 - rowExponent), ref y, (nuint)(i + 28));
                 }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p0 * scale, k0 - rowExponent), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> p1 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)), out global::System.Runtime.Intrinsics.Vector128<float> k1);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p1 * scale, k1 - rowExponent), ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> p2 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)), out global::System.Runtime.Intrinsics.Vector128<float> k2);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p2 * scale, k2 - rowExponent), ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128<float> p3 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)), out global::System.Runtime.Intrinsics.Vector128<float> k3);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p3 * scale, k3 - rowExponent), ref y, (nuint)(i + 12));
+                    i += 16;
+                }
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
@@ -1122,7 +1290,7 @@ namespace Demo
             }
 
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -1147,6 +1315,14 @@ namespace Demo
                     max5 = global::KernelGen.Runtime.VectorMath128.Max(max5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 20)));
                     max6 = global::KernelGen.Runtime.VectorMath128.Max(max6, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 24)));
                     max7 = global::KernelGen.Runtime.VectorMath128.Max(max7, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)));
+                }
+                if (i <= n - 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)));
+                    i += 16;
                 }
                 for (; i <= n - 4; i += 4)
                 {
@@ -1177,27 +1353,27 @@ namespace Demo
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e4 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e5 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 20)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e6 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e7 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
                         sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
                         sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
                         sum3 += e3;
-                        global::System.Runtime.Intrinsics.Vector128<float> e4 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e4, ref y, (nuint)(i + 16));
                         sum4 += e4;
-                        global::System.Runtime.Intrinsics.Vector128<float> e5 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 20)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e5, ref y, (nuint)(i + 20));
                         sum5 += e5;
-                        global::System.Runtime.Intrinsics.Vector128<float> e6 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e6, ref y, (nuint)(i + 24));
                         sum6 += e6;
-                        global::System.Runtime.Intrinsics.Vector128<float> e7 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e7, ref y, (nuint)(i + 28));
                         sum7 += e7;
                     }
@@ -1210,6 +1386,22 @@ namespace Demo
                     sum5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                    sum3 += e3;
+                    i += 16;
                 }
                 for (; i <= n - 4; i += 4)
                 {
@@ -1249,6 +1441,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 28)) * scale, ref y, (nuint)(i + 28));
                 }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                    i += 16;
+                }
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
@@ -1262,7 +1462,7 @@ namespace Demo
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowTwoPass(ref float x, ref float y, nint n)
             {
                 nint i;
@@ -1335,6 +1535,18 @@ namespace Demo
                     mantissa7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     exponent7 = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.MathConstants.ExtendedEmptyFloat);
                 }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
+                    global::KernelGen.Runtime.VectorMath128.AccumulateExtended(ref mantissa0, ref exponent0, p0, k0);
+                    global::System.Runtime.Intrinsics.Vector128<float> p1 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)), out global::System.Runtime.Intrinsics.Vector128<float> k1);
+                    global::KernelGen.Runtime.VectorMath128.AccumulateExtended(ref mantissa1, ref exponent1, p1, k1);
+                    global::System.Runtime.Intrinsics.Vector128<float> p2 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)), out global::System.Runtime.Intrinsics.Vector128<float> k2);
+                    global::KernelGen.Runtime.VectorMath128.AccumulateExtended(ref mantissa2, ref exponent2, p2, k2);
+                    global::System.Runtime.Intrinsics.Vector128<float> p3 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)), out global::System.Runtime.Intrinsics.Vector128<float> k3);
+                    global::KernelGen.Runtime.VectorMath128.AccumulateExtended(ref mantissa3, ref exponent3, p3, k3);
+                    i += 16;
+                }
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
@@ -1402,6 +1614,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p6 * scale, k6 - rowExponent), ref y, (nuint)(i + 24));
                     global::System.Runtime.Intrinsics.Vector128<float> p7 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 28)), out global::System.Runtime.Intrinsics.Vector128<float> k7);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p7 * scale, k7 - rowExponent), ref y, (nuint)(i + 28));
+                }
+                if (i <= n - 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p0 * scale, k0 - rowExponent), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> p1 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)), out global::System.Runtime.Intrinsics.Vector128<float> k1);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p1 * scale, k1 - rowExponent), ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> p2 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)), out global::System.Runtime.Intrinsics.Vector128<float> k2);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p2 * scale, k2 - rowExponent), ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128<float> p3 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)), out global::System.Runtime.Intrinsics.Vector128<float> k3);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p3 * scale, k3 - rowExponent), ref y, (nuint)(i + 12));
+                    i += 16;
                 }
                 for (; i <= n - 4; i += 4)
                 {

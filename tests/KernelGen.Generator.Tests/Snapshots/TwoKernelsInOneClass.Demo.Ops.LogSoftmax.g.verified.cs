@@ -39,7 +39,7 @@ namespace Demo
             global::Demo.Ops.LogSoftmaxPaths.Scalar(input, output);
         }
 
-        /// <summary>The code paths of the <c>LogSoftmax</c> kernel (log-softmax, float, Algorithm = Auto, Width = 16, Unroll = 4): one method per path, the
+        /// <summary>The code paths of the <c>LogSoftmax</c> kernel (log-softmax, float, Algorithm = Auto, Width = 16, Unroll = default (8 on AVX-512, else 4)): one method per path, the
         /// scalar <see cref="Reference"/> that specifies it, and the path this machine <see cref="Selected"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "0.1.0")]
         public static class LogSoftmaxPaths
