@@ -22,6 +22,13 @@ internal interface IKernelRowWriter
 
     /// <summary>Writes <c>private static void ReferenceRow(ReadOnlySpan&lt;T&gt; x, Span&lt;T&gt; y)</c>.</summary>
     void WriteReferenceRow(IndentedWriter writer);
+
+    /// <summary>
+    /// Writes the path's own <c>{path}Rows</c> loop and returns true, or returns false to let the shell
+    /// write the plain one (each row through <c>{path}Row</c>). A family writes its own to carry work
+    /// from one row to the next.
+    /// </summary>
+    bool WriteRowsLoop(IndentedWriter writer, PathInfo path);
 }
 
 /// <summary>
@@ -172,7 +179,10 @@ internal static class KernelFileWriter
             foreach (PathInfo path in paths)
             {
                 writer.Line();
-                WriteRowsLoop(writer, s, t, path.Name, rows.Width);
+                if (!rows.WriteRowsLoop(writer, path))
+                {
+                    WriteRowsLoop(writer, s, t, path.Name, rows.Width);
+                }
             }
 
             writer.Line();

@@ -9,10 +9,10 @@ namespace KernelGen.Generator.Emit;
 /// <summary>How one vector of a pass is read and written: a full vector at an offset, or the row's tail.</summary>
 internal sealed class VectorAccess
 {
-    private readonly Func<string, string> load;
+    private readonly Func<string, string?, string> load;
     private readonly Func<string, string, string> store;
 
-    private VectorAccess(int accumulator, Func<string, string> load, Func<string, string, string> store)
+    private VectorAccess(int accumulator, Func<string, string?, string> load, Func<string, string, string> store)
     {
         this.Accumulator = accumulator;
         this.load = load;
@@ -22,20 +22,23 @@ internal sealed class VectorAccess
     /// <summary>The accumulator this vector adds into (0..unroll−1).</summary>
     public int Accumulator { get; }
 
-    /// <summary>The expression that loads this vector from <paramref name="source"/> (x or y).</summary>
-    public string Load(string source) => this.load(source);
+    /// <summary>
+    /// The expression that loads this vector from <paramref name="source"/> (x, y or next); for the tail,
+    /// <paramref name="fill"/> (if given) replaces the pass's neutral value in the lanes past the row.
+    /// </summary>
+    public string Load(string source, string? fill = null) => this.load(source, fill);
 
     /// <summary>The statement that stores <paramref name="value"/> to this vector of <paramref name="destination"/>.</summary>
     public string Store(string value, string destination) => this.store(value, destination);
 
     public static VectorAccess Full(VectorLoopWriter c, string index, int accumulator) => new(
         accumulator,
-        source => $"{c.Path.VectorType}.LoadUnsafe(ref {source}, (nuint)({index}))",
+        (source, _) => $"{c.Path.VectorType}.LoadUnsafe(ref {source}, (nuint)({index}))",
         (value, destination) => $"{c.Path.VectorType}.StoreUnsafe({value}, ref {destination}, (nuint)({index}));");
 
     public static VectorAccess Tail(VectorLoopWriter c, string fill) => new(
         0,
-        source => $"{c.Path.MathType}.LoadTail(ref {VectorLoopWriter.Unsafe}.Add(ref {source}, i), n - i, {fill})",
+        (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {VectorLoopWriter.Unsafe}.Add(ref {source}, i), n - i, {fillOverride ?? fill})",
         (value, destination) => $"{c.Path.MathType}.StoreTail(ref {VectorLoopWriter.Unsafe}.Add(ref {destination}, i), n - i, {value});");
 }
 
