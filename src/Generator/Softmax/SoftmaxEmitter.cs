@@ -214,13 +214,15 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
 
             writer.Line();
             writer.Line($"{this.T} maximum = {path.Name}RowMaximum(ref x, n);");
-            using (writer.Block("for (int row = 0; row < rows; row++)"))
+            writer.Line("nint start = 0;");
+            using (writer.Block("for (int row = 1; row < rows; row++, start += n)"))
             {
-                writer.Line("nint offset = (nint)row * n;");
-                writer.Line("// The last row has no next one: it passes itself, and the maximum found is not used.");
-                writer.Line("nint next = row + 1 < rows ? offset + n : offset;");
-                writer.Line($"maximum = {path.Name}Row{algorithm}Pipelined(ref {Unsafe}.Add(ref x, offset), ref {Unsafe}.Add(ref y, offset), n, maximum, ref {Unsafe}.Add(ref x, next));");
+                writer.Line($"maximum = {path.Name}Row{algorithm}Pipelined(ref {Unsafe}.Add(ref x, start), ref {Unsafe}.Add(ref y, start), n, maximum, ref {Unsafe}.Add(ref x, start + n));");
             }
+
+            writer.Line();
+            writer.Line("// The last row has no next row to look at.");
+            writer.Line($"{path.Name}Row{algorithm}Last(ref {Unsafe}.Add(ref x, start), ref {Unsafe}.Add(ref y, start), n, maximum);");
         }
 
         return true;
@@ -496,6 +498,21 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             writer.Line("nint i;");
             writer.Line($"{c.Vec} rowMax = {c.Splat("maximum")};");
             this.WriteSumAndOutputPasses(writer, c, reload: algorithm == SoftmaxAlgorithmKind.ThreePassReload, fuseNextMaximum: true);
+        }
+
+        writer.Line();
+        writer.Line($"// {algorithm} for the last row, whose maximum is known.");
+        writer.Line(inlining);
+        using (writer.Block($"private static void {c.Path.Name}Row{algorithm}Last(ref {this.T} x, ref {this.T} y, nint n, {this.T} maximum)"))
+        {
+            if (this.HasTemperature)
+            {
+                writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
+            }
+
+            writer.Line("nint i;");
+            writer.Line($"{c.Vec} rowMax = {c.Splat("maximum")};");
+            this.WriteSumAndOutputPasses(writer, c, reload: algorithm == SoftmaxAlgorithmKind.ThreePassReload, fuseNextMaximum: false);
         }
 
         if (this.model.Algorithm == SoftmaxAlgorithmKind.Auto && this.model.Width == 0)

@@ -152,13 +152,14 @@ namespace Demo
                 }
 
                 double maximum = Avx512RowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = Avx512RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = Avx512RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                Avx512RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
@@ -187,13 +188,14 @@ namespace Demo
                 }
 
                 double maximum = Avx2RowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = Avx2RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = Avx2RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                Avx2RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
@@ -222,13 +224,14 @@ namespace Demo
                 }
 
                 double maximum = NeonRowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = NeonRowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = NeonRowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                NeonRowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
@@ -257,13 +260,14 @@ namespace Demo
                 }
 
                 double maximum = Vector128RowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = Vector128RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = Vector128RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                Vector128RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -473,6 +477,124 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
                 }
                 return global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7))));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowThreePassReloadLast(ref double x, ref double y, nint n, double maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximum);
+
+                // Pass 2: Σ exp(x − max), nothing stored.
+                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 64)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                    for (; i <= blockEnd; i += 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
+                        sum3 += e3;
+                        sum4 += e4;
+                        sum5 += e5;
+                        sum6 += e6;
+                        sum7 += e7;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                    sum0 += e0;
+                    sum1 += e1;
+                    sum2 += e2;
+                    sum3 += e3;
+                    i += 32;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = (x − max)/T − log(sum).
+                global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 64; i += 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax) - logSum, ref y, (nuint)(i + 40));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax) - logSum, ref y, (nuint)(i + 56));
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
+                    i += 32;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                }
             }
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
@@ -918,6 +1040,80 @@ namespace Demo
                 return global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3)));
             }
 
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowThreePassReloadLast(ref double x, ref double y, nint n, double maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximum);
+
+                // Pass 2: Σ exp(x − max), nothing stored.
+                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = (x − max)/T − log(sum).
+                global::System.Runtime.Intrinsics.Vector256<double> logSum = global::System.Runtime.Intrinsics.Vector256.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) - logSum, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                }
+            }
+
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -1241,6 +1437,80 @@ namespace Demo
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
             }
 
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowThreePassReloadLast(ref double x, ref double y, nint n, double maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: Σ exp(x − max), nothing stored.
+                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    for (; i <= blockEnd; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = (x − max)/T − log(sum).
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) - logSum, ref y, (nuint)(i + 6));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                }
+            }
+
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -1562,6 +1832,80 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
                 }
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowThreePassReloadLast(ref double x, ref double y, nint n, double maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: Σ exp(x − max), nothing stored.
+                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    for (; i <= blockEnd; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
+                        sum0 += e0;
+                        sum1 += e1;
+                        sum2 += e2;
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = (x − max)/T − log(sum).
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) - logSum, ref y, (nuint)(i + 6));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                }
             }
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled

@@ -152,13 +152,14 @@ namespace Demo
                 }
 
                 float maximum = Avx512RowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = Avx512RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = Avx512RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                Avx512RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
@@ -187,13 +188,14 @@ namespace Demo
                 }
 
                 float maximum = Avx2RowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = Avx2RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = Avx2RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                Avx2RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
@@ -222,13 +224,14 @@ namespace Demo
                 }
 
                 float maximum = NeonRowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = NeonRowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = NeonRowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                NeonRowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
@@ -257,13 +260,14 @@ namespace Demo
                 }
 
                 float maximum = Vector128RowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = Vector128RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = Vector128RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                Vector128RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -487,6 +491,138 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
                 }
                 return global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7))));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 128)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                    for (; i <= blockEnd; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                        sum3 += e3;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e4, ref y, (nuint)(i + 64));
+                        sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e5, ref y, (nuint)(i + 80));
+                        sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e6, ref y, (nuint)(i + 96));
+                        sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e7, ref y, (nuint)(i + 112));
+                        sum7 += e7;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                    sum3 += e3;
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 128; i += 128)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 64)) * scale, ref y, (nuint)(i + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 80)) * scale, ref y, (nuint)(i + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 96)) * scale, ref y, (nuint)(i + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 112)) * scale, ref y, (nuint)(i + 112));
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
             }
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
@@ -962,6 +1098,86 @@ namespace Demo
                 return global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3)));
             }
 
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 32)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    for (; i <= blockEnd; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 8));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 16));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 24));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+            }
+
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -1299,6 +1515,86 @@ namespace Demo
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
             }
 
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+            }
+
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled
             // and written (2 reads, 1 write, 2 exps per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -1634,6 +1930,86 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
                 }
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
             }
 
             // TwoPass (Dukhan & Ablavatski): Σ e^x kept as (mantissa, exponent) pairs, so no max pass; then e^x scaled

@@ -165,13 +165,14 @@ namespace Demo
                 }
 
                 float maximum = NeonRowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = NeonRowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = NeonRowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                NeonRowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
@@ -189,13 +190,14 @@ namespace Demo
                 }
 
                 float maximum = Vector128RowMaximum(ref x, n);
-                for (int row = 0; row < rows; row++)
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
                 {
-                    nint offset = (nint)row * n;
-                    // The last row has no next one: it passes itself, and the maximum found is not used.
-                    nint next = row + 1 < rows ? offset + n : offset;
-                    maximum = Vector128RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next));
+                    maximum = Vector128RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
                 }
+
+                // The last row has no next row to look at.
+                Vector128RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -401,6 +403,86 @@ namespace Demo
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
             }
 
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+            }
+
             // The first row's maximum (later rows get theirs from the previous row's last pass).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static float Vector128RowMaximum(ref float x, nint n)
@@ -521,6 +603,86 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
                 }
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
             }
 
             // Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.
