@@ -3,6 +3,7 @@ using System.Linq;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Helpers;
 using KernelGen.Generator.Models;
+using KernelGen.Generator.Normalization;
 using KernelGen.Generator.Softmax;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -36,8 +37,24 @@ public sealed class KernelGenerator : IIncrementalGenerator
                 static (context, token) => SoftmaxParser.Parse(context, SoftmaxKind.LogSoftmax, token))
             .WithTrackingName(TrackingNames.LogSoftmaxTransform);
 
+        IncrementalValuesProvider<KernelResult<NormalizationModel>> layerNorm = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "KernelGen.LayerNormAttribute",
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
+                static (context, token) => NormalizationParser.Parse(context, NormalizationKind.LayerNorm, token))
+            .WithTrackingName(TrackingNames.LayerNormTransform);
+
+        IncrementalValuesProvider<KernelResult<NormalizationModel>> rmsNorm = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "KernelGen.RmsNormAttribute",
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
+                static (context, token) => NormalizationParser.Parse(context, NormalizationKind.RmsNorm, token))
+            .WithTrackingName(TrackingNames.RmsNormTransform);
+
         RegisterFamily(context, softmax, SoftmaxEmitter.Emit);
         RegisterFamily(context, logSoftmax, SoftmaxEmitter.Emit);
+        RegisterFamily(context, layerNorm, NormalizationEmitter.Emit);
+        RegisterFamily(context, rmsNorm, NormalizationEmitter.Emit);
     }
 
     private static void RegisterFamily<TModel>(

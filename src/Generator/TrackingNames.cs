@@ -5,6 +5,8 @@ internal static class TrackingNames
 {
     public const string SoftmaxTransform = nameof(SoftmaxTransform);
     public const string LogSoftmaxTransform = nameof(LogSoftmaxTransform);
+    public const string LayerNormTransform = nameof(LayerNormTransform);
+    public const string RmsNormTransform = nameof(RmsNormTransform);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
 }

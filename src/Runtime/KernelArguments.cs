@@ -70,6 +70,28 @@ public static class KernelArguments
         return input.Length / rowLength;
     }
 
+    /// <summary>
+    /// Checks a per-column parameter (a weight γ or a bias β): one element per column of a row, and
+    /// no overlap with the output (a later row would read what an earlier row wrote).
+    /// </summary>
+    /// <param name="values">The per-column values.</param>
+    /// <param name="rowLength">Elements per row (for a one-row kernel, the row's length).</param>
+    /// <param name="output">The output rows.</param>
+    /// <param name="name">The user's name of the parameter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateColumns<T>(ReadOnlySpan<T> values, int rowLength, ReadOnlySpan<T> output, string name)
+    {
+        if (values.Length != rowLength)
+        {
+            ThrowColumnsMismatch(values.Length, rowLength, name);
+        }
+
+        if (values.Overlaps(output))
+        {
+            ThrowColumnsOverlap(name);
+        }
+    }
+
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> for a path the machine lacks.</summary>
     /// <param name="path">The path that was called.</param>
     [DoesNotReturn]
@@ -98,6 +120,14 @@ public static class KernelArguments
     [DoesNotReturn]
     private static void ThrowWidthMismatch(int length, int width, string name) =>
         throw new ArgumentException($"This kernel was generated for rows of exactly {width} elements (Width = {width}), but a row has {length}.", name);
+
+    [DoesNotReturn]
+    private static void ThrowColumnsOverlap(string name) =>
+        throw new ArgumentException("This parameter overlaps the output; per-column parameters must be separate memory.", name);
+
+    [DoesNotReturn]
+    private static void ThrowColumnsMismatch(int length, int rowLength, string name) =>
+        throw new ArgumentException($"This parameter has {length} elements but a row has {rowLength}; it needs one element per column.", name);
 
     [DoesNotReturn]
     private static void ThrowRowLengthNotPositive(int rowLength, string name) =>

@@ -308,7 +308,36 @@ public static class VectorMath128
 
     /// <summary>The sum of every lane of the two accumulators (for double kernels: the sums plus their compensations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SumWidened(Vector128<double> low, Vector128<double> high) => Vector128.Sum(low) + Vector128.Sum(high);
+    public static double SumWidened(Vector128<double> low, Vector128<double> high)
+    {
+        // An infinite term makes a compensation lane ∞ − ∞ = NaN: then the sums alone are the answer.
+        double sum = Vector128.Sum(low);
+        return double.IsFinite(sum) ? sum + Vector128.Sum(high) : sum;
+    }
+
+    /// <summary>
+    /// The sum of every lane of the two accumulators as a double-double: the rounded total, returned, and
+    /// <paramref name="error"/>, what it misses. For a row mean that must be exact beyond a double.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector128<double> low, Vector128<double> high, out double error)
+    {
+        CompensatedSum total = default;
+        for (int i = 0; i < Vector128<double>.Count; i++)
+        {
+            total.Add(low.GetElement(i));
+            total.Add(high.GetElement(i));
+        }
+
+        double result = total.Total(out error);
+        if (!double.IsFinite(result))
+        {
+            error = 0;
+            return SumWidened(low, high);
+        }
+
+        return result;
+    }
 
     /// <summary>Merges per-lane extended sums (mantissas in the accumulators, exponents in <paramref name="exponent"/>): returns the largest exponent N and sets <paramref name="mantissa"/> so that the sum is mantissa·2^N.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -258,7 +258,36 @@ public static class VectorMath256
 
     /// <summary>The sum of every lane of the two accumulators (for double kernels: the sums plus their compensations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SumWidened(Vector256<double> low, Vector256<double> high) => Vector256.Sum(low) + Vector256.Sum(high);
+    public static double SumWidened(Vector256<double> low, Vector256<double> high)
+    {
+        // An infinite term makes a compensation lane ∞ − ∞ = NaN: then the sums alone are the answer.
+        double sum = Vector256.Sum(low);
+        return double.IsFinite(sum) ? sum + Vector256.Sum(high) : sum;
+    }
+
+    /// <summary>
+    /// The sum of every lane of the two accumulators as a double-double: the rounded total, returned, and
+    /// <paramref name="error"/>, what it misses. For a row mean that must be exact beyond a double.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector256<double> low, Vector256<double> high, out double error)
+    {
+        CompensatedSum total = default;
+        for (int i = 0; i < Vector256<double>.Count; i++)
+        {
+            total.Add(low.GetElement(i));
+            total.Add(high.GetElement(i));
+        }
+
+        double result = total.Total(out error);
+        if (!double.IsFinite(result))
+        {
+            error = 0;
+            return SumWidened(low, high);
+        }
+
+        return result;
+    }
 
     /// <summary>Merges per-lane extended sums (mantissas in the accumulators, exponents in <paramref name="exponent"/>): returns the largest exponent N and sets <paramref name="mantissa"/> so that the sum is mantissa·2^N.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -344,6 +344,98 @@ public sealed class DiagnosticTests
         }
         """, "Temperature = 1E+301 is not valid for [LogSoftmax]: a double kernel's temperature must lie between 7.5E-301 and 1.3E+300");
 
+    [Theory]
+    [InlineData("LayerNorm", "[|Epsilon = -1e-5|]", "Epsilon = -1E-05 is not valid for [LayerNorm]: ε must be finite and at least 0")]
+    [InlineData("LayerNorm", "[|Epsilon = double.NaN|]", "Epsilon = NaN is not valid for [LayerNorm]: ε must be finite and at least 0")]
+    [InlineData("RmsNorm", "[|Epsilon = double.PositiveInfinity|]", "Epsilon = Infinity is not valid for [RmsNorm]: ε must be finite and at least 0")]
+    [InlineData("RmsNorm", "[|WeightOffset = 1e39|]", "WeightOffset = 1E+39 is not valid for [RmsNorm]: the offset must be finite (and within float's range: at most 3.40282347E+38 in magnitude)")]
+    [InlineData("RmsNorm", "[|WeightOffset = double.NaN|]", "WeightOffset = NaN is not valid for [RmsNorm]: the offset must be finite (and within float's range: at most 3.40282347E+38 in magnitude)")]
+    [InlineData("RmsNorm", "[|Unroll = 9|]", "Unroll = 9 is not valid for [RmsNorm]: the unroll must be 0 (the generator's choice) or 1 to 8 vectors")]
+    [InlineData("LayerNorm", "[|Width = -4|]", "Width = -4 is not valid for [LayerNorm]: the width must be 0 (any row length) or a positive row length")]
+    [InlineData("LayerNorm", "[|Targets = 0|]", "Targets = 0 is not valid for [LayerNorm]: name at least one target (Scalar is always emitted, but an empty set is a mistake)")]
+    public void KG0008_normalization_arguments(string attribute, string arguments, string message) => AssertSingle("KG0008", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [{{attribute}}({{arguments}})]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, {{(attribute == "LayerNorm" ? "ReadOnlySpan<float> bias, " : "")}}Span<float> output);
+        }
+        """, message);
+
+    [Fact]
+    public void KG0008_weight_offset_without_weight() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [RmsNorm(Affine = false, [|WeightOffset = 1|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "WeightOffset = 1 is not valid for [RmsNorm]: the offset applies to the weight γ, which Affine = false leaves out");
+
+    [Fact]
+    public void KG0006_layer_norm_without_its_bias_names_the_expected_shape() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LayerNorm]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, [|Span<float> output|], int rowLength);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the third parameter (the bias β) must be ReadOnlySpan<float> (the same element type as the input), not 'System.Span<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output, int rowLength)' with T float or double for [LayerNorm] with Affine = true and Bias = true (the defaults).");
+
+    [Fact]
+    public void KG0006_weight_given_as_a_writable_span() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [RmsNorm]
+            public static partial void Kernel(ReadOnlySpan<float> input, [|Span<float> weight|], Span<float> output);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the weight γ) must be ReadOnlySpan<float> (the same element type as the input), not 'System.Span<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, Span<T> output, int rowLength)' with T float or double for [RmsNorm] with Affine = true (the default).");
+
+    [Fact]
+    public void KG0006_not_affine_takes_no_weight() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LayerNorm(Affine = false)]
+            public static partial void Kernel(ReadOnlySpan<float> input, [|ReadOnlySpan<float> weight|], Span<float> output);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter must be Span<float> (the same element type as the input), not 'System.ReadOnlySpan<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, Span<T> output, int rowLength)' with T float or double for [LayerNorm] with Affine = false.");
+
+    [Fact]
+    public void KG0006_weight_of_another_element_type() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LayerNorm]
+            public static partial void Kernel(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, [|ReadOnlySpan<float> bias|], Span<double> output, int rowLength);
+        }
+        """);
+
     [Fact]
     public void KG0009_local_function() => AssertSingle("KG0009", """
         using System;

@@ -40,6 +40,12 @@ public sealed class IncrementalityTests
         {
             [LogSoftmax]
             public static partial void Third(ReadOnlySpan<double> input, Span<double> output, int rowLength);
+
+            [LayerNorm]
+            public static partial void Fourth(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+            [RmsNorm(Width = 64)]
+            public static partial void Fifth(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output);
         }
         """;
 
@@ -57,6 +63,12 @@ public sealed class IncrementalityTests
 
             [LogSoftmax]
             public static partial void AlsoBad(ReadOnlySpan<float> input, Span<int> output);
+
+            [LayerNorm(Epsilon = -1)]
+            public static partial void BadNorm(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output);
+
+            [RmsNorm]
+            public static partial void BadRms(ReadOnlySpan<float> input, Span<float> output);
         }
         """;
 
@@ -73,6 +85,8 @@ public sealed class IncrementalityTests
     {
         TrackingNames.SoftmaxTransform,
         TrackingNames.LogSoftmaxTransform,
+        TrackingNames.LayerNormTransform,
+        TrackingNames.RmsNormTransform,
         TrackingNames.Models,
         TrackingNames.Diagnostics,
     };
@@ -131,11 +145,13 @@ public sealed class IncrementalityTests
         // The models: First changed; Second (same file) and Third (other file) did not.
         Dictionary<string, IncrementalStepRunReason> models = after.TrackedSteps[TrackingNames.Models]
             .SelectMany(static step => step.Outputs)
-            .ToDictionary(static o => ((SoftmaxModel)o.Value).Signature.MethodName, static o => o.Reason);
+            .ToDictionary(static o => MethodName(o.Value), static o => o.Reason);
         Assert.Equal(IncrementalStepRunReason.Modified, models["First"]);
         Assert.Contains(models["Second"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Third"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
-        Assert.Equal(3, models.Count);
+        Assert.Contains(models["Fourth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Contains(models["Fifth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Equal(5, models.Count);
 
         // The outputs: exactly one source output step re-ran, and only First's text changed.
         List<IncrementalStepRunReason> outputs = after.TrackedOutputSteps
@@ -158,7 +174,7 @@ public sealed class IncrementalityTests
         ImmutableArray<object> First() => Models(RunOnce().Driver);
         ImmutableArray<object> a = First();
         ImmutableArray<object> b = First();
-        Assert.Equal(3, a.Length);
+        Assert.Equal(5, a.Length);
         Assert.Equal(a, b);
         Assert.Equal(a.Select(static m => m.GetHashCode()), b.Select(static m => m.GetHashCode()));
         Assert.All(a.Zip(b), static pair => Assert.NotSame(pair.First, pair.Second));
@@ -168,8 +184,15 @@ public sealed class IncrementalityTests
         driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Models]
             .SelectMany(static step => step.Outputs)
             .Select(static o => o.Value)
-            .OrderBy(static m => ((SoftmaxModel)m).Signature.MethodName)
+            .OrderBy(static m => MethodName(m))
             .ToImmutableArray();
+
+    private static string MethodName(object model) => model switch
+    {
+        SoftmaxModel softmax => softmax.Signature.MethodName,
+        KernelGen.Generator.Normalization.NormalizationModel norm => norm.Signature.MethodName,
+        _ => throw new System.InvalidOperationException("Unknown model " + model),
+    };
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) RunOnce()
     {
@@ -178,8 +201,8 @@ public sealed class IncrementalityTests
             .RunGenerators(compilation, TestContext.Current.CancellationToken);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
         Assert.Null(first.Exception);
-        Assert.Equal(3, first.GeneratedSources.Length);
-        Assert.Equal(2, first.Diagnostics.Length);
+        Assert.Equal(5, first.GeneratedSources.Length);
+        Assert.Equal(4, first.Diagnostics.Length);
         return (driver, compilation);
     }
 

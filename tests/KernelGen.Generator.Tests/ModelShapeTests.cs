@@ -33,6 +33,8 @@ public sealed class ModelShapeTests
     [Theory]
     [InlineData(typeof(SoftmaxModel))]
     [InlineData(typeof(KernelResult<SoftmaxModel>))]
+    [InlineData(typeof(KernelGen.Generator.Normalization.NormalizationModel))]
+    [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.NormalizationModel>))]
     public void Pipeline_values_hold_only_value_equal_data(Type root)
     {
         var problems = new List<string>();
@@ -50,6 +52,7 @@ public sealed class ModelShapeTests
         Assert.Contains(typeof(HierarchyInfo), visited);
         Assert.Contains(typeof(ContainingTypeInfo), visited);
         Assert.Contains(typeof(KernelSignature), visited);
+        Assert.Contains(typeof(KernelParameter), visited);
         Assert.Contains(typeof(DiagnosticInfo), visited);
         Assert.Contains(typeof(LocationInfo), visited);
     }

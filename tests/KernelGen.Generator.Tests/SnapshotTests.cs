@@ -90,6 +90,35 @@ public sealed class SnapshotTests
 
     [Fact] public void Softmax_TargetsNeonVector128() => Verify(Kernel("[Softmax(Targets = KernelTargets.Neon | KernelTargets.Vector128)]"));
 
+    // Normalizations: each kind × the options that change the signature or the emitted passes.
+    private const string NormAffine = "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output)";
+    private const string NormWeight = "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output)";
+
+    [Fact] public void LayerNorm_Default() => Verify(Kernel("[LayerNorm]", NormAffine));
+
+    [Fact] public void LayerNorm_ManyRows_Double() => Verify(Kernel("[LayerNorm(Epsilon = 1e-6)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output, int rowLength)"));
+
+    [Fact] public void LayerNorm_NotAffine() => Verify(Kernel("[LayerNorm(Affine = false)]", OneRow));
+
+    [Fact] public void LayerNorm_NoBias_Unroll2() => Verify(Kernel("[LayerNorm(Bias = false, Unroll = 2)]", NormWeight));
+
+    [Fact] public void LayerNorm_Width100_ManyRows() => Verify(Kernel("[LayerNorm(Width = 100)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
+
+    [Fact] public void LayerNorm_Width4096() => Verify(Kernel("[LayerNorm(Width = 4096)]", NormAffine));
+
+    [Fact] public void RmsNorm_Default() => Verify(Kernel("[RmsNorm]", NormWeight));
+
+    [Fact] public void RmsNorm_WeightOffset_ManyRows() => Verify(Kernel("[RmsNorm(WeightOffset = 1)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength)"));
+
+    [Fact] public void RmsNorm_NotAffine_Double() => Verify(Kernel("[RmsNorm(Affine = false)]", OneRowDouble));
+
+    [Fact] public void RmsNorm_Width64_Double() => Verify(Kernel("[RmsNorm(Width = 64)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output)"));
+
+    [Fact]
+    public void RmsNorm_ParameterNamesOfTheGeneratedCode() =>
+        // The user's names equal the generated code's own (x, w, y, n, weight, input...).
+        Verify(Kernel("[RmsNorm]", "(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> w, int n)"));
+
     // Where and how the kernel is declared.
     [Fact]
     public void NestedTypes() => Verify("""

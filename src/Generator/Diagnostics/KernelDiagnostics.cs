@@ -47,7 +47,7 @@ internal static class KernelDiagnostics
     public static readonly DiagnosticDescriptor InvalidSignature = Create(
         "KG0006",
         "Unsupported kernel signature",
-        "The kernel method '{0}' has an unsupported signature: {1}. Expected 'void {0}(ReadOnlySpan<T> input, Span<T> output)' or 'void {0}(ReadOnlySpan<T> input, Span<T> output, int rowLength)' with T float or double.");
+        "The kernel method '{0}' has an unsupported signature: {1}. Expected {2}.");
 
     /// <summary>Format: "The kernel method '{0}' carries several kernel attributes ({1}) ...".</summary>
     public static readonly DiagnosticDescriptor MultipleKernelAttributes = Create(

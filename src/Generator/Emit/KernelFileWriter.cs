@@ -17,10 +17,13 @@ internal interface IKernelRowWriter
     /// <summary>Writes the private constants of the paths class (the width, temperature factors...).</summary>
     void WriteConstants(IndentedWriter writer);
 
-    /// <summary>Writes <c>private static void {path}Row(ref T x, ref T y[, nint n])</c> and any helpers it needs.</summary>
+    /// <summary>
+    /// Writes <c>private static void {path}Row(ref T x, ..., ref T y[, nint n])</c> (one <c>ref T</c> per span of the
+    /// signature, in its order, named by <see cref="KernelParameter.RowName"/>) and any helpers it needs.
+    /// </summary>
     void WriteRow(IndentedWriter writer, PathInfo path);
 
-    /// <summary>Writes <c>private static void ReferenceRow(ReadOnlySpan&lt;T&gt; x, Span&lt;T&gt; y)</c>.</summary>
+    /// <summary>Writes <c>private static void ReferenceRow(ReadOnlySpan&lt;T&gt; x, ..., Span&lt;T&gt; y)</c>, one span per span of the signature.</summary>
     void WriteReferenceRow(IndentedWriter writer);
 
     /// <summary>
@@ -88,15 +91,19 @@ internal static class KernelFileWriter
     /// <summary>The C# type of the element: float or double.</summary>
     public static string ElementName(ElementType element) => element == ElementType.Float ? "float" : "double";
 
-    private static string Parameters(KernelSignature s)
-    {
-        string t = ElementName(s.Element);
-        string list = $"global::System.ReadOnlySpan<{t}> {s.InputName}, global::System.Span<{t}> {s.OutputName}";
-        return s.Shape == KernelShape.ManyRows ? list + $", int {s.RowLengthName}" : list;
-    }
+    private static string Parameters(KernelSignature s) =>
+        string.Join(", ", s.Parameters.Select(p => Declaration(p, ElementName(s.Element), p.Name)));
 
-    private static string ArgumentList(KernelSignature s) =>
-        s.Shape == KernelShape.ManyRows ? $"{s.InputName}, {s.OutputName}, {s.RowLengthName}" : $"{s.InputName}, {s.OutputName}";
+    private static string ArgumentList(KernelSignature s) => string.Join(", ", s.Parameters.Select(static p => p.Name));
+
+    /// <summary>The parameters of the generated helpers (rows loops), named by role so no user name can clash.</summary>
+    private static string LocalParameters(KernelSignature s) =>
+        string.Join(", ", s.Parameters.Select(p => Declaration(p, ElementName(s.Element), p.LocalName)));
+
+    private static string Declaration(KernelParameter p, string t, string name) =>
+        p.Role == ParameterRole.RowLength ? "int " + name
+        : p.IsReadOnly ? $"global::System.ReadOnlySpan<{t}> {name}"
+        : $"global::System.Span<{t}> {name}";
 
     private static void WriteDispatcher(IndentedWriter writer, KernelSignature s, List<PathInfo> paths, string pathsClass)
     {
@@ -205,36 +212,46 @@ internal static class KernelFileWriter
         writer.Line(s.Shape == KernelShape.ManyRows
             ? $"{Arguments}.ValidateRows<{t}>({s.InputName}, {s.OutputName}, {s.RowLengthName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}), nameof({s.RowLengthName}));"
             : $"{Arguments}.ValidateRow<{t}>({s.InputName}, {s.OutputName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}));");
+        string rowLength = s.Shape == KernelShape.ManyRows ? s.RowLengthName! : s.InputName + ".Length";
+        foreach (KernelParameter p in s.Parameters.Where(static p => p.IsBroadcast))
+        {
+            writer.Line($"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));");
+        }
     }
 
     // The loop over rows lives in its own method so that its locals can never clash with the user's parameter names.
     private static void WriteRowsLoop(IndentedWriter writer, KernelSignature s, string t, string pathName, int width)
     {
         string lengthArgument = width == 0 ? ", rowLength" : string.Empty;
+        List<KernelParameter> spans = s.Parameters.Where(static p => p.Role != ParameterRole.RowLength).ToList();
+        writer.Line(HotMethodAttribute);
         if (s.Shape == KernelShape.ManyRows)
         {
-            writer.Line(HotMethodAttribute);
-            using (writer.Block($"private static void {pathName}Rows(global::System.ReadOnlySpan<{t}> input, global::System.Span<{t}> output, int rowLength)"))
+            using (writer.Block($"private static void {pathName}Rows({LocalParameters(s)})"))
             {
-                writer.Line($"ref {t} x = ref {MemoryMarshal}.GetReference(input);");
-                writer.Line($"ref {t} y = ref {MemoryMarshal}.GetReference(output);");
+                foreach (KernelParameter p in spans)
+                {
+                    writer.Line($"ref {t} {p.RowName} = ref {MemoryMarshal}.GetReference({p.LocalName});");
+                }
+
                 writer.Line("int rows = input.Length / rowLength;");
                 using (writer.Block("for (int row = 0; row < rows; row++)"))
                 {
                     writer.Line("nint offset = (nint)row * rowLength;");
-                    writer.Line($"{pathName}Row(ref {Unsafe}.Add(ref x, offset), ref {Unsafe}.Add(ref y, offset){lengthArgument});");
+                    string arguments = string.Join(", ", spans.Select(static p => p.IsBroadcast ? $"ref {p.RowName}" : $"ref {Unsafe}.Add(ref {p.RowName}, offset)"));
+                    writer.Line($"{pathName}Row({arguments}{lengthArgument});");
                 }
             }
         }
         else
         {
-            writer.Line(HotMethodAttribute);
-            using (writer.Block($"private static void {pathName}Rows(global::System.ReadOnlySpan<{t}> input, global::System.Span<{t}> output)"))
+            using (writer.Block($"private static void {pathName}Rows({LocalParameters(s)})"))
             {
                 using (writer.Block("if (input.Length != 0)"))
                 {
                     string length = width == 0 ? ", input.Length" : string.Empty;
-                    writer.Line($"{pathName}Row(ref {MemoryMarshal}.GetReference(input), ref {MemoryMarshal}.GetReference(output){length});");
+                    string arguments = string.Join(", ", spans.Select(static p => $"ref {MemoryMarshal}.GetReference({p.LocalName})"));
+                    writer.Line($"{pathName}Row({arguments}{length});");
                 }
             }
         }
@@ -242,21 +259,19 @@ internal static class KernelFileWriter
 
     private static void WriteReferenceRowsLoop(IndentedWriter writer, KernelSignature s, string t)
     {
-        if (s.Shape == KernelShape.ManyRows)
+        List<KernelParameter> spans = s.Parameters.Where(static p => p.Role != ParameterRole.RowLength).ToList();
+        using (writer.Block($"private static void ReferenceRows({LocalParameters(s)})"))
         {
-            using (writer.Block($"private static void ReferenceRows(global::System.ReadOnlySpan<{t}> input, global::System.Span<{t}> output, int rowLength)"))
+            if (s.Shape == KernelShape.ManyRows)
             {
                 using (writer.Block("for (int start = 0; start < input.Length; start += rowLength)"))
                 {
-                    writer.Line("ReferenceRow(input.Slice(start, rowLength), output.Slice(start, rowLength));");
+                    writer.Line($"ReferenceRow({string.Join(", ", spans.Select(static p => p.IsBroadcast ? p.LocalName : p.LocalName + ".Slice(start, rowLength)"))});");
                 }
             }
-        }
-        else
-        {
-            using (writer.Block($"private static void ReferenceRows(global::System.ReadOnlySpan<{t}> input, global::System.Span<{t}> output)"))
+            else
             {
-                writer.Line("ReferenceRow(input, output);");
+                writer.Line($"ReferenceRow({string.Join(", ", spans.Select(static p => p.LocalName))});");
             }
         }
     }

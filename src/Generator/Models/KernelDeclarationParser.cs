@@ -27,7 +27,12 @@ internal static class KernelDeclarationParser
     {
         "KernelGen.SoftmaxAttribute",
         "KernelGen.LogSoftmaxAttribute",
+        "KernelGen.LayerNormAttribute",
+        "KernelGen.RmsNormAttribute",
     };
+
+    /// <summary>The spans of the softmax family: input, output.</summary>
+    public static readonly SignatureShape InputOutput = new(new[] { ParameterRole.Input, ParameterRole.Output }, null);
 
     /// <summary>
     /// Reads the declaration; returns nulls (with diagnostics) when it cannot be emitted.
@@ -37,6 +42,7 @@ internal static class KernelDeclarationParser
     public static (HierarchyInfo? Hierarchy, KernelSignature? Signature) Parse(
         GeneratorAttributeSyntaxContext context,
         string attributeName,
+        SignatureShape expected,
         List<DiagnosticInfo> diagnostics,
         CancellationToken cancellationToken)
     {
@@ -120,7 +126,7 @@ internal static class KernelDeclarationParser
         }
 
         HierarchyInfo? hierarchy = ReadHierarchy(method, nameLocation, diagnostics, cancellationToken);
-        if (ReadSignature(method, syntax, diagnostics) is not { } shape)
+        if (ReadSignature(method, syntax, expected, diagnostics) is not { } shape)
         {
             return (null, null);
         }
@@ -157,15 +163,20 @@ internal static class KernelDeclarationParser
             .Where(static m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword)
                 || m.IsKind(SyntaxKind.NewKeyword) || m.IsKind(SyntaxKind.UnsafeKeyword))
             .Select(static m => m.Text));
+        var parameters = new List<KernelParameter>();
+        for (int index = 0; index < method.Parameters.Length; index++)
+        {
+            ParameterRole role = index < expected.Spans.Count ? expected.Spans[index] : ParameterRole.RowLength;
+            parameters.Add(new KernelParameter(role, Escape(method.Parameters[index].Name)));
+        }
+
         KernelSignature signature = new(
             method.Name,
             accessibility,
             AccessibilityText(method.DeclaredAccessibility),
             shape.Element,
             shape.Shape,
-            Escape(method.Parameters[0].Name),
-            Escape(method.Parameters[1].Name),
-            method.Parameters.Length == 3 ? Escape(method.Parameters[2].Name) : null);
+            new EquatableArray<KernelParameter>(parameters));
         return (hierarchy, signature);
     }
 
@@ -219,20 +230,21 @@ internal static class KernelDeclarationParser
         return new HierarchyInfo(ns, new EquatableArray<ContainingTypeInfo>(types));
     }
 
-    private static (ElementType Element, KernelShape Shape)? ReadSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+    private static (ElementType Element, KernelShape Shape)? ReadSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, SignatureShape expected, List<DiagnosticInfo> diagnostics)
     {
         void Fail(Location location, string reason) =>
-            diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.InvalidSignature, location, method.Name, reason));
+            diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.InvalidSignature, location, method.Name, reason, expected.Describe(method.Name)));
 
+        int spans = expected.Spans.Count;
         if (!method.ReturnsVoid)
         {
             Fail(syntax.ReturnType.GetLocation(), "it must return void");
             return null;
         }
 
-        if (method.Parameters.Length is not (2 or 3))
+        if (method.Parameters.Length != spans && method.Parameters.Length != spans + 1)
         {
-            Fail(syntax.ParameterList.GetLocation(), $"it has {method.Parameters.Length} parameter{(method.Parameters.Length == 1 ? string.Empty : "s")}, not 2 or 3");
+            Fail(syntax.ParameterList.GetLocation(), $"it has {method.Parameters.Length} parameter{(method.Parameters.Length == 1 ? string.Empty : "s")}, not {spans} or {spans + 1}");
             return null;
         }
 
@@ -269,22 +281,39 @@ internal static class KernelDeclarationParser
             return null;
         }
 
-        ElementType? output = SpanElement(method.Parameters[1].Type, "System.Span<T>");
-        if (output is null || output != input)
+        string t = input == ElementType.Float ? "float" : "double";
+        for (int index = 1; index < spans; index++)
         {
-            string expected = input == ElementType.Float ? "Span<float>" : "Span<double>";
-            Fail(ParameterLocation(1), $"the second parameter must be {expected} (the same element type as the input), not '{method.Parameters[1].Type.ToDisplayString()}'");
+            bool readOnly = new KernelParameter(expected.Spans[index], string.Empty).IsReadOnly;
+            ElementType? element = SpanElement(method.Parameters[index].Type, readOnly ? "System.ReadOnlySpan<T>" : "System.Span<T>");
+            if (element is null || element != input)
+            {
+                string role = expected.Spans[index] == ParameterRole.Output ? string.Empty : $" (the {SignatureShape.RoleText(expected.Spans[index])})";
+                string type = readOnly ? $"ReadOnlySpan<{t}>" : $"Span<{t}>";
+                Fail(ParameterLocation(index), $"the {Ordinal(index)} parameter{role} must be {type} (the same element type as the input), not '{method.Parameters[index].Type.ToDisplayString()}'");
+                return null;
+            }
+        }
+
+        if (method.Parameters.Length == spans + 1 && method.Parameters[spans].Type.SpecialType != SpecialType.System_Int32)
+        {
+            Fail(ParameterLocation(spans), $"the {Ordinal(spans)} parameter (the row length) must be int, not '{method.Parameters[spans].Type.ToDisplayString()}'");
             return null;
         }
 
-        if (method.Parameters.Length == 3 && method.Parameters[2].Type.SpecialType != SpecialType.System_Int32)
-        {
-            Fail(ParameterLocation(2), $"the third parameter (the row length) must be int, not '{method.Parameters[2].Type.ToDisplayString()}'");
-            return null;
-        }
-
-        return (input.Value, method.Parameters.Length == 3 ? KernelShape.ManyRows : KernelShape.OneRow);
+        return (input.Value, method.Parameters.Length == spans + 1 ? KernelShape.ManyRows : KernelShape.OneRow);
     }
+
+    private static string Ordinal(int index) => index switch
+    {
+        0 => "first",
+        1 => "second",
+        2 => "third",
+        3 => "fourth",
+        4 => "fifth",
+        5 => "sixth",
+        _ => (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "th",
+    };
 
     private static ElementType? SpanElement(ITypeSymbol type, string definition)
     {

@@ -35,24 +35,95 @@ internal sealed record HierarchyInfo(string? Namespace, EquatableArray<Containin
     public string FullName => (this.Namespace is null ? string.Empty : this.Namespace + ".") + string.Join(".", System.Linq.Enumerable.Select(this.Types, static t => t.Name));
 }
 
+/// <summary>What a parameter of a kernel is for. The family's options decide which roles a signature has, in which order.</summary>
+internal enum ParameterRole
+{
+    /// <summary>The input rows: <c>ReadOnlySpan&lt;T&gt;</c>, one element per element of the output.</summary>
+    Input,
+
+    /// <summary>A per-column weight (γ): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
+    Weight,
+
+    /// <summary>A per-column bias (β): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
+    Bias,
+
+    /// <summary>The output rows: <c>Span&lt;T&gt;</c>, as long as the input.</summary>
+    Output,
+
+    /// <summary>The row length of the many-rows shape: <c>int</c>, last.</summary>
+    RowLength,
+}
+
+/// <summary>One parameter of a kernel: its role and the user's name for it (escaped for C#).</summary>
+internal sealed record KernelParameter(ParameterRole Role, string Name)
+{
+    /// <summary>True for the spans the kernel only reads.</summary>
+    public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Weight or ParameterRole.Bias;
+
+    /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
+    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias;
+
+    /// <summary>The name the generated helpers (the rows loop, the row methods) give this parameter: never a user name.</summary>
+    public string LocalName => this.Role switch
+    {
+        ParameterRole.Input => "input",
+        ParameterRole.Weight => "weight",
+        ParameterRole.Bias => "bias",
+        ParameterRole.Output => "output",
+        _ => "rowLength",
+    };
+
+    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y).</summary>
+    public string RowName => this.Role switch
+    {
+        ParameterRole.Input => "x",
+        ParameterRole.Weight => "w",
+        ParameterRole.Bias => "b",
+        _ => "y",
+    };
+}
+
 /// <summary>The parts of a kernel's declaration that its implementation must repeat.</summary>
 /// <param name="MethodName">The method's name.</param>
 /// <param name="Modifiers">The declared accessibility keywords and the modifiers the implementation must repeat (new, unsafe); "" when there are none.</param>
 /// <param name="PathsAccessibility">The accessibility of the nested paths class (the method's effective one).</param>
 /// <param name="Element">float or double.</param>
 /// <param name="Shape">One row or many rows.</param>
-/// <param name="InputName">The input parameter's name, escaped for C#.</param>
-/// <param name="OutputName">The output parameter's name, escaped for C#.</param>
-/// <param name="RowLengthName">The row-length parameter's name, escaped, for <see cref="KernelShape.ManyRows"/>.</param>
+/// <param name="Parameters">The parameters in declaration order, with their roles.</param>
 internal sealed record KernelSignature(
     string MethodName,
     string Modifiers,
     string PathsAccessibility,
     ElementType Element,
     KernelShape Shape,
-    string InputName,
-    string OutputName,
-    string? RowLengthName);
+    EquatableArray<KernelParameter> Parameters)
+{
+    /// <summary>The input parameter's name, escaped for C#.</summary>
+    public string InputName => this.NameOf(ParameterRole.Input)!;
+
+    /// <summary>The output parameter's name, escaped for C#.</summary>
+    public string OutputName => this.NameOf(ParameterRole.Output)!;
+
+    /// <summary>The row-length parameter's name for <see cref="KernelShape.ManyRows"/>, else null.</summary>
+    public string? RowLengthName => this.NameOf(ParameterRole.RowLength);
+
+    /// <summary>True when the signature has a parameter of <paramref name="role"/>.</summary>
+    public bool Has(ParameterRole role) => this.NameOf(role) is not null;
+
+    /// <summary>The user's (escaped) name of the parameter of <paramref name="role"/>, or null.</summary>
+    public string? NameOf(ParameterRole role)
+    {
+        foreach (KernelParameter parameter in this.Parameters)
+        {
+            if (parameter.Role == role)
+            {
+                return parameter.Name;
+            }
+        }
+
+        return null;
+    }
+}
 
 /// <summary>A source location that compares by value (file path, span and line span).</summary>
 internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)

@@ -71,7 +71,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         writer.Line("/// <summary>The fixed row length (0: any length).</summary>");
         writer.Line($"private const int Width = {this.model.Width};");
         writer.Line("/// <summary>T in softmax(x / T).</summary>");
-        writer.Line($"private const double Temperature = {Literal(this.model.Temperature)};");
+        writer.Line($"private const double Temperature = {CSharpLiteral.Of(this.model.Temperature)};");
         if (this.HasTemperature)
         {
             double inverse = 1.0 / this.model.Temperature;
@@ -79,13 +79,13 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             if (this.Element == ElementType.Float)
             {
                 float high = (float)inverse;
-                writer.Line($"private const float InverseTemperature = {Literal(high)};");
-                writer.Line($"private const float InverseTemperatureLow = {Literal((float)(inverse - high))};");
+                writer.Line($"private const float InverseTemperature = {CSharpLiteral.Of(high)};");
+                writer.Line($"private const float InverseTemperatureLow = {CSharpLiteral.Of((float)(inverse - high))};");
             }
             else
             {
-                writer.Line($"private const double InverseTemperature = {Literal(inverse)};");
-                writer.Line($"private const double InverseTemperatureLow = {Literal(InverseLowPart(this.model.Temperature, inverse))};");
+                writer.Line($"private const double InverseTemperature = {CSharpLiteral.Of(inverse)};");
+                writer.Line($"private const double InverseTemperatureLow = {CSharpLiteral.Of(InverseLowPart(this.model.Temperature, inverse))};");
             }
         }
 
@@ -563,7 +563,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         writer.Line(store
             ? "// Pass 2: e = exp(x − max), stored to the output and summed."
             : "// Pass 2: Σ exp(x − max), nothing stored.");
-        this.WriteSumDeclarations(writer, c);
+        c.WriteSumDeclarations(writer);
         c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
         {
             // All exps of the group first, then the stores and sums: independent chains side by side.
@@ -581,7 +581,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
 
                 w.Line($"sum{a.Accumulator} += e{a.Accumulator};");
             }
-        }, w => this.WriteSumFlush(w, c));
+        }, w => c.WriteSumFlush(w));
         writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
 
         writer.Line();
@@ -800,27 +800,6 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         }
     }
 
-    private void WriteSumDeclarations(IndentedWriter writer, VectorLoopWriter c)
-    {
-        writer.Line($"// Sums stay in {this.T} lanes for a block of {c.Block} elements, then move into double lanes: rows of 1e6 do not drift.");
-        for (int u = 0; u < c.Unroll; u++)
-        {
-            writer.Line($"{c.Vec} sum{u} = {c.Vec}.Zero;");
-        }
-
-        writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
-    }
-
-    private void WriteSumFlush(IndentedWriter writer, VectorLoopWriter c)
-    {
-        IReadOnlyList<string> sums = VectorLoopWriter.Names("sum", c.Unroll);
-        writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {VectorLoopWriter.Tree(sums, static (a, b) => $"({a} + {b})")});");
-        foreach (string name in sums)
-        {
-            writer.Line($"{name} = {c.Vec}.Zero;");
-        }
-    }
-
     private void WriteExpOutputPass(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / sum)")};");
@@ -861,8 +840,4 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         double error = (((th * ih) - product) + (th * il) + (tl * ih)) + (tl * il);
         return ((1.0 - product) - error) / t;
     }
-
-    private static string Literal(double value) => value.ToString("R", CultureInfo.InvariantCulture) is var text && (text.Contains(".") || text.Contains("E")) ? text : text + ".0";
-
-    private static string Literal(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
 }

@@ -13,87 +13,36 @@ namespace KernelGen.Generator.Softmax;
 /// <summary>Reads a [Softmax] or [LogSoftmax] declaration into a <see cref="SoftmaxModel"/> (or diagnostics).</summary>
 internal static class SoftmaxParser
 {
-    private const int AllTargets = 31;
-    private const int ScalarTarget = 1;
-
     public static KernelResult<SoftmaxModel> Parse(GeneratorAttributeSyntaxContext context, SoftmaxKind kind, CancellationToken cancellationToken)
     {
         string attributeName = kind == SoftmaxKind.Softmax ? "KernelGen.SoftmaxAttribute" : "KernelGen.LogSoftmaxAttribute";
         var diagnostics = new List<DiagnosticInfo>();
-        (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(context, attributeName, diagnostics, cancellationToken);
+        (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(context, attributeName, KernelDeclarationParser.InputOutput, diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
         AttributeData attribute = context.Attributes[0];
         string shortName = kind == SoftmaxKind.Softmax ? "Softmax" : "LogSoftmax";
-        int algorithm = 0, width = 0, unroll = 0, targets = AllTargets;
+        int algorithm = 0;
         double temperature = 1.0;
-        var occurrences = new Dictionary<string, int>();
-        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        CommonOptions options = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
-            // A name given twice (CS0643) appears twice: the n-th occurrence is located at the n-th such argument.
-            occurrences.TryGetValue(argument.Key, out int occurrence);
-            occurrences[argument.Key] = occurrence + 1;
-            if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is null)
-            {
-                continue;
-            }
-
-            Location? Where() => ArgumentLocation(attribute, argument.Key, occurrence, cancellationToken);
-            void Invalid(string reason) => diagnostics.Add(DiagnosticInfo.Create(
-                KernelDiagnostics.InvalidAttributeArgument, Where(), argument.Key, Format(argument.Value.Value), shortName, reason));
-
-            switch (argument.Key)
+            switch (name)
             {
                 case "Algorithm":
-                    algorithm = (int)argument.Value.Value;
-                    if (algorithm is < 0 or > 4)
-                    {
-                        Invalid("it is not a SoftmaxAlgorithm value");
-                    }
-
-                    break;
+                    algorithm = (int)value;
+                    return algorithm is < 0 or > 4 ? "it is not a SoftmaxAlgorithm value" : null;
                 case "Temperature":
-                    temperature = (double)argument.Value.Value;
+                    temperature = (double)value;
                     if (!(temperature > 0) || double.IsInfinity(temperature))
                     {
-                        Invalid("the temperature must be finite and greater than 0");
-                    }
-                    else if (signature is not null && TemperatureRangeError(temperature, signature.Element) is { } reason)
-                    {
-                        Invalid(reason);
+                        return "the temperature must be finite and greater than 0";
                     }
 
-                    break;
-                case "Width":
-                    width = (int)argument.Value.Value;
-                    if (width < 0)
-                    {
-                        Invalid("the width must be 0 (any row length) or a positive row length");
-                    }
-
-                    break;
-                case "Unroll":
-                    unroll = (int)argument.Value.Value;
-                    if (unroll is < 0 or > 8)
-                    {
-                        Invalid("the unroll must be 0 (the generator's choice) or 1 to 8 vectors");
-                    }
-
-                    break;
-                case "Targets":
-                    targets = (int)argument.Value.Value;
-                    if (targets == 0)
-                    {
-                        Invalid("name at least one target (Scalar is always emitted, but an empty set is a mistake)");
-                    }
-                    else if ((targets & ~AllTargets) != 0)
-                    {
-                        Invalid("it contains bits that are not KernelTargets values");
-                    }
-
-                    break;
+                    return signature is not null ? TemperatureRangeError(temperature, signature.Element) : null;
+                default:
+                    return null;
             }
-        }
+        }, cancellationToken);
 
         if (hierarchy is null || signature is null || diagnostics.Count != 0)
         {
@@ -106,9 +55,9 @@ internal static class SoftmaxParser
             kind,
             (SoftmaxAlgorithmKind)algorithm,
             temperature,
-            width,
-            unroll,
-            targets | ScalarTarget);
+            options.Width,
+            options.Unroll,
+            options.Targets | CommonOptions.ScalarTarget);
         return new KernelResult<SoftmaxModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 
@@ -131,21 +80,4 @@ internal static class SoftmaxParser
                 + " and " + (double.MaxValue / DekkerSplitter).ToString("G2", CultureInfo.InvariantCulture)
             : null;
     }
-
-    private static Location? ArgumentLocation(AttributeData attribute, string name, int occurrence, CancellationToken cancellationToken)
-    {
-        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
-        {
-            return null;
-        }
-
-        AttributeArgumentSyntax? argument = syntax.ArgumentList?.Arguments.Where(a => a.NameEquals?.Name.Identifier.ValueText == name).ElementAtOrDefault(occurrence);
-        return (argument ?? (SyntaxNode)syntax).GetLocation();
-    }
-
-    private static string Format(object value) => value switch
-    {
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
-    };
 }

@@ -564,7 +564,7 @@ namespace Demo.Inner
                 global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3))));
 
                 // Pass 2: Σ exp(x − max), nothing stored.
-                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -573,7 +573,7 @@ namespace Demo.Inner
                 i = 0;
                 while (i <= n - 16)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -655,7 +655,7 @@ namespace Demo.Inner
                 i = 0;
                 while (i <= n - 16)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> p0 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector256<double> k0);
@@ -786,7 +786,7 @@ namespace Demo.Inner
                 global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
                 // Pass 2: Σ exp(x − max), nothing stored.
-                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -795,7 +795,7 @@ namespace Demo.Inner
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -877,7 +877,7 @@ namespace Demo.Inner
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<double> k0);
@@ -1008,7 +1008,7 @@ namespace Demo.Inner
                 global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
                 // Pass 2: Σ exp(x − max), nothing stored.
-                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1017,7 +1017,7 @@ namespace Demo.Inner
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -1099,7 +1099,7 @@ namespace Demo.Inner
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<double> k0);

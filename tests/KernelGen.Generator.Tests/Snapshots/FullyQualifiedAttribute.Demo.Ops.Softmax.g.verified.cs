@@ -312,7 +312,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
@@ -397,7 +397,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 16)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
@@ -482,7 +482,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 16)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));

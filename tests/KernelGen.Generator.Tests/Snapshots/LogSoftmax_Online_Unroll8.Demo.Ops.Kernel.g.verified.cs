@@ -418,7 +418,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
@@ -529,7 +529,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));

@@ -212,13 +212,13 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(max0));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
                 while (i <= n - 16)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -275,7 +275,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 16)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
@@ -358,13 +358,13 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(max0));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -421,7 +421,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> p0 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector256<float> k0);
@@ -504,13 +504,13 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(max0));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 4)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 4, i + 1020);
+                    nint blockEnd = global::System.Math.Min(n - 4, i + 60);
                     for (; i <= blockEnd; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -567,7 +567,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 4)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 4, i + 1020);
+                    nint blockEnd = global::System.Math.Min(n - 4, i + 60);
                     for (; i <= blockEnd; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
@@ -650,13 +650,13 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(max0));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 4)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 4, i + 1020);
+                    nint blockEnd = global::System.Math.Min(n - 4, i + 60);
                     for (; i <= blockEnd; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -713,7 +713,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 4)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 4, i + 1020);
+                    nint blockEnd = global::System.Math.Min(n - 4, i + 60);
                     for (; i <= blockEnd; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);

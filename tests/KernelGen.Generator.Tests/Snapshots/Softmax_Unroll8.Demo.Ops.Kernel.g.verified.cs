@@ -970,7 +970,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)), global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max4, max5), global::KernelGen.Runtime.VectorMath128.Max(max6, max7)))));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -983,7 +983,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -1123,7 +1123,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
@@ -1336,7 +1336,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)), global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max4, max5), global::KernelGen.Runtime.VectorMath128.Max(max6, max7)))));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1349,7 +1349,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -1489,7 +1489,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);

@@ -218,14 +218,14 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(max0, max1)));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
                 while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -299,7 +299,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 992);
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> p0 = global::KernelGen.Runtime.VectorMath512.ExpExtended(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector512<float> k0);
@@ -408,14 +408,14 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(max0, max1)));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 i = 0;
                 while (i <= n - 16)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -489,7 +489,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 16)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 1008);
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> p0 = global::KernelGen.Runtime.VectorMath256.ExpExtended(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector256<float> k0);
@@ -598,14 +598,14 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1)));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -679,7 +679,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);
@@ -788,14 +788,14 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1)));
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
@@ -869,7 +869,7 @@ namespace Demo
                 i = 0;
                 while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 1016);
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)), out global::System.Runtime.Intrinsics.Vector128<float> k0);

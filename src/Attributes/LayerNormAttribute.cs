@@ -1,0 +1,45 @@
+using System;
+
+namespace KernelGen;
+
+/// <summary>
+/// Asks KernelGen to write the body of a <c>static partial</c> method as a layer normalization
+/// over each row: <c>y_i = γ_i · (x_i − μ) / sqrt(σ² + ε) + β_i</c>, with μ and σ² the row's
+/// mean and (biased) variance, computed in two passes so that a row with a large mean keeps its
+/// precision.
+/// </summary>
+/// <remarks>
+/// Shapes (the attribute's options decide which spans the method takes, in this order):
+/// <c>void M(ReadOnlySpan&lt;T&gt; input, ReadOnlySpan&lt;T&gt; weight, ReadOnlySpan&lt;T&gt; bias, Span&lt;T&gt; output)</c>
+/// for one row, and the same with a trailing <c>int rowLength</c> for many row-major rows (γ and β
+/// have one element per column and are shared by every row). Without <see cref="Affine"/> the
+/// weight and bias are left out; without <see cref="Bias"/> only the bias is. <c>T</c> is
+/// <see cref="float"/> or <see cref="double"/>. See docs/attributes.md.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class LayerNormAttribute : Attribute
+{
+    /// <summary>ε, added to the variance before the square root; finite and at least 0. Default 1e-5 (PyTorch's).</summary>
+    public double Epsilon { get; set; } = 1e-5;
+
+    /// <summary>True (the default): the method takes the weight γ (and, with <see cref="Bias"/>, the bias β). False: y = (x − μ)/sqrt(σ² + ε).</summary>
+    public bool Affine { get; set; } = true;
+
+    /// <summary>With <see cref="Affine"/>: true (the default) takes a bias β; false takes only the weight γ.</summary>
+    public bool Bias { get; set; } = true;
+
+    /// <summary>
+    /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
+    /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
+    /// </summary>
+    public int Width { get; set; }
+
+    /// <summary>
+    /// Vectors processed per loop iteration, each with its own accumulator: 1..8, or 0 (the
+    /// default) for the generator's choice.
+    /// </summary>
+    public int Unroll { get; set; }
+
+    /// <summary>The code paths to emit. Default: <see cref="KernelTargets.All"/>.</summary>
+    public KernelTargets Targets { get; set; } = KernelTargets.All;
+}

@@ -1,0 +1,44 @@
+using System;
+
+namespace KernelGen;
+
+/// <summary>
+/// Asks KernelGen to write the body of a <c>static partial</c> method as a root-mean-square
+/// normalization over each row: <c>y_i = (γ_i + WeightOffset) · x_i / sqrt(mean(x²) + ε)</c>.
+/// </summary>
+/// <remarks>
+/// Shapes: <c>void M(ReadOnlySpan&lt;T&gt; input, ReadOnlySpan&lt;T&gt; weight, Span&lt;T&gt; output)</c>
+/// for one row, and the same with a trailing <c>int rowLength</c> for many row-major rows (γ has
+/// one element per column, shared by every row). Without <see cref="Affine"/> the weight is left
+/// out. <c>T</c> is <see cref="float"/> or <see cref="double"/>. See docs/attributes.md.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class RmsNormAttribute : Attribute
+{
+    /// <summary>ε, added to the mean square before the square root; finite and at least 0. Default 1e-6.</summary>
+    public double Epsilon { get; set; } = 1e-6;
+
+    /// <summary>
+    /// Added to every weight before it scales: 0 (the default) uses γ as given; 1 gives Gemma's
+    /// <c>(1 + γ)</c>. Finite. Needs <see cref="Affine"/>.
+    /// </summary>
+    public double WeightOffset { get; set; }
+
+    /// <summary>True (the default): the method takes the weight γ. False: y = x / sqrt(mean(x²) + ε).</summary>
+    public bool Affine { get; set; } = true;
+
+    /// <summary>
+    /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
+    /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
+    /// </summary>
+    public int Width { get; set; }
+
+    /// <summary>
+    /// Vectors processed per loop iteration, each with its own accumulator: 1..8, or 0 (the
+    /// default) for the generator's choice.
+    /// </summary>
+    public int Unroll { get; set; }
+
+    /// <summary>The code paths to emit. Default: <see cref="KernelTargets.All"/>.</summary>
+    public KernelTargets Targets { get; set; } = KernelTargets.All;
+}

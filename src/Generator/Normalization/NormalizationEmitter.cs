@@ -1,0 +1,490 @@
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Generator.Emit;
+using KernelGen.Generator.Helpers;
+using KernelGen.Generator.Models;
+
+namespace KernelGen.Generator.Normalization;
+
+/// <summary>
+/// Writes what [LayerNorm] and [RmsNorm] do to one row, on every path, inside the shell of
+/// <see cref="KernelFileWriter"/>. The numerics (why two passes, why the mean is kept in two parts)
+/// are written as comments into the generated code, where users read them.
+/// </summary>
+internal sealed class NormalizationEmitter : IKernelRowWriter
+{
+    private const string Unsafe = VectorLoopWriter.Unsafe;
+    private const string Math = "global::System.Math";
+    private readonly NormalizationModel model;
+
+    private NormalizationEmitter(NormalizationModel model) => this.model = model;
+
+    public int Width => this.model.Width;
+
+    public string Summary => this.IsLayer
+        ? "layer normalization of each row: y = " + (this.HasWeight ? "γ ⊙ " : string.Empty) + "(x − μ)/sqrt(σ² + ε)" + (this.HasBias ? " + β" : string.Empty)
+        : "RMS normalization of each row: y = " + (this.HasWeight ? (this.HasOffset ? "(γ + offset) ⊙ " : "γ ⊙ ") : string.Empty) + "x/sqrt(mean(x²) + ε)";
+
+    private bool IsLayer => this.model.Kind == NormalizationKind.LayerNorm;
+
+    private bool HasWeight => this.model.Signature.Has(ParameterRole.Weight);
+
+    private bool HasBias => this.model.Signature.Has(ParameterRole.Bias);
+
+    private bool HasOffset => this.model.WeightOffset != 0;
+
+    private ElementType Element => this.model.Signature.Element;
+
+    private bool IsDouble => this.Element == ElementType.Double;
+
+    private string T => KernelFileWriter.ElementName(this.Element);
+
+    /// <summary>The spans of the signature in order (the row methods take one <c>ref T</c> each).</summary>
+    private IEnumerable<KernelParameter> Spans => this.model.Signature.Parameters.Where(static p => p.Role != ParameterRole.RowLength);
+
+    /// <summary>Writes the whole file of one kernel.</summary>
+    public static string Emit(NormalizationModel model) =>
+        KernelFileWriter.Write(model.Hierarchy, model.Signature, model.Targets, new NormalizationEmitter(model));
+
+    public void WriteConstants(IndentedWriter writer)
+    {
+        writer.Line("/// <summary>The fixed row length (0: any length).</summary>");
+        writer.Line($"private const int Width = {this.model.Width};");
+        writer.Line("/// <summary>ε, added before the square root (in double).</summary>");
+        writer.Line($"private const double Epsilon = {CSharpLiteral.Of(this.model.Epsilon)};");
+        if (this.HasOffset)
+        {
+            writer.Line("/// <summary>Added to every weight before it scales.</summary>");
+            writer.Line($"private const {this.T} WeightOffset = {(this.IsDouble ? CSharpLiteral.Of(this.model.WeightOffset) : CSharpLiteral.Of((float)this.model.WeightOffset))};");
+        }
+    }
+
+    public bool WriteRowsLoop(IndentedWriter writer, PathInfo path) => false;
+
+    public void WriteRow(IndentedWriter writer, PathInfo path)
+    {
+        if (!path.IsVector)
+        {
+            this.WriteScalarRow(writer);
+            return;
+        }
+
+        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll == 0 ? path.DefaultUnroll : this.model.Unroll);
+        int width = this.model.Width;
+        int budget = path.Bits == 512 ? 16 : 8;
+        if (width != 0 && (width + c.Lanes - 1) / c.Lanes <= budget)
+        {
+            this.WriteRegisterRow(writer, c);
+        }
+        else
+        {
+            this.WriteLoopRow(writer, c);
+        }
+    }
+
+    private string RowParameters(bool withLength) =>
+        string.Join(", ", this.Spans.Select(p => $"ref {this.T} {p.RowName}")) + (withLength ? ", nint n" : string.Empty);
+
+    // ---------------------------------------------------------------- vector rows of any length
+
+    private void WriteLoopRow(IndentedWriter writer, VectorLoopWriter c)
+    {
+        bool fixedWidth = this.model.Width != 0;
+        writer.Line(this.IsLayer
+            ? $"// Three passes over the row: the mean; the variance about it; the output. Unroll {c.Unroll}: that many independent accumulators."
+            : $"// Two passes over the row: the mean square; the output. Unroll {c.Unroll}: that many independent accumulators.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(!fixedWidth)})"))
+        {
+            if (fixedWidth)
+            {
+                writer.Line("const nint n = Width;");
+            }
+
+            writer.Line("nint i;");
+            if (this.IsLayer)
+            {
+                this.WriteLayerLoopBody(writer, c);
+            }
+            else
+            {
+                this.WriteRmsLoopBody(writer, c);
+            }
+        }
+    }
+
+    private void WriteLayerLoopBody(IndentedWriter writer, VectorLoopWriter c)
+    {
+        writer.Line();
+        writer.Line("// Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4");
+        writer.Line("// and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).");
+        writer.Line($"{this.T} first = x;");
+        writer.Line($"{c.Vec} origin = {c.Splat("first")};");
+        c.WriteSumDeclarations(writer);
+        c.WritePass(writer, "first", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
+            }
+        }, w => c.WriteSumFlush(w));
+        this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
+
+        writer.Line();
+        writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,");
+        writer.Line("// so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).");
+        writer.Line($"{c.Vec} center = {c.Splat("meanHigh")};");
+        c.WriteSumDeclarations(writer, "square", declareWide: false);
+        c.WritePass(writer, "meanHigh", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"{c.Vec} e{a.Accumulator} = {a.Load("x")} - center;");
+            }
+
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(e{a.Accumulator}, e{a.Accumulator}, square{a.Accumulator});");
+            }
+        }, w => c.WriteSumFlush(w, "square"));
+        this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
+        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
+        writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
+
+        writer.Line();
+        writer.Line($"// Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}.");
+        this.WriteAffineDeclarations(writer, c);
+        c.WritePass(writer, "0", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"{c.Vec} h{a.Accumulator} = {c.M}.MultiplyAdd({a.Load("x")} - center, scale, shift);");
+            }
+
+            foreach (VectorAccess a in group)
+            {
+                w.Line(a.Store(this.Affine(c, $"h{a.Accumulator}", a.Load("w"), a.Load("b")), "y"));
+            }
+        });
+    }
+
+    private void WriteRmsLoopBody(IndentedWriter writer, VectorLoopWriter c)
+    {
+        writer.Line();
+        writer.Line("// Pass 1: Σx².");
+        c.WriteSumDeclarations(writer, "square");
+        c.WritePass(writer, "0", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"{c.Vec} v{a.Accumulator} = {a.Load("x")};");
+            }
+
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
+            }
+        }, w => c.WriteSumFlush(w, "square"));
+        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / {Math}.Sqrt({c.M}.SumWidened(wideLow, wideHigh) / n + Epsilon))")};");
+
+        writer.Line();
+        writer.Line($"// Pass 2: y = {this.RmsOutputText}.");
+        this.WriteAffineDeclarations(writer, c);
+        c.WritePass(writer, "0", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line(a.Store(this.RmsOutput(c, a.Load("x"), a.Load("w")), "y"));
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- fixed rows in registers
+
+    private void WriteRegisterRow(IndentedWriter writer, VectorLoopWriter c)
+    {
+        int width = this.model.Width;
+        int full = width / c.Lanes;
+        int tail = width % c.Lanes;
+        int count = full + (tail != 0 ? 1 : 0);
+        List<string> names = VectorLoopWriter.Names("x", count).ToList();
+        string Offset(int v) => $"{Unsafe}.Add(ref {{0}}, {v * c.Lanes})";
+        string LoadAt(string source, int v, string fill) => v < full
+            ? $"{c.V}.LoadUnsafe(ref {source}, (nuint){v * c.Lanes})"
+            : $"{c.M}.LoadTail(ref {string.Format(Offset(v), source)}, {tail}, {fill})";
+        string StoreAt(int v, string value) => v < full
+            ? $"{c.V}.StoreUnsafe({value}, ref y, (nuint){v * c.Lanes});"
+            : $"{c.M}.StoreTail(ref {string.Format(Offset(v), "y")}, {tail}, {value});";
+
+        writer.Line($"// Width = {width}: {full} full vector(s){(tail != 0 ? $" and a {tail}-element tail" : string.Empty)} of {c.Lanes} lanes stay in registers:");
+        writer.Line("// the row is read once and written once, fully unrolled.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(false)})"))
+        {
+            writer.Line($"const nint n = Width;");
+            if (this.IsLayer)
+            {
+                writer.Line("// Σ(x − k) with k = x[0] (see the looped form); the tail's lanes past the row hold k.");
+                writer.Line($"{this.T} first = x;");
+                writer.Line($"{c.Vec} origin = {c.Splat("first")};");
+            }
+
+            for (int v = 0; v < count; v++)
+            {
+                writer.Line($"{c.Vec} x{v} = {LoadAt("x", v, this.IsLayer ? "first" : "0")};");
+            }
+
+            writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
+            if (this.IsLayer)
+            {
+                List<string> shifted = names.Select(static x => $"({x} - origin)").ToList();
+                writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {VectorLoopWriter.Tree(shifted, static (a, b) => $"({a} + {b})")});");
+                this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
+                writer.Line();
+                writer.Line("// Σ(x − a)² about a = meanHigh, the nearest value to μ (the tail is reloaded with a in the lanes past the row).");
+                writer.Line($"{c.Vec} center = {c.Splat("meanHigh")};");
+                for (int v = 0; v < count; v++)
+                {
+                    writer.Line(v < full || tail == 0
+                        ? $"{c.Vec} e{v} = x{v} - center;"
+                        : $"{c.Vec} e{v} = {LoadAt("x", v, "meanHigh")} - center;");
+                }
+
+                writer.Line($"wideLow = {c.WideVec}.Zero; wideHigh = {c.WideVec}.Zero;");
+                List<string> squares = Enumerable.Range(0, count).Select(v => $"e{v} * e{v}").ToList();
+                writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {VectorLoopWriter.Tree(squares, static (a, b) => $"({a} + {b})")});");
+                this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
+                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
+                writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
+                this.WriteAffineDeclarations(writer, c);
+                for (int v = 0; v < count; v++)
+                {
+                    string normalized = $"{c.M}.MultiplyAdd(e{v}, scale, shift)";
+                    writer.Line(StoreAt(v, this.Affine(c, normalized, LoadAt("w", v, "0"), LoadAt("b", v, "0"))));
+                }
+            }
+            else
+            {
+                List<string> squares = names.Select(static x => $"{x} * {x}").ToList();
+                writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {VectorLoopWriter.Tree(squares, static (a, b) => $"({a} + {b})")});");
+                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / {Math}.Sqrt({c.M}.SumWidened(wideLow, wideHigh) / n + Epsilon))")};");
+                this.WriteAffineDeclarations(writer, c);
+                for (int v = 0; v < count; v++)
+                {
+                    writer.Line(StoreAt(v, this.RmsOutput(c, $"x{v}", LoadAt("w", v, "0"))));
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- shared vector pieces
+
+    // The mean μ = k + Σ(x − k)/n as meanHigh (of T) + meanLow (double): the part a T cannot hold is carried
+    // separately, so x − μ is formed to better than T's precision. 'sumCall' is the vector sum call without its ')'.
+    private void WriteMean(IndentedWriter writer, string? sumCall, string n)
+    {
+        if (this.IsDouble)
+        {
+            if (sumCall is not null)
+            {
+                writer.Line($"double offsetSum = {sumCall}, out double offsetSumLow);");
+            }
+
+            writer.Line($"double offset = offsetSum / {n};");
+            writer.Line("// The division's rounding error, exactly (a fused multiply-add), plus the sum's own.");
+            writer.Line($"double offsetLow = ({Math}.FusedMultiplyAdd(-offset, {n}, offsetSum) + offsetSumLow) / {n};");
+            writer.Line("// μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.");
+            writer.Line("double meanHigh = first + offset;");
+            writer.Line("double rounding = meanHigh - first;");
+            writer.Line("double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;");
+        }
+        else
+        {
+            writer.Line($"double mean = first + {sumCall}) / {n};");
+            writer.Line("float meanHigh = (float)mean;");
+            writer.Line("double meanLow = mean - meanHigh;");
+        }
+    }
+
+    // σ² = (Σ(x − a)² − n(μ − a)²)/n, then 1/sqrt(σ² + ε), all in double.
+    private void WriteInverseDeviation(IndentedWriter writer, string centeredSum, string n)
+    {
+        writer.Line("// σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.");
+        writer.Line($"double variance = {Math}.Max({centeredSum} - {n} * meanLow * meanLow, 0.0) / {n};");
+        writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
+    }
+
+    private string AffineText => this.HasWeight ? (this.HasBias ? "y = γ·x̂ + β" : "y = γ·x̂") : "y = x̂";
+
+    private string RmsOutputText => this.HasWeight ? (this.HasOffset ? "x·(1/rms)·(γ + offset)" : "x·(1/rms)·γ") : "x·(1/rms)";
+
+    private void WriteAffineDeclarations(IndentedWriter writer, VectorLoopWriter c)
+    {
+        if (this.HasOffset)
+        {
+            writer.Line($"{c.Vec} weightOffset = {c.Splat("WeightOffset")};");
+        }
+    }
+
+    private string Affine(VectorLoopWriter c, string normalized, string weight, string bias) =>
+        !this.HasWeight ? normalized
+        : this.HasBias ? $"{c.M}.MultiplyAdd({normalized}, {weight}, {bias})"
+        : $"{normalized} * {weight}";
+
+    private string RmsOutput(VectorLoopWriter c, string x, string weight) =>
+        !this.HasWeight ? $"{x} * scale"
+        : this.HasOffset ? $"({x} * scale) * ({weight} + weightOffset)"
+        : $"({x} * scale) * {weight}";
+
+    // ---------------------------------------------------------------- scalar
+
+    private void WriteScalarRow(IndentedWriter writer)
+    {
+        bool fixedWidth = this.model.Width != 0;
+        string X = $"{Unsafe}.Add(ref x, i)";
+        writer.Line(this.IsDouble
+            ? "// Scalar: the same passes, one element at a time, with compensated (Neumaier) sums."
+            : "// Scalar: the same passes, one element at a time, accumulating in double.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static void ScalarRow({this.RowParameters(!fixedWidth)})"))
+        {
+            if (fixedWidth)
+            {
+                writer.Line("const nint n = Width;");
+            }
+
+            string weight = this.HasOffset ? $"({Unsafe}.Add(ref w, i) + (double)WeightOffset)" : $"{Unsafe}.Add(ref w, i)";
+            if (this.IsLayer)
+            {
+                writer.Line($"{this.T} first = x;");
+                this.WriteScalarSum(writer, "sums", $"((double){X} - first)");
+                if (this.IsDouble)
+                {
+                    writer.Line("double offsetSum = sums.Total(out double offsetSumLow);");
+                    this.WriteMean(writer, null, "n");
+                }
+                else
+                {
+                    writer.Line("double mean = first + (sums / n);");
+                    writer.Line("float meanHigh = (float)mean;");
+                    writer.Line("double meanLow = mean - meanHigh;");
+                }
+
+                writer.Line();
+                this.WriteScalarSum(writer, "squares", $"((double){X} - meanHigh)", square: true);
+                this.WriteInverseDeviation(writer, this.IsDouble ? "squares.Total(out _)" : "squares", "n");
+                writer.Line();
+                using (writer.Block("for (nint i = 0; i < n; i++)"))
+                {
+                    writer.Line($"double normalized = (((double){X} - meanHigh) - meanLow) * inverseDeviation;");
+                    string value = !this.HasWeight ? "normalized"
+                        : this.HasBias ? $"normalized * {Unsafe}.Add(ref w, i) + {Unsafe}.Add(ref b, i)"
+                        : $"normalized * {Unsafe}.Add(ref w, i)";
+                    writer.Line($"{Unsafe}.Add(ref y, i) = ({this.T})({value});");
+                }
+            }
+            else
+            {
+                this.WriteScalarSum(writer, "squares", X, square: true);
+                writer.Line($"double scale = 1.0 / {Math}.Sqrt({(this.IsDouble ? "squares.Total(out _)" : "squares")} / n + Epsilon);");
+                using (writer.Block("for (nint i = 0; i < n; i++)"))
+                {
+                    writer.Line($"{Unsafe}.Add(ref y, i) = ({this.T})({X} * scale{(this.HasWeight ? " * " + weight : string.Empty)});");
+                }
+            }
+        }
+    }
+
+    // A double sum of 'term' (or of its square) over the row: plain for float terms, compensated for double ones.
+    private void WriteScalarSum(IndentedWriter writer, string name, string term, bool square = false)
+    {
+        if (this.IsDouble)
+        {
+            writer.Line($"global::KernelGen.Runtime.CompensatedSum {name} = default;");
+        }
+        else
+        {
+            writer.Line($"double {name} = 0;");
+        }
+
+        using (writer.Block("for (nint i = 0; i < n; i++)"))
+        {
+            string value = square ? "term * term" : "term";
+            writer.Line($"double term = {term};");
+            writer.Line(this.IsDouble ? $"{name}.Add({value});" : $"{name} += {value};");
+        }
+    }
+
+    // ---------------------------------------------------------------- reference
+
+    public void WriteReferenceRow(IndentedWriter writer)
+    {
+        string parameters = string.Join(", ", this.Spans.Select(p =>
+            (p.IsReadOnly ? $"global::System.ReadOnlySpan<{this.T}> " : $"global::System.Span<{this.T}> ") + p.RowName));
+        string weight = !this.HasWeight ? string.Empty : this.HasOffset ? " * (w[i] + (double)WeightOffset)" : " * w[i]";
+        if (this.IsLayer)
+        {
+            writer.Line($"// μ = Σx/n and σ² = Σ(x − μ)²/n in two passes with compensated sums, μ held to twice a double's");
+            writer.Line($"// precision (high + low parts); then {(this.HasWeight ? "y = γ(x − μ)/sqrt(σ² + ε)" + (this.HasBias ? " + β" : string.Empty) : "y = (x − μ)/sqrt(σ² + ε)")}.");
+        }
+        else
+        {
+            writer.Line($"// y = {(this.HasWeight ? (this.HasOffset ? "(γ + offset)" : "γ") + "·" : string.Empty)}x/sqrt(Σx²/n + ε), with a compensated sum, in double.");
+        }
+
+        using (writer.Block($"private static void ReferenceRow({parameters})"))
+        {
+            writer.Line("int n = x.Length;");
+            if (this.IsLayer)
+            {
+                writer.Line("if (n == 0)");
+                writer.Line("{");
+                writer.Line("    return;");
+                writer.Line("}");
+                writer.Line();
+                writer.Line("// μ = k + Σ(x − k)/n with k = x[0]: a constant row gives x − μ = 0 exactly.");
+                writer.Line("double first = x[0];");
+                writer.Line("global::KernelGen.Runtime.CompensatedSum sum = default;");
+                using (writer.Block("for (int i = 0; i < n; i++)"))
+                {
+                    writer.Line("sum.Add(x[i] - first);");
+                }
+
+                writer.Line("double offsetSum = sum.Total(out double offsetSumLow);");
+                writer.Line("double offset = offsetSum / n;");
+                writer.Line($"double offsetLow = ({Math}.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;");
+                writer.Line("double meanHigh = first + offset;");
+                writer.Line("double rounding = meanHigh - first;");
+                writer.Line("double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;");
+                writer.Line();
+                writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
+                using (writer.Block("for (int i = 0; i < n; i++)"))
+                {
+                    writer.Line("double deviation = (x[i] - meanHigh) - meanLow;");
+                    writer.Line("squares.Add(deviation * deviation);");
+                }
+
+                writer.Line("double variance = squares.Total(out _) / n;");
+                writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
+                using (writer.Block("for (int i = 0; i < n; i++)"))
+                {
+                    writer.Line($"y[i] = ({this.T})(((x[i] - meanHigh) - meanLow) * inverseDeviation{weight}{(this.HasBias ? " + b[i]" : string.Empty)});");
+                }
+            }
+            else
+            {
+                writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
+                using (writer.Block("for (int i = 0; i < n; i++)"))
+                {
+                    writer.Line("squares.Add((double)x[i] * x[i]);");
+                }
+
+                writer.Line($"double scale = 1.0 / {Math}.Sqrt(squares.Total(out _) / n + Epsilon);");
+                using (writer.Block("for (int i = 0; i < n; i++)"))
+                {
+                    writer.Line($"y[i] = ({this.T})(x[i] * scale{weight});");
+                }
+            }
+        }
+    }
+}

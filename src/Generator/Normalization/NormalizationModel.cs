@@ -1,0 +1,36 @@
+using KernelGen.Generator.Models;
+
+namespace KernelGen.Generator.Normalization;
+
+/// <summary>Which normalization a kernel computes.</summary>
+internal enum NormalizationKind
+{
+    /// <summary>[LayerNorm]: y = γ(x − μ)/sqrt(σ² + ε) + β.</summary>
+    LayerNorm,
+
+    /// <summary>[RmsNorm]: y = (γ + offset)·x/sqrt(mean(x²) + ε).</summary>
+    RmsNorm,
+}
+
+/// <summary>Everything the normalization emitter needs to write one kernel.</summary>
+/// <param name="Hierarchy">Where the kernel is declared.</param>
+/// <param name="Signature">The declaration the implementation repeats (its roles say whether γ and β are there).</param>
+/// <param name="Kind">LayerNorm or RmsNorm.</param>
+/// <param name="Epsilon">ε, added to the variance (or the mean square) before the square root.</param>
+/// <param name="WeightOffset">Added to γ before it scales (RmsNorm; 0 otherwise).</param>
+/// <param name="Width">The fixed row length, or 0.</param>
+/// <param name="Unroll">Vectors per iteration, 1..8, or 0 for the generator's choice per path.</param>
+/// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
+internal sealed record NormalizationModel(
+    HierarchyInfo Hierarchy,
+    KernelSignature Signature,
+    NormalizationKind Kind,
+    double Epsilon,
+    double WeightOffset,
+    int Width,
+    int Unroll,
+    int Targets) : IKernelModel
+{
+    /// <inheritdoc/>
+    public string HintName => this.Hierarchy.FullName + "." + this.Signature.MethodName + ".g.cs";
+}

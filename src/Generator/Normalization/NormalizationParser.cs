@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using KernelGen.Generator.Helpers;
+using KernelGen.Generator.Models;
+using Microsoft.CodeAnalysis;
+
+namespace KernelGen.Generator.Normalization;
+
+/// <summary>Reads a [LayerNorm] or [RmsNorm] declaration into a <see cref="NormalizationModel"/> (or diagnostics).</summary>
+internal static class NormalizationParser
+{
+    public static KernelResult<NormalizationModel> Parse(GeneratorAttributeSyntaxContext context, NormalizationKind kind, CancellationToken cancellationToken)
+    {
+        bool layer = kind == NormalizationKind.LayerNorm;
+        string shortName = layer ? "LayerNorm" : "RmsNorm";
+        var diagnostics = new List<DiagnosticInfo>();
+
+        // The options come first: Affine and Bias decide which spans the signature must take.
+        AttributeData attribute = context.Attributes[0];
+        double epsilon = layer ? 1e-5 : 1e-6;
+        double weightOffset = 0;
+        bool affine = true, bias = true;
+        bool offsetGiven = false;
+        CommonOptions options = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
+        {
+            switch (name)
+            {
+                case "Epsilon":
+                    epsilon = (double)value;
+                    return epsilon >= 0 && !double.IsInfinity(epsilon) ? null : "ε must be finite and at least 0";
+                case "WeightOffset":
+                    weightOffset = (double)value;
+                    offsetGiven = true;
+                    // The offset becomes a float constant in float kernels: it must stay finite there too.
+                    return double.IsNaN(weightOffset) || System.Math.Abs(weightOffset) > float.MaxValue
+                        ? "the offset must be finite (and within float's range: at most " + float.MaxValue.ToString("G9", CultureInfo.InvariantCulture) + " in magnitude)"
+                        : null;
+                case "Affine":
+                    affine = (bool)value;
+                    return null;
+                case "Bias":
+                    bias = (bool)value;
+                    return null;
+                default:
+                    return null;
+            }
+        }, cancellationToken);
+
+        if (offsetGiven && !affine && weightOffset != 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                Diagnostics.KernelDiagnostics.InvalidAttributeArgument,
+                AttributeArgumentReader.ArgumentLocation(attribute, "WeightOffset", 0, cancellationToken),
+                "WeightOffset",
+                AttributeArgumentReader.Format(weightOffset),
+                shortName,
+                "the offset applies to the weight γ, which Affine = false leaves out"));
+        }
+
+        var spans = new List<ParameterRole> { ParameterRole.Input };
+        string condition;
+        if (affine)
+        {
+            spans.Add(ParameterRole.Weight);
+            if (layer && bias)
+            {
+                spans.Add(ParameterRole.Bias);
+            }
+
+            condition = layer
+                ? (bias ? "for [LayerNorm] with Affine = true and Bias = true (the defaults)" : "for [LayerNorm] with Affine = true and Bias = false")
+                : "for [RmsNorm] with Affine = true (the default)";
+        }
+        else
+        {
+            condition = $"for [{shortName}] with Affine = false";
+        }
+
+        spans.Add(ParameterRole.Output);
+        (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
+            context, layer ? "KernelGen.LayerNormAttribute" : "KernelGen.RmsNormAttribute", new SignatureShape(spans, condition), diagnostics, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (hierarchy is null || signature is null || diagnostics.Count != 0)
+        {
+            return new KernelResult<NormalizationModel>(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+
+        var model = new NormalizationModel(
+            hierarchy,
+            signature,
+            kind,
+            epsilon,
+            weightOffset,
+            options.Width,
+            options.Unroll,
+            options.Targets | CommonOptions.ScalarTarget);
+        return new KernelResult<NormalizationModel>(model, EquatableArray<DiagnosticInfo>.Empty);
+    }
+}

@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+
+namespace KernelGen.Tests;
+
+/// <summary>A one-row normalization with a weight.</summary>
+public delegate void WeightedRowKernel<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, Span<T> output);
+
+/// <summary>A many-rows normalization with a weight.</summary>
+public delegate void WeightedRowsKernel<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, Span<T> output, int rowLength);
+
+/// <summary>A one-row normalization with a weight and a bias.</summary>
+public delegate void AffineRowKernel<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output);
+
+/// <summary>A many-rows normalization with a weight and a bias.</summary>
+public delegate void AffineRowsKernel<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output, int rowLength);
+
+/// <summary>One generated normalization kernel found by reflection.</summary>
+public sealed class NormInfo
+{
+    public required string Name { get; init; }
+
+    public required bool IsLayer { get; init; }
+
+    public required bool IsDouble { get; init; }
+
+    public required bool ManyRows { get; init; }
+
+    public required bool HasWeight { get; init; }
+
+    public required bool HasBias { get; init; }
+
+    public required double Epsilon { get; init; }
+
+    public required double WeightOffset { get; init; }
+
+    public required int Width { get; init; }
+
+    public required int Unroll { get; init; }
+
+    public required MethodInfo Dispatcher { get; init; }
+
+    /// <summary>Path name (Avx512, Avx2, Neon, Vector128, Scalar, Reference) → method.</summary>
+    public required IReadOnlyDictionary<string, MethodInfo> Paths { get; init; }
+
+    public required KernelPath Selected { get; init; }
+
+    public override string ToString() => this.Name;
+
+    /// <summary>Runs <paramref name="method"/>; weight and bias are ignored when the kernel takes none.</summary>
+    public void Run<T>(MethodInfo method, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output, int rowLength)
+    {
+        switch ((this.HasWeight, this.HasBias, this.ManyRows))
+        {
+            case (false, _, false): ((RowKernel<T>)method.CreateDelegate(typeof(RowKernel<T>)))(input, output); break;
+            case (false, _, true): ((RowsKernel<T>)method.CreateDelegate(typeof(RowsKernel<T>)))(input, output, rowLength); break;
+            case (true, false, false): ((WeightedRowKernel<T>)method.CreateDelegate(typeof(WeightedRowKernel<T>)))(input, weight, output); break;
+            case (true, false, true): ((WeightedRowsKernel<T>)method.CreateDelegate(typeof(WeightedRowsKernel<T>)))(input, weight, output, rowLength); break;
+            case (true, true, false): ((AffineRowKernel<T>)method.CreateDelegate(typeof(AffineRowKernel<T>)))(input, weight, bias, output); break;
+            case (true, true, true): ((AffineRowsKernel<T>)method.CreateDelegate(typeof(AffineRowsKernel<T>)))(input, weight, bias, output, rowLength); break;
+        }
+    }
+}
+
+/// <summary>Finds every kernel declared in <see cref="NormKernels"/>.</summary>
+public static class NormCatalog
+{
+    public static readonly IReadOnlyList<NormInfo> All = Discover().ToList();
+
+    public static NormInfo Get(string name) => All.Single(k => k.Name == name);
+
+    /// <summary>The kernel names, for [MemberData].</summary>
+    public static IEnumerable<object[]> Names(Func<NormInfo, bool>? filter = null) =>
+        All.Where(filter ?? (static _ => true)).Select(static k => new object[] { k.Name });
+
+    private static IEnumerable<NormInfo> Discover()
+    {
+        foreach (MethodInfo method in typeof(NormKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            LayerNormAttribute? layer = method.GetCustomAttribute<LayerNormAttribute>();
+            RmsNormAttribute? rms = method.GetCustomAttribute<RmsNormAttribute>();
+            if (layer is null && rms is null)
+            {
+                continue;
+            }
+
+            Type paths = typeof(NormKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!;
+            ParameterInfo[] parameters = method.GetParameters();
+            bool manyRows = parameters[^1].ParameterType == typeof(int);
+            int spans = parameters.Length - (manyRows ? 1 : 0);
+            yield return new NormInfo
+            {
+                Name = method.Name,
+                IsLayer = layer is not null,
+                IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
+                ManyRows = manyRows,
+                HasWeight = spans >= 3,
+                HasBias = spans == 4,
+                Epsilon = layer?.Epsilon ?? rms!.Epsilon,
+                WeightOffset = rms?.WeightOffset ?? 0,
+                Width = layer?.Width ?? rms!.Width,
+                Unroll = layer?.Unroll ?? rms!.Unroll,
+                Dispatcher = method,
+                Paths = KernelCatalog.PathNames.Append("Reference")
+                    .Select(name => (name, paths.GetMethod(name, BindingFlags.Public | BindingFlags.Static)))
+                    .Where(static p => p.Item2 is not null)
+                    .ToDictionary(static p => p.name, static p => p.Item2!),
+                Selected = (KernelPath)paths.GetProperty("Selected")!.GetValue(null)!,
+            };
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// The normalization kernels the runtime tests exercise: each kind × element type × shape × option
+// that changes the emitted code or the signature.
+using System;
+
+namespace KernelGen.Tests;
+
+/// <summary>Normalization kernels under test; <see cref="NormCatalog"/> finds them by reflection.</summary>
+public static partial class NormKernels
+{
+    [LayerNorm]
+    public static partial void LayerNormF(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output);
+
+    [LayerNorm]
+    public static partial void LayerNormFRows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+    [LayerNorm]
+    public static partial void LayerNormD(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output);
+
+    [LayerNorm(Epsilon = 1e-6, Unroll = 3)]
+    public static partial void LayerNormDU3Rows(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output, int rowLength);
+
+    [LayerNorm(Affine = false)]
+    public static partial void LayerNormPlainF(ReadOnlySpan<float> input, Span<float> output);
+
+    [LayerNorm(Affine = false, Epsilon = 0)]
+    public static partial void LayerNormPlainDEps0Rows(ReadOnlySpan<double> input, Span<double> output, int rowLength);
+
+    [LayerNorm(Bias = false, Unroll = 1)]
+    public static partial void LayerNormNoBiasFU1Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
+
+    [LayerNorm(Width = 1)]
+    public static partial void LayerNormFW1Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+    [LayerNorm(Width = 7)]
+    public static partial void LayerNormFW7Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+    [LayerNorm(Width = 64)]
+    public static partial void LayerNormFW64Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+    [LayerNorm(Width = 100)]
+    public static partial void LayerNormDW100(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output);
+
+    [LayerNorm(Width = 1000, Affine = false)]
+    public static partial void LayerNormPlainFW1000Rows(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
+    [RmsNorm]
+    public static partial void RmsNormF(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output);
+
+    [RmsNorm]
+    public static partial void RmsNormFRows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
+
+    [RmsNorm(Epsilon = 1e-5)]
+    public static partial void RmsNormDRows(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output, int rowLength);
+
+    [RmsNorm(WeightOffset = 1, Unroll = 2)]
+    public static partial void RmsNormGemmaFU2Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
+
+    [RmsNorm(Affine = false)]
+    public static partial void RmsNormPlainD(ReadOnlySpan<double> input, Span<double> output);
+
+    [RmsNorm(Affine = false, Epsilon = 0)]
+    public static partial void RmsNormPlainFEps0Rows(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
+    [RmsNorm(Width = 5, WeightOffset = 1)]
+    public static partial void RmsNormGemmaDW5Rows(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output, int rowLength);
+
+    [RmsNorm(Width = 64)]
+    public static partial void RmsNormFW64Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
+
+    [RmsNorm(Width = 4096)]
+    public static partial void RmsNormFW4096(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output);
+}
