@@ -256,7 +256,7 @@ else
     # the same memory, which qemu-user does not see as self-modifying code, so it can run stale
     # translations (seen here: NullReferenceExceptions in reflection stubs and "Illegal
     # instruction" aborts). Without W^X the JIT writes where the code runs and qemu notices.
-    run_step "runtime tests, arm64 under qemu (expect Neon)" xunit timeout 900 \
+    run_step "runtime tests, arm64 under qemu (expect Neon)" xunit timeout 1800 \
       env DOTNET_EnableWriteXorExecute=0 DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 \
       KERNELGEN_EXPECTED_PATH=Neon KERNELGEN_TEST_SCALE=small \
       qemu-aarch64-static "$ARM64_OUT/KernelGen.Runtime.Tests" -noColor
