@@ -423,6 +423,20 @@ public sealed class DiagnosticTests
         """, "The kernel method 'Kernel' has an unsupported signature: the second parameter must be Span<float> (the same element type as the input), not 'System.ReadOnlySpan<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, Span<T> output, int rowLength)' with T float or double for [LayerNorm] with Affine = false.");
 
     [Fact]
+    public void KG0006_residual_form_without_its_sum() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [RmsNorm(Residual = true)]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, Span<float> output, [|int rowLength|]);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the fifth parameter (the sum h = x + r) must be Span<float> (the same element type as the input), not 'int'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> residual, ReadOnlySpan<T> weight, Span<T> output, Span<T> sum)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> residual, ReadOnlySpan<T> weight, Span<T> output, Span<T> sum, int rowLength)' with T float or double for [RmsNorm] with Affine = true and Residual = true.");
+
+    [Fact]
     public void KG0006_weight_of_another_element_type() => AssertSingle("KG0006", """
         using System;
         using KernelGen;

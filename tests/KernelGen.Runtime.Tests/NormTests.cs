@@ -21,11 +21,12 @@ public class NormTests
         "Normal", "Uniform100", "Mean1e4", "Wide1e4", "Outlier", "Constant", "SignedZeros", "Subnormal", "Scaled1e15",
     };
 
-    public static IEnumerable<object[]> OneRowKernels => NormCatalog.Names(static k => !k.ManyRows);
+    public static IEnumerable<object[]> OneRowKernels => NormCatalog.Names(static k => !k.ManyRows && !k.HasResidual);
 
-    public static IEnumerable<object[]> ManyRowKernels => NormCatalog.Names(static k => k.ManyRows);
+    public static IEnumerable<object[]> ManyRowKernels => NormCatalog.Names(static k => k.ManyRows && !k.HasResidual);
 
-    public static IEnumerable<object[]> AllKernels => NormCatalog.Names();
+    /// <summary>The kernels without a residual (<see cref="ResidualNormTests"/> covers the fused residual form).</summary>
+    public static IEnumerable<object[]> AllKernels => NormCatalog.Names(static k => !k.HasResidual);
 
     [Theory]
     [MemberData(nameof(OneRowKernels))]
@@ -301,13 +302,13 @@ public class NormTests
 
     // ------------------------------------------------------------------ helpers
 
-    private static double Tolerance(NormInfo kernel) => kernel.IsDouble ? Harness.DoubleTolerance : Harness.FloatTolerance;
+    internal static double Tolerance(NormInfo kernel) => kernel.IsDouble ? Harness.DoubleTolerance : Harness.FloatTolerance;
 
     /// <summary>
     /// One unit of docs/accuracy.md for an output: ε·(|γ|·(1 + |x̂|) + |β|) for LayerNorm (the mean's
     /// error is absolute in x̂), ε·|y| for RmsNorm (its errors are relative); ε = 2⁻²⁴ or 2⁻⁵³.
     /// </summary>
-    private static double Unit(NormInfo kernel, double expected, double normalized, double weight, double bias)
+    internal static double Unit(NormInfo kernel, double expected, double normalized, double weight, double bias)
     {
         double epsilon = kernel.IsDouble ? Math.ScaleB(1, -53) : Math.ScaleB(1, -24);
         double floor = kernel.IsDouble ? double.Epsilon : Math.ScaleB(1, -149);
@@ -315,9 +316,9 @@ public class NormTests
         return Math.Max(epsilon * scale, floor);
     }
 
-    private static double[] Round(NormInfo kernel, double[] x) => kernel.IsDouble ? x : x.Select(static v => (double)(float)v).ToArray();
+    internal static double[] Round(NormInfo kernel, double[] x) => kernel.IsDouble ? x : x.Select(static v => (double)(float)v).ToArray();
 
-    private static (double[] Weight, double[] Bias) Parameters(NormInfo kernel, int n, int seed)
+    internal static (double[] Weight, double[] Bias) Parameters(NormInfo kernel, int n, int seed)
     {
         var random = new Random(seed);
         double[] weight = kernel.HasWeight ? Round(kernel, Enumerable.Range(0, n).Select(i => i % 11 == 5 ? 0 : 1 + (0.5 * Inputs.Normal(random))).ToArray()) : Array.Empty<double>();
@@ -325,7 +326,7 @@ public class NormTests
         return (weight, bias);
     }
 
-    private static double[] MakeInput(string distribution, int length, int seed)
+    internal static double[] MakeInput(string distribution, int length, int seed)
     {
         var random = new Random(seed);
         return distribution switch
@@ -337,7 +338,7 @@ public class NormTests
         };
     }
 
-    private static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(NormInfo kernel)
+    internal static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(NormInfo kernel)
     {
         foreach ((string name, MethodInfo method) in kernel.Paths)
         {

@@ -21,9 +21,9 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
 
     public int Width => this.model.Width;
 
-    public string Summary => this.IsLayer
+    public string Summary => (this.HasResidual ? "fused residual h = x + r, then " : string.Empty) + (this.IsLayer
         ? "layer normalization of each row: y = " + (this.HasWeight ? "γ ⊙ " : string.Empty) + "(x − μ)/sqrt(σ² + ε)" + (this.HasBias ? " + β" : string.Empty)
-        : "RMS normalization of each row: y = " + (this.HasWeight ? (this.HasOffset ? "(γ + offset) ⊙ " : "γ ⊙ ") : string.Empty) + "x/sqrt(mean(x²) + ε)";
+        : "RMS normalization of each row: y = " + (this.HasWeight ? (this.HasOffset ? "(γ + offset) ⊙ " : "γ ⊙ ") : string.Empty) + "x/sqrt(mean(x²) + ε)");
 
     private bool IsLayer => this.model.Kind == NormalizationKind.LayerNorm;
 
@@ -32,6 +32,11 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
     private bool HasBias => this.model.Signature.Has(ParameterRole.Bias);
 
     private bool HasOffset => this.model.WeightOffset != 0;
+
+    private bool HasResidual => this.model.Signature.Has(ParameterRole.Residual);
+
+    /// <summary>What the passes after the first read: the input, or with a residual the sum h = x + r that the first pass wrote.</summary>
+    private string Source => this.HasResidual ? "h" : "x";
 
     private ElementType Element => this.model.Signature.Element;
 
@@ -116,16 +121,42 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
     private void WriteLayerLoopBody(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line("// Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4");
-        writer.Line("// and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).");
-        writer.Line($"{this.T} first = x;");
+        if (this.HasResidual)
+        {
+            writer.Line("// Pass 1: h = x + r, written out, and Σ(h − k) with k = h[0]. The terms are as small as the row's spread,");
+            writer.Line("// so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.");
+            writer.Line($"{this.T} first = x + r;");
+        }
+        else
+        {
+            writer.Line("// Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4");
+            writer.Line("// and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).");
+            writer.Line($"{this.T} first = x;");
+        }
+
         writer.Line($"{c.Vec} origin = {c.Splat("first")};");
         c.WriteSumDeclarations(writer);
         c.WritePass(writer, "first", (w, group) =>
         {
-            foreach (VectorAccess a in group)
+            if (this.HasResidual)
             {
-                w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"{c.Vec} v{a.Accumulator} = {a.Load("x")} + {a.Load("r", "0")};");
+                }
+
+                foreach (VectorAccess a in group)
+                {
+                    w.Line(a.Store($"v{a.Accumulator}", "h"));
+                    w.Line($"sum{a.Accumulator} += v{a.Accumulator} - origin;");
+                }
+            }
+            else
+            {
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
+                }
             }
         }, w => c.WriteSumFlush(w));
         this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
@@ -139,7 +170,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} e{a.Accumulator} = {a.Load("x")} - center;");
+                w.Line($"{c.Vec} e{a.Accumulator} = {a.Load(this.Source)} - center;");
             }
 
             foreach (VectorAccess a in group)
@@ -158,12 +189,12 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} h{a.Accumulator} = {c.M}.MultiplyAdd({a.Load("x")} - center, scale, shift);");
+                w.Line($"{c.Vec} n{a.Accumulator} = {c.M}.MultiplyAdd({a.Load(this.Source)} - center, scale, shift);");
             }
 
             foreach (VectorAccess a in group)
             {
-                w.Line(a.Store(this.Affine(c, $"h{a.Accumulator}", a.Load("w"), a.Load("b")), "y"));
+                w.Line(a.Store(this.Affine(c, $"n{a.Accumulator}", a.Load("w"), a.Load("b")), "y"));
             }
         });
     }
@@ -171,17 +202,24 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
     private void WriteRmsLoopBody(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line("// Pass 1: Σx².");
+        writer.Line(this.HasResidual ? "// Pass 1: h = x + r, written out, and Σh²." : "// Pass 1: Σx².");
         c.WriteSumDeclarations(writer, "square");
         c.WritePass(writer, "0", (w, group) =>
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} v{a.Accumulator} = {a.Load("x")};");
+                w.Line(this.HasResidual
+                    ? $"{c.Vec} v{a.Accumulator} = {a.Load("x")} + {a.Load("r")};"
+                    : $"{c.Vec} v{a.Accumulator} = {a.Load("x")};");
             }
 
             foreach (VectorAccess a in group)
             {
+                if (this.HasResidual)
+                {
+                    w.Line(a.Store($"v{a.Accumulator}", "h"));
+                }
+
                 w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
             }
         }, w => c.WriteSumFlush(w, "square"));
@@ -194,7 +232,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line(a.Store(this.RmsOutput(c, a.Load("x"), a.Load("w")), "y"));
+                w.Line(a.Store(this.RmsOutput(c, a.Load(this.Source), a.Load("w")), "y"));
             }
         });
     }
@@ -212,9 +250,9 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         string LoadAt(string source, int v, string fill) => v < full
             ? $"{c.V}.LoadUnsafe(ref {source}, (nuint){v * c.Lanes})"
             : $"{c.M}.LoadTail(ref {string.Format(Offset(v), source)}, {tail}, {fill})";
-        string StoreAt(int v, string value) => v < full
-            ? $"{c.V}.StoreUnsafe({value}, ref y, (nuint){v * c.Lanes});"
-            : $"{c.M}.StoreTail(ref {string.Format(Offset(v), "y")}, {tail}, {value});";
+        string StoreAt(int v, string value, string destination = "y") => v < full
+            ? $"{c.V}.StoreUnsafe({value}, ref {destination}, (nuint){v * c.Lanes});"
+            : $"{c.M}.StoreTail(ref {string.Format(Offset(v), destination)}, {tail}, {value});";
 
         writer.Line($"// Width = {width}: {full} full vector(s){(tail != 0 ? $" and a {tail}-element tail" : string.Empty)} of {c.Lanes} lanes stay in registers:");
         writer.Line("// the row is read once and written once, fully unrolled.");
@@ -224,14 +262,27 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
             writer.Line($"const nint n = Width;");
             if (this.IsLayer)
             {
-                writer.Line("// Σ(x − k) with k = x[0] (see the looped form); the tail's lanes past the row hold k.");
-                writer.Line($"{this.T} first = x;");
+                writer.Line(this.HasResidual
+                    ? "// h = x + r, written out; Σ(h − k) with k = h[0] (see the looped form); the tail's lanes past the row hold k."
+                    : "// Σ(x − k) with k = x[0] (see the looped form); the tail's lanes past the row hold k.");
+                writer.Line(this.HasResidual ? $"{this.T} first = x + r;" : $"{this.T} first = x;");
                 writer.Line($"{c.Vec} origin = {c.Splat("first")};");
             }
 
             for (int v = 0; v < count; v++)
             {
-                writer.Line($"{c.Vec} x{v} = {LoadAt("x", v, this.IsLayer ? "first" : "0")};");
+                string load = LoadAt("x", v, this.IsLayer ? "first" : "0");
+                writer.Line(this.HasResidual
+                    ? $"{c.Vec} x{v} = {load} + {LoadAt("r", v, "0")};"
+                    : $"{c.Vec} x{v} = {load};");
+            }
+
+            if (this.HasResidual)
+            {
+                for (int v = 0; v < count; v++)
+                {
+                    writer.Line(StoreAt(v, $"x{v}", "h"));
+                }
             }
 
             writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
@@ -247,7 +298,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 {
                     writer.Line(v < full || tail == 0
                         ? $"{c.Vec} e{v} = x{v} - center;"
-                        : $"{c.Vec} e{v} = {LoadAt("x", v, "meanHigh")} - center;");
+                        : $"{c.Vec} e{v} = {LoadAt(this.Source, v, "meanHigh")} - center;");
                 }
 
                 writer.Line($"wideLow = {c.WideVec}.Zero; wideHigh = {c.WideVec}.Zero;");
@@ -341,7 +392,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
     private void WriteScalarRow(IndentedWriter writer)
     {
         bool fixedWidth = this.model.Width != 0;
-        string X = $"{Unsafe}.Add(ref x, i)";
+        string X = $"{Unsafe}.Add(ref {this.Source}, i)";
         writer.Line(this.IsDouble
             ? "// Scalar: the same passes, one element at a time, with compensated (Neumaier) sums."
             : "// Scalar: the same passes, one element at a time, accumulating in double.");
@@ -354,9 +405,20 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
             }
 
             string weight = this.HasOffset ? $"({Unsafe}.Add(ref w, i) + (double)WeightOffset)" : $"{Unsafe}.Add(ref w, i)";
+            if (this.HasResidual)
+            {
+                writer.Line("// h = x + r, written out; the passes below read it.");
+                using (writer.Block("for (nint i = 0; i < n; i++)"))
+                {
+                    writer.Line($"{Unsafe}.Add(ref h, i) = {Unsafe}.Add(ref x, i) + {Unsafe}.Add(ref r, i);");
+                }
+
+                writer.Line();
+            }
+
             if (this.IsLayer)
             {
-                writer.Line($"{this.T} first = x;");
+                writer.Line($"{this.T} first = {this.Source};");
                 this.WriteScalarSum(writer, "sums", $"((double){X} - first)");
                 if (this.IsDouble)
                 {
@@ -435,6 +497,17 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         using (writer.Block($"private static void ReferenceRow({parameters})"))
         {
             writer.Line("int n = x.Length;");
+            if (this.HasResidual)
+            {
+                writer.Line("// h = x + r, rounded to the element type (what is written is what is normalized).");
+                using (writer.Block("for (int i = 0; i < n; i++)"))
+                {
+                    writer.Line($"h[i] = ({this.T})(x[i] + r[i]);");
+                }
+
+                writer.Line();
+            }
+
             if (this.IsLayer)
             {
                 writer.Line("if (n == 0)");
@@ -443,11 +516,11 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 writer.Line("}");
                 writer.Line();
                 writer.Line("// μ = k + Σ(x − k)/n with k = x[0]: a constant row gives x − μ = 0 exactly.");
-                writer.Line("double first = x[0];");
+                writer.Line($"double first = {this.Source}[0];");
                 writer.Line("global::KernelGen.Runtime.CompensatedSum sum = default;");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line("sum.Add(x[i] - first);");
+                    writer.Line($"sum.Add({this.Source}[i] - first);");
                 }
 
                 writer.Line("double offsetSum = sum.Total(out double offsetSumLow);");
@@ -460,7 +533,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line("double deviation = (x[i] - meanHigh) - meanLow;");
+                    writer.Line($"double deviation = ({this.Source}[i] - meanHigh) - meanLow;");
                     writer.Line("squares.Add(deviation * deviation);");
                 }
 
@@ -468,7 +541,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line($"y[i] = ({this.T})(((x[i] - meanHigh) - meanLow) * inverseDeviation{weight}{(this.HasBias ? " + b[i]" : string.Empty)});");
+                    writer.Line($"y[i] = ({this.T})((({this.Source}[i] - meanHigh) - meanLow) * inverseDeviation{weight}{(this.HasBias ? " + b[i]" : string.Empty)});");
                 }
             }
             else
@@ -476,13 +549,13 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line("squares.Add((double)x[i] * x[i]);");
+                    writer.Line($"squares.Add((double){this.Source}[i] * {this.Source}[i]);");
                 }
 
                 writer.Line($"double scale = 1.0 / {Math}.Sqrt(squares.Total(out _) / n + Epsilon);");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line($"y[i] = ({this.T})(x[i] * scale{weight});");
+                    writer.Line($"y[i] = ({this.T})({this.Source}[i] * scale{weight});");
                 }
             }
         }
