@@ -352,6 +352,7 @@ public sealed class DiagnosticTests
     [InlineData("RmsNorm", "[|WeightOffset = double.NaN|]", "WeightOffset = NaN is not valid for [RmsNorm]: the offset must be finite (and within float's range: at most 3.40282347E+38 in magnitude)")]
     [InlineData("RmsNorm", "[|Unroll = 9|]", "Unroll = 9 is not valid for [RmsNorm]: the unroll must be 0 (the generator's choice) or 1 to 8 vectors")]
     [InlineData("LayerNorm", "[|Width = -4|]", "Width = -4 is not valid for [LayerNorm]: the width must be 0 (any row length) or a positive row length")]
+    [InlineData("L2Normalize", "[|Epsilon = -1|]", "Epsilon = -1 is not valid for [L2Normalize]: ε must be finite and at least 0")]
     [InlineData("LayerNorm", "[|Targets = 0|]", "Targets = 0 is not valid for [LayerNorm]: name at least one target (Scalar is always emitted, but an empty set is a mistake)")]
     public void KG0008_normalization_arguments(string attribute, string arguments, string message) => AssertSingle("KG0008", $$"""
         using System;
@@ -362,7 +363,7 @@ public sealed class DiagnosticTests
         public static partial class Ops
         {
             [{{attribute}}({{arguments}})]
-            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, {{(attribute == "LayerNorm" ? "ReadOnlySpan<float> bias, " : "")}}Span<float> output);
+            public static partial void Kernel(ReadOnlySpan<float> input, {{(attribute == "L2Normalize" ? "" : "ReadOnlySpan<float> weight, ")}}{{(attribute == "LayerNorm" ? "ReadOnlySpan<float> bias, " : "")}}Span<float> output);
         }
         """, message);
 

@@ -42,6 +42,9 @@ public sealed class NormInfo
 
     public required bool IsLayer { get; init; }
 
+    /// <summary>[L2Normalize] (its oracle differs from RmsNorm's: no mean, ε on the norm).</summary>
+    public required bool IsL2 { get; init; }
+
     public required bool IsDouble { get; init; }
 
     public required bool ManyRows { get; init; }
@@ -125,7 +128,8 @@ public static class NormCatalog
         {
             LayerNormAttribute? layer = method.GetCustomAttribute<LayerNormAttribute>();
             RmsNormAttribute? rms = method.GetCustomAttribute<RmsNormAttribute>();
-            if (layer is null && rms is null)
+            L2NormalizeAttribute? l2 = method.GetCustomAttribute<L2NormalizeAttribute>();
+            if (layer is null && rms is null && l2 is null)
             {
                 continue;
             }
@@ -133,21 +137,22 @@ public static class NormCatalog
             Type paths = typeof(NormKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!;
             ParameterInfo[] parameters = method.GetParameters();
             bool manyRows = parameters[^1].ParameterType == typeof(int);
-            bool residual = layer?.Residual ?? rms!.Residual;
+            bool residual = layer?.Residual ?? rms?.Residual ?? false;
             int spans = parameters.Length - (manyRows ? 1 : 0) - (residual ? 2 : 0);
             yield return new NormInfo
             {
                 Name = method.Name,
                 IsLayer = layer is not null,
+                IsL2 = l2 is not null,
                 IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
                 ManyRows = manyRows,
                 HasWeight = spans >= 3,
                 HasBias = spans == 4,
                 HasResidual = residual,
-                Epsilon = layer?.Epsilon ?? rms!.Epsilon,
+                Epsilon = layer?.Epsilon ?? rms?.Epsilon ?? l2!.Epsilon,
                 WeightOffset = rms?.WeightOffset ?? 0,
-                Width = layer?.Width ?? rms!.Width,
-                Unroll = layer?.Unroll ?? rms!.Unroll,
+                Width = layer?.Width ?? rms?.Width ?? l2!.Width,
+                Unroll = layer?.Unroll ?? rms?.Unroll ?? l2!.Unroll,
                 Dispatcher = method,
                 Paths = KernelCatalog.PathNames.Append("Reference")
                     .Select(name => (name, paths.GetMethod(name, BindingFlags.Public | BindingFlags.Static)))

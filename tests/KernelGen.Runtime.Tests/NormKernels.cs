@@ -87,4 +87,16 @@ public static partial class NormKernels
 
     [RmsNorm(Residual = true, Width = 64)]
     public static partial void RmsNormResidualFW64Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, Span<float> output, Span<float> sum, int rowLength);
+
+    [L2Normalize]
+    public static partial void L2NormalizeF(ReadOnlySpan<float> input, Span<float> output);
+
+    [L2Normalize(Epsilon = 1e-6)]
+    public static partial void L2NormalizeDRows(ReadOnlySpan<double> input, Span<double> output, int rowLength);
+
+    [L2Normalize(Epsilon = 0, Unroll = 2)]
+    public static partial void L2NormalizeFEps0U2Rows(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
+    [L2Normalize(Width = 64)]
+    public static partial void L2NormalizeFW64Rows(ReadOnlySpan<float> input, Span<float> output, int rowLength);
 }

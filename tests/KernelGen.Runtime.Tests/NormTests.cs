@@ -114,7 +114,7 @@ public class NormTests
                 }
                 else
                 {
-                    double expected = NormOracle.RmsNorm(constant, weight, kernel.WeightOffset, kernel.Epsilon)[i];
+                    double expected = NormOracle.Expected(kernel, constant, weight, bias).Y[i];
                     Assert.True(Math.Abs(y[i] - expected) <= Tolerance(kernel) * Unit(kernel, expected, 0, 0, 0), $"{path} constant row: y[{i}] = {y[i]:R}, expected {expected:R}");
                 }
             }
@@ -140,9 +140,7 @@ public class NormTests
                 double[] y = Run(kernel, method, x, w1, b1, 1);
                 for (int r = 0; r < rows; r++)
                 {
-                    double[] expected = kernel.IsLayer
-                        ? NormOracle.LayerNorm(x.AsSpan(r, 1), w1, b1, kernel.Epsilon).Y
-                        : NormOracle.RmsNorm(x.AsSpan(r, 1), w1, kernel.WeightOffset, kernel.Epsilon);
+                    double[] expected = NormOracle.Expected(kernel, x.AsSpan(r, 1), w1, b1).Y;
                     bool bothNaN = double.IsNaN(expected[0]) && double.IsNaN(y[r]);
                     Assert.True(bothNaN || Math.Abs(y[r] - expected[0]) <= Tolerance(kernel) * Unit(kernel, expected[0], 0, w1.Length == 0 ? 1 : w1[0], b1.Length == 0 ? 0 : b1[0]),
                         $"{path} row of one [{r}] x = {x[r]:R}: {y[r]:R}, expected {expected[0]:R}");
@@ -352,7 +350,7 @@ public class NormTests
     }
 
     private static double[] NormOracleRow(NormInfo kernel, ReadOnlySpan<double> x, double[] weight, double[] bias) =>
-        kernel.IsLayer ? NormOracle.LayerNorm(x, weight, bias, kernel.Epsilon).Y : NormOracle.RmsNorm(x, weight, kernel.WeightOffset, kernel.Epsilon);
+        NormOracle.Expected(kernel, x, weight, bias).Y;
 
     private static void Check(NormInfo kernel, IEnumerable<(int Length, int RowLength)> shapes, IEnumerable<string> distributions)
     {
@@ -376,9 +374,7 @@ public class NormTests
                 var expected = new List<(double[] Y, double[] Normalized)>();
                 for (int start = 0; start < length; start += row)
                 {
-                    expected.Add(kernel.IsLayer
-                        ? NormOracle.LayerNorm(x.AsSpan(start, row), weight, bias, kernel.Epsilon)
-                        : (NormOracle.RmsNorm(x.AsSpan(start, row), weight, kernel.WeightOffset, kernel.Epsilon), new double[row]));
+                    expected.Add(NormOracle.Expected(kernel, x.AsSpan(start, row), weight, bias));
                 }
 
                 foreach ((string path, MethodInfo method) in RunnablePaths(kernel))
@@ -403,9 +399,7 @@ public class NormTests
         var expected = new List<(double[] Y, double[] Normalized)>();
         for (int start = 0; start < x.Length; start += row)
         {
-            expected.Add(kernel.IsLayer
-                ? NormOracle.LayerNorm(x.AsSpan(start, row), weight, bias, kernel.Epsilon)
-                : (NormOracle.RmsNorm(x.AsSpan(start, row), weight, kernel.WeightOffset, kernel.Epsilon), new double[row]));
+            expected.Add(NormOracle.Expected(kernel, x.AsSpan(start, row), weight, bias));
         }
 
         return Worst(kernel, expected, weight, bias, y, row);

@@ -49,9 +49,7 @@ public class ResidualNormTests
 
                         for (int start = 0; start < length; start += row)
                         {
-                            (double[] ey, double[] normalized) = kernel.IsLayer
-                                ? NormOracle.LayerNorm(h.AsSpan(start, row), weight, bias, kernel.Epsilon)
-                                : (NormOracle.RmsNorm(h.AsSpan(start, row), weight, kernel.WeightOffset, kernel.Epsilon), new double[row]);
+                            (double[] ey, double[] normalized) = NormOracle.Expected(kernel, h.AsSpan(start, row), weight, bias);
                             for (int i = 0; i < row; i++)
                             {
                                 double actual = y[start + i];

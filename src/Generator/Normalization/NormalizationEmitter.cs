@@ -23,9 +23,18 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
 
     public string Summary => (this.HasResidual ? "fused residual h = x + r, then " : string.Empty) + (this.IsLayer
         ? "layer normalization of each row: y = " + (this.HasWeight ? "γ ⊙ " : string.Empty) + "(x − μ)/sqrt(σ² + ε)" + (this.HasBias ? " + β" : string.Empty)
+        : this.IsL2 ? "L2 normalization of each row: y = x/max(‖x‖, ε)"
         : "RMS normalization of each row: y = " + (this.HasWeight ? (this.HasOffset ? "(γ + offset) ⊙ " : "γ ⊙ ") : string.Empty) + "x/sqrt(mean(x²) + ε)");
 
     private bool IsLayer => this.model.Kind == NormalizationKind.LayerNorm;
+
+    private bool IsL2 => this.model.Kind == NormalizationKind.L2Normalize;
+
+    // The factor every element is multiplied by, from the sum of squares (in double): 1/sqrt(Σx²/n + ε) for
+    // RmsNorm, 1/max(sqrt(Σx²), ε) for L2Normalize.
+    private string InverseScale(string squares, string n) => this.IsL2
+        ? $"1.0 / {Math}.Max({Math}.Sqrt({squares}), Epsilon)"
+        : $"1.0 / {Math}.Sqrt({squares} / {n} + Epsilon)";
 
     private bool HasWeight => this.model.Signature.Has(ParameterRole.Weight);
 
@@ -97,7 +106,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         bool fixedWidth = this.model.Width != 0;
         writer.Line(this.IsLayer
             ? $"// Three passes over the row: the mean; the variance about it; the output. Unroll {c.Unroll}: that many independent accumulators."
-            : $"// Two passes over the row: the mean square; the output. Unroll {c.Unroll}: that many independent accumulators.");
+            : $"// Two passes over the row: {(this.IsL2 ? "the sum of squares" : "the mean square")}; the output. Unroll {c.Unroll}: that many independent accumulators.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(!fixedWidth)})"))
         {
@@ -223,7 +232,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
             }
         }, w => c.WriteSumFlush(w, "square"));
-        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / {Math}.Sqrt({c.M}.SumWidened(wideLow, wideHigh) / n + Epsilon))")};");
+        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n")})")};");
 
         writer.Line();
         writer.Line($"// Pass 2: y = {this.RmsOutputText}.");
@@ -259,7 +268,12 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(false)})"))
         {
-            writer.Line($"const nint n = Width;");
+            if (!this.IsL2)
+            {
+                // (L2Normalize divides by the norm, not by the length: it needs no n.)
+                writer.Line("const nint n = Width;");
+            }
+
             if (this.IsLayer)
             {
                 writer.Line(this.HasResidual
@@ -318,7 +332,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
             {
                 List<string> squares = names.Select(static x => $"{x} * {x}").ToList();
                 writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {VectorLoopWriter.Tree(squares, static (a, b) => $"({a} + {b})")});");
-                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / {Math}.Sqrt({c.M}.SumWidened(wideLow, wideHigh) / n + Epsilon))")};");
+                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n")})")};");
                 this.WriteAffineDeclarations(writer, c);
                 for (int v = 0; v < count; v++)
                 {
@@ -367,7 +381,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
 
     private string AffineText => this.HasWeight ? (this.HasBias ? "y = γ·x̂ + β" : "y = γ·x̂") : "y = x̂";
 
-    private string RmsOutputText => this.HasWeight ? (this.HasOffset ? "x·(1/rms)·(γ + offset)" : "x·(1/rms)·γ") : "x·(1/rms)";
+    private string RmsOutputText => this.IsL2 ? "x·(1/max(‖x‖, ε))" : this.HasWeight ? (this.HasOffset ? "x·(1/rms)·(γ + offset)" : "x·(1/rms)·γ") : "x·(1/rms)";
 
     private void WriteAffineDeclarations(IndentedWriter writer, VectorLoopWriter c)
     {
@@ -448,7 +462,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
             else
             {
                 this.WriteScalarSum(writer, "squares", X, square: true);
-                writer.Line($"double scale = 1.0 / {Math}.Sqrt({(this.IsDouble ? "squares.Total(out _)" : "squares")} / n + Epsilon);");
+                writer.Line($"double scale = {this.InverseScale(this.IsDouble ? "squares.Total(out _)" : "squares", "n")};");
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
                 {
                     writer.Line($"{Unsafe}.Add(ref y, i) = ({this.T})({X} * scale{(this.HasWeight ? " * " + weight : string.Empty)});");
@@ -491,7 +505,9 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         }
         else
         {
-            writer.Line($"// y = {(this.HasWeight ? (this.HasOffset ? "(γ + offset)" : "γ") + "·" : string.Empty)}x/sqrt(Σx²/n + ε), with a compensated sum, in double.");
+            writer.Line(this.IsL2
+                ? "// y = x/max(sqrt(Σx²), ε), with a compensated sum, in double."
+                : $"// y = {(this.HasWeight ? (this.HasOffset ? "(γ + offset)" : "γ") + "·" : string.Empty)}x/sqrt(Σx²/n + ε), with a compensated sum, in double.");
         }
 
         using (writer.Block($"private static void ReferenceRow({parameters})"))
@@ -552,7 +568,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                     writer.Line($"squares.Add((double){this.Source}[i] * {this.Source}[i]);");
                 }
 
-                writer.Line($"double scale = 1.0 / {Math}.Sqrt(squares.Total(out _) / n + Epsilon);");
+                writer.Line($"double scale = {this.InverseScale("squares.Total(out _)", "n")};");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
                     writer.Line($"y[i] = ({this.T})({this.Source}[i] * scale{weight});");

@@ -13,14 +13,15 @@ internal static class NormalizationParser
     public static KernelResult<NormalizationModel> Parse(GeneratorAttributeSyntaxContext context, NormalizationKind kind, CancellationToken cancellationToken)
     {
         bool layer = kind == NormalizationKind.LayerNorm;
-        string shortName = layer ? "LayerNorm" : "RmsNorm";
+        bool l2 = kind == NormalizationKind.L2Normalize;
+        string shortName = kind.ToString();
         var diagnostics = new List<DiagnosticInfo>();
 
         // The options come first: Affine and Bias decide which spans the signature must take.
         AttributeData attribute = context.Attributes[0];
-        double epsilon = layer ? 1e-5 : 1e-6;
+        double epsilon = layer ? 1e-5 : l2 ? 1e-12 : 1e-6;
         double weightOffset = 0;
-        bool affine = true, bias = true, residual = false;
+        bool affine = !l2, bias = true, residual = false;
         bool offsetGiven = false;
         CommonOptions common = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
@@ -68,7 +69,11 @@ internal static class NormalizationParser
         }
 
         var options = new List<string>();
-        if (affine)
+        if (l2)
+        {
+            // [L2Normalize] has no options that change its signature.
+        }
+        else if (affine)
         {
             spans.Add(ParameterRole.Weight);
             options.Add("Affine = true");
@@ -99,9 +104,9 @@ internal static class NormalizationParser
         }
 
         bool defaults = affine && (!layer || bias) && !residual;
-        string condition = $"for [{shortName}] with {string.Join(" and ", options)}{(defaults ? (options.Count > 1 ? " (the defaults)" : " (the default)") : string.Empty)}";
+        string? condition = l2 ? null : $"for [{shortName}] with {string.Join(" and ", options)}{(defaults ? (options.Count > 1 ? " (the defaults)" : " (the default)") : string.Empty)}";
         (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
-            context, layer ? "KernelGen.LayerNormAttribute" : "KernelGen.RmsNormAttribute", new SignatureShape(spans, condition), diagnostics, cancellationToken);
+            context, "KernelGen." + shortName + "Attribute", new SignatureShape(spans, condition), diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
         if (hierarchy is null || signature is null || diagnostics.Count != 0)
