@@ -21,6 +21,12 @@ public class NormTests
         "Normal", "Uniform100", "Mean1e4", "Wide1e4", "Outlier", "Constant", "SignedZeros", "Subnormal", "Scaled1e15",
     };
 
+    /// <summary>
+    /// The inputs of the equivalence checks: all of them natively; under emulation (the arm64 run, where
+    /// the exact oracle is ~20× slower) the ones that exercise distinct numerics.
+    /// </summary>
+    public static string[] CheckedDistributions => Inputs.SmallScale ? new[] { "Normal", "Mean1e4", "Outlier", "Constant", "Subnormal" } : Distributions;
+
     public static IEnumerable<object[]> OneRowKernels => NormCatalog.Names(static k => !k.ManyRows && !k.HasResidual);
 
     public static IEnumerable<object[]> ManyRowKernels => NormCatalog.Names(static k => k.ManyRows && !k.HasResidual);
@@ -43,7 +49,7 @@ public class NormTests
         {
             int lanes = kernel.IsDouble ? 8 : 16;
             int block = (kernel.Unroll == 0 ? 8 : kernel.Unroll) * lanes;
-            int step = Inputs.SmallScale ? 5 : 1;
+            int step = Inputs.SmallScale ? 7 : 1;
             for (int n = 0; n <= (3 * block) + 1; n += step)
             {
                 lengths.Add(n);
@@ -54,7 +60,7 @@ public class NormTests
             lengths.Add(Inputs.SmallScale ? 20_011 : 100_003);
         }
 
-        Check(kernel, lengths.Select(static n => (n, n)), Distributions);
+        Check(kernel, lengths.Select(static n => (n, n)), CheckedDistributions);
     }
 
     [Theory]
@@ -64,7 +70,7 @@ public class NormTests
         NormInfo kernel = NormCatalog.Get(name);
         int[] rowLengths = kernel.Width != 0 ? new[] { kernel.Width } : new[] { 1, 2, 3, 17, 64, 100, 1000 };
         int[] rowCounts = { 0, 1, 2, 5 };
-        Check(kernel, rowLengths.SelectMany(r => rowCounts.Select(c => (r * c, r))), Distributions);
+        Check(kernel, rowLengths.SelectMany(r => rowCounts.Select(c => (r * c, r))), CheckedDistributions);
     }
 
     [Theory]

@@ -20,12 +20,12 @@ public class ResidualNormTests
     public void SumIsExactAndOutputMatchesOracleOnEveryPath(string name)
     {
         NormInfo kernel = NormCatalog.Get(name);
-        int[] rowLengths = kernel.Width != 0 ? new[] { kernel.Width } : new[] { 1, 3, 17, 64, 100, 1000, 4099 };
+        int[] rowLengths = kernel.Width != 0 ? new[] { kernel.Width } : Inputs.SmallScale ? new[] { 1, 17, 100, 1000 } : new[] { 1, 3, 17, 64, 100, 1000, 4099 };
         int[] rowCounts = kernel.ManyRows ? new[] { 0, 1, 3 } : new[] { 1 };
         var failures = new List<string>();
         var worst = new Dictionary<string, double>();
         int seed = 100;
-        foreach (string distribution in new[] { "Normal", "Mean1e4", "Uniform100", "Constant", "Scaled1e15" })
+        foreach (string distribution in Inputs.SmallScale ? new[] { "Normal", "Mean1e4", "Constant" } : new[] { "Normal", "Mean1e4", "Uniform100", "Constant", "Scaled1e15" })
         {
             foreach (int row in rowLengths)
             {
