@@ -28,6 +28,13 @@ public sealed class RmsNormAttribute : Attribute
     public bool Affine { get; set; } = true;
 
     /// <summary>
+    /// True: the fused residual form. The method takes a residual <c>r</c> right after the input and a
+    /// second output <c>h</c> right after the output; <c>h = x + r</c> is written there and normalized
+    /// (<c>y = norm(h)</c>) in the same passes, instead of an add pass and a norm pass. Default false.
+    /// </summary>
+    public bool Residual { get; set; }
+
+    /// <summary>
     /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
     /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
     /// </summary>

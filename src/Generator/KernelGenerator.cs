@@ -51,10 +51,18 @@ public sealed class KernelGenerator : IIncrementalGenerator
                 static (context, token) => NormalizationParser.Parse(context, NormalizationKind.RmsNorm, token))
             .WithTrackingName(TrackingNames.RmsNormTransform);
 
+        IncrementalValuesProvider<KernelResult<NormalizationModel>> l2Normalize = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "KernelGen.L2NormalizeAttribute",
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
+                static (context, token) => NormalizationParser.Parse(context, NormalizationKind.L2Normalize, token))
+            .WithTrackingName(TrackingNames.L2NormalizeTransform);
+
         RegisterFamily(context, softmax, SoftmaxEmitter.Emit);
         RegisterFamily(context, logSoftmax, SoftmaxEmitter.Emit);
         RegisterFamily(context, layerNorm, NormalizationEmitter.Emit);
         RegisterFamily(context, rmsNorm, NormalizationEmitter.Emit);
+        RegisterFamily(context, l2Normalize, NormalizationEmitter.Emit);
     }
 
     private static void RegisterFamily<TModel>(

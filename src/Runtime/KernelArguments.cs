@@ -92,6 +92,76 @@ public static class KernelArguments
         }
     }
 
+    /// <summary>
+    /// Checks a per-column parameter of a fused residual kernel, which writes two outputs: the
+    /// checks of <see cref="ValidateColumns{T}(ReadOnlySpan{T}, int, ReadOnlySpan{T}, string)"/> against both.
+    /// </summary>
+    /// <param name="values">The per-column values.</param>
+    /// <param name="rowLength">Elements per row (for a one-row kernel, the row's length).</param>
+    /// <param name="output">The output rows.</param>
+    /// <param name="sum">The second output (h = x + r).</param>
+    /// <param name="name">The user's name of the parameter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateColumns<T>(ReadOnlySpan<T> values, int rowLength, ReadOnlySpan<T> output, ReadOnlySpan<T> sum, string name)
+    {
+        ValidateColumns(values, rowLength, output, name);
+        if (values.Overlaps(sum))
+        {
+            ThrowColumnsOverlap(name);
+        }
+    }
+
+    /// <summary>
+    /// Checks the residual r of a fused residual kernel: as long as the input, and either the same
+    /// memory as an output (read before it is written, element by element) or apart from it.
+    /// </summary>
+    /// <param name="residual">The residual rows.</param>
+    /// <param name="input">The input rows.</param>
+    /// <param name="output">The output rows.</param>
+    /// <param name="sum">The second output (h = x + r).</param>
+    /// <param name="name">The user's name of the residual parameter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateResidual<T>(ReadOnlySpan<T> residual, ReadOnlySpan<T> input, ReadOnlySpan<T> output, ReadOnlySpan<T> sum, string name)
+    {
+        if (residual.Length != input.Length)
+        {
+            ThrowSpanLengthMismatch(input.Length, residual.Length, name);
+        }
+
+        if ((residual.Overlaps(output, out int o) && o != 0) || (residual.Overlaps(sum, out int s) && s != 0))
+        {
+            ThrowPartialOverlap(name);
+        }
+    }
+
+    /// <summary>
+    /// Checks the second output h = x + r of a fused residual kernel: as long as the input, apart from
+    /// the output, and either the same memory as the input or the residual (updated in place) or apart from them.
+    /// </summary>
+    /// <param name="sum">The second output.</param>
+    /// <param name="input">The input rows.</param>
+    /// <param name="residual">The residual rows.</param>
+    /// <param name="output">The output rows.</param>
+    /// <param name="name">The user's name of the second output.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateSum<T>(ReadOnlySpan<T> sum, ReadOnlySpan<T> input, ReadOnlySpan<T> residual, ReadOnlySpan<T> output, string name)
+    {
+        if (sum.Length != input.Length)
+        {
+            ThrowSpanLengthMismatch(input.Length, sum.Length, name);
+        }
+
+        if (sum.Overlaps(output))
+        {
+            throw new ArgumentException("The sum h = x + r overlaps the output; the two outputs must be separate memory.", name);
+        }
+
+        if ((sum.Overlaps(input, out int i) && i != 0) || (sum.Overlaps(residual, out int r) && r != 0))
+        {
+            ThrowPartialOverlap(name);
+        }
+    }
+
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> for a path the machine lacks.</summary>
     /// <param name="path">The path that was called.</param>
     [DoesNotReturn]
@@ -122,8 +192,16 @@ public static class KernelArguments
         throw new ArgumentException($"This kernel was generated for rows of exactly {width} elements (Width = {width}), but a row has {length}.", name);
 
     [DoesNotReturn]
+    private static void ThrowSpanLengthMismatch(int inputLength, int length, string name) =>
+        throw new ArgumentException($"This span has {length} elements but the input has {inputLength}; they must be equal.", name);
+
+    [DoesNotReturn]
+    private static void ThrowPartialOverlap(string name) =>
+        throw new ArgumentException("This span overlaps another one without starting at the same element; use the same span (in place) or separate memory.", name);
+
+    [DoesNotReturn]
     private static void ThrowColumnsOverlap(string name) =>
-        throw new ArgumentException("This parameter overlaps the output; per-column parameters must be separate memory.", name);
+        throw new ArgumentException("This parameter overlaps an output; per-column parameters must be separate memory.", name);
 
     [DoesNotReturn]
     private static void ThrowColumnsMismatch(int length, int rowLength, string name) =>

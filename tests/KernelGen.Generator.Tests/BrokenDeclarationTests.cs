@@ -150,6 +150,8 @@ public sealed class BrokenDeclarationTests
         ["SoftmaxAndRmsNorm"] = (["KG0007"], Member($"[Softmax][RmsNorm(Affine = false)] public static partial void Kernel{Io};")),
         ["RmsNormLocalFunction"] = (["KG0009"], Member($"public static void Run() {{ [RmsNorm(Affine = false)] static void Local{Io} {{ }} }}")),
         ["RmsNormNotPartial"] = (["KG0001"], Member($"[RmsNorm(Affine = false)] public static void Kernel{Io};")),
+        ["L2NormalizeWithWeight"] = (["KG0006"], Member("[L2Normalize] public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);")),
+        ["L2NormalizeEpsilonNaN"] = (["KG0008"], Member($"[L2Normalize(Epsilon = double.NaN)] public static partial void Kernel{Io};")),
         ["KeywordMethodName"] = (["KG0011"], Member($"[Softmax] public static partial void @event{Io};")),
         ["KeywordTypeName"] = (["KG0011"], Member($"[Softmax] public static partial void Kernel{Io};", "public static partial class", "@class")),
         ["KeywordNamespace"] = (["KG0011"], Member($"[Softmax] public static partial void Kernel{Io};").Replace("namespace Demo;", "namespace Demo.@void;")),

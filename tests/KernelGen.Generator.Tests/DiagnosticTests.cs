@@ -352,6 +352,7 @@ public sealed class DiagnosticTests
     [InlineData("RmsNorm", "[|WeightOffset = double.NaN|]", "WeightOffset = NaN is not valid for [RmsNorm]: the offset must be finite (and within float's range: at most 3.40282347E+38 in magnitude)")]
     [InlineData("RmsNorm", "[|Unroll = 9|]", "Unroll = 9 is not valid for [RmsNorm]: the unroll must be 0 (the generator's choice) or 1 to 8 vectors")]
     [InlineData("LayerNorm", "[|Width = -4|]", "Width = -4 is not valid for [LayerNorm]: the width must be 0 (any row length) or a positive row length")]
+    [InlineData("L2Normalize", "[|Epsilon = -1|]", "Epsilon = -1 is not valid for [L2Normalize]: ε must be finite and at least 0")]
     [InlineData("LayerNorm", "[|Targets = 0|]", "Targets = 0 is not valid for [LayerNorm]: name at least one target (Scalar is always emitted, but an empty set is a mistake)")]
     public void KG0008_normalization_arguments(string attribute, string arguments, string message) => AssertSingle("KG0008", $$"""
         using System;
@@ -362,7 +363,7 @@ public sealed class DiagnosticTests
         public static partial class Ops
         {
             [{{attribute}}({{arguments}})]
-            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, {{(attribute == "LayerNorm" ? "ReadOnlySpan<float> bias, " : "")}}Span<float> output);
+            public static partial void Kernel(ReadOnlySpan<float> input, {{(attribute == "L2Normalize" ? "" : "ReadOnlySpan<float> weight, ")}}{{(attribute == "LayerNorm" ? "ReadOnlySpan<float> bias, " : "")}}Span<float> output);
         }
         """, message);
 
@@ -421,6 +422,20 @@ public sealed class DiagnosticTests
             public static partial void Kernel(ReadOnlySpan<float> input, [|ReadOnlySpan<float> weight|], Span<float> output);
         }
         """, "The kernel method 'Kernel' has an unsupported signature: the second parameter must be Span<float> (the same element type as the input), not 'System.ReadOnlySpan<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, Span<T> output, int rowLength)' with T float or double for [LayerNorm] with Affine = false.");
+
+    [Fact]
+    public void KG0006_residual_form_without_its_sum() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [RmsNorm(Residual = true)]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, Span<float> output, [|int rowLength|]);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the fifth parameter (the sum h = x + r) must be Span<float> (the same element type as the input), not 'int'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> residual, ReadOnlySpan<T> weight, Span<T> output, Span<T> sum)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> residual, ReadOnlySpan<T> weight, Span<T> output, Span<T> sum, int rowLength)' with T float or double for [RmsNorm] with Affine = true and Residual = true.");
 
     [Fact]
     public void KG0006_weight_of_another_element_type() => AssertSingle("KG0006", """

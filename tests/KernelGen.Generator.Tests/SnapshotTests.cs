@@ -114,6 +114,14 @@ public sealed class SnapshotTests
 
     [Fact] public void RmsNorm_Width64_Double() => Verify(Kernel("[RmsNorm(Width = 64)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output)"));
 
+    [Fact] public void LayerNorm_Residual_ManyRows() => Verify(Kernel("[LayerNorm(Residual = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> sum, int rowLength)"));
+
+    [Fact] public void RmsNorm_Residual_Width64_Double() => Verify(Kernel("[RmsNorm(Residual = true, Width = 64)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> residual, ReadOnlySpan<double> weight, Span<double> output, Span<double> sum)"));
+
+    [Fact] public void L2Normalize_ManyRows() => Verify(Kernel("[L2Normalize]", ManyRows));
+
+    [Fact] public void L2Normalize_Width16_Double() => Verify(Kernel("[L2Normalize(Width = 16, Epsilon = 1e-8)]", OneRowDouble));
+
     [Fact]
     public void RmsNorm_ParameterNamesOfTheGeneratedCode() =>
         // The user's names equal the generated code's own (x, w, y, n, weight, input...).

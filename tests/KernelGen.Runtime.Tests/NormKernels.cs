@@ -69,4 +69,34 @@ public static partial class NormKernels
 
     [RmsNorm(Width = 4096)]
     public static partial void RmsNormFW4096(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output);
+
+    [LayerNorm(Residual = true)]
+    public static partial void LayerNormResidualFRows(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> sum, int rowLength);
+
+    [LayerNorm(Residual = true, Affine = false)]
+    public static partial void LayerNormResidualPlainD(ReadOnlySpan<double> input, ReadOnlySpan<double> residual, Span<double> output, Span<double> sum);
+
+    [LayerNorm(Residual = true, Width = 100)]
+    public static partial void LayerNormResidualFW100Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> sum, int rowLength);
+
+    [RmsNorm(Residual = true)]
+    public static partial void RmsNormResidualF(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, Span<float> output, Span<float> sum);
+
+    [RmsNorm(Residual = true, WeightOffset = 1, Unroll = 2)]
+    public static partial void RmsNormResidualGemmaDRows(ReadOnlySpan<double> input, ReadOnlySpan<double> residual, ReadOnlySpan<double> weight, Span<double> output, Span<double> sum, int rowLength);
+
+    [RmsNorm(Residual = true, Width = 64)]
+    public static partial void RmsNormResidualFW64Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, Span<float> output, Span<float> sum, int rowLength);
+
+    [L2Normalize]
+    public static partial void L2NormalizeF(ReadOnlySpan<float> input, Span<float> output);
+
+    [L2Normalize(Epsilon = 1e-6)]
+    public static partial void L2NormalizeDRows(ReadOnlySpan<double> input, Span<double> output, int rowLength);
+
+    [L2Normalize(Epsilon = 0, Unroll = 2)]
+    public static partial void L2NormalizeFEps0U2Rows(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
+    [L2Normalize(Width = 64)]
+    public static partial void L2NormalizeFW64Rows(ReadOnlySpan<float> input, Span<float> output, int rowLength);
 }

@@ -71,6 +71,32 @@ public static class NormOracle
         return y;
     }
 
+    /// <summary>y = x/max(sqrt(Σx²), ε) for one row.</summary>
+    public static double[] L2Normalize(ReadOnlySpan<double> x, double epsilon)
+    {
+        BigInteger squares = BigInteger.Zero;
+        foreach (double v in x)
+        {
+            BigInteger e = Exact(v);
+            squares += e * e;
+        }
+
+        double inverse = 1.0 / Math.Max(Math.Sqrt(Quotient(squares, 1, 2 * Scale)), epsilon);
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = x[i] * inverse;
+        }
+
+        return y;
+    }
+
+    /// <summary>The oracle of any normalization kernel: y, and x̂ (LayerNorm; zeros otherwise) for the units.</summary>
+    public static (double[] Y, double[] Normalized) Expected(NormInfo kernel, ReadOnlySpan<double> x, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias) =>
+        kernel.IsLayer ? LayerNorm(x, weight, bias, kernel.Epsilon)
+        : kernel.IsL2 ? (L2Normalize(x, kernel.Epsilon), new double[x.Length])
+        : (RmsNorm(x, weight, kernel.WeightOffset, kernel.Epsilon), new double[x.Length]);
+
     /// <summary>A finite double as an integer count of 2⁻¹⁰⁷⁴.</summary>
     public static BigInteger Exact(double value)
     {

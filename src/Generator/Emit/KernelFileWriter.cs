@@ -213,9 +213,18 @@ internal static class KernelFileWriter
             ? $"{Arguments}.ValidateRows<{t}>({s.InputName}, {s.OutputName}, {s.RowLengthName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}), nameof({s.RowLengthName}));"
             : $"{Arguments}.ValidateRow<{t}>({s.InputName}, {s.OutputName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}));");
         string rowLength = s.Shape == KernelShape.ManyRows ? s.RowLengthName! : s.InputName + ".Length";
+        string? sum = s.NameOf(ParameterRole.Sum);
+        if (s.NameOf(ParameterRole.Residual) is { } residual && sum is not null)
+        {
+            writer.Line($"{Arguments}.ValidateResidual<{t}>({residual}, {s.InputName}, {s.OutputName}, {sum}, nameof({residual}));");
+            writer.Line($"{Arguments}.ValidateSum<{t}>({sum}, {s.InputName}, {residual}, {s.OutputName}, nameof({sum}));");
+        }
+
         foreach (KernelParameter p in s.Parameters.Where(static p => p.IsBroadcast))
         {
-            writer.Line($"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));");
+            writer.Line(sum is null
+                ? $"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));"
+                : $"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, {sum}, nameof({p.Name}));");
         }
     }
 

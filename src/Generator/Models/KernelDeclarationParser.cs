@@ -29,6 +29,7 @@ internal static class KernelDeclarationParser
         "KernelGen.LogSoftmaxAttribute",
         "KernelGen.LayerNormAttribute",
         "KernelGen.RmsNormAttribute",
+        "KernelGen.L2NormalizeAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>

@@ -41,6 +41,9 @@ internal enum ParameterRole
     /// <summary>The input rows: <c>ReadOnlySpan&lt;T&gt;</c>, one element per element of the output.</summary>
     Input,
 
+    /// <summary>A second input added to the input element by element (the residual r): <c>ReadOnlySpan&lt;T&gt;</c>, as long as the input.</summary>
+    Residual,
+
     /// <summary>A per-column weight (γ): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
     Weight,
 
@@ -50,6 +53,9 @@ internal enum ParameterRole
     /// <summary>The output rows: <c>Span&lt;T&gt;</c>, as long as the input.</summary>
     Output,
 
+    /// <summary>A second output, the sum h = x + r of a fused residual kernel: <c>Span&lt;T&gt;</c>, as long as the input.</summary>
+    Sum,
+
     /// <summary>The row length of the many-rows shape: <c>int</c>, last.</summary>
     RowLength,
 }
@@ -58,7 +64,7 @@ internal enum ParameterRole
 internal sealed record KernelParameter(ParameterRole Role, string Name)
 {
     /// <summary>True for the spans the kernel only reads.</summary>
-    public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Weight or ParameterRole.Bias;
+    public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias;
 
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
     public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias;
@@ -67,6 +73,8 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     public string LocalName => this.Role switch
     {
         ParameterRole.Input => "input",
+        ParameterRole.Residual => "residual",
+        ParameterRole.Sum => "sum",
         ParameterRole.Weight => "weight",
         ParameterRole.Bias => "bias",
         ParameterRole.Output => "output",
@@ -77,6 +85,8 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     public string RowName => this.Role switch
     {
         ParameterRole.Input => "x",
+        ParameterRole.Residual => "r",
+        ParameterRole.Sum => "h",
         ParameterRole.Weight => "w",
         ParameterRole.Bias => "b",
         _ => "y",

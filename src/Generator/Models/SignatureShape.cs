@@ -35,6 +35,8 @@ internal sealed class SignatureShape
     public static string RoleText(ParameterRole role) => role switch
     {
         ParameterRole.Input => "input",
+        ParameterRole.Residual => "residual r",
+        ParameterRole.Sum => "sum h = x + r",
         ParameterRole.Weight => "weight γ",
         ParameterRole.Bias => "bias β",
         ParameterRole.Output => "output",

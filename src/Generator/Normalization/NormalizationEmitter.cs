@@ -21,17 +21,31 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
 
     public int Width => this.model.Width;
 
-    public string Summary => this.IsLayer
+    public string Summary => (this.HasResidual ? "fused residual h = x + r, then " : string.Empty) + (this.IsLayer
         ? "layer normalization of each row: y = " + (this.HasWeight ? "γ ⊙ " : string.Empty) + "(x − μ)/sqrt(σ² + ε)" + (this.HasBias ? " + β" : string.Empty)
-        : "RMS normalization of each row: y = " + (this.HasWeight ? (this.HasOffset ? "(γ + offset) ⊙ " : "γ ⊙ ") : string.Empty) + "x/sqrt(mean(x²) + ε)";
+        : this.IsL2 ? "L2 normalization of each row: y = x/max(‖x‖, ε)"
+        : "RMS normalization of each row: y = " + (this.HasWeight ? (this.HasOffset ? "(γ + offset) ⊙ " : "γ ⊙ ") : string.Empty) + "x/sqrt(mean(x²) + ε)");
 
     private bool IsLayer => this.model.Kind == NormalizationKind.LayerNorm;
+
+    private bool IsL2 => this.model.Kind == NormalizationKind.L2Normalize;
+
+    // The factor every element is multiplied by, from the sum of squares (in double): 1/sqrt(Σx²/n + ε) for
+    // RmsNorm, 1/max(sqrt(Σx²), ε) for L2Normalize.
+    private string InverseScale(string squares, string n) => this.IsL2
+        ? $"1.0 / {Math}.Max({Math}.Sqrt({squares}), Epsilon)"
+        : $"1.0 / {Math}.Sqrt({squares} / {n} + Epsilon)";
 
     private bool HasWeight => this.model.Signature.Has(ParameterRole.Weight);
 
     private bool HasBias => this.model.Signature.Has(ParameterRole.Bias);
 
     private bool HasOffset => this.model.WeightOffset != 0;
+
+    private bool HasResidual => this.model.Signature.Has(ParameterRole.Residual);
+
+    /// <summary>What the passes after the first read: the input, or with a residual the sum h = x + r that the first pass wrote.</summary>
+    private string Source => this.HasResidual ? "h" : "x";
 
     private ElementType Element => this.model.Signature.Element;
 
@@ -92,7 +106,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         bool fixedWidth = this.model.Width != 0;
         writer.Line(this.IsLayer
             ? $"// Three passes over the row: the mean; the variance about it; the output. Unroll {c.Unroll}: that many independent accumulators."
-            : $"// Two passes over the row: the mean square; the output. Unroll {c.Unroll}: that many independent accumulators.");
+            : $"// Two passes over the row: {(this.IsL2 ? "the sum of squares" : "the mean square")}; the output. Unroll {c.Unroll}: that many independent accumulators.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(!fixedWidth)})"))
         {
@@ -116,16 +130,42 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
     private void WriteLayerLoopBody(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line("// Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4");
-        writer.Line("// and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).");
-        writer.Line($"{this.T} first = x;");
+        if (this.HasResidual)
+        {
+            writer.Line("// Pass 1: h = x + r, written out, and Σ(h − k) with k = h[0]. The terms are as small as the row's spread,");
+            writer.Line("// so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.");
+            writer.Line($"{this.T} first = x + r;");
+        }
+        else
+        {
+            writer.Line("// Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4");
+            writer.Line("// and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).");
+            writer.Line($"{this.T} first = x;");
+        }
+
         writer.Line($"{c.Vec} origin = {c.Splat("first")};");
         c.WriteSumDeclarations(writer);
         c.WritePass(writer, "first", (w, group) =>
         {
-            foreach (VectorAccess a in group)
+            if (this.HasResidual)
             {
-                w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"{c.Vec} v{a.Accumulator} = {a.Load("x")} + {a.Load("r", "0")};");
+                }
+
+                foreach (VectorAccess a in group)
+                {
+                    w.Line(a.Store($"v{a.Accumulator}", "h"));
+                    w.Line($"sum{a.Accumulator} += v{a.Accumulator} - origin;");
+                }
+            }
+            else
+            {
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
+                }
             }
         }, w => c.WriteSumFlush(w));
         this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
@@ -139,7 +179,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} e{a.Accumulator} = {a.Load("x")} - center;");
+                w.Line($"{c.Vec} e{a.Accumulator} = {a.Load(this.Source)} - center;");
             }
 
             foreach (VectorAccess a in group)
@@ -158,12 +198,12 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} h{a.Accumulator} = {c.M}.MultiplyAdd({a.Load("x")} - center, scale, shift);");
+                w.Line($"{c.Vec} n{a.Accumulator} = {c.M}.MultiplyAdd({a.Load(this.Source)} - center, scale, shift);");
             }
 
             foreach (VectorAccess a in group)
             {
-                w.Line(a.Store(this.Affine(c, $"h{a.Accumulator}", a.Load("w"), a.Load("b")), "y"));
+                w.Line(a.Store(this.Affine(c, $"n{a.Accumulator}", a.Load("w"), a.Load("b")), "y"));
             }
         });
     }
@@ -171,21 +211,28 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
     private void WriteRmsLoopBody(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line("// Pass 1: Σx².");
+        writer.Line(this.HasResidual ? "// Pass 1: h = x + r, written out, and Σh²." : "// Pass 1: Σx².");
         c.WriteSumDeclarations(writer, "square");
         c.WritePass(writer, "0", (w, group) =>
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} v{a.Accumulator} = {a.Load("x")};");
+                w.Line(this.HasResidual
+                    ? $"{c.Vec} v{a.Accumulator} = {a.Load("x")} + {a.Load("r")};"
+                    : $"{c.Vec} v{a.Accumulator} = {a.Load("x")};");
             }
 
             foreach (VectorAccess a in group)
             {
+                if (this.HasResidual)
+                {
+                    w.Line(a.Store($"v{a.Accumulator}", "h"));
+                }
+
                 w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
             }
         }, w => c.WriteSumFlush(w, "square"));
-        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / {Math}.Sqrt({c.M}.SumWidened(wideLow, wideHigh) / n + Epsilon))")};");
+        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n")})")};");
 
         writer.Line();
         writer.Line($"// Pass 2: y = {this.RmsOutputText}.");
@@ -194,7 +241,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line(a.Store(this.RmsOutput(c, a.Load("x"), a.Load("w")), "y"));
+                w.Line(a.Store(this.RmsOutput(c, a.Load(this.Source), a.Load("w")), "y"));
             }
         });
     }
@@ -212,26 +259,44 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         string LoadAt(string source, int v, string fill) => v < full
             ? $"{c.V}.LoadUnsafe(ref {source}, (nuint){v * c.Lanes})"
             : $"{c.M}.LoadTail(ref {string.Format(Offset(v), source)}, {tail}, {fill})";
-        string StoreAt(int v, string value) => v < full
-            ? $"{c.V}.StoreUnsafe({value}, ref y, (nuint){v * c.Lanes});"
-            : $"{c.M}.StoreTail(ref {string.Format(Offset(v), "y")}, {tail}, {value});";
+        string StoreAt(int v, string value, string destination = "y") => v < full
+            ? $"{c.V}.StoreUnsafe({value}, ref {destination}, (nuint){v * c.Lanes});"
+            : $"{c.M}.StoreTail(ref {string.Format(Offset(v), destination)}, {tail}, {value});";
 
         writer.Line($"// Width = {width}: {full} full vector(s){(tail != 0 ? $" and a {tail}-element tail" : string.Empty)} of {c.Lanes} lanes stay in registers:");
         writer.Line("// the row is read once and written once, fully unrolled.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(false)})"))
         {
-            writer.Line($"const nint n = Width;");
+            if (!this.IsL2)
+            {
+                // (L2Normalize divides by the norm, not by the length: it needs no n.)
+                writer.Line("const nint n = Width;");
+            }
+
             if (this.IsLayer)
             {
-                writer.Line("// Σ(x − k) with k = x[0] (see the looped form); the tail's lanes past the row hold k.");
-                writer.Line($"{this.T} first = x;");
+                writer.Line(this.HasResidual
+                    ? "// h = x + r, written out; Σ(h − k) with k = h[0] (see the looped form); the tail's lanes past the row hold k."
+                    : "// Σ(x − k) with k = x[0] (see the looped form); the tail's lanes past the row hold k.");
+                writer.Line(this.HasResidual ? $"{this.T} first = x + r;" : $"{this.T} first = x;");
                 writer.Line($"{c.Vec} origin = {c.Splat("first")};");
             }
 
             for (int v = 0; v < count; v++)
             {
-                writer.Line($"{c.Vec} x{v} = {LoadAt("x", v, this.IsLayer ? "first" : "0")};");
+                string load = LoadAt("x", v, this.IsLayer ? "first" : "0");
+                writer.Line(this.HasResidual
+                    ? $"{c.Vec} x{v} = {load} + {LoadAt("r", v, "0")};"
+                    : $"{c.Vec} x{v} = {load};");
+            }
+
+            if (this.HasResidual)
+            {
+                for (int v = 0; v < count; v++)
+                {
+                    writer.Line(StoreAt(v, $"x{v}", "h"));
+                }
             }
 
             writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
@@ -247,7 +312,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 {
                     writer.Line(v < full || tail == 0
                         ? $"{c.Vec} e{v} = x{v} - center;"
-                        : $"{c.Vec} e{v} = {LoadAt("x", v, "meanHigh")} - center;");
+                        : $"{c.Vec} e{v} = {LoadAt(this.Source, v, "meanHigh")} - center;");
                 }
 
                 writer.Line($"wideLow = {c.WideVec}.Zero; wideHigh = {c.WideVec}.Zero;");
@@ -267,7 +332,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
             {
                 List<string> squares = names.Select(static x => $"{x} * {x}").ToList();
                 writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {VectorLoopWriter.Tree(squares, static (a, b) => $"({a} + {b})")});");
-                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / {Math}.Sqrt({c.M}.SumWidened(wideLow, wideHigh) / n + Epsilon))")};");
+                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n")})")};");
                 this.WriteAffineDeclarations(writer, c);
                 for (int v = 0; v < count; v++)
                 {
@@ -316,7 +381,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
 
     private string AffineText => this.HasWeight ? (this.HasBias ? "y = γ·x̂ + β" : "y = γ·x̂") : "y = x̂";
 
-    private string RmsOutputText => this.HasWeight ? (this.HasOffset ? "x·(1/rms)·(γ + offset)" : "x·(1/rms)·γ") : "x·(1/rms)";
+    private string RmsOutputText => this.IsL2 ? "x·(1/max(‖x‖, ε))" : this.HasWeight ? (this.HasOffset ? "x·(1/rms)·(γ + offset)" : "x·(1/rms)·γ") : "x·(1/rms)";
 
     private void WriteAffineDeclarations(IndentedWriter writer, VectorLoopWriter c)
     {
@@ -341,7 +406,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
     private void WriteScalarRow(IndentedWriter writer)
     {
         bool fixedWidth = this.model.Width != 0;
-        string X = $"{Unsafe}.Add(ref x, i)";
+        string X = $"{Unsafe}.Add(ref {this.Source}, i)";
         writer.Line(this.IsDouble
             ? "// Scalar: the same passes, one element at a time, with compensated (Neumaier) sums."
             : "// Scalar: the same passes, one element at a time, accumulating in double.");
@@ -354,9 +419,20 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
             }
 
             string weight = this.HasOffset ? $"({Unsafe}.Add(ref w, i) + (double)WeightOffset)" : $"{Unsafe}.Add(ref w, i)";
+            if (this.HasResidual)
+            {
+                writer.Line("// h = x + r, written out; the passes below read it.");
+                using (writer.Block("for (nint i = 0; i < n; i++)"))
+                {
+                    writer.Line($"{Unsafe}.Add(ref h, i) = {Unsafe}.Add(ref x, i) + {Unsafe}.Add(ref r, i);");
+                }
+
+                writer.Line();
+            }
+
             if (this.IsLayer)
             {
-                writer.Line($"{this.T} first = x;");
+                writer.Line($"{this.T} first = {this.Source};");
                 this.WriteScalarSum(writer, "sums", $"((double){X} - first)");
                 if (this.IsDouble)
                 {
@@ -386,7 +462,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
             else
             {
                 this.WriteScalarSum(writer, "squares", X, square: true);
-                writer.Line($"double scale = 1.0 / {Math}.Sqrt({(this.IsDouble ? "squares.Total(out _)" : "squares")} / n + Epsilon);");
+                writer.Line($"double scale = {this.InverseScale(this.IsDouble ? "squares.Total(out _)" : "squares", "n")};");
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
                 {
                     writer.Line($"{Unsafe}.Add(ref y, i) = ({this.T})({X} * scale{(this.HasWeight ? " * " + weight : string.Empty)});");
@@ -429,12 +505,25 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
         }
         else
         {
-            writer.Line($"// y = {(this.HasWeight ? (this.HasOffset ? "(γ + offset)" : "γ") + "·" : string.Empty)}x/sqrt(Σx²/n + ε), with a compensated sum, in double.");
+            writer.Line(this.IsL2
+                ? "// y = x/max(sqrt(Σx²), ε), with a compensated sum, in double."
+                : $"// y = {(this.HasWeight ? (this.HasOffset ? "(γ + offset)" : "γ") + "·" : string.Empty)}x/sqrt(Σx²/n + ε), with a compensated sum, in double.");
         }
 
         using (writer.Block($"private static void ReferenceRow({parameters})"))
         {
             writer.Line("int n = x.Length;");
+            if (this.HasResidual)
+            {
+                writer.Line("// h = x + r, rounded to the element type (what is written is what is normalized).");
+                using (writer.Block("for (int i = 0; i < n; i++)"))
+                {
+                    writer.Line($"h[i] = ({this.T})(x[i] + r[i]);");
+                }
+
+                writer.Line();
+            }
+
             if (this.IsLayer)
             {
                 writer.Line("if (n == 0)");
@@ -443,11 +532,11 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 writer.Line("}");
                 writer.Line();
                 writer.Line("// μ = k + Σ(x − k)/n with k = x[0]: a constant row gives x − μ = 0 exactly.");
-                writer.Line("double first = x[0];");
+                writer.Line($"double first = {this.Source}[0];");
                 writer.Line("global::KernelGen.Runtime.CompensatedSum sum = default;");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line("sum.Add(x[i] - first);");
+                    writer.Line($"sum.Add({this.Source}[i] - first);");
                 }
 
                 writer.Line("double offsetSum = sum.Total(out double offsetSumLow);");
@@ -460,7 +549,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line("double deviation = (x[i] - meanHigh) - meanLow;");
+                    writer.Line($"double deviation = ({this.Source}[i] - meanHigh) - meanLow;");
                     writer.Line("squares.Add(deviation * deviation);");
                 }
 
@@ -468,7 +557,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line($"y[i] = ({this.T})(((x[i] - meanHigh) - meanLow) * inverseDeviation{weight}{(this.HasBias ? " + b[i]" : string.Empty)});");
+                    writer.Line($"y[i] = ({this.T})((({this.Source}[i] - meanHigh) - meanLow) * inverseDeviation{weight}{(this.HasBias ? " + b[i]" : string.Empty)});");
                 }
             }
             else
@@ -476,13 +565,13 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line("squares.Add((double)x[i] * x[i]);");
+                    writer.Line($"squares.Add((double){this.Source}[i] * {this.Source}[i]);");
                 }
 
-                writer.Line($"double scale = 1.0 / {Math}.Sqrt(squares.Total(out _) / n + Epsilon);");
+                writer.Line($"double scale = {this.InverseScale("squares.Total(out _)", "n")};");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
-                    writer.Line($"y[i] = ({this.T})(x[i] * scale{weight});");
+                    writer.Line($"y[i] = ({this.T})({this.Source}[i] * scale{weight});");
                 }
             }
         }

@@ -10,6 +10,9 @@ internal enum NormalizationKind
 
     /// <summary>[RmsNorm]: y = (γ + offset)·x/sqrt(mean(x²) + ε).</summary>
     RmsNorm,
+
+    /// <summary>[L2Normalize]: y = x/max(‖x‖, ε).</summary>
+    L2Normalize,
 }
 
 /// <summary>Everything the normalization emitter needs to write one kernel.</summary>

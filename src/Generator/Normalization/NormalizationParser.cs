@@ -13,16 +13,17 @@ internal static class NormalizationParser
     public static KernelResult<NormalizationModel> Parse(GeneratorAttributeSyntaxContext context, NormalizationKind kind, CancellationToken cancellationToken)
     {
         bool layer = kind == NormalizationKind.LayerNorm;
-        string shortName = layer ? "LayerNorm" : "RmsNorm";
+        bool l2 = kind == NormalizationKind.L2Normalize;
+        string shortName = kind.ToString();
         var diagnostics = new List<DiagnosticInfo>();
 
         // The options come first: Affine and Bias decide which spans the signature must take.
         AttributeData attribute = context.Attributes[0];
-        double epsilon = layer ? 1e-5 : 1e-6;
+        double epsilon = layer ? 1e-5 : l2 ? 1e-12 : 1e-6;
         double weightOffset = 0;
-        bool affine = true, bias = true;
+        bool affine = !l2, bias = true, residual = false;
         bool offsetGiven = false;
-        CommonOptions options = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
+        CommonOptions common = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
             switch (name)
             {
@@ -42,6 +43,9 @@ internal static class NormalizationParser
                 case "Bias":
                     bias = (bool)value;
                     return null;
+                case "Residual":
+                    residual = (bool)value;
+                    return null;
                 default:
                     return null;
             }
@@ -59,27 +63,50 @@ internal static class NormalizationParser
         }
 
         var spans = new List<ParameterRole> { ParameterRole.Input };
-        string condition;
-        if (affine)
+        if (residual)
+        {
+            spans.Add(ParameterRole.Residual);
+        }
+
+        var options = new List<string>();
+        if (l2)
+        {
+            // [L2Normalize] has no options that change its signature.
+        }
+        else if (affine)
         {
             spans.Add(ParameterRole.Weight);
+            options.Add("Affine = true");
             if (layer && bias)
             {
                 spans.Add(ParameterRole.Bias);
+                options.Add("Bias = true");
             }
-
-            condition = layer
-                ? (bias ? "for [LayerNorm] with Affine = true and Bias = true (the defaults)" : "for [LayerNorm] with Affine = true and Bias = false")
-                : "for [RmsNorm] with Affine = true (the default)";
+            else if (layer)
+            {
+                options.Add("Bias = false");
+            }
         }
         else
         {
-            condition = $"for [{shortName}] with Affine = false";
+            options.Add("Affine = false");
+        }
+
+        if (residual)
+        {
+            options.Add("Residual = true");
         }
 
         spans.Add(ParameterRole.Output);
+        if (residual)
+        {
+            spans.Add(ParameterRole.Sum);
+        }
+
+        bool defaults = affine && (!layer || bias) && !residual;
+        string? condition = l2 ? null : $"for [{shortName}] with {string.Join(" and ", options)}{(defaults ? (options.Count > 1 ? " (the defaults)" : " (the default)") : string.Empty)}";
         (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
-            context, layer ? "KernelGen.LayerNormAttribute" : "KernelGen.RmsNormAttribute", new SignatureShape(spans, condition), diagnostics, cancellationToken);
+            context, "KernelGen." + shortName + "Attribute", new SignatureShape(spans, condition), diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
         if (hierarchy is null || signature is null || diagnostics.Count != 0)
@@ -93,9 +120,9 @@ internal static class NormalizationParser
             kind,
             epsilon,
             weightOffset,
-            options.Width,
-            options.Unroll,
-            options.Targets | CommonOptions.ScalarTarget);
+            common.Width,
+            common.Unroll,
+            common.Targets | CommonOptions.ScalarTarget);
         return new KernelResult<NormalizationModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 }

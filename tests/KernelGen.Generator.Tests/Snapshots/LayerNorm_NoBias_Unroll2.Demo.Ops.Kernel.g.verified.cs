@@ -269,21 +269,21 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 32; i += 32)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> h0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
                 }
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> h0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> h0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, h0 * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                 }
             }
 
@@ -376,21 +376,21 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> h0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> h1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> h0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> h0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, h0 * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                 }
             }
 
@@ -483,21 +483,21 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, h0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                 }
             }
 
@@ -590,21 +590,21 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, h0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                 }
             }
 

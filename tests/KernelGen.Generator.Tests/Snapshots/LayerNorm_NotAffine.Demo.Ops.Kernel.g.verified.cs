@@ -337,45 +337,45 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 128; i += 128)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> h0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2, ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h3, ref y, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h4, ref y, (nuint)(i + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h5, ref y, (nuint)(i + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h6, ref y, (nuint)(i + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h7, ref y, (nuint)(i + 112));
+                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n0, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n1, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n2, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n3, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n4, ref y, (nuint)(i + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n5, ref y, (nuint)(i + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n6, ref y, (nuint)(i + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n7, ref y, (nuint)(i + 112));
                 }
                 if (i <= n - 64)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> h0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> h3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2, ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h3, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n0, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n1, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n2, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n3, ref y, (nuint)(i + 48));
                     i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> h0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n0, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> h0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, h0);
+                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
                 }
             }
 
@@ -486,25 +486,25 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 32; i += 32)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> h0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> h1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> h2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> h3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h3, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n1, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n2, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n3, ref y, (nuint)(i + 24));
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> h0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> h0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, h0);
+                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
                 }
             }
 
@@ -615,25 +615,25 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n2, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n3, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, h0);
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
                 }
             }
 
@@ -744,25 +744,25 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n2, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n3, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, h0);
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
                 }
             }
 

@@ -374,25 +374,25 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 32; i += 32)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> h0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> h1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> h2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> h3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> h0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> h0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                 }
             }
 
@@ -504,25 +504,25 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                 }
             }
 
@@ -634,25 +634,25 @@ namespace Demo
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> h3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> h0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                 }
             }
 
