@@ -59,13 +59,14 @@ public static class Program
         return summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success)) ? 1 : 0;
     }
 
-    // A dry job (one launch, one iteration, no warm-up) over a few methods at one shape: it proves that
-    // the benchmarks build, run and fill every column, not how fast they are.
+    // A dry job (one launch, one iteration, no warm-up) over a few methods at one shape per class: it proves
+    // that the benchmarks build, run and fill every column, not how fast they are.
     private static int Smoke()
     {
         if (BenchShapes.Selection is null)
         {
-            BenchShapes.Select(["1024x1024"]);
+            // 1024x1024 for the softmax classes, 256x4096 for the normalizations (each class offers one of them).
+            BenchShapes.Select(["1024x1024", "256x4096"]);
         }
 
         string[] methods =
@@ -79,12 +80,17 @@ public static class Program
             "LogSoftmaxAlgorithms.Avx512_Auto",
             "LogSoftmaxAlgorithms.TensorPrimitives_Composition",
             "LogSoftmaxAlgorithms.OnnxRuntime_LogSoftmax",
+            "LayerNormBenchmarks.Dispatched",
+            "LayerNormBenchmarks.TensorPrimitives_Composition",
+            "LayerNormBenchmarks.OnnxRuntime_LayerNormalization",
+            "RmsNormBenchmarks.Avx512_Width4096",
+            "RmsNormBenchmarks.OnnxRuntime_RmsNormalization",
         ];
         ManualConfig config = KernelGenConfig.Apply(ManualConfig.CreateMinimumViable())
             .AddJob(Job.Dry)
             .AddFilter(new SimpleFilter(benchmark => methods.Contains(benchmark.Descriptor.Type.Name + "." + benchmark.Descriptor.WorkloadMethod.Name)))
             .WithOptions(ConfigOptions.JoinSummary);
-        Summary[] summaries = BenchmarkRunner.Run([typeof(SoftmaxAlgorithms), typeof(LogSoftmaxAlgorithms)], config);
+        Summary[] summaries = BenchmarkRunner.Run([typeof(SoftmaxAlgorithms), typeof(LogSoftmaxAlgorithms), typeof(LayerNormBenchmarks), typeof(RmsNormBenchmarks)], config);
         int cases = summaries.Sum(summary => summary.Reports.Length);
         bool failed = cases == 0 || summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
 

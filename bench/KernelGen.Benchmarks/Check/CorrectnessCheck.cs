@@ -6,6 +6,7 @@ using System.Linq;
 using System.Reflection;
 using KernelGen.Benchmarks.Infrastructure;
 using KernelGen.Benchmarks.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 namespace KernelGen.Benchmarks.Check;
 
@@ -57,6 +58,13 @@ public static class CorrectnessCheck
                     if (!info.IsSupported)
                     {
                         Console.WriteLine($"{name,-56} {shape,-11} {"",9} {"",7}  SKIP (path not supported here)");
+                        skipped++;
+                        continue;
+                    }
+
+                    if (!info.Accepts(RowShape.Parse(shape).RowLength))
+                    {
+                        Console.WriteLine($"{name,-56} {shape,-11} {"",9} {"",7}  SKIP (Width = {info.Kernel!.Width} kernel)");
                         skipped++;
                         continue;
                     }
@@ -113,7 +121,7 @@ public static class CorrectnessCheck
         return shape.RowLength > LongRow ? LongRowKernelTolerance : KernelTolerance;
     }
 
-    // The ONNX model writer and the error measure, on a case small enough to know the answer.
+    // The ONNX model writer, on cases small enough to know the answer.
     private static int SelfTest()
     {
         int failures = 0;
@@ -149,9 +157,63 @@ public static class CorrectnessCheck
             }
         }
 
+        failures += NormalizationSelfTest(OnnxOperator.LayerNormalization, input, NormEpsilon.LayerNorm);
+        failures += NormalizationSelfTest(RmsNormBenchmarks.OnnxRmsOperator, input, NormEpsilon.RmsNorm);
         Console.WriteLine(failures == 0
-            ? $"self-test: the in-memory ONNX models ({OnnxModelWriter.Write(OnnxOperator.Softmax, 2, 4).Length} bytes) compute Softmax and LogSoftmax over the last axis"
+            ? $"self-test: the in-memory ONNX models ({OnnxModelWriter.Write(OnnxOperator.Softmax, 2, 4).Length} bytes) compute Softmax and LogSoftmax over the last axis, "
+                + $"and LayerNormalization and {RmsNormBenchmarks.OnnxRmsOperator} ({OnnxModelWriter.Write(OnnxOperator.LayerNormalization, 2, 4, NormEpsilon.LayerNorm).Length} bytes) over rows of 4 with γ and β"
             : "self-test: FAILED");
+        return failures;
+    }
+
+    // Two rows of 4 through the ONNX normalization, against the formula in double.
+    private static int NormalizationSelfTest(OnnxOperator op, float[] input, double epsilon)
+    {
+        const int n = 4;
+        bool layer = op == OnnxOperator.LayerNormalization;
+        float[] weight = [1, 2, 0.5f, -1];
+        float[]? bias = layer ? [0, 1, -1, 0.5f] : null;
+        float[] output = new float[input.Length];
+        try
+        {
+            using var onnx = new OnnxNormalization(op, input, weight, bias, output, input.Length / n, n, epsilon);
+            onnx.Run();
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            Console.WriteLine($"self-test FAIL: ONNX {op}: {exception.Message}");
+            return 1;
+        }
+
+        int failures = 0;
+        for (int start = 0; start < input.Length; start += n)
+        {
+            double mean = 0, meanSquare = 0;
+            for (int i = start; i < start + n; i++)
+            {
+                mean += input[i] / (double)n;
+            }
+
+            for (int i = start; i < start + n; i++)
+            {
+                double d = layer ? input[i] - mean : input[i];
+                meanSquare += d * d / n;
+            }
+
+            double inverse = 1 / Math.Sqrt(meanSquare + epsilon);
+            for (int i = start; i < start + n; i++)
+            {
+                double expected = layer
+                    ? (weight[i - start] * (input[i] - mean) * inverse) + bias![i - start]
+                    : weight[i - start] * input[i] * inverse;
+                if (!(Math.Abs(output[i] - expected) <= 1e-5 * (1 + Math.Abs(expected))))
+                {
+                    Console.WriteLine($"self-test FAIL: ONNX {op}[{i}] = {output[i]}, expected {expected}");
+                    failures++;
+                }
+            }
+        }
+
         return failures;
     }
 }

@@ -24,7 +24,8 @@ public static class KernelGenConfig
 
     /// <summary>
     /// Adds the columns, the median and a declared order to <paramref name="config"/>, and leaves out
-    /// the kernel paths this machine (or the runtime's configuration, e.g. DOTNET_EnableAVX512=0) lacks.
+    /// the kernel paths this machine (or the runtime's configuration, e.g. DOTNET_EnableAVX512=0) lacks,
+    /// and the cases of a <c>Width = N</c> kernel at shapes whose rows are not N long.
     /// </summary>
     public static ManualConfig Apply(ManualConfig config)
     {
@@ -32,7 +33,8 @@ public static class KernelGenConfig
         return config
             .AddColumn(StatisticColumn.Median)
             .AddColumn(Columns)
-            .AddFilter(new SimpleFilter(static benchmark => BenchmarkMethodInfo.Of(benchmark.Descriptor.WorkloadMethod)?.IsSupported ?? true))
+            .AddFilter(new SimpleFilter(static benchmark => BenchmarkMethodInfo.Of(benchmark.Descriptor.WorkloadMethod) is not { } info
+                || (info.IsSupported && (SummaryLookup.Shape(benchmark) is not RowShape shape || info.Accepts(shape.RowLength)))))
             .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared, MethodOrderPolicy.Declared))
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(20));
     }

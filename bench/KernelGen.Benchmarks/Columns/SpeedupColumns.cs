@@ -4,7 +4,10 @@ using KernelGen.Benchmarks.Infrastructure;
 
 namespace KernelGen.Benchmarks.Columns;
 
-/// <summary>How many times faster than a peer measured in the same run (the peer's median / this median).</summary>
+/// <summary>
+/// How many times faster than a peer measured in the same run (the peer's median / this median). The peer
+/// computes the same operation (softmax, log-softmax, LayerNorm, RmsNorm) at the same shape and job.
+/// </summary>
 public abstract class SpeedupColumn(Peer peer, int priority) : KernelColumn(priority)
 {
     protected override string? Compute(Summary summary, BenchmarkCase benchmarkCase)
@@ -21,14 +24,14 @@ public abstract class SpeedupColumn(Peer peer, int priority) : KernelColumn(prio
     }
 }
 
-/// <summary>Speedup over TensorPrimitives (SoftMax for softmax, the composition for log-softmax).</summary>
+/// <summary>Speedup over TensorPrimitives (SoftMax for softmax, the composition for log-softmax and the normalizations).</summary>
 public sealed class TensorPrimitivesSpeedupColumn() : SpeedupColumn(Peer.TensorPrimitives, 5)
 {
     public override string ColumnName => "vs TP";
 
     public override string Legend =>
         "Speedup over TensorPrimitives in the same run and shape: median(TensorPrimitives) / median(this); " +
-        "softmax: TensorPrimitives.SoftMax per row, log-softmax: the TensorPrimitives composition";
+        "softmax: TensorPrimitives.SoftMax per row, log-softmax, LayerNorm and RmsNorm: the TensorPrimitives composition";
 }
 
 /// <summary>Speedup over ONNX Runtime.</summary>

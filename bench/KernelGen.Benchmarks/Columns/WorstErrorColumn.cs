@@ -9,7 +9,8 @@ namespace KernelGen.Benchmarks.Columns;
 
 /// <summary>
 /// The worst error of the method's output on the benchmark's own input against the double reference,
-/// in the units of testing.md §4. Computed in the host process by running the method once.
+/// in the units of testing.md §4 (softmax, log-softmax) and of accuracy.md "Normalizations" (LayerNorm,
+/// RmsNorm). Computed in the host process by running the method once.
 /// </summary>
 public sealed class WorstErrorColumn() : KernelColumn(7)
 {
@@ -19,7 +20,8 @@ public sealed class WorstErrorColumn() : KernelColumn(7)
 
     public override string Legend =>
         "Worst error over the benchmark's input vs a double reference: softmax |y-r|/max(|r|,2^-126) / (2^-24(1+|x_i-max|)), " +
-        "log-softmax |y-r| / (2^-24(1+|r|)); measured in the host process by running the method once; '!' marks a method that wrote to its input";
+        "log-softmax |y-r| / (2^-24(1+|r|)), LayerNorm |y-r| / (2^-24(|g|(1+|xhat|)+|b|)), RmsNorm |y-r| / (2^-24|r|); " +
+        "measured in the host process by running the method once; '!' marks a method that wrote to its input (or its weight or bias)";
 
     protected override string? Compute(Summary summary, BenchmarkCase benchmarkCase)
     {

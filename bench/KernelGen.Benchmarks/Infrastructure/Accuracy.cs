@@ -7,7 +7,9 @@ namespace KernelGen.Benchmarks.Infrastructure;
 /// <summary>
 /// Worst error of an output against the double-precision reference, in the units of
 /// testing.md §4: a softmax output's relative error divided by 2^-24·(1 + |x_i − max|), a
-/// log-softmax output's absolute error divided by 2^-24·(1 + |y_i|).
+/// log-softmax output's absolute error divided by 2^-24·(1 + |y_i|); and in those of accuracy.md
+/// "Normalizations": a LayerNorm output's absolute error divided by 2^-24·(|γ_i|·(1 + |x̂_i|) + |β_i|),
+/// an RmsNorm output's relative error divided by 2^-24 (both at least 2^-149 absolute).
 /// </summary>
 public static class Accuracy
 {
@@ -17,24 +19,40 @@ public static class Accuracy
     /// <summary>The smallest normal float, 2^-126: relative errors are taken against at least this.</summary>
     public static readonly double MinNormal = Math.ScaleB(1.0, -126);
 
+    /// <summary>The smallest float, 2^-149: the normalizations' errors are measured in at least this unit.</summary>
+    public static readonly double MinFloat = Math.ScaleB(1.0, -149);
+
     private static readonly ConcurrentDictionary<RowShape, RowReference[]> References = new();
+
+    private static readonly ConcurrentDictionary<(Operation Operation, RowShape Shape), NormReference[]> NormReferences = new();
 
     /// <summary>A row's maximum and Σ exp(x − max), in double with a compensated (Neumaier) sum.</summary>
     /// <param name="Maximum">The row maximum.</param>
     /// <param name="Sum">Σ_j exp(x_j − max).</param>
     public readonly record struct RowReference(double Maximum, double Sum);
 
+    /// <summary>A row's normalization: x̂ = (x − <paramref name="Mean"/>)·<paramref name="InverseDeviation"/>.</summary>
+    /// <param name="Mean">LayerNorm: the row mean μ; RmsNorm: 0.</param>
+    /// <param name="InverseDeviation">LayerNorm: 1/sqrt(σ² + ε); RmsNorm: 1/sqrt(mean(x²) + ε).</param>
+    public readonly record struct NormReference(double Mean, double InverseDeviation);
+
     /// <summary>
     /// The worst error of <paramref name="output"/> over the cached input of <paramref name="shape"/>,
-    /// in units; +∞ when an output is NaN or infinite where the reference is finite.
+    /// in units; +∞ when an output is NaN or infinite where the reference is finite. The
+    /// normalizations also take their weight row γ and (LayerNorm) bias row β.
     /// </summary>
-    public static double WorstUnits(Operation operation, RowShape shape, float[] input, float[] output)
+    public static double WorstUnits(Operation operation, RowShape shape, float[] input, float[] output, float[]? weight = null, float[]? bias = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         if (operation == Operation.Copy)
         {
             return input.AsSpan().SequenceEqual(output) ? 0 : double.PositiveInfinity;
+        }
+
+        if (operation is Operation.LayerNorm or Operation.RmsNorm)
+        {
+            return NormWorstUnits(operation, shape, input, output, weight, bias);
         }
 
         RowReference[] references = ReferencesOf(shape, input);
@@ -123,5 +141,116 @@ public static class Accuracy
         }
 
         return worst;
+    }
+
+    private static double NormWorstUnits(Operation operation, RowShape shape, float[] input, float[] output, float[]? weight, float[]? bias)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        bool layer = operation == Operation.LayerNorm;
+        if (weight.Length != shape.RowLength || (layer && bias?.Length != shape.RowLength))
+        {
+            throw new ArgumentException($"{operation} needs a weight{(layer ? " and a bias" : string.Empty)} row of {shape.RowLength} floats.");
+        }
+
+        NormReference[] references = NormReferences.GetOrAdd((operation, shape), key => ComputeNorm(key.Operation, key.Shape, input));
+        double[] worst = new double[shape.Rows];
+        Parallel.For(0, shape.Rows, row =>
+        {
+            int start = row * shape.RowLength;
+            worst[row] = NormRowUnits(layer, input.AsSpan(start, shape.RowLength), output.AsSpan(start, shape.RowLength), weight, bias, references[row]);
+        });
+
+        double result = 0;
+        foreach (double value in worst)
+        {
+            result = Math.Max(result, value);
+        }
+
+        return result;
+    }
+
+    // Two passes in double with compensated sums. LayerNorm: μ = Σx/n, then σ² = (Σd² − (Σd)²/n)/n with
+    // d = x − μ (the corrected two-pass formula: the (Σd)² term removes what is left of μ's rounding).
+    // RmsNorm: mean(x²), whose terms are exact in double (a float squared has at most 48 bits).
+    private static NormReference[] ComputeNorm(Operation operation, RowShape shape, float[] input)
+    {
+        var references = new NormReference[shape.Rows];
+        int n = shape.RowLength;
+        Parallel.For(0, shape.Rows, row =>
+        {
+            ReadOnlySpan<float> x = input.AsSpan(row * n, n);
+            if (operation == Operation.LayerNorm)
+            {
+                var sum = default(CompensatedSum);
+                foreach (float value in x)
+                {
+                    sum.Add(value);
+                }
+
+                double mean = sum.Value / n;
+                var deviations = default(CompensatedSum);
+                var squares = default(CompensatedSum);
+                foreach (float value in x)
+                {
+                    double d = value - mean;
+                    deviations.Add(d);
+                    squares.Add(d * d);
+                }
+
+                double variance = Math.Max(squares.Value - (deviations.Value * deviations.Value / n), 0) / n;
+                references[row] = new NormReference(mean, 1.0 / Math.Sqrt(variance + NormEpsilon.LayerNorm));
+            }
+            else
+            {
+                var squares = default(CompensatedSum);
+                foreach (float value in x)
+                {
+                    squares.Add((double)value * value);
+                }
+
+                references[row] = new NormReference(0, 1.0 / Math.Sqrt((squares.Value / n) + NormEpsilon.RmsNorm));
+            }
+        });
+        return references;
+    }
+
+    private static double NormRowUnits(bool layer, ReadOnlySpan<float> x, ReadOnlySpan<float> y, float[] weight, float[]? bias, NormReference reference)
+    {
+        double worst = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double normalized = (x[i] - reference.Mean) * reference.InverseDeviation;
+            double gamma = weight[i];
+            double beta = layer ? bias![i] : 0;
+            double expected = (gamma * normalized) + beta;
+            double unit = layer
+                ? Epsilon * ((Math.Abs(gamma) * (1 + Math.Abs(normalized))) + Math.Abs(beta))
+                : Epsilon * Math.Abs(expected);
+            double units = y[i] == expected ? 0 : Math.Abs(y[i] - expected) / Math.Max(unit, MinFloat);
+            if (!double.IsFinite(units))
+            {
+                return double.PositiveInfinity;
+            }
+
+            worst = Math.Max(worst, units);
+        }
+
+        return worst;
+    }
+
+    /// <summary>A Neumaier (compensated) sum in double.</summary>
+    private struct CompensatedSum
+    {
+        private double sum;
+        private double compensation;
+
+        public readonly double Value => this.sum + this.compensation;
+
+        public void Add(double term)
+        {
+            double next = this.sum + term;
+            this.compensation += Math.Abs(this.sum) >= Math.Abs(term) ? (this.sum - next) + term : (term - next) + this.sum;
+            this.sum = next;
+        }
     }
 }

@@ -14,7 +14,7 @@ namespace KernelGen.Benchmarks.Infrastructure;
 /// </remarks>
 public static class BenchShapes
 {
-    /// <summary>Attention / vocabulary batches, L1 to L2 rows, and rows far out of cache.</summary>
+    /// <summary>The softmax shapes: attention / vocabulary batches, L1 to L2 rows, and rows far out of cache.</summary>
     public static readonly IReadOnlyList<string> All =
     [
         "4096x64",      // 1 MiB: many short rows (attention heads)
@@ -25,6 +25,14 @@ public static class BenchShapes
         "1x1048576",    // 4 MiB: one row of 4 MiB (L3)
         "1x16777216",   // 64 MiB: one row out of cache
         "256x65536",    // 64 MiB: many L2-sized rows, the batch out of cache
+    ];
+
+    /// <summary>The normalizations' shapes: LLM hidden sizes, the batch in cache and out of it.</summary>
+    public static readonly IReadOnlyList<string> Normalizations =
+    [
+        "256x4096",     // 4 MiB: 256 tokens of hidden size 4096, the batch in L3
+        "4096x1024",    // 16 MiB: rows of 4 KiB, the batch at the edge of L3
+        "4096x4096",    // 64 MiB: 4096 tokens of hidden size 4096, the batch out of cache
     ];
 
     /// <summary>The <c>--shapes</c> selection, or null for no selection.</summary>

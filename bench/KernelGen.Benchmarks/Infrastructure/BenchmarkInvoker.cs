@@ -15,7 +15,7 @@ public static class BenchmarkInvoker
 {
     /// <summary>The outcome of one run.</summary>
     /// <param name="WorstUnits">The worst error in units (0 and exact for the copy).</param>
-    /// <param name="InputModified">Whether the method wrote to its input.</param>
+    /// <param name="InputModified">Whether the method wrote to its input (or to a normalization's weight or bias row).</param>
     public readonly record struct Outcome(double WorstUnits, bool InputModified);
 
     /// <summary>Every benchmark method of a benchmark class, in declaration order, base class methods last.</summary>
@@ -58,13 +58,15 @@ public static class BenchmarkInvoker
         {
             float[] input = benchmark.Input;
             float[] output = benchmark.Output;
+            float[]? weight = (benchmark as NormBenchmark)?.Weight;
+            float[]? bias = (benchmark as NormBenchmark)?.Bias;
 
             // NaN everywhere first, so an output the method fails to write shows as an error.
             output.AsSpan().Fill(float.NaN);
-            ulong before = Fingerprint(input);
+            ulong before = Fingerprint(input, weight, bias);
             method.Invoke(benchmark, null);
-            bool modified = Fingerprint(input) != before;
-            return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output), modified);
+            bool modified = Fingerprint(input, weight, bias) != before;
+            return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output, weight, bias), modified);
         }
         finally
         {
@@ -104,13 +106,16 @@ public static class BenchmarkInvoker
         return depth;
     }
 
-    private static ulong Fingerprint(float[] values)
+    private static ulong Fingerprint(params float[]?[] arrays)
     {
-        // FNV-1a over the bits: any change to the input changes it (with overwhelming likelihood).
+        // FNV-1a over the bits: any change to the inputs changes it (with overwhelming likelihood).
         ulong hash = 14695981039346656037;
-        foreach (float value in values)
+        foreach (float[]? values in arrays)
         {
-            hash = (hash ^ BitConverter.SingleToUInt32Bits(value)) * 1099511628211;
+            foreach (float value in values ?? [])
+            {
+                hash = (hash ^ BitConverter.SingleToUInt32Bits(value)) * 1099511628211;
+            }
         }
 
         return hash;

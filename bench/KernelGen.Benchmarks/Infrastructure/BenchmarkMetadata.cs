@@ -12,6 +12,12 @@ public enum Operation
     /// <summary>Log-softmax over each row.</summary>
     LogSoftmax,
 
+    /// <summary>Layer normalization of each row, y = γ(x − μ)/sqrt(σ² + ε) + β (ε = <see cref="NormEpsilon.LayerNorm"/>).</summary>
+    LayerNorm,
+
+    /// <summary>RMS normalization of each row, y = γ·x/sqrt(mean(x²) + ε) (ε = <see cref="NormEpsilon.RmsNorm"/>).</summary>
+    RmsNorm,
+
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
 }
@@ -22,7 +28,7 @@ public enum Peer
     /// <summary>Not a peer: a KernelGen kernel.</summary>
     None,
 
-    /// <summary>System.Numerics.Tensors: <c>TensorPrimitives.SoftMax</c> for softmax, a composition for log-softmax.</summary>
+    /// <summary>System.Numerics.Tensors: <c>TensorPrimitives.SoftMax</c> for softmax, a composition for log-softmax and the normalizations.</summary>
     TensorPrimitives,
 
     /// <summary>ONNX Runtime's CPU kernel (MLAS).</summary>
@@ -55,10 +61,22 @@ public sealed class KernelBenchmarkAttribute : Attribute
         this.Dispatched = true;
     }
 
-    /// <summary>Softmax or log-softmax.</summary>
+    /// <summary>A normalization kernel (no algorithm option) called through one of its paths.</summary>
+    public KernelBenchmarkAttribute(Operation operation, KernelPath path)
+        : this(operation, SoftmaxAlgorithm.Auto, path)
+    {
+    }
+
+    /// <summary>A normalization kernel called through its dispatching entry point.</summary>
+    public KernelBenchmarkAttribute(Operation operation)
+        : this(operation, SoftmaxAlgorithm.Auto)
+    {
+    }
+
+    /// <summary>Softmax, log-softmax, LayerNorm or RmsNorm.</summary>
     public Operation Operation { get; }
 
-    /// <summary>The kernel's algorithm option.</summary>
+    /// <summary>The kernel's algorithm option (softmax family; <see cref="SoftmaxAlgorithm.Auto"/> for the normalizations, which have none).</summary>
     public SoftmaxAlgorithm Algorithm { get; }
 
     /// <summary>The path called, unless <see cref="Dispatched"/>.</summary>
@@ -67,7 +85,7 @@ public sealed class KernelBenchmarkAttribute : Attribute
     /// <summary>Whether the kernel's entry point is called (it picks the path itself).</summary>
     public bool Dispatched { get; }
 
-    /// <summary>The kernel's fixed row length, or 0.</summary>
+    /// <summary>The kernel's fixed row length, or 0. A kernel with a width runs only at that row length.</summary>
     public int Width { get; set; }
 
     /// <summary>The path that actually runs.</summary>
@@ -122,6 +140,9 @@ public sealed record BenchmarkMethodInfo(Operation Operation, Peer Peer, KernelB
     /// <summary>Whether this machine can run the method (a KernelGen path the machine lacks cannot).</summary>
     public bool IsSupported => this.Kernel is null || this.Kernel.Dispatched || PathSupport.IsSupported(this.Kernel.Path);
 
+    /// <summary>Whether the method takes rows of <paramref name="rowLength"/> (a <c>Width = N</c> kernel takes only rows of N).</summary>
+    public bool Accepts(int rowLength) => this.Kernel is not { Width: not 0 } kernel || kernel.Width == rowLength;
+
     /// <summary>Bytes read plus bytes written per element for rows of <paramref name="rowLength"/>.</summary>
     public int BytesPerElement(int rowLength) =>
         this.Kernel is null ? this.PeerBytesPerElement : Traffic.KernelBytesPerElement(this.Kernel, rowLength);
@@ -140,6 +161,11 @@ public static class Traffic
     public static int KernelBytesPerElement(KernelBenchmarkAttribute kernel, int rowLength)
     {
         ArgumentNullException.ThrowIfNull(kernel);
+        if (kernel.Operation is Operation.LayerNorm or Operation.RmsNorm)
+        {
+            return NormBytesPerElement(kernel);
+        }
+
         bool log = kernel.Operation == Operation.LogSoftmax;
         KernelPath path = kernel.EffectivePath;
         if (path == KernelPath.Scalar)
@@ -174,5 +200,29 @@ public static class Traffic
             SoftmaxAlgorithm.ThreePassRecompute => 16,
             _ => 12,                                            // TwoPass, Online
         };
+    }
+
+    /// <summary>
+    /// The bytes per element of a generated normalization, on every path (the scalar path makes the
+    /// same passes): LayerNorm reads the row three times (Σ(x − x₀); Σ(x − a)²; the output pass) and
+    /// writes it once, 16; RmsNorm reads it twice (Σx²; the output pass) and writes it once, 12; a
+    /// <c>Width = N</c> row kept in registers is read once and written once, 8. The weight γ and bias β
+    /// are not counted: one row each, read from L1 for every row of the batch.
+    /// </summary>
+    public static int NormBytesPerElement(KernelBenchmarkAttribute kernel)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (kernel.Width != 0)
+        {
+            KernelPath path = kernel.EffectivePath;
+            int lanes = path switch { KernelPath.Avx512 => 16, KernelPath.Avx2 => 8, _ => 4 };
+            int registers = path == KernelPath.Avx512 ? 16 : 8;
+            if (path != KernelPath.Scalar && (kernel.Width + lanes - 1) / lanes <= registers)
+            {
+                return 8;
+            }
+        }
+
+        return kernel.Operation == Operation.LayerNorm ? 16 : 12;
     }
 }

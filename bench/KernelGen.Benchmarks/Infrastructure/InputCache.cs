@@ -5,17 +5,25 @@ namespace KernelGen.Benchmarks.Infrastructure;
 
 /// <summary>
 /// The benchmark inputs: logits drawn from N(0, 1)·4 with a fixed seed, the same in every process
-/// (the benchmark's child process and the host that measures accuracy see the same numbers).
+/// (the benchmark's child process and the host that measures accuracy see the same numbers), and
+/// the normalizations' weight and bias rows, from fixed seeds too.
 /// </summary>
 public static class InputCache
 {
-    /// <summary>The seed of every input.</summary>
+    /// <summary>The seed of the logits.</summary>
     public const int Seed = 20240613;
 
     /// <summary>The standard deviation of the logits.</summary>
     public const double Scale = 4.0;
 
+    /// <summary>The seed of the normalizations' weights γ (the biases β use the next one).</summary>
+    public const int ParameterSeed = Seed + 1;
+
     private static readonly ConcurrentDictionary<RowShape, float[]> Inputs = new();
+
+    private static readonly ConcurrentDictionary<int, float[]> WeightRows = new();
+
+    private static readonly ConcurrentDictionary<int, float[]> BiasRows = new();
 
     /// <summary>
     /// The logits of a shape. The array is shared by every caller in this process: nothing may
@@ -23,11 +31,24 @@ public static class InputCache
     /// </summary>
     public static float[] Logits(RowShape shape) => Inputs.GetOrAdd(shape, static s => Generate(s.Elements));
 
+    /// <summary>
+    /// The normalizations' weight row γ for rows of <paramref name="rowLength"/>: 1 + N(0,1)/2, as
+    /// trained γ look (around 1, some small, a few negative). Shared and read-only, like the logits.
+    /// </summary>
+    public static float[] Weights(int rowLength) =>
+        WeightRows.GetOrAdd(rowLength, static n => Array.ConvertAll(Generate(n, 0.5, ParameterSeed), static w => 1 + w));
+
+    /// <summary>The LayerNorm bias row β for rows of <paramref name="rowLength"/>: N(0,1). Shared and read-only.</summary>
+    public static float[] Biases(int rowLength) =>
+        BiasRows.GetOrAdd(rowLength, static n => Generate(n, 1.0, ParameterSeed + 1));
+
     /// <summary>A fresh array of <paramref name="count"/> N(0,1)·4 values from the fixed seed.</summary>
-    public static float[] Generate(int count)
+    public static float[] Generate(int count) => Generate(count, Scale, Seed);
+
+    private static float[] Generate(int count, double scale, int seed)
     {
         // System.Random with a seed is the same sequence on every run and machine.
-        var random = new Random(Seed);
+        var random = new Random(seed);
         float[] values = GC.AllocateUninitializedArray<float>(count, pinned: false);
         for (int i = 0; i < count; i += 2)
         {
@@ -36,10 +57,10 @@ public static class InputCache
             double u2 = random.NextDouble();
             double radius = Math.Sqrt(-2.0 * Math.Log(u1));
             (double sin, double cos) = Math.SinCos(2.0 * Math.PI * u2);
-            values[i] = (float)(Scale * radius * cos);
+            values[i] = (float)(scale * radius * cos);
             if (i + 1 < count)
             {
-                values[i + 1] = (float)(Scale * radius * sin);
+                values[i + 1] = (float)(scale * radius * sin);
             }
         }
 

@@ -10,23 +10,48 @@ public enum OnnxOperator
 
     /// <summary><c>LogSoftmax</c> (opset 13, axis −1).</summary>
     LogSoftmax,
+
+    /// <summary><c>LayerNormalization</c> (opset 17, axis −1, epsilon): inputs X, Scale, B.</summary>
+    LayerNormalization,
+
+    /// <summary><c>RMSNormalization</c> (opset 23, axis −1, epsilon): inputs X, Scale.</summary>
+    RmsNormalization,
+
+    /// <summary>
+    /// ONNX Runtime's own <c>SimplifiedLayerNormalization</c> (RMS normalization; axis −1, epsilon):
+    /// inputs X, Scale. A contrib operator that ONNX Runtime registers in the ONNX domain, version 1.
+    /// </summary>
+    SimplifiedLayerNormalization,
 }
 
 /// <summary>
-/// Writes a one-node ONNX model in memory: float input <c>X</c> of shape [rows, rowLength], one
-/// Softmax or LogSoftmax node over the last axis, float output <c>Y</c> of the same shape. A few
-/// hundred bytes of protobuf; field numbers from onnx.proto (listed in performance.md).
+/// Writes a one-node ONNX model in memory: float input <c>X</c> of shape [rows, rowLength] (and for the
+/// normalizations the float rows <c>Scale</c> and <c>B</c> of shape [rowLength], graph inputs bound by
+/// the caller, not initializers), one node over the last axis, float output <c>Y</c> of X's shape.
+/// A few hundred bytes of protobuf; field numbers from onnx.proto (listed in performance.md).
 /// </summary>
 public static class OnnxModelWriter
 {
     /// <summary>The input's name in the graph.</summary>
     public const string InputName = "X";
 
+    /// <summary>The normalizations' weight row γ in the graph.</summary>
+    public const string ScaleName = "Scale";
+
+    /// <summary>LayerNormalization's bias row β in the graph.</summary>
+    public const string BiasName = "B";
+
     /// <summary>The output's name in the graph.</summary>
     public const string OutputName = "Y";
 
-    /// <summary>The opset the node is written for.</summary>
+    /// <summary>The opset the Softmax and LogSoftmax nodes are written for.</summary>
     public const int Opset = 13;
+
+    /// <summary>The opset of LayerNormalization (added in 17).</summary>
+    public const int LayerNormalizationOpset = 17;
+
+    /// <summary>The opset of RMSNormalization (added in 23).</summary>
+    public const int RmsNormalizationOpset = 23;
 
     // ModelProto
     private const int ModelIrVersion = 1;
@@ -52,8 +77,10 @@ public static class OnnxModelWriter
 
     // AttributeProto
     private const int AttributeName = 1;
+    private const int AttributeFloat = 2;
     private const int AttributeInt = 3;
     private const int AttributeType = 20;
+    private const int AttributeTypeFloat = 1;
     private const int AttributeTypeInt = 2;
 
     // ValueInfoProto → TypeProto → TypeProto.Tensor → TensorShapeProto → Dimension
@@ -66,34 +93,70 @@ public static class OnnxModelWriter
     private const int DimValue = 1;
     private const int ElementTypeFloat = 1;
 
-    /// <summary>IR version 8 (ONNX 1.10+), which every opset up to 15 may use.</summary>
+    /// <summary>IR version 8 (ONNX 1.10+), which every opset up to 17 may use.</summary>
     private const int IrVersion = 8;
 
-    /// <summary>The serialized model of <paramref name="op"/> over float rows of <paramref name="rowLength"/>.</summary>
-    public static byte[] Write(OnnxOperator op, int rows, int rowLength)
+    /// <summary>IR version 11 (ONNX 1.18), the first that opset 23 may use.</summary>
+    private const int IrVersionOpset23 = 11;
+
+    /// <summary>
+    /// The serialized model of <paramref name="op"/> over float rows of <paramref name="rowLength"/>;
+    /// <paramref name="epsilon"/> is the normalizations' ε (written as a float attribute), unused by
+    /// Softmax and LogSoftmax.
+    /// </summary>
+    public static byte[] Write(OnnxOperator op, int rows, int rowLength, double epsilon = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowLength);
-        string opType = op == OnnxOperator.Softmax ? "Softmax" : "LogSoftmax";
+        (string opType, int opset, string[] inputs) = op switch
+        {
+            OnnxOperator.Softmax => ("Softmax", Opset, new[] { InputName }),
+            OnnxOperator.LogSoftmax => ("LogSoftmax", Opset, new[] { InputName }),
+            OnnxOperator.LayerNormalization => ("LayerNormalization", LayerNormalizationOpset, new[] { InputName, ScaleName, BiasName }),
+            OnnxOperator.RmsNormalization => ("RMSNormalization", RmsNormalizationOpset, new[] { InputName, ScaleName }),
+            OnnxOperator.SimplifiedLayerNormalization => ("SimplifiedLayerNormalization", LayerNormalizationOpset, new[] { InputName, ScaleName }),
+            _ => throw new ArgumentOutOfRangeException(nameof(op)),
+        };
+        bool normalization = inputs.Length > 1;
         long[] shape = [rows, rowLength];
+        long[] row = [rowLength];
         return new ProtobufWriter()
-            .Varint(ModelIrVersion, IrVersion)
+            .Varint(ModelIrVersion, opset >= RmsNormalizationOpset ? IrVersionOpset23 : IrVersion)
             .String(ModelProducerName, "KernelGen.Benchmarks")
-            .Message(ModelGraph, graph => graph
-                .Message(GraphNode, node => node
-                    .String(NodeInput, InputName)
-                    .String(NodeOutput, OutputName)
-                    .String(NodeOpType, opType)
-                    .Message(NodeAttribute, attribute => attribute
-                        .String(AttributeName, "axis")
-                        .Varint(AttributeInt, -1)
-                        .Varint(AttributeType, AttributeTypeInt)))
-                .String(GraphName, opType.ToLowerInvariant())
-                .Message(GraphInput, value => FloatTensor(value, InputName, shape))
-                .Message(GraphOutput, value => FloatTensor(value, OutputName, shape)))
-            .Message(ModelOpsetImport, opset => opset
+            .Message(ModelGraph, graph =>
+            {
+                graph.Message(GraphNode, node =>
+                {
+                    foreach (string input in inputs)
+                    {
+                        node.String(NodeInput, input);
+                    }
+
+                    node.String(NodeOutput, OutputName)
+                        .String(NodeOpType, opType)
+                        .Message(NodeAttribute, attribute => attribute
+                            .String(AttributeName, "axis")
+                            .Varint(AttributeInt, -1)
+                            .Varint(AttributeType, AttributeTypeInt));
+                    if (normalization)
+                    {
+                        node.Message(NodeAttribute, attribute => attribute
+                            .String(AttributeName, "epsilon")
+                            .Float(AttributeFloat, (float)epsilon)
+                            .Varint(AttributeType, AttributeTypeFloat));
+                    }
+                });
+                graph.String(GraphName, opType.ToLowerInvariant());
+                foreach (string input in inputs)
+                {
+                    graph.Message(GraphInput, value => FloatTensor(value, input, input == InputName ? shape : row));
+                }
+
+                graph.Message(GraphOutput, value => FloatTensor(value, OutputName, shape));
+            })
+            .Message(ModelOpsetImport, opsetImport => opsetImport
                 .String(OpsetDomain, string.Empty)
-                .Varint(OpsetVersion, Opset))
+                .Varint(OpsetVersion, opset))
             .ToArray();
     }
 

@@ -5,13 +5,14 @@ using System.Text;
 namespace KernelGen.Benchmarks.Onnx;
 
 /// <summary>
-/// The few protobuf encodings an ONNX model needs: varint fields (wire type 0) and
-/// length-delimited fields (wire type 2) holding strings or nested messages.
+/// The few protobuf encodings an ONNX model needs: varint fields (wire type 0), 32-bit fields
+/// (wire type 5) holding floats, and length-delimited fields (wire type 2) holding strings or nested messages.
 /// </summary>
 internal sealed class ProtobufWriter
 {
     private const int VarintWireType = 0;
     private const int LengthDelimitedWireType = 2;
+    private const int Fixed32WireType = 5;
 
     private readonly List<byte> bytes = new();
 
@@ -20,6 +21,19 @@ internal sealed class ProtobufWriter
     {
         this.Tag(field, VarintWireType);
         this.RawVarint(unchecked((ulong)value));
+        return this;
+    }
+
+    /// <summary>A float field: its IEEE 754 bits, little-endian.</summary>
+    public ProtobufWriter Float(int field, float value)
+    {
+        this.Tag(field, Fixed32WireType);
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        for (int shift = 0; shift < 32; shift += 8)
+        {
+            this.bytes.Add((byte)(bits >> shift));
+        }
+
         return this;
     }
 

@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+using KernelGen.Benchmarks.Infrastructure;
+
+namespace KernelGen.Benchmarks;
+
+/// <summary>
+/// The base of the normalization classes: the logits of <see cref="RowBenchmark"/> as the input, and the
+/// per-column weight row γ (1 + N(0,1)/2) and bias row β (N(0,1)) over the normalizations' shapes.
+/// </summary>
+public abstract class NormBenchmark : RowBenchmark
+{
+    /// <summary>The weight row γ (shared, read-only).</summary>
+    public float[] Weight { get; private set; } = [];
+
+    /// <summary>The bias row β (shared, read-only; RmsNorm does not use it).</summary>
+    public float[] Bias { get; private set; } = [];
+
+    /// <inheritdoc/>
+    protected override IReadOnlyList<string> OfferedShapes => BenchShapes.Normalizations;
+
+    /// <summary>Creates the input, the output and the parameter rows.</summary>
+    public override void Setup()
+    {
+        base.Setup();
+        this.Weight = InputCache.Weights(this.RowLength);
+        this.Bias = InputCache.Biases(this.RowLength);
+    }
+}
