@@ -23,47 +23,25 @@ public sealed class KernelGenerator : IIncrementalGenerator
     {
         // One pipeline per attribute. The predicate is syntactic; the transform reads the symbol
         // into a value-equal model plus diagnostics, so unrelated edits hit the cache.
-        IncrementalValuesProvider<KernelResult<SoftmaxModel>> softmax = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                "KernelGen.SoftmaxAttribute",
-                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
-                static (context, token) => SoftmaxParser.Parse(context, SoftmaxKind.Softmax, token))
-            .WithTrackingName(TrackingNames.SoftmaxTransform);
-
-        IncrementalValuesProvider<KernelResult<SoftmaxModel>> logSoftmax = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                "KernelGen.LogSoftmaxAttribute",
-                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
-                static (context, token) => SoftmaxParser.Parse(context, SoftmaxKind.LogSoftmax, token))
-            .WithTrackingName(TrackingNames.LogSoftmaxTransform);
-
-        IncrementalValuesProvider<KernelResult<NormalizationModel>> layerNorm = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                "KernelGen.LayerNormAttribute",
-                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
-                static (context, token) => NormalizationParser.Parse(context, NormalizationKind.LayerNorm, token))
-            .WithTrackingName(TrackingNames.LayerNormTransform);
-
-        IncrementalValuesProvider<KernelResult<NormalizationModel>> rmsNorm = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                "KernelGen.RmsNormAttribute",
-                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
-                static (context, token) => NormalizationParser.Parse(context, NormalizationKind.RmsNorm, token))
-            .WithTrackingName(TrackingNames.RmsNormTransform);
-
-        IncrementalValuesProvider<KernelResult<NormalizationModel>> l2Normalize = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                "KernelGen.L2NormalizeAttribute",
-                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
-                static (context, token) => NormalizationParser.Parse(context, NormalizationKind.L2Normalize, token))
-            .WithTrackingName(TrackingNames.L2NormalizeTransform);
-
-        RegisterFamily(context, softmax, SoftmaxEmitter.Emit);
-        RegisterFamily(context, logSoftmax, SoftmaxEmitter.Emit);
-        RegisterFamily(context, layerNorm, NormalizationEmitter.Emit);
-        RegisterFamily(context, rmsNorm, NormalizationEmitter.Emit);
-        RegisterFamily(context, l2Normalize, NormalizationEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.SoftmaxAttribute", TrackingNames.SoftmaxTransform, static (c, t) => SoftmaxParser.Parse(c, SoftmaxKind.Softmax, t)), SoftmaxEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.LogSoftmaxAttribute", TrackingNames.LogSoftmaxTransform, static (c, t) => SoftmaxParser.Parse(c, SoftmaxKind.LogSoftmax, t)), SoftmaxEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.LayerNormAttribute", TrackingNames.LayerNormTransform, static (c, t) => NormalizationParser.Parse(c, NormalizationKind.LayerNorm, t)), NormalizationEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.RmsNormAttribute", TrackingNames.RmsNormTransform, static (c, t) => NormalizationParser.Parse(c, NormalizationKind.RmsNorm, t)), NormalizationEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.L2NormalizeAttribute", TrackingNames.L2NormalizeTransform, static (c, t) => NormalizationParser.Parse(c, NormalizationKind.L2Normalize, t)), NormalizationEmitter.Emit);
     }
+
+    private static IncrementalValuesProvider<KernelResult<TModel>> Pipeline<TModel>(
+        IncrementalGeneratorInitializationContext context,
+        string attributeName,
+        string trackingName,
+        System.Func<GeneratorAttributeSyntaxContext, System.Threading.CancellationToken, KernelResult<TModel>> parse)
+        where TModel : class, IKernelModel =>
+        context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                attributeName,
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
+                (c, t) => parse(c, t))
+            .WithTrackingName(trackingName);
 
     private static void RegisterFamily<TModel>(
         IncrementalGeneratorInitializationContext context,

@@ -355,13 +355,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 writer.Line($"double offsetSum = {sumCall}, out double offsetSumLow);");
             }
 
-            writer.Line($"double offset = offsetSum / {n};");
-            writer.Line("// The division's rounding error, exactly (a fused multiply-add), plus the sum's own.");
-            writer.Line($"double offsetLow = ({Math}.FusedMultiplyAdd(-offset, {n}, offsetSum) + offsetSumLow) / {n};");
-            writer.Line("// μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.");
-            writer.Line("double meanHigh = first + offset;");
-            writer.Line("double rounding = meanHigh - first;");
-            writer.Line("double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;");
+            WriteDoubleDoubleMean(writer, n);
         }
         else
         {
@@ -369,6 +363,19 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
             writer.Line("float meanHigh = (float)mean;");
             writer.Line("double meanLow = mean - meanHigh;");
         }
+    }
+
+    // Given first (k) and offsetSum + offsetSumLow = Σ(x − k) as a double-double: μ = k + Σ/n as meanHigh + meanLow,
+    // both double. The double paths and every Reference (which computes in double whatever T is) share it.
+    private static void WriteDoubleDoubleMean(IndentedWriter writer, string n)
+    {
+        writer.Line($"double offset = offsetSum / {n};");
+        writer.Line("// The division's rounding error, exactly (a fused multiply-add), plus the sum's own.");
+        writer.Line($"double offsetLow = ({Math}.FusedMultiplyAdd(-offset, {n}, offsetSum) + offsetSumLow) / {n};");
+        writer.Line("// μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.");
+        writer.Line("double meanHigh = first + offset;");
+        writer.Line("double rounding = meanHigh - first;");
+        writer.Line("double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;");
     }
 
     // σ² = (Σ(x − a)² − n(μ − a)²)/n, then 1/sqrt(σ² + ε), all in double.
@@ -540,11 +547,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
                 }
 
                 writer.Line("double offsetSum = sum.Total(out double offsetSumLow);");
-                writer.Line("double offset = offsetSum / n;");
-                writer.Line($"double offsetLow = ({Math}.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;");
-                writer.Line("double meanHigh = first + offset;");
-                writer.Line("double rounding = meanHigh - first;");
-                writer.Line("double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;");
+                WriteDoubleDoubleMean(writer, "n");
                 writer.Line();
                 writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
                 using (writer.Block("for (int i = 0; i < n; i++)"))

@@ -829,7 +829,9 @@ namespace Demo
                 }
                 double offsetSum = sum.Total(out double offsetSumLow);
                 double offset = offsetSum / n;
+                // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
                 double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
+                // μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.
                 double meanHigh = first + offset;
                 double rounding = meanHigh - first;
                 double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
