@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using KernelGen.Benchmarks.Infrastructure;
 
@@ -9,11 +10,11 @@ namespace KernelGen.Benchmarks;
 /// </summary>
 public abstract class NormBenchmark : RowBenchmark
 {
-    /// <summary>The weight row γ (shared, read-only).</summary>
-    public float[] Weight { get; private set; } = [];
+    /// <summary>The weight row γ (64-byte aligned, read-only).</summary>
+    public ArraySegment<float> Weight { get; private set; } = ArraySegment<float>.Empty;
 
-    /// <summary>The bias row β (shared, read-only; RmsNorm does not use it).</summary>
-    public float[] Bias { get; private set; } = [];
+    /// <summary>The bias row β (64-byte aligned, read-only; RmsNorm does not use it).</summary>
+    public ArraySegment<float> Bias { get; private set; } = ArraySegment<float>.Empty;
 
     /// <inheritdoc/>
     protected override IReadOnlyList<string> OfferedShapes => BenchShapes.Normalizations;
@@ -22,7 +23,7 @@ public abstract class NormBenchmark : RowBenchmark
     public override void Setup()
     {
         base.Setup();
-        this.Weight = InputCache.Weights(this.RowLength);
-        this.Bias = InputCache.Biases(this.RowLength);
+        this.Weight = AlignedArray.CopyOf(InputCache.Weights(this.RowLength));
+        this.Bias = AlignedArray.CopyOf(InputCache.Biases(this.RowLength));
     }
 }

@@ -7,7 +7,7 @@ namespace KernelGen.Benchmarks;
 
 /// <summary>
 /// The common ground of every benchmark class: the shape parameter, the input (N(0,1)·4 logits
-/// with a fixed seed), the output, and the copy-bandwidth baseline over the same bytes.
+/// with a fixed seed), the output (both 64-byte aligned, for every method and peer alike), and the copy-bandwidth baseline over the same bytes.
 /// </summary>
 public abstract class RowBenchmark
 {
@@ -21,11 +21,11 @@ public abstract class RowBenchmark
     /// <summary>The shapes this class runs over, narrowed by <c>--shapes</c>.</summary>
     public IEnumerable<string> ShapeValues => BenchShapes.Filter(this.OfferedShapes);
 
-    /// <summary>The input batch (shared, read-only).</summary>
-    public float[] Input { get; private set; } = [];
+    /// <summary>The input batch, on a 64-byte boundary (<see cref="AlignedArray"/>); read-only.</summary>
+    public ArraySegment<float> Input { get; private set; } = ArraySegment<float>.Empty;
 
-    /// <summary>The output batch.</summary>
-    public float[] Output { get; private set; } = [];
+    /// <summary>The output batch, on a 64-byte boundary.</summary>
+    public ArraySegment<float> Output { get; private set; } = ArraySegment<float>.Empty;
 
     /// <summary>The parsed shape.</summary>
     public RowShape RowShape => this.shape;
@@ -41,8 +41,8 @@ public abstract class RowBenchmark
     public virtual void Setup()
     {
         this.shape = RowShape.Parse(this.Shape);
-        this.Input = InputCache.Logits(this.shape);
-        this.Output = new float[this.Input.Length];
+        this.Input = AlignedArray.CopyOf(InputCache.Logits(this.shape));
+        this.Output = AlignedArray.Create(this.Input.Count);
     }
 
     /// <summary>Releases what <see cref="Setup"/> acquired beyond memory.</summary>

@@ -176,7 +176,7 @@ public static class CorrectnessCheck
         float[] output = new float[input.Length];
         try
         {
-            using var onnx = new OnnxNormalization(op, input, weight, bias, output, input.Length / n, n, epsilon);
+            using var onnx = new OnnxNormalization(op, input, weight, bias is null ? (ArraySegment<float>?)null : new ArraySegment<float>(bias), output, input.Length / n, n, epsilon);
             onnx.Run();
         }
         catch (OnnxRuntimeException exception)

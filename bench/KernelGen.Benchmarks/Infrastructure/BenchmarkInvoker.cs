@@ -56,17 +56,17 @@ public static class BenchmarkInvoker
         Invoke(benchmark, Matching<GlobalSetupAttribute>(type, method));
         try
         {
-            float[] input = benchmark.Input;
-            float[] output = benchmark.Output;
-            float[]? weight = (benchmark as NormBenchmark)?.Weight;
-            float[]? bias = (benchmark as NormBenchmark)?.Bias;
+            ArraySegment<float> output = benchmark.Output;
+            float[]? weight = (benchmark as NormBenchmark)?.Weight.ToArray();
+            float[]? bias = (benchmark as NormBenchmark)?.Bias.ToArray();
 
             // NaN everywhere first, so an output the method fails to write shows as an error.
             output.AsSpan().Fill(float.NaN);
-            ulong before = Fingerprint(input, weight, bias);
+            ulong before = Fingerprint(benchmark.Input.ToArray(), weight, bias);
             method.Invoke(benchmark, null);
-            bool modified = Fingerprint(input, weight, bias) != before;
-            return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output, weight, bias), modified);
+            float[] input = benchmark.Input.ToArray();
+            bool modified = Fingerprint(input, (benchmark as NormBenchmark)?.Weight.ToArray(), (benchmark as NormBenchmark)?.Bias.ToArray()) != before;
+            return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output.ToArray(), weight, bias), modified);
         }
         finally
         {

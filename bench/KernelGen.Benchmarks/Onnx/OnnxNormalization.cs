@@ -24,19 +24,16 @@ public sealed class OnnxNormalization : IDisposable
     /// with ε = <paramref name="epsilon"/> and binds the arrays; <paramref name="bias"/> is LayerNormalization's
     /// only (null for the RMS operators).
     /// </summary>
-    public OnnxNormalization(OnnxOperator op, float[] input, float[] weight, float[]? bias, float[] output, int rows, int rowLength, double epsilon)
+    public OnnxNormalization(OnnxOperator op, ArraySegment<float> input, ArraySegment<float> weight, ArraySegment<float>? bias, ArraySegment<float> output, int rows, int rowLength, double epsilon)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(weight);
-        ArgumentNullException.ThrowIfNull(output);
-        if (op is not (OnnxOperator.LayerNormalization or OnnxOperator.RmsNormalization or OnnxOperator.SimplifiedLayerNormalization))
+                if (op is not (OnnxOperator.LayerNormalization or OnnxOperator.RmsNormalization or OnnxOperator.SimplifiedLayerNormalization))
         {
             throw new ArgumentOutOfRangeException(nameof(op), op, "Not a normalization.");
         }
 
         bool layer = op == OnnxOperator.LayerNormalization;
-        if (input.Length != (long)rows * rowLength || output.Length != input.Length || weight.Length != rowLength
-            || (layer ? bias?.Length != rowLength : bias is not null))
+        if (input.Count != (long)rows * rowLength || output.Count != input.Count || weight.Count != rowLength
+            || (layer ? bias?.Count != rowLength : bias is not null))
         {
             throw new ArgumentException($"The arrays must hold exactly {rows} x {rowLength} floats, and the weight{(layer ? " and the bias" : string.Empty)} {rowLength}.");
         }
@@ -54,11 +51,11 @@ public sealed class OnnxNormalization : IDisposable
             long[] shape = [rows, rowLength];
             long[] row = [rowLength];
 
-            // The OrtValues pin the managed arrays and use them as the tensors' memory.
-            this.inputValue = OrtValue.CreateTensorValueFromMemory(input, shape);
-            this.scaleValue = OrtValue.CreateTensorValueFromMemory(weight, row);
-            this.biasValue = bias is null ? null : OrtValue.CreateTensorValueFromMemory(bias, row);
-            this.outputValue = OrtValue.CreateTensorValueFromMemory(output, shape);
+            // The OrtValues use the (pinned) arrays as the tensors' memory: no copy.
+            this.inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(), shape);
+            this.scaleValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, weight.AsMemory(), row);
+            this.biasValue = bias is not { } biasRow ? null : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, biasRow.AsMemory(), row);
+            this.outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output.AsMemory(), shape);
             this.binding = this.session.CreateIoBinding();
             this.binding.BindInput(OnnxModelWriter.InputName, this.inputValue);
             this.binding.BindInput(OnnxModelWriter.ScaleName, this.scaleValue);

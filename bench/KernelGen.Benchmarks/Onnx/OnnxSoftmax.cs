@@ -18,11 +18,9 @@ public sealed class OnnxSoftmax : IDisposable
     private readonly RunOptions runOptions;
 
     /// <summary>Builds the one-node model for <paramref name="rows"/> × <paramref name="rowLength"/> and binds the arrays.</summary>
-    public OnnxSoftmax(OnnxOperator op, float[] input, float[] output, int rows, int rowLength)
+    public OnnxSoftmax(OnnxOperator op, ArraySegment<float> input, ArraySegment<float> output, int rows, int rowLength)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(output);
-        if (input.Length != (long)rows * rowLength || output.Length != input.Length)
+                if (input.Count != (long)rows * rowLength || output.Count != input.Count)
         {
             throw new ArgumentException($"The arrays must hold exactly {rows} x {rowLength} floats.");
         }
@@ -39,9 +37,9 @@ public sealed class OnnxSoftmax : IDisposable
             this.session = new InferenceSession(OnnxModelWriter.Write(op, rows, rowLength), this.options);
             long[] shape = [rows, rowLength];
 
-            // The OrtValues pin the managed arrays and use them as the tensors' memory.
-            this.inputValue = OrtValue.CreateTensorValueFromMemory(input, shape);
-            this.outputValue = OrtValue.CreateTensorValueFromMemory(output, shape);
+            // The OrtValues use the (pinned) arrays as the tensors' memory: no copy.
+            this.inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(), shape);
+            this.outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output.AsMemory(), shape);
             this.binding = this.session.CreateIoBinding();
             this.binding.BindInput(OnnxModelWriter.InputName, this.inputValue);
             this.binding.BindOutput(OnnxModelWriter.OutputName, this.outputValue);
