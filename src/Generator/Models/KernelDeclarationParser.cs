@@ -167,8 +167,7 @@ internal static class KernelDeclarationParser
         var parameters = new List<KernelParameter>();
         for (int index = 0; index < method.Parameters.Length; index++)
         {
-            ParameterRole role = index < expected.Spans.Count ? expected.Spans[index] : ParameterRole.RowLength;
-            parameters.Add(new KernelParameter(role, Escape(method.Parameters[index].Name)));
+            parameters.Add(new KernelParameter(shape.Roles[index], Escape(method.Parameters[index].Name)));
         }
 
         KernelSignature signature = new(
@@ -177,7 +176,8 @@ internal static class KernelDeclarationParser
             AccessibilityText(method.DeclaredAccessibility),
             shape.Element,
             shape.Shape,
-            new EquatableArray<KernelParameter>(parameters));
+            new EquatableArray<KernelParameter>(parameters),
+            expected.ReturnsElement);
         return (hierarchy, signature);
     }
 
@@ -231,21 +231,30 @@ internal static class KernelDeclarationParser
         return new HierarchyInfo(ns, new EquatableArray<ContainingTypeInfo>(types));
     }
 
-    private static (ElementType Element, KernelShape Shape)? ReadSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, SignatureShape expected, List<DiagnosticInfo> diagnostics)
+    private static (ElementType Element, KernelShape Shape, IReadOnlyList<ParameterRole> Roles)? ReadSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, SignatureShape expected, List<DiagnosticInfo> diagnostics)
     {
         void Fail(Location location, string reason) =>
             diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.InvalidSignature, location, method.Name, reason, expected.Describe(method.Name)));
 
-        int spans = expected.Spans.Count;
-        if (!method.ReturnsVoid)
+        if (!expected.ReturnsElement && !method.ReturnsVoid)
         {
             Fail(syntax.ReturnType.GetLocation(), "it must return void");
             return null;
         }
 
-        if (method.Parameters.Length != spans && method.Parameters.Length != spans + 1)
+        if (expected.ReturnsElement && method.ReturnsVoid)
         {
-            Fail(syntax.ParameterList.GetLocation(), $"it has {method.Parameters.Length} parameter{(method.Parameters.Length == 1 ? string.Empty : "s")}, not {spans} or {spans + 1}");
+            Fail(syntax.ReturnType.GetLocation(), "it must return T (float or double, the element type of the input)");
+            return null;
+        }
+
+        int count = method.Parameters.Length;
+        var forms = new List<(KernelShape Shape, IReadOnlyList<ParameterRole> Roles)> { (KernelShape.OneRow, expected.OneRow), (KernelShape.ManyRows, expected.ManyRows) };
+        if (!forms.Any(f => f.Roles.Count == count))
+        {
+            int one = expected.OneRow.Count, many = expected.ManyRows.Count;
+            string counts = one == many ? one.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{one} or {many}";
+            Fail(syntax.ParameterList.GetLocation(), $"it has {count} parameter{(count == 1 ? string.Empty : "s")}, not {counts}");
             return null;
         }
 
@@ -283,27 +292,70 @@ internal static class KernelDeclarationParser
         }
 
         string t = input == ElementType.Float ? "float" : "double";
-        for (int index = 1; index < spans; index++)
+        if (expected.ReturnsElement && method.ReturnType.SpecialType != (input == ElementType.Float ? SpecialType.System_Single : SpecialType.System_Double))
         {
-            bool readOnly = new KernelParameter(expected.Spans[index], string.Empty).IsReadOnly;
-            ElementType? element = SpanElement(method.Parameters[index].Type, readOnly ? "System.ReadOnlySpan<T>" : "System.Span<T>");
-            if (element is null || element != input)
-            {
-                string role = expected.Spans[index] == ParameterRole.Output ? string.Empty : $" (the {SignatureShape.RoleText(expected.Spans[index])})";
-                string type = readOnly ? $"ReadOnlySpan<{t}>" : $"Span<{t}>";
-                Fail(ParameterLocation(index), $"the {Ordinal(index)} parameter{role} must be {type} (the same element type as the input), not '{method.Parameters[index].Type.ToDisplayString()}'");
-                return null;
-            }
-        }
-
-        if (method.Parameters.Length == spans + 1 && method.Parameters[spans].Type.SpecialType != SpecialType.System_Int32)
-        {
-            Fail(ParameterLocation(spans), $"the {Ordinal(spans)} parameter (the row length) must be int, not '{method.Parameters[spans].Type.ToDisplayString()}'");
+            Fail(syntax.ReturnType.GetLocation(), $"it must return {t} (the element type of the input), not '{method.ReturnType.ToDisplayString()}'");
             return null;
         }
 
-        return (input.Value, method.Parameters.Length == spans + 1 ? KernelShape.ManyRows : KernelShape.OneRow);
+        // The forms with this many parameters; the one that matches furthest decides (the loss forms differ in
+        // their second parameter: int target or ReadOnlySpan<int> targets).
+        var candidates = forms.Where(f => f.Roles.Count == count).Distinct().ToList();
+        int best = -1;
+        var mismatches = new List<ParameterRole>();
+        foreach ((KernelShape shape, IReadOnlyList<ParameterRole> roles) in candidates)
+        {
+            int index = 1;
+            while (index < count && Matches(method.Parameters[index].Type, roles[index], input.Value))
+            {
+                index++;
+            }
+
+            if (index == count)
+            {
+                return (input.Value, shape, roles);
+            }
+
+            if (index > best)
+            {
+                best = index;
+                mismatches.Clear();
+            }
+
+            if (index == best && !mismatches.Contains(roles[index]))
+            {
+                mismatches.Add(roles[index]);
+            }
+        }
+
+        string actual = method.Parameters[best].Type.ToDisplayString();
+        if (mismatches.Count > 1)
+        {
+            string either = string.Join(" or ", mismatches.Select(r => $"{SignatureShape.TypeText(r, t)} (the {SignatureShape.RoleText(r)})"));
+            Fail(ParameterLocation(best), $"the {Ordinal(best)} parameter must be {either}, not '{actual}'");
+        }
+        else if (mismatches[0] is ParameterRole.RowLength or ParameterRole.Target or ParameterRole.Targets)
+        {
+            Fail(ParameterLocation(best), $"the {Ordinal(best)} parameter (the {SignatureShape.RoleText(mismatches[0])}) must be {SignatureShape.TypeText(mismatches[0], t)}, not '{actual}'");
+        }
+        else
+        {
+            string role = mismatches[0] == ParameterRole.Output ? string.Empty : $" (the {SignatureShape.RoleText(mismatches[0])})";
+            Fail(ParameterLocation(best), $"the {Ordinal(best)} parameter{role} must be {SignatureShape.TypeText(mismatches[0], t)} (the same element type as the input), not '{actual}'");
+        }
+
+        return null;
     }
+
+    // True when a parameter of this type can take the role (T spans must have the input's element type).
+    private static bool Matches(ITypeSymbol type, ParameterRole role, ElementType element) => role switch
+    {
+        ParameterRole.RowLength or ParameterRole.Target => type.SpecialType == SpecialType.System_Int32,
+        ParameterRole.Targets => type is INamedTypeSymbol { TypeArguments.Length: 1 } named
+            && named.OriginalDefinition.ToDisplayString() == "System.ReadOnlySpan<T>"
+            && named.TypeArguments[0].SpecialType == SpecialType.System_Int32,
+        _ => SpanElement(type, new KernelParameter(role, string.Empty).IsReadOnly ? "System.ReadOnlySpan<T>" : "System.Span<T>") == element,
+    };
 
     private static string Ordinal(int index) => index switch
     {

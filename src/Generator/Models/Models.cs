@@ -58,13 +58,25 @@ internal enum ParameterRole
 
     /// <summary>The row length of the many-rows shape: <c>int</c>, last.</summary>
     RowLength,
+
+    /// <summary>The class index of a one-row loss: <c>int</c> (or the ignore index).</summary>
+    Target,
+
+    /// <summary>The class index of each row of a many-rows loss: <c>ReadOnlySpan&lt;int&gt;</c>, one per row.</summary>
+    Targets,
+
+    /// <summary>The per-row losses of a loss without reduction: <c>Span&lt;T&gt;</c>, one per row.</summary>
+    Losses,
+
+    /// <summary>The gradient of a loss with respect to its logits: <c>Span&lt;T&gt;</c>, as long as the logits.</summary>
+    Gradient,
 }
 
 /// <summary>One parameter of a kernel: its role and the user's name for it (escaped for C#).</summary>
 internal sealed record KernelParameter(ParameterRole Role, string Name)
 {
     /// <summary>True for the spans the kernel only reads.</summary>
-    public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias;
+    public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.Targets;
 
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
     public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias;
@@ -78,6 +90,10 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Weight => "weight",
         ParameterRole.Bias => "bias",
         ParameterRole.Output => "output",
+        ParameterRole.Target => "target",
+        ParameterRole.Targets => "targets",
+        ParameterRole.Losses => "losses",
+        ParameterRole.Gradient => "gradient",
         _ => "rowLength",
     };
 
@@ -89,6 +105,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Sum => "h",
         ParameterRole.Weight => "w",
         ParameterRole.Bias => "b",
+        ParameterRole.Gradient => "g",
         _ => "y",
     };
 }
@@ -100,13 +117,15 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
 /// <param name="Element">float or double.</param>
 /// <param name="Shape">One row or many rows.</param>
 /// <param name="Parameters">The parameters in declaration order, with their roles.</param>
+/// <param name="ReturnsElement">True when the method returns a T (a reduced loss), false when it returns void.</param>
 internal sealed record KernelSignature(
     string MethodName,
     string Modifiers,
     string PathsAccessibility,
     ElementType Element,
     KernelShape Shape,
-    EquatableArray<KernelParameter> Parameters)
+    EquatableArray<KernelParameter> Parameters,
+    bool ReturnsElement = false)
 {
     /// <summary>The input parameter's name, escaped for C#.</summary>
     public string InputName => this.NameOf(ParameterRole.Input)!;
