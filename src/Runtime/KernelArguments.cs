@@ -162,6 +162,113 @@ public static class KernelArguments
         }
     }
 
+    /// <summary>
+    /// Checks a one-row loss: the fixed number of classes if any, and the target: a class in
+    /// <c>[0, logits.Length)</c> or the ignore index.
+    /// </summary>
+    /// <param name="logits">The row of logits.</param>
+    /// <param name="target">The target class.</param>
+    /// <param name="width">The kernel's fixed number of classes, or 0 for any.</param>
+    /// <param name="ignoreIndex">The target value that means "ignore this row".</param>
+    /// <param name="logitsName">The user's name of the logits parameter.</param>
+    /// <param name="targetName">The user's name of the target parameter.</param>
+    public static void ValidateTarget<T>(ReadOnlySpan<T> logits, int target, int width, int ignoreIndex, string logitsName, string targetName)
+    {
+        if (width != 0 && logits.Length != width)
+        {
+            ThrowWidthMismatch(logits.Length, width, logitsName);
+        }
+
+        if (target != ignoreIndex && (uint)target >= (uint)logits.Length)
+        {
+            ThrowTargetOutOfRange(target, logits.Length, ignoreIndex, -1, targetName);
+        }
+    }
+
+    /// <summary>
+    /// Checks a many-rows loss: one target per row (<c>logits.Length / targets.Length</c> classes per
+    /// row, a whole number; no logits without targets), the fixed number of classes if any, and every
+    /// target: a class in <c>[0, classes)</c> or the ignore index. It reads every target before the
+    /// kernel writes anything.
+    /// </summary>
+    /// <param name="logits">The rows of logits, row-major.</param>
+    /// <param name="targets">The target class of each row.</param>
+    /// <param name="width">The kernel's fixed number of classes, or 0 for any.</param>
+    /// <param name="ignoreIndex">The target value that means "ignore this row".</param>
+    /// <param name="logitsName">The user's name of the logits parameter.</param>
+    /// <param name="targetsName">The user's name of the targets parameter.</param>
+    public static void ValidateTargets<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int width, int ignoreIndex, string logitsName, string targetsName)
+    {
+        if (targets.Length == 0)
+        {
+            if (logits.Length != 0)
+            {
+                throw new ArgumentException($"There are {logits.Length} logits but no targets; each row needs one target.", targetsName);
+            }
+
+            return;
+        }
+
+        if (logits.Length % targets.Length != 0)
+        {
+            throw new ArgumentException($"The {logits.Length} logits are not a whole number of rows for {targets.Length} targets (one target per row).", logitsName);
+        }
+
+        int classes = logits.Length / targets.Length;
+        if (width != 0 && classes != width)
+        {
+            ThrowWidthMismatch(classes, width, logitsName);
+        }
+
+        for (int row = 0; row < targets.Length; row++)
+        {
+            int target = targets[row];
+            if (target != ignoreIndex && (uint)target >= (uint)classes)
+            {
+                ThrowTargetOutOfRange(target, classes, ignoreIndex, row, targetsName);
+            }
+        }
+    }
+
+    /// <summary>Checks the per-row losses of a loss without reduction: one per row, apart from the logits and the gradient.</summary>
+    /// <param name="losses">The per-row losses.</param>
+    /// <param name="rows">The number of rows (targets).</param>
+    /// <param name="logits">The logits.</param>
+    /// <param name="gradient">The gradient, or an empty span.</param>
+    /// <param name="name">The user's name of the losses parameter.</param>
+    public static void ValidateLosses<T>(ReadOnlySpan<T> losses, int rows, ReadOnlySpan<T> logits, ReadOnlySpan<T> gradient, string name)
+    {
+        if (losses.Length != rows)
+        {
+            throw new ArgumentException($"This span has {losses.Length} elements but there are {rows} rows; it needs one loss per row.", name);
+        }
+
+        if (losses.Overlaps(logits) || losses.Overlaps(gradient))
+        {
+            throw new ArgumentException("The losses overlap the logits or the gradient; they must be separate memory.", name);
+        }
+    }
+
+    /// <summary>
+    /// Checks the gradient of a loss: as long as the logits, and either the same memory (the gradient
+    /// replaces the logits, read before written element by element) or apart from them.
+    /// </summary>
+    /// <param name="gradient">The gradient.</param>
+    /// <param name="logits">The logits.</param>
+    /// <param name="name">The user's name of the gradient parameter.</param>
+    public static void ValidateGradient<T>(ReadOnlySpan<T> gradient, ReadOnlySpan<T> logits, string name)
+    {
+        if (gradient.Length != logits.Length)
+        {
+            ThrowSpanLengthMismatch(logits.Length, gradient.Length, name);
+        }
+
+        if (gradient.Overlaps(logits, out int offset) && offset != 0)
+        {
+            ThrowPartialOverlap(name);
+        }
+    }
+
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> for a path the machine lacks.</summary>
     /// <param name="path">The path that was called.</param>
     [DoesNotReturn]
@@ -210,6 +317,13 @@ public static class KernelArguments
     [DoesNotReturn]
     private static void ThrowRowLengthNotPositive(int rowLength, string name) =>
         throw new ArgumentOutOfRangeException(name, rowLength, "The row length must be greater than zero.");
+
+    [DoesNotReturn]
+    private static void ThrowTargetOutOfRange(int target, int classes, int ignoreIndex, int row, string name) =>
+        throw new ArgumentOutOfRangeException(
+            name,
+            target,
+            $"{(row < 0 ? "The target" : $"The target of row {row}")} is {target}: it must be a class in [0, {classes}) or the ignore index {ignoreIndex}. Nothing was written.");
 
     [DoesNotReturn]
     private static void ThrowNotMultiple(int length, int rowLength, string name) =>

@@ -32,6 +32,12 @@ internal interface IKernelRowWriter
     /// from one row to the next.
     /// </summary>
     bool WriteRowsLoop(IndentedWriter writer, PathInfo path);
+
+    /// <summary>
+    /// Writes <c>ReferenceRows</c> (same parameters as the kernel) and returns true, or returns false to let the
+    /// shell write the plain one (each row through <c>ReferenceRow</c>). A loss writes its own: it reduces over rows.
+    /// </summary>
+    bool WriteReferenceRowsLoop(IndentedWriter writer);
 }
 
 /// <summary>
@@ -100,16 +106,23 @@ internal static class KernelFileWriter
     private static string LocalParameters(KernelSignature s) =>
         string.Join(", ", s.Parameters.Select(p => Declaration(p, ElementName(s.Element), p.LocalName)));
 
-    private static string Declaration(KernelParameter p, string t, string name) =>
-        p.Role == ParameterRole.RowLength ? "int " + name
-        : p.IsReadOnly ? $"global::System.ReadOnlySpan<{t}> {name}"
-        : $"global::System.Span<{t}> {name}";
+    private static string Declaration(KernelParameter p, string t, string name)
+    {
+        string type = SignatureShape.TypeText(p.Role, t);
+        return (type.EndsWith(">", System.StringComparison.Ordinal) ? "global::System." + type : type) + " " + name;
+    }
+
+    /// <summary>The return type of the kernel's methods: T for a reduced loss, else void.</summary>
+    public static string ReturnType(KernelSignature s) => s.ReturnsElement ? ElementName(s.Element) : "void";
+
+    // "return " before a call whose value the method passes on, or nothing.
+    private static string Return(KernelSignature s) => s.ReturnsElement ? "return " : string.Empty;
 
     private static void WriteDispatcher(IndentedWriter writer, KernelSignature s, List<PathInfo> paths, string pathsClass)
     {
         string modifiers = s.Modifiers.Length == 0 ? "static partial" : s.Modifiers + " static partial";
         writer.Line(GeneratedCodeAttribute);
-        using (writer.Block($"{modifiers} void {s.MethodName}({Parameters(s)})"))
+        using (writer.Block($"{modifiers} {ReturnType(s)} {s.MethodName}({Parameters(s)})"))
         {
             writer.Line("// Dispatch to the widest path this machine has. Every condition is a JIT-time constant,");
             writer.Line("// so only the chosen call survives in the machine code.");
@@ -117,14 +130,21 @@ internal static class KernelFileWriter
             {
                 using (writer.Block($"if ({path.DispatchCondition})"))
                 {
-                    writer.Line($"{pathsClass}.{path.Name}({ArgumentList(s)});");
-                    writer.Line("return;");
+                    if (s.ReturnsElement)
+                    {
+                        writer.Line($"return {pathsClass}.{path.Name}({ArgumentList(s)});");
+                    }
+                    else
+                    {
+                        writer.Line($"{pathsClass}.{path.Name}({ArgumentList(s)});");
+                        writer.Line("return;");
+                    }
                 }
 
                 writer.Line();
             }
 
-            writer.Line($"{pathsClass}.Scalar({ArgumentList(s)});");
+            writer.Line($"{Return(s)}{pathsClass}.Scalar({ArgumentList(s)});");
         }
     }
 
@@ -157,7 +177,7 @@ internal static class KernelFileWriter
                     writer.Line("/// <exception cref=\"global::System.PlatformNotSupportedException\">The machine lacks this path's instructions.</exception>");
                 }
 
-                using (writer.Block($"public static void {path.Name}({Parameters(s)})"))
+                using (writer.Block($"public static {ReturnType(s)} {path.Name}({Parameters(s)})"))
                 {
                     if (path.IsVector)
                     {
@@ -170,17 +190,17 @@ internal static class KernelFileWriter
                     }
 
                     WriteValidation(writer, s, pathsClass);
-                    writer.Line($"{pathsClass}.{path.Name}Rows({ArgumentList(s)});");
+                    writer.Line($"{Return(s)}{pathsClass}.{path.Name}Rows({ArgumentList(s)});");
                 }
             }
 
             writer.Line();
             writer.Line($"/// <summary>The scalar reference of <c>{s.MethodName}</c>: the textbook formula in double precision with compensated");
             writer.Line("/// sums, written for clarity and accuracy, never for speed. The oracle of the tests and the readable specification.</summary>");
-            using (writer.Block($"public static void Reference({Parameters(s)})"))
+            using (writer.Block($"public static {ReturnType(s)} Reference({Parameters(s)})"))
             {
                 WriteValidation(writer, s, pathsClass);
-                writer.Line($"{pathsClass}.ReferenceRows({ArgumentList(s)});");
+                writer.Line($"{Return(s)}{pathsClass}.ReferenceRows({ArgumentList(s)});");
             }
 
             foreach (PathInfo path in paths)
@@ -193,7 +213,10 @@ internal static class KernelFileWriter
             }
 
             writer.Line();
-            WriteReferenceRowsLoop(writer, s, t);
+            if (!rows.WriteReferenceRowsLoop(writer))
+            {
+                WriteReferenceRowsLoop(writer, s, t);
+            }
 
             foreach (PathInfo path in paths)
             {
@@ -209,6 +232,12 @@ internal static class KernelFileWriter
     private static void WriteValidation(IndentedWriter writer, KernelSignature s, string pathsClass)
     {
         string t = ElementName(s.Element);
+        if (!s.Has(ParameterRole.Output))
+        {
+            WriteLossValidation(writer, s, pathsClass, t);
+            return;
+        }
+
         writer.Line(s.Shape == KernelShape.ManyRows
             ? $"{Arguments}.ValidateRows<{t}>({s.InputName}, {s.OutputName}, {s.RowLengthName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}), nameof({s.RowLengthName}));"
             : $"{Arguments}.ValidateRow<{t}>({s.InputName}, {s.OutputName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}));");
@@ -225,6 +254,31 @@ internal static class KernelFileWriter
             writer.Line(sum is null
                 ? $"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));"
                 : $"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, {sum}, nameof({p.Name}));");
+        }
+    }
+
+    // A loss: the targets against the logits (range included: nothing is written when one is wrong), then each output.
+    private static void WriteLossValidation(IndentedWriter writer, KernelSignature s, string pathsClass, string t)
+    {
+        string logits = s.InputName;
+        string? gradient = s.NameOf(ParameterRole.Gradient);
+        if (s.NameOf(ParameterRole.Target) is { } target)
+        {
+            writer.Line($"{Arguments}.ValidateTarget<{t}>({logits}, {target}, {pathsClass}.Width, {pathsClass}.IgnoreIndex, nameof({logits}), nameof({target}));");
+        }
+
+        if (s.NameOf(ParameterRole.Targets) is { } targets)
+        {
+            writer.Line($"{Arguments}.ValidateTargets<{t}>({logits}, {targets}, {pathsClass}.Width, {pathsClass}.IgnoreIndex, nameof({logits}), nameof({targets}));");
+            if (s.NameOf(ParameterRole.Losses) is { } losses)
+            {
+                writer.Line($"{Arguments}.ValidateLosses<{t}>({losses}, {targets}.Length, {logits}, {gradient ?? "default"}, nameof({losses}));");
+            }
+        }
+
+        if (gradient is not null)
+        {
+            writer.Line($"{Arguments}.ValidateGradient<{t}>({gradient}, {logits}, nameof({gradient}));");
         }
     }
 

@@ -177,7 +177,7 @@ internal static class KernelDeclarationParser
             shape.Element,
             shape.Shape,
             new EquatableArray<KernelParameter>(parameters),
-            expected.ReturnsElement);
+            expected.Returns(shape.Shape));
         return (hierarchy, signature);
     }
 
@@ -236,15 +236,9 @@ internal static class KernelDeclarationParser
         void Fail(Location location, string reason) =>
             diagnostics.Add(DiagnosticInfo.Create(KernelDiagnostics.InvalidSignature, location, method.Name, reason, expected.Describe(method.Name)));
 
-        if (!expected.ReturnsElement && !method.ReturnsVoid)
+        if (!expected.OneRowReturns && !expected.ManyRowsReturn && !method.ReturnsVoid)
         {
             Fail(syntax.ReturnType.GetLocation(), "it must return void");
-            return null;
-        }
-
-        if (expected.ReturnsElement && method.ReturnsVoid)
-        {
-            Fail(syntax.ReturnType.GetLocation(), "it must return T (float or double, the element type of the input)");
             return null;
         }
 
@@ -292,11 +286,6 @@ internal static class KernelDeclarationParser
         }
 
         string t = input == ElementType.Float ? "float" : "double";
-        if (expected.ReturnsElement && method.ReturnType.SpecialType != (input == ElementType.Float ? SpecialType.System_Single : SpecialType.System_Double))
-        {
-            Fail(syntax.ReturnType.GetLocation(), $"it must return {t} (the element type of the input), not '{method.ReturnType.ToDisplayString()}'");
-            return null;
-        }
 
         // The forms with this many parameters; the one that matches furthest decides (the loss forms differ in
         // their second parameter: int target or ReadOnlySpan<int> targets).
@@ -313,6 +302,19 @@ internal static class KernelDeclarationParser
 
             if (index == count)
             {
+                bool returns = expected.Returns(shape);
+                if (returns && method.ReturnType.SpecialType != (input == ElementType.Float ? SpecialType.System_Single : SpecialType.System_Double))
+                {
+                    Fail(syntax.ReturnType.GetLocation(), $"it must return {t} (the loss; the element type of the input), not '{method.ReturnType.ToDisplayString()}'");
+                    return null;
+                }
+
+                if (!returns && !method.ReturnsVoid)
+                {
+                    Fail(syntax.ReturnType.GetLocation(), "it must return void (the losses go to the losses span)");
+                    return null;
+                }
+
                 return (input.Value, shape, roles);
             }
 

@@ -12,16 +12,20 @@ internal sealed class SignatureShape
 {
     /// <summary>The shape of the span families: the spans, and for many rows the same with a trailing <c>int rowLength</c>.</summary>
     public SignatureShape(IReadOnlyList<ParameterRole> spans, string? condition)
-        : this(spans, spans.Concat(new[] { ParameterRole.RowLength }).ToList(), returnsElement: false, condition)
+        : this(spans, false, spans.Concat(new[] { ParameterRole.RowLength }).ToList(), false, condition)
     {
     }
 
-    /// <summary>A shape whose two forms differ in more than a trailing row length (the losses: <c>int target</c> or <c>ReadOnlySpan&lt;int&gt; targets</c>).</summary>
-    public SignatureShape(IReadOnlyList<ParameterRole> oneRow, IReadOnlyList<ParameterRole> manyRows, bool returnsElement, string? condition)
+    /// <summary>
+    /// A shape whose two forms differ in more than a trailing row length, and may return T (the losses:
+    /// <c>int target</c> or <c>ReadOnlySpan&lt;int&gt; targets</c>; a loss value or per-row losses).
+    /// </summary>
+    public SignatureShape(IReadOnlyList<ParameterRole> oneRow, bool oneRowReturns, IReadOnlyList<ParameterRole> manyRows, bool manyRowsReturn, string? condition)
     {
         this.OneRow = oneRow;
+        this.OneRowReturns = oneRowReturns;
         this.ManyRows = manyRows;
-        this.ReturnsElement = returnsElement;
+        this.ManyRowsReturn = manyRowsReturn;
         this.Condition = condition;
     }
 
@@ -31,8 +35,14 @@ internal sealed class SignatureShape
     /// <summary>The parameters of the many-rows form, in declaration order.</summary>
     public IReadOnlyList<ParameterRole> ManyRows { get; }
 
-    /// <summary>True when the method returns T (a reduced loss); false for void.</summary>
-    public bool ReturnsElement { get; }
+    /// <summary>True when the one-row form returns T (a loss); false for void.</summary>
+    public bool OneRowReturns { get; }
+
+    /// <summary>True when the many-rows form returns T (a reduced loss); false for void.</summary>
+    public bool ManyRowsReturn { get; }
+
+    /// <summary>True when the form of <paramref name="shape"/> returns T.</summary>
+    public bool Returns(KernelShape shape) => shape == KernelShape.OneRow ? this.OneRowReturns : this.ManyRowsReturn;
 
     /// <summary>The options that make this the expected shape (e.g. "for [LayerNorm] with Affine = true"), or null.</summary>
     public string? Condition { get; }
@@ -40,10 +50,9 @@ internal sealed class SignatureShape
     /// <summary>The expected declarations, for the message of KG0006.</summary>
     public string Describe(string method)
     {
-        string returns = this.ReturnsElement ? "T" : "void";
-        string Form(IReadOnlyList<ParameterRole> roles) =>
-            $"'{returns} {method}({string.Join(", ", roles.Select(static r => TypeText(r, "T") + " " + new KernelParameter(r, string.Empty).LocalName))})'";
-        string text = $"{Form(this.OneRow)} or {Form(this.ManyRows)} with T float or double";
+        string Form(IReadOnlyList<ParameterRole> roles, bool returns) =>
+            $"'{(returns ? "T" : "void")} {method}({string.Join(", ", roles.Select(static r => TypeText(r, "T") + " " + new KernelParameter(r, string.Empty).LocalName))})'";
+        string text = $"{Form(this.OneRow, this.OneRowReturns)} or {Form(this.ManyRows, this.ManyRowsReturn)} with T float or double";
         return this.Condition is null ? text : text + " " + this.Condition;
     }
 

@@ -75,6 +75,8 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
 
     public bool WriteRowsLoop(IndentedWriter writer, PathInfo path) => false;
 
+    public bool WriteReferenceRowsLoop(IndentedWriter writer) => false;
+
     public void WriteRow(IndentedWriter writer, PathInfo path)
     {
         if (!path.IsVector)

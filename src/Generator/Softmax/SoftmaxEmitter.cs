@@ -173,6 +173,8 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         }
     }
 
+    public bool WriteReferenceRowsLoop(IndentedWriter writer) => false;
+
     public bool WriteRowsLoop(IndentedWriter writer, PathInfo path)
     {
         if (this.PipelinedAlgorithm(path) is not { } algorithm)
@@ -643,36 +645,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
     private void WriteOnline(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line("// Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite");
-        writer.Line("// value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.");
-        writer.Line($"{c.Vec} runningMax = {c.Splat($"{this.T}.MinValue")};");
-        writer.Line($"{c.Vec} runningSum = {c.Vec}.Zero;");
-        writer.Line($"{c.Vec} wideMax = runningMax;");
-        writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
-        c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
-        {
-            List<string> loaded = new();
-            foreach (VectorAccess a in group)
-            {
-                w.Line($"{c.Vec} x{a.Accumulator} = {a.Load("x")};");
-                loaded.Add("x" + a.Accumulator);
-            }
-
-            w.Line($"{c.Vec} newMax = {c.M}.Max(runningMax, {VectorLoopWriter.Tree(loaded, (a, b) => $"{c.M}.Max({a}, {b})")});");
-            string exps = VectorLoopWriter.Tree(loaded.Select(x => $"{c.M}.ExpNonPositive({this.Scaled($"{x} - newMax")})").ToList(), static (a, b) => $"({a} + {b})");
-            w.Line($"runningSum = {c.M}.MultiplyAdd(runningSum, {c.M}.ExpNonPositive({this.Scaled("runningMax - newMax")}), {exps});");
-            w.Line("runningMax = newMax;");
-        }, w =>
-        {
-            w.Line("// Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.");
-            w.Line($"{c.M}.ScaleWidened(ref wideLow, ref wideHigh, {c.M}.ExpNonPositive({this.Scaled("wideMax - runningMax")}));");
-            w.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, runningSum);");
-            w.Line($"runningSum = {c.Vec}.Zero;");
-            w.Line("wideMax = runningMax;");
-        });
-        writer.Line($"{c.Vec} rowMax = {c.Splat($"{c.M}.HorizontalMax(wideMax)")};");
-        writer.Line($"{c.M}.ScaleWidened(ref wideLow, ref wideHigh, {c.M}.ExpNonPositive({this.Scaled("wideMax - rowMax")}));");
-        writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
+        OnlineNormalizerWriter.WritePass(writer, c, d => this.Scaled(d));
 
         writer.Line();
         if (this.IsLog)
