@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Helpers;
+using KernelGen.Generator.Losses;
 using KernelGen.Generator.Models;
 using KernelGen.Generator.Normalization;
 using KernelGen.Generator.Softmax;
@@ -28,6 +29,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
         RegisterFamily(context, Pipeline(context, "KernelGen.LayerNormAttribute", TrackingNames.LayerNormTransform, static (c, t) => NormalizationParser.Parse(c, NormalizationKind.LayerNorm, t)), NormalizationEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.RmsNormAttribute", TrackingNames.RmsNormTransform, static (c, t) => NormalizationParser.Parse(c, NormalizationKind.RmsNorm, t)), NormalizationEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.L2NormalizeAttribute", TrackingNames.L2NormalizeTransform, static (c, t) => NormalizationParser.Parse(c, NormalizationKind.L2Normalize, t)), NormalizationEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.CrossEntropyAttribute", TrackingNames.CrossEntropyTransform, static (c, t) => CrossEntropyParser.Parse(c, t)), CrossEntropyEmitter.Emit);
     }
 
     private static IncrementalValuesProvider<KernelResult<TModel>> Pipeline<TModel>(

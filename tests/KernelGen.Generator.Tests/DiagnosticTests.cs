@@ -396,6 +396,53 @@ public sealed class DiagnosticTests
         """, "The kernel method 'Kernel' has an unsupported signature: the third parameter (the bias β) must be ReadOnlySpan<float> (the same element type as the input), not 'System.Span<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output, int rowLength)' with T float or double for [LayerNorm] with Affine = true and Bias = true (the defaults).");
 
     [Fact]
+    public void KG0006_cross_entropy_target_of_the_wrong_type_names_both_forms() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [CrossEntropy]
+            public static partial float Kernel(ReadOnlySpan<float> logits, [|long target|]);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter must be int (the target class) or ReadOnlySpan<int> (the target classes, one per row), not 'long'. Expected 'T Kernel(ReadOnlySpan<T> input, int target)' or 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets)' with T float or double for [CrossEntropy] with Reduction = Mean (the default), without a gradient (add a trailing Span<T> gradient for one).");
+
+    [Fact]
+    public void KG0006_cross_entropy_without_reduction_returns_void() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [CrossEntropy(Reduction = LossReduction.None)]
+            public static partial [|float|] Kernel(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: it must return void (the losses go to the losses span). Expected 'T Kernel(ReadOnlySpan<T> input, int target)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, Span<T> losses)' with T float or double for [CrossEntropy] with Reduction = None, without a gradient (add a trailing Span<T> gradient for one).");
+
+    [Theory]
+    [InlineData("[|LabelSmoothing = 1.5|]", "LabelSmoothing = 1.5 is not valid for [CrossEntropy]: ε must be in [0, 1]")]
+    [InlineData("[|LabelSmoothing = double.NaN|]", "LabelSmoothing = NaN is not valid for [CrossEntropy]: ε must be in [0, 1]")]
+    [InlineData("[|ZLoss = double.PositiveInfinity|]", "ZLoss = Infinity is not valid for [CrossEntropy]: the coefficient must be finite and at least 0")]
+    [InlineData("[|Reduction = (LossReduction)3|]", "Reduction = 3 is not valid for [CrossEntropy]: it is not a LossReduction value")]
+    [InlineData("[|Width = -1|]", "Width = -1 is not valid for [CrossEntropy]: the width must be 0 (any row length) or a positive row length")]
+    public void KG0008_cross_entropy_arguments(string arguments, string message) => AssertSingle("KG0008", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [CrossEntropy({{arguments}})]
+            public static partial float Kernel(ReadOnlySpan<float> logits, int target);
+        }
+        """, message);
+
+    [Fact]
     public void KG0006_weight_given_as_a_writable_span() => AssertSingle("KG0006", """
         using System;
         using KernelGen;

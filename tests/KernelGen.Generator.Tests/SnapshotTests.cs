@@ -122,6 +122,15 @@ public sealed class SnapshotTests
 
     [Fact] public void L2Normalize_Width16_Double() => Verify(Kernel("[L2Normalize(Width = 16, Epsilon = 1e-8)]", OneRowDouble));
 
+    // Losses: the shapes (one row, reduced rows, per-row losses) and the options that change the passes.
+    [Fact] public void CrossEntropy_OneRow() => Verify(Kernel("[CrossEntropy]", "(ReadOnlySpan<float> logits, int target)", "public static partial float"));
+
+    [Fact] public void CrossEntropy_Mean_Gradient() => Verify(Kernel("[CrossEntropy]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient)", "public static partial float"));
+
+    [Fact] public void CrossEntropy_None_Smoothing_ZLoss_Double() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.None, LabelSmoothing = 0.1, ZLoss = 1e-4)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, Span<double> gradient)"));
+
+    [Fact] public void CrossEntropy_Sum_Width32000_Unroll4() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.Sum, Width = 32000, Unroll = 4, IgnoreIndex = -1)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets)", "public static partial float"));
+
     [Fact]
     public void RmsNorm_ParameterNamesOfTheGeneratedCode() =>
         // The user's names equal the generated code's own (x, w, y, n, weight, input...).

@@ -30,6 +30,7 @@ internal static class KernelDeclarationParser
         "KernelGen.LayerNormAttribute",
         "KernelGen.RmsNormAttribute",
         "KernelGen.L2NormalizeAttribute",
+        "KernelGen.CrossEntropyAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>
