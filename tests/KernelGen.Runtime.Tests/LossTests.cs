@@ -31,6 +31,8 @@ public class LossTests
     {
         LossInfo kernel = LossCatalog.Get(name);
         MethodInfo reference = kernel.Paths["Reference"];
+        var worstLoss = new SortedDictionary<string, double>();
+        var worstGradient = new SortedDictionary<string, double>();
         int seed = 1;
         foreach (int classes in ClassCounts(kernel))
         {
@@ -49,20 +51,28 @@ public class LossTests
                         double magnitude = Math.Max(1, logits.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max());
                         double zFactor = 1 + (2 * kernel.ZLoss * (magnitude + Math.Log(classes)));   // the z-loss term scales the gradient by 1 + 2c·LSE
                         // A loss is known to u·max|z| (the logits' own rounding), a sum of losses to u·|sum| at best.
-                        AssertClose(expected.Loss, actual.Loss, Unit(kernel) * Math.Max(magnitude, double.IsFinite(expected.Loss) ? Math.Abs(expected.Loss) : 0), where + ", loss");
+                        double lossUnits = AssertClose(expected.Loss, actual.Loss, Unit(kernel) * Math.Max(magnitude, double.IsFinite(expected.Loss) ? Math.Abs(expected.Loss) : 0), where + ", loss");
                         for (int i = 0; i < expected.Losses.Length; i++)
                         {
-                            AssertClose(expected.Losses[i], actual.Losses[i], Unit(kernel) * magnitude, $"{where}, losses[{i}]");
+                            lossUnits = Math.Max(lossUnits, AssertClose(expected.Losses[i], actual.Losses[i], Unit(kernel) * magnitude, $"{where}, losses[{i}]"));
                         }
 
+                        double gradientUnits = 0;
                         for (int i = 0; i < expected.Gradient.Length; i++)
                         {
-                            AssertClose(expected.Gradient[i], actual.Gradient[i], Unit(kernel) * scale * zFactor, $"{where}, gradient[{i}]");
+                            gradientUnits = Math.Max(gradientUnits, AssertClose(expected.Gradient[i], actual.Gradient[i], Unit(kernel) * scale * zFactor, $"{where}, gradient[{i}]"));
                         }
+
+                        worstLoss[path] = Math.Max(worstLoss.GetValueOrDefault(path), lossUnits);
+                        worstGradient[path] = Math.Max(worstGradient.GetValueOrDefault(path), gradientUnits);
                     }
                 }
             }
         }
+
+        // The worst units per path, for docs/accuracy.md (run with -showLiveOutput).
+        string gradients = kernel.HasGradient ? "; gradient: " + string.Join(", ", worstGradient.Select(static p => $"{p.Key} {p.Value:F2}")) : string.Empty;
+        TestContext.Current.TestOutputHelper?.WriteLine("loss: " + string.Join(", ", worstLoss.Select(static p => $"{p.Key} {p.Value:F2}")) + gradients);
     }
 
     [Theory]
@@ -430,16 +440,18 @@ public class LossTests
         return kernel.ManyRows && kernel.Reduction == LossReduction.Mean && counted > 0 ? 1.0 / counted : 1.0;
     }
 
-    private static void AssertClose(double expected, double actual, double unit, string where)
+    // Asserts |expected − actual| ≤ Tolerance units and returns the units (0 for matching non-finite values).
+    private static double AssertClose(double expected, double actual, double unit, string where)
     {
         if (!double.IsFinite(expected))
         {
             Assert.True(expected.Equals(actual), $"{where}: expected {expected}, got {actual}");
-            return;
+            return 0;
         }
 
         double units = Math.Abs(expected - actual) / unit;
         Assert.True(units <= Tolerance, $"{where}: expected {expected:R}, got {actual:R} ({units:F1} units)");
+        return units;
     }
 
     private static void AssertWithin(double expected, double actual, double tolerance, string where) =>
