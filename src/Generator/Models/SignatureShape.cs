@@ -40,6 +40,10 @@ internal sealed class SignatureShape
         ParameterRole.Weight => "weight γ",
         ParameterRole.Bias => "bias β",
         ParameterRole.Output => "output",
+        ParameterRole.OutputGradient => "output gradient dy",
+        ParameterRole.InputGradient => "input gradient dx",
+        ParameterRole.WeightGradient => "weight gradient dγ",
+        ParameterRole.BiasGradient => "bias gradient dβ",
         _ => "row length",
     };
 }
