@@ -122,6 +122,14 @@ public sealed class SnapshotTests
 
     [Fact] public void L2Normalize_Width16_Double() => Verify(Kernel("[L2Normalize(Width = 16, Epsilon = 1e-8)]", OneRowDouble));
 
+    // Backward kernels: LayerNorm with every gradient (one row, float), RmsNorm with an offset (many rows, double, Unroll 2),
+    // L2Normalize with a fixed width.
+    [Fact] public void LayerNorm_Backward() => Verify(Kernel("[LayerNorm(Backward = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient)"));
+
+    [Fact] public void RmsNorm_Backward_WeightOffset_Unroll2_ManyRows_Double() => Verify(Kernel("[RmsNorm(Backward = true, WeightOffset = 1, Unroll = 2)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, Span<double> weightGradient, int rowLength)"));
+
+    [Fact] public void L2Normalize_Backward_Width64() => Verify(Kernel("[L2Normalize(Backward = true, Width = 64)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength)"));
+
     [Fact]
     public void RmsNorm_ParameterNamesOfTheGeneratedCode() =>
         // The user's names equal the generated code's own (x, w, y, n, weight, input...).

@@ -27,6 +27,8 @@ public class NormBackwardTests
 
     public static IEnumerable<object[]> AllKernels => NormBackwardCatalog.Names();
 
+    public static IEnumerable<object[]> LayerKernels => NormBackwardCatalog.Names(static k => k.IsLayer);
+
     public static IEnumerable<object[]> DoubleKernelsWithForward => NormBackwardCatalog.Names(static k => k.Partner is not null);
 
     private static string[] CheckedDistributions => Inputs.SmallScale ? new[] { "Normal", "Mean1e4", "Outlier", "Constant" } : Distributions;
@@ -136,6 +138,35 @@ public class NormBackwardTests
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join(", ", worst.Select(static p => $"{p.Key} {p.Value:G3}")));
+    }
+
+    [Theory]
+    [MemberData(nameof(LayerKernels))]
+    public void LargeMeanGivesTheGradientsOfZeroMean(string name)
+    {
+        // A row with mean 1e4 and variance 1 against the same deviations about 0 (x − 1e4 is exact in float for
+        // these values): x̂ is the same, so dx, dγ and dβ must agree to 2 × the tolerance, on every path.
+        NormBackwardInfo kernel = NormBackwardCatalog.Get(name);
+        int n = kernel.Width != 0 ? kernel.Width : 1000;
+        int length = kernel.ManyRows ? 2 * n : n;
+        var random = new Random(41);
+        double[] shifted = Round(kernel, Enumerable.Range(0, length).Select(_ => 1e4 + Inputs.Normal(random)).ToArray());
+        double[] centered = shifted.Select(static v => v - 1e4).ToArray();
+        (double[] weight, _) = NormTests.Parameters(kernel.Forward, n, 42);
+        double[] dy = Gradient(kernel, length, 43);
+        (double[] dxScale, double[] dwScale, double[] dbScale) = Scales(kernel, centered, weight, dy, n);
+        double epsilon = kernel.IsDouble ? Math.ScaleB(1, -53) : Math.ScaleB(1, -24);
+        double tolerance = 2 * (kernel.IsDouble ? Harness.DoubleTolerance : Harness.FloatTolerance);
+        foreach ((string path, MethodInfo method) in NormTests.RunnablePaths(kernel.Forward))
+        {
+            (double[] ax, double[] aw, double[] ab) = Run(kernel, method, shifted, weight, dy, n, null, null);
+            (double[] bx, double[] bw, double[] bb) = Run(kernel, method, centered, weight, dy, n, null, null);
+            foreach ((string what, double[] a, double[] b, double[] scale) in new[] { ("dx", ax, bx, dxScale), ("dγ", aw, bw, dwScale), ("dβ", ab, bb, dbScale) })
+            {
+                double worst = Enumerable.Range(0, a.Length).Select(i => Math.Abs(a[i] - b[i]) / (epsilon * scale[i])).DefaultIfEmpty(0).Max();
+                Assert.True(worst <= tolerance, $"{path}: {what} of the mean-1e4 rows differs from the mean-0 rows by {worst:G4} units");
+            }
+        }
     }
 
     [Theory]
