@@ -288,6 +288,32 @@ public class NormBackwardTests
     }
 
     [Theory]
+    [MemberData(nameof(ManyRowKernels))]
+    public void NaNAndInfinityStayInTheirRow(string name)
+    {
+        NormBackwardInfo kernel = NormBackwardCatalog.Get(name);
+        int n = kernel.Width != 0 ? kernel.Width : 37;
+        double[] clean = Round(kernel, NormTests.MakeInput("Normal", 3 * n, 44));
+        double[] x = (double[])clean.Clone();
+        x[n + (n / 2)] = double.NaN;
+        x[(2 * n) + (n / 3)] = double.PositiveInfinity;
+        (double[] weight, _) = NormTests.Parameters(kernel.Forward, n, 45);
+        double[] dy = Gradient(kernel, 3 * n, 46);
+        foreach ((string path, MethodInfo method) in NormTests.RunnablePaths(kernel.Forward))
+        {
+            (double[] expected, _, _) = Run(kernel, method, clean, weight, dy, n, null, null);
+            (double[] dx, double[] dw, double[] db) = Run(kernel, method, x, weight, dy, n, null, null);
+            Assert.Equal(expected.Take(n), dx.Take(n));
+            Assert.All(dx.Skip(n), v => Assert.True(double.IsNaN(v), $"{path}: a NaN or ∞ leaves its row's dx NaN, got {v:R}"));
+            Assert.All(db, v => Assert.False(double.IsNaN(v), $"{path}: dβ += dy stays finite"));
+            if (kernel.HasWeight)
+            {
+                Assert.All(kernel.IsLayer ? dw : new[] { dw[n / 2], dw[n / 3] }, v => Assert.True(double.IsNaN(v), $"{path}: dγ where x̂ is NaN"));
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(AllKernels))]
     public void BadArgumentsThrowAndWriteNothing(string name)
     {
