@@ -227,6 +227,9 @@ internal sealed partial class NormalizationEmitter
     private void WriteSlope(IndentedWriter writer, string squares)
     {
         writer.Line(this.IsL2
+            ? "// dx = s·g − x·slope with slope = s³·Σ(g·x) where ‖x‖ ≥ ε, else 0 (y = x/ε is linear); Σ(g·x) multiplied by s first, so s³ never forms alone."
+            : "// dx = r·g − x·slope with slope = r³·Σ(g·x)/n; Σ(g·x) multiplied by r first, so r³ never forms alone (it overflows for tiny rows).");
+        writer.Line(this.IsL2
             ? $"double slope = {Math}.Sqrt({squares}) >= Epsilon ? product * inverseScale * inverseScale * inverseScale : 0.0;"
             : "double slope = product * inverseScale * inverseScale * inverseScale / n;");
     }

@@ -357,6 +357,7 @@ namespace Demo
                 product6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 product7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 double product = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                // dx = s·g − x·slope with slope = s³·Σ(g·x) where ‖x‖ ≥ ε, else 0 (y = x/ε is linear); Σ(g·x) multiplied by s first, so s³ never forms alone.
                 double slope = global::System.Math.Sqrt(squares) >= Epsilon ? product * inverseScale * inverseScale * inverseScale : 0.0;
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseScale);
                 global::System.Runtime.Intrinsics.Vector512<float> negativeSlope = global::System.Runtime.Intrinsics.Vector512.Create((float)(-slope));
@@ -514,6 +515,7 @@ namespace Demo
                 product2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 product3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 double product = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                // dx = s·g − x·slope with slope = s³·Σ(g·x) where ‖x‖ ≥ ε, else 0 (y = x/ε is linear); Σ(g·x) multiplied by s first, so s³ never forms alone.
                 double slope = global::System.Math.Sqrt(squares) >= Epsilon ? product * inverseScale * inverseScale * inverseScale : 0.0;
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseScale);
                 global::System.Runtime.Intrinsics.Vector256<float> negativeSlope = global::System.Runtime.Intrinsics.Vector256.Create((float)(-slope));
@@ -643,6 +645,7 @@ namespace Demo
                 product2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 product3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 double product = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                // dx = s·g − x·slope with slope = s³·Σ(g·x) where ‖x‖ ≥ ε, else 0 (y = x/ε is linear); Σ(g·x) multiplied by s first, so s³ never forms alone.
                 double slope = global::System.Math.Sqrt(squares) >= Epsilon ? product * inverseScale * inverseScale * inverseScale : 0.0;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseScale);
                 global::System.Runtime.Intrinsics.Vector128<float> negativeSlope = global::System.Runtime.Intrinsics.Vector128.Create((float)(-slope));
@@ -772,6 +775,7 @@ namespace Demo
                 product2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 product3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 double product = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                // dx = s·g − x·slope with slope = s³·Σ(g·x) where ‖x‖ ≥ ε, else 0 (y = x/ε is linear); Σ(g·x) multiplied by s first, so s³ never forms alone.
                 double slope = global::System.Math.Sqrt(squares) >= Epsilon ? product * inverseScale * inverseScale * inverseScale : 0.0;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseScale);
                 global::System.Runtime.Intrinsics.Vector128<float> negativeSlope = global::System.Runtime.Intrinsics.Vector128.Create((float)(-slope));
@@ -828,6 +832,7 @@ namespace Demo
                     products += g * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                 }
                 double product = products;
+                // dx = s·g − x·slope with slope = s³·Σ(g·x) where ‖x‖ ≥ ε, else 0 (y = x/ε is linear); Σ(g·x) multiplied by s first, so s³ never forms alone.
                 double slope = global::System.Math.Sqrt(squareSum) >= Epsilon ? product * inverseScale * inverseScale * inverseScale : 0.0;
                 // dy is read before dx is written (they may be one span).
                 for (nint i = 0; i < n; i++)

@@ -331,6 +331,7 @@ namespace Demo
                 product0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 product1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 double product = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                // dx = r·g − x·slope with slope = r³·Σ(g·x)/n; Σ(g·x) multiplied by r first, so r³ never forms alone (it overflows for tiny rows).
                 double slope = product * inverseScale * inverseScale * inverseScale / n;
                 global::System.Runtime.Intrinsics.Vector512<double> scale = global::System.Runtime.Intrinsics.Vector512.Create((double)inverseScale);
                 global::System.Runtime.Intrinsics.Vector512<double> negativeSlope = global::System.Runtime.Intrinsics.Vector512.Create((double)(-slope));
@@ -440,6 +441,7 @@ namespace Demo
                 product0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 product1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 double product = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                // dx = r·g − x·slope with slope = r³·Σ(g·x)/n; Σ(g·x) multiplied by r first, so r³ never forms alone (it overflows for tiny rows).
                 double slope = product * inverseScale * inverseScale * inverseScale / n;
                 global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create((double)inverseScale);
                 global::System.Runtime.Intrinsics.Vector256<double> negativeSlope = global::System.Runtime.Intrinsics.Vector256.Create((double)(-slope));
@@ -549,6 +551,7 @@ namespace Demo
                 product0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 product1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double product = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                // dx = r·g − x·slope with slope = r³·Σ(g·x)/n; Σ(g·x) multiplied by r first, so r³ never forms alone (it overflows for tiny rows).
                 double slope = product * inverseScale * inverseScale * inverseScale / n;
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseScale);
                 global::System.Runtime.Intrinsics.Vector128<double> negativeSlope = global::System.Runtime.Intrinsics.Vector128.Create((double)(-slope));
@@ -658,6 +661,7 @@ namespace Demo
                 product0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 product1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double product = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                // dx = r·g − x·slope with slope = r³·Σ(g·x)/n; Σ(g·x) multiplied by r first, so r³ never forms alone (it overflows for tiny rows).
                 double slope = product * inverseScale * inverseScale * inverseScale / n;
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseScale);
                 global::System.Runtime.Intrinsics.Vector128<double> negativeSlope = global::System.Runtime.Intrinsics.Vector128.Create((double)(-slope));
@@ -711,6 +715,7 @@ namespace Demo
                     products.Add(g * global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
                 }
                 double product = products.Total(out _);
+                // dx = r·g − x·slope with slope = r³·Σ(g·x)/n; Σ(g·x) multiplied by r first, so r³ never forms alone (it overflows for tiny rows).
                 double slope = product * inverseScale * inverseScale * inverseScale / n;
                 // dy is read before dx is written (they may be one span).
                 for (nint i = 0; i < n; i++)
