@@ -95,14 +95,16 @@ internal static class NormalizationParser
         else if (affine)
         {
             options.Add("Affine = true");
-            options.Add(layer ? (bias ? "Bias = true" : "Bias = false") : string.Empty);
+            if (layer)
+            {
+                options.Add(bias ? "Bias = true" : "Bias = false");
+            }
         }
         else
         {
             options.Add("Affine = false");
         }
 
-        options.RemoveAll(static o => o.Length == 0);
         if (residual)
         {
             options.Add("Residual = true");
