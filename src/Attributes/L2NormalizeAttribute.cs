@@ -19,6 +19,13 @@ public sealed class L2NormalizeAttribute : Attribute
     public double Epsilon { get; set; } = 1e-12;
 
     /// <summary>
+    /// True: the backward kernel (the vector-Jacobian product) instead of the forward one. The method
+    /// takes the input x, then the output gradient dy, and writes the input gradient dx. The norm is
+    /// recomputed from the input. Default false. See docs/attributes.md, "Backward".
+    /// </summary>
+    public bool Backward { get; set; }
+
+    /// <summary>
     /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
     /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
     /// </summary>

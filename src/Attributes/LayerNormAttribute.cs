@@ -36,6 +36,14 @@ public sealed class LayerNormAttribute : Attribute
     public bool Residual { get; set; }
 
     /// <summary>
+    /// True: the backward kernel (the vector-Jacobian product) instead of the forward one. The method
+    /// takes the forward's inputs, then the output gradient dy, and writes the input gradient dx and
+    /// ACCUMULATES (+=) the parameter gradients dγ (with <see cref="Affine"/>) and dβ (with <see cref="Bias"/>), which the caller zeroes first.
+    /// Statistics are recomputed from the input (no saved mean or 1/σ). Default false. See docs/attributes.md, "Backward".
+    /// </summary>
+    public bool Backward { get; set; }
+
+    /// <summary>
     /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
     /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
     /// </summary>

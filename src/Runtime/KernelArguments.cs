@@ -186,6 +186,32 @@ public static class KernelArguments
     }
 
     /// <summary>
+    /// Checks the spans of a backward kernel that have one element per input element: the output
+    /// gradient dy as long as the input, and the input gradient dx apart from the input and either the
+    /// same memory as dy (in place) or apart from it. (<c>ValidateRow</c>/<c>ValidateRows</c> check dx's length.)
+    /// </summary>
+    /// <param name="outputGradient">dy, read.</param>
+    /// <param name="input">The input rows, read.</param>
+    /// <param name="inputGradient">dx, written.</param>
+    /// <param name="outputGradientName">The user's name of dy.</param>
+    /// <param name="inputGradientName">The user's name of dx.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateGradients<T>(ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> input, ReadOnlySpan<T> inputGradient, string outputGradientName, string inputGradientName)
+    {
+        if (outputGradient.Length != input.Length)
+        {
+            ThrowSpanLengthMismatch(input.Length, outputGradient.Length, outputGradientName);
+        }
+
+        // The input is read in every pass, after dx is written for earlier elements: it may not share dx's memory.
+        ValidateApart(inputGradient, input, inputGradientName);
+        if (inputGradient.Overlaps(outputGradient, out int offset) && offset != 0)
+        {
+            ThrowPartialOverlap(inputGradientName);
+        }
+    }
+
+    /// <summary>
     /// Checks a many-rows loss: one target per row (<c>logits.Length / targets.Length</c> classes per
     /// row, a whole number; no logits without targets), the fixed number of classes if any, and every
     /// target: a class in <c>[0, classes)</c> or the ignore index. It reads every target before the
@@ -266,6 +292,35 @@ public static class KernelArguments
         if (gradient.Overlaps(logits, out int offset) && offset != 0)
         {
             ThrowPartialOverlap(name);
+        }
+    }
+
+    /// <summary>
+    /// Checks a per-column gradient of a backward kernel (dγ or dβ), which every row adds into: one
+    /// element per column of a row.
+    /// </summary>
+    /// <param name="gradient">The per-column gradient.</param>
+    /// <param name="rowLength">Elements per row (for a one-row kernel, the row's length).</param>
+    /// <param name="name">The user's name of the parameter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateColumnGradient<T>(ReadOnlySpan<T> gradient, int rowLength, string name)
+    {
+        if (gradient.Length != rowLength)
+        {
+            ThrowColumnsMismatch(gradient.Length, rowLength, name);
+        }
+    }
+
+    /// <summary>Checks that a span the kernel writes shares no memory with another span of the call.</summary>
+    /// <param name="written">The span the kernel writes.</param>
+    /// <param name="other">Another span of the call.</param>
+    /// <param name="name">The user's name of the written span.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateApart<T>(ReadOnlySpan<T> written, ReadOnlySpan<T> other, string name)
+    {
+        if (written.Overlaps(other))
+        {
+            throw new ArgumentException("This span is written by the kernel and overlaps another of its spans; it must be separate memory.", name);
         }
     }
 

@@ -485,6 +485,62 @@ public sealed class DiagnosticTests
         """, "The kernel method 'Kernel' has an unsupported signature: the fifth parameter (the sum h = x + r) must be Span<float> (the same element type as the input), not 'int'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> residual, ReadOnlySpan<T> weight, Span<T> output, Span<T> sum)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> residual, ReadOnlySpan<T> weight, Span<T> output, Span<T> sum, int rowLength)' with T float or double for [RmsNorm] with Affine = true and Residual = true.");
 
     [Fact]
+    public void KG0006_backward_layer_norm_with_a_read_only_input_gradient() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LayerNorm(Backward = true)]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, [|ReadOnlySpan<float> inputGradient|], Span<float> weightGradient, Span<float> biasGradient);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the fourth parameter (the input gradient dx) must be Span<float> (the same element type as the input), not 'System.ReadOnlySpan<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, Span<T> weightGradient, Span<T> biasGradient)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, Span<T> weightGradient, Span<T> biasGradient, int rowLength)' with T float or double for [LayerNorm] with Affine = true and Bias = true and Backward = true.");
+
+    [Fact]
+    public void KG0006_backward_rms_norm_without_its_weight_gradient() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [RmsNorm(Backward = true)]
+            public static partial void Kernel[|(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)|];
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: it has 4 parameters, not 5 or 6. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, Span<T> weightGradient)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, Span<T> weightGradient, int rowLength)' with T float or double for [RmsNorm] with Affine = true and Backward = true.");
+
+    [Fact]
+    public void KG0006_backward_l2_normalize_names_its_shape() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [L2Normalize(Backward = true)]
+            public static partial void Kernel(ReadOnlySpan<float> input, [|Span<float> output|], int rowLength);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the output gradient dy) must be ReadOnlySpan<float> (the same element type as the input), not 'System.Span<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int rowLength)' with T float or double for [L2Normalize] with Backward = true.");
+
+    [Fact]
+    public void KG0008_backward_of_the_residual_form() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LayerNorm(Residual = true, [|Backward = true|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient);
+        }
+        """, "Backward = true is not valid for [LayerNorm]: the fused residual form has no backward kernel: the gradient of h = x + r is dh for both, so take the backward of the norm and add its dx to the residual's gradient");
+
+    [Fact]
     public void KG0006_weight_of_another_element_type() => AssertSingle("KG0006", """
         using System;
         using KernelGen;

@@ -130,6 +130,13 @@ public sealed class SnapshotTests
     [Fact] public void CrossEntropy_None_Smoothing_ZLoss_Double() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.None, LabelSmoothing = 0.1, ZLoss = 1e-4)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, Span<double> gradient)"));
 
     [Fact] public void CrossEntropy_Sum_Width32000_Unroll4() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.Sum, Width = 32000, Unroll = 4, IgnoreIndex = -1)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets)", "public static partial float"));
+    // Backward kernels: LayerNorm with every gradient (one row, float), RmsNorm with an offset (many rows, double, Unroll 2),
+    // L2Normalize with a fixed width.
+    [Fact] public void LayerNorm_Backward() => Verify(Kernel("[LayerNorm(Backward = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient)"));
+
+    [Fact] public void RmsNorm_Backward_WeightOffset_Unroll2_ManyRows_Double() => Verify(Kernel("[RmsNorm(Backward = true, WeightOffset = 1, Unroll = 2)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, Span<double> weightGradient, int rowLength)"));
+
+    [Fact] public void L2Normalize_Backward_Width64() => Verify(Kernel("[L2Normalize(Backward = true, Width = 64)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength)"));
 
     [Fact]
     public void RmsNorm_ParameterNamesOfTheGeneratedCode() =>

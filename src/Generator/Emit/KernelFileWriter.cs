@@ -232,7 +232,7 @@ internal static class KernelFileWriter
     private static void WriteValidation(IndentedWriter writer, KernelSignature s, string pathsClass)
     {
         string t = ElementName(s.Element);
-        if (!s.Has(ParameterRole.Output))
+        if (s.Has(ParameterRole.Target) || s.Has(ParameterRole.Targets))
         {
             WriteLossValidation(writer, s, pathsClass, t);
             return;
@@ -242,6 +242,12 @@ internal static class KernelFileWriter
             ? $"{Arguments}.ValidateRows<{t}>({s.InputName}, {s.OutputName}, {s.RowLengthName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}), nameof({s.RowLengthName}));"
             : $"{Arguments}.ValidateRow<{t}>({s.InputName}, {s.OutputName}, {pathsClass}.Width, nameof({s.InputName}), nameof({s.OutputName}));");
         string rowLength = s.Shape == KernelShape.ManyRows ? s.RowLengthName! : s.InputName + ".Length";
+        if (s.IsBackward)
+        {
+            WriteBackwardValidation(writer, s, t, rowLength);
+            return;
+        }
+
         string? sum = s.NameOf(ParameterRole.Sum);
         if (s.NameOf(ParameterRole.Residual) is { } residual && sum is not null)
         {
@@ -279,6 +285,36 @@ internal static class KernelFileWriter
         if (gradient is not null)
         {
             writer.Line($"{Arguments}.ValidateGradient<{t}>({gradient}, {logits}, nameof({gradient}));");
+        }
+    }
+
+    // A backward kernel: dy as long as the input; dx apart from the input, and dy's memory or apart from it;
+    // per-column parameters one row long; each per-column gradient apart from every span before it (every
+    // row reads and adds into it, so it may share memory with nothing).
+    private static void WriteBackwardValidation(IndentedWriter writer, KernelSignature s, string t, string rowLength)
+    {
+        string dy = s.NameOf(ParameterRole.OutputGradient)!;
+        writer.Line($"{Arguments}.ValidateGradients<{t}>({dy}, {s.InputName}, {s.OutputName}, nameof({dy}), nameof({s.OutputName}));");
+        var before = new List<KernelParameter>();
+        foreach (KernelParameter p in s.Parameters)
+        {
+            if (p.Role is ParameterRole.Weight or ParameterRole.Bias)
+            {
+                writer.Line($"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));");
+            }
+            else if (p.Role is ParameterRole.WeightGradient or ParameterRole.BiasGradient)
+            {
+                writer.Line($"{Arguments}.ValidateColumnGradient<{t}>({p.Name}, {rowLength}, nameof({p.Name}));");
+                foreach (KernelParameter other in before)
+                {
+                    writer.Line($"{Arguments}.ValidateApart<{t}>({p.Name}, {other.Name}, nameof({p.Name}));");
+                }
+            }
+
+            if (p.Role != ParameterRole.RowLength)
+            {
+                before.Add(p);
+            }
         }
     }
 

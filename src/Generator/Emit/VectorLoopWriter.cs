@@ -183,9 +183,10 @@ internal sealed class VectorLoopWriter
 
     /// <summary>
     /// Declares <see cref="Unroll"/> accumulators <c>{prefix}0..</c> in this width's lanes and the double lanes
-    /// <c>wideLow</c>/<c>wideHigh</c> they flush into (see <see cref="WriteSumFlush"/>).
+    /// <c>{wide}Low</c>/<c>{wide}High</c> they flush into (see <see cref="WriteSumFlush"/>); a pass with two sums
+    /// names a second pair.
     /// </summary>
-    public void WriteSumDeclarations(IndentedWriter writer, string prefix = "sum", bool declareWide = true)
+    public void WriteSumDeclarations(IndentedWriter writer, string prefix = "sum", bool declareWide = true, string wide = "wide")
     {
         writer.Line($"// Sums stay in {this.T} lanes for a block of {this.Block} elements, then move into double lanes: rows of 1e6 do not drift.");
         for (int u = 0; u < this.Unroll; u++)
@@ -194,15 +195,15 @@ internal sealed class VectorLoopWriter
         }
 
         writer.Line(declareWide
-            ? $"{this.WideVec} wideLow = {this.WideVec}.Zero, wideHigh = {this.WideVec}.Zero;"
-            : $"wideLow = {this.WideVec}.Zero; wideHigh = {this.WideVec}.Zero;");
+            ? $"{this.WideVec} {wide}Low = {this.WideVec}.Zero, {wide}High = {this.WideVec}.Zero;"
+            : $"{wide}Low = {this.WideVec}.Zero; {wide}High = {this.WideVec}.Zero;");
     }
 
     /// <summary>Adds the accumulators into the double lanes (compensated for double) and zeroes them: the block flush of a pass.</summary>
-    public void WriteSumFlush(IndentedWriter writer, string prefix = "sum")
+    public void WriteSumFlush(IndentedWriter writer, string prefix = "sum", string wide = "wide")
     {
         IReadOnlyList<string> sums = Names(prefix, this.Unroll);
-        writer.Line($"{this.M}.AddWidened(ref wideLow, ref wideHigh, {Tree(sums, static (a, b) => $"({a} + {b})")});");
+        writer.Line($"{this.M}.AddWidened(ref {wide}Low, ref {wide}High, {Tree(sums, static (a, b) => $"({a} + {b})")});");
         foreach (string name in sums)
         {
             writer.Line($"{name} = {this.Vec}.Zero;");

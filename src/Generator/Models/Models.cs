@@ -56,6 +56,18 @@ internal enum ParameterRole
     /// <summary>A second output, the sum h = x + r of a fused residual kernel: <c>Span&lt;T&gt;</c>, as long as the input.</summary>
     Sum,
 
+    /// <summary>A backward kernel's incoming gradient dy = ∂L/∂y: <c>ReadOnlySpan&lt;T&gt;</c>, as long as the input.</summary>
+    OutputGradient,
+
+    /// <summary>A backward kernel's result dx = ∂L/∂x: <c>Span&lt;T&gt;</c>, as long as the input; may be the same memory as dy.</summary>
+    InputGradient,
+
+    /// <summary>A backward kernel's dγ: <c>Span&lt;T&gt;</c> of one row's length, shared by every row, added into (+=), never overwritten.</summary>
+    WeightGradient,
+
+    /// <summary>A backward kernel's dβ: <c>Span&lt;T&gt;</c> of one row's length, shared by every row, added into (+=), never overwritten.</summary>
+    BiasGradient,
+
     /// <summary>The row length of the many-rows shape: <c>int</c>, last.</summary>
     RowLength,
 
@@ -76,10 +88,10 @@ internal enum ParameterRole
 internal sealed record KernelParameter(ParameterRole Role, string Name)
 {
     /// <summary>True for the spans the kernel only reads.</summary>
-    public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.Targets;
+    public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets;
 
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
-    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias;
+    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient;
 
     /// <summary>The name the generated helpers (the rows loop, the row methods) give this parameter: never a user name.</summary>
     public string LocalName => this.Role switch
@@ -94,12 +106,20 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Targets => "targets",
         ParameterRole.Losses => "losses",
         ParameterRole.Gradient => "gradient",
+        ParameterRole.OutputGradient => "outputGradient",
+        ParameterRole.InputGradient => "inputGradient",
+        ParameterRole.WeightGradient => "weightGradient",
+        ParameterRole.BiasGradient => "biasGradient",
         _ => "rowLength",
     };
 
-    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y).</summary>
+    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, dw, db).</summary>
     public string RowName => this.Role switch
     {
+        ParameterRole.OutputGradient => "dy",
+        ParameterRole.InputGradient => "dx",
+        ParameterRole.WeightGradient => "dw",
+        ParameterRole.BiasGradient => "db",
         ParameterRole.Input => "x",
         ParameterRole.Residual => "r",
         ParameterRole.Sum => "h",
@@ -130,8 +150,14 @@ internal sealed record KernelSignature(
     /// <summary>The input parameter's name, escaped for C#.</summary>
     public string InputName => this.NameOf(ParameterRole.Input)!;
 
-    /// <summary>The output parameter's name, escaped for C#.</summary>
-    public string OutputName => this.NameOf(ParameterRole.Output)!;
+    /// <summary>
+    /// The name of the span that has one element per input element and is written: the output, or for a
+    /// backward kernel the input gradient dx. Argument checks measure it against the input.
+    /// </summary>
+    public string OutputName => this.NameOf(ParameterRole.Output) ?? this.NameOf(ParameterRole.InputGradient)!;
+
+    /// <summary>True for a backward kernel (it writes an input gradient).</summary>
+    public bool IsBackward => this.Has(ParameterRole.InputGradient);
 
     /// <summary>The row-length parameter's name for <see cref="KernelShape.ManyRows"/>, else null.</summary>
     public string? RowLengthName => this.NameOf(ParameterRole.RowLength);

@@ -77,6 +77,10 @@ internal sealed class SignatureShape
         ParameterRole.Targets => "target classes, one per row",
         ParameterRole.Losses => "losses, one per row",
         ParameterRole.Gradient => "gradient",
+        ParameterRole.OutputGradient => "output gradient dy",
+        ParameterRole.InputGradient => "input gradient dx",
+        ParameterRole.WeightGradient => "weight gradient dγ",
+        ParameterRole.BiasGradient => "bias gradient dβ",
         _ => "row length",
     };
 }

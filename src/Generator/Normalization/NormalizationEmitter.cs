@@ -11,7 +11,7 @@ namespace KernelGen.Generator.Normalization;
 /// <see cref="KernelFileWriter"/>. The numerics (why two passes, why the mean is kept in two parts)
 /// are written as comments into the generated code, where users read them.
 /// </summary>
-internal sealed class NormalizationEmitter : IKernelRowWriter
+internal sealed partial class NormalizationEmitter : IKernelRowWriter
 {
     private const string Unsafe = VectorLoopWriter.Unsafe;
     private const string Math = "global::System.Math";
@@ -21,7 +21,7 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
 
     public int Width => this.model.Width;
 
-    public string Summary => (this.HasResidual ? "fused residual h = x + r, then " : string.Empty) + (this.IsLayer
+    public string Summary => this.IsBackward ? this.BackwardSummary : (this.HasResidual ? "fused residual h = x + r, then " : string.Empty) + (this.IsLayer
         ? "layer normalization of each row: y = " + (this.HasWeight ? "γ ⊙ " : string.Empty) + "(x − μ)/sqrt(σ² + ε)" + (this.HasBias ? " + β" : string.Empty)
         : this.IsL2 ? "L2 normalization of each row: y = x/max(‖x‖, ε)"
         : "RMS normalization of each row: y = " + (this.HasWeight ? (this.HasOffset ? "(γ + offset) ⊙ " : "γ ⊙ ") : string.Empty) + "x/sqrt(mean(x²) + ε)");
@@ -43,6 +43,8 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
     private bool HasOffset => this.model.WeightOffset != 0;
 
     private bool HasResidual => this.model.Signature.Has(ParameterRole.Residual);
+
+    private bool IsBackward => this.model.Signature.IsBackward;
 
     /// <summary>What the passes after the first read: the input, or with a residual the sum h = x + r that the first pass wrote.</summary>
     private string Source => this.HasResidual ? "h" : "x";
@@ -79,6 +81,12 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
 
     public void WriteRow(IndentedWriter writer, PathInfo path)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardRow(writer, path);
+            return;
+        }
+
         if (!path.IsVector)
         {
             this.WriteScalarRow(writer);
@@ -504,6 +512,12 @@ internal sealed class NormalizationEmitter : IKernelRowWriter
 
     public void WriteReferenceRow(IndentedWriter writer)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardReferenceRow(writer);
+            return;
+        }
+
         string parameters = string.Join(", ", this.Spans.Select(p =>
             (p.IsReadOnly ? $"global::System.ReadOnlySpan<{this.T}> " : $"global::System.Span<{this.T}> ") + p.RowName));
         string weight = !this.HasWeight ? string.Empty : this.HasOffset ? " * (w[i] + (double)WeightOffset)" : " * w[i]";

@@ -21,7 +21,7 @@ internal static class NormalizationParser
         AttributeData attribute = context.Attributes[0];
         double epsilon = layer ? 1e-5 : l2 ? 1e-12 : 1e-6;
         double weightOffset = 0;
-        bool affine = !l2, bias = true, residual = false;
+        bool affine = !l2, bias = true, residual = false, backward = false;
         bool offsetGiven = false;
         CommonOptions common = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
@@ -46,6 +46,9 @@ internal static class NormalizationParser
                 case "Residual":
                     residual = (bool)value;
                     return null;
+                case "Backward":
+                    backward = (bool)value;
+                    return null;
                 default:
                     return null;
             }
@@ -62,29 +65,39 @@ internal static class NormalizationParser
                 "the offset applies to the weight γ, which Affine = false leaves out"));
         }
 
+        if (backward && residual)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                Diagnostics.KernelDiagnostics.InvalidAttributeArgument,
+                AttributeArgumentReader.ArgumentLocation(attribute, "Backward", 0, cancellationToken),
+                "Backward",
+                "true",
+                shortName,
+                "the fused residual form has no backward kernel: the gradient of h = x + r is dh for both, so take the backward of the norm and add its dx to the residual's gradient"));
+        }
+
+        // The spans in a fixed order, the options deciding which are there. Forward: input, residual r,
+        // weight γ, bias β, output, sum h. Backward: the forward's inputs that the gradient needs (input,
+        // weight γ; β does not enter it), the output gradient dy, then what is written: dx, dγ, dβ.
         var spans = new List<ParameterRole> { ParameterRole.Input };
-        if (residual)
+        if (residual && !backward)
         {
             spans.Add(ParameterRole.Residual);
         }
 
         var options = new List<string>();
+        bool hasWeight = !l2 && affine;
+        bool hasBias = hasWeight && layer && bias;
         if (l2)
         {
-            // [L2Normalize] has no options that change its signature.
+            // [L2Normalize] has no options that change its signature but Backward.
         }
         else if (affine)
         {
-            spans.Add(ParameterRole.Weight);
             options.Add("Affine = true");
-            if (layer && bias)
+            if (layer)
             {
-                spans.Add(ParameterRole.Bias);
-                options.Add("Bias = true");
-            }
-            else if (layer)
-            {
-                options.Add("Bias = false");
+                options.Add(bias ? "Bias = true" : "Bias = false");
             }
         }
         else
@@ -97,14 +110,47 @@ internal static class NormalizationParser
             options.Add("Residual = true");
         }
 
-        spans.Add(ParameterRole.Output);
-        if (residual)
+        if (backward)
         {
-            spans.Add(ParameterRole.Sum);
+            options.Add("Backward = true");
+            if (hasWeight)
+            {
+                spans.Add(ParameterRole.Weight);
+            }
+
+            spans.Add(ParameterRole.OutputGradient);
+            spans.Add(ParameterRole.InputGradient);
+            if (hasWeight)
+            {
+                spans.Add(ParameterRole.WeightGradient);
+            }
+
+            if (hasBias)
+            {
+                spans.Add(ParameterRole.BiasGradient);
+            }
+        }
+        else
+        {
+            if (hasWeight)
+            {
+                spans.Add(ParameterRole.Weight);
+            }
+
+            if (hasBias)
+            {
+                spans.Add(ParameterRole.Bias);
+            }
+
+            spans.Add(ParameterRole.Output);
+            if (residual)
+            {
+                spans.Add(ParameterRole.Sum);
+            }
         }
 
-        bool defaults = affine && (!layer || bias) && !residual;
-        string? condition = l2 ? null : $"for [{shortName}] with {string.Join(" and ", options)}{(defaults ? (options.Count > 1 ? " (the defaults)" : " (the default)") : string.Empty)}";
+        bool defaults = affine && (!layer || bias) && !residual && !backward;
+        string? condition = options.Count == 0 ? null : $"for [{shortName}] with {string.Join(" and ", options)}{(defaults ? (options.Count > 1 ? " (the defaults)" : " (the default)") : string.Empty)}";
         (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
             context, "KernelGen." + shortName + "Attribute", new SignatureShape(spans, condition), diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
