@@ -30,6 +30,7 @@ internal static class KernelDeclarationParser
         "KernelGen.LayerNormAttribute",
         "KernelGen.RmsNormAttribute",
         "KernelGen.L2NormalizeAttribute",
+        "KernelGen.DynamicTanhAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>
@@ -285,12 +286,14 @@ internal static class KernelDeclarationParser
         string t = input == ElementType.Float ? "float" : "double";
         for (int index = 1; index < spans; index++)
         {
-            bool readOnly = new KernelParameter(expected.Spans[index], string.Empty).IsReadOnly;
-            ElementType? element = SpanElement(method.Parameters[index].Type, readOnly ? "System.ReadOnlySpan<T>" : "System.Span<T>");
+            var expectedParameter = new KernelParameter(expected.Spans[index], string.Empty);
+            ElementType? element = expectedParameter.IsScalar
+                ? ScalarElement(method.Parameters[index].Type)
+                : SpanElement(method.Parameters[index].Type, expectedParameter.IsReadOnly ? "System.ReadOnlySpan<T>" : "System.Span<T>");
             if (element is null || element != input)
             {
                 string role = expected.Spans[index] == ParameterRole.Output ? string.Empty : $" (the {SignatureShape.RoleText(expected.Spans[index])})";
-                string type = readOnly ? $"ReadOnlySpan<{t}>" : $"Span<{t}>";
+                string type = SignatureShape.TypeText(expected.Spans[index], t);
                 Fail(ParameterLocation(index), $"the {Ordinal(index)} parameter{role} must be {type} (the same element type as the input), not '{method.Parameters[index].Type.ToDisplayString()}'");
                 return null;
             }
@@ -330,6 +333,13 @@ internal static class KernelDeclarationParser
             _ => null,
         };
     }
+
+    private static ElementType? ScalarElement(ITypeSymbol type) => type.SpecialType switch
+    {
+        SpecialType.System_Single => ElementType.Float,
+        SpecialType.System_Double => ElementType.Double,
+        _ => null,
+    };
 
     private static string AccessibilityText(Accessibility accessibility) => accessibility switch
     {
