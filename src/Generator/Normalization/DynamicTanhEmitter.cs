@@ -168,13 +168,14 @@ internal sealed class DynamicTanhEmitter : IKernelRowWriter
             p.IsScalar ? $"{this.T} {p.RowName}"
             : (p.IsReadOnly ? $"global::System.ReadOnlySpan<{this.T}> " : $"global::System.Span<{this.T}> ") + p.RowName));
         string value = !this.HasWeight ? "t" : this.HasBias ? "(w[i] * t) + b[i]" : "w[i] * t";
-        writer.Line($"// y = {this.FormulaText}, in double, rounded once to {this.T}.");
+        bool isFloat = this.Element == ElementType.Float;
+        writer.Line(isFloat ? $"// y = {this.FormulaText}, in double, rounded once to float." : $"// y = {this.FormulaText}, in double.");
         using (writer.Block($"private static void ReferenceRow({parameters})"))
         {
             using (writer.Block("for (int i = 0; i < x.Length; i++)"))
             {
                 writer.Line("double t = global::System.Math.Tanh((double)alpha * x[i]);");
-                writer.Line($"y[i] = ({this.T})({value});");
+                writer.Line(isFloat ? $"y[i] = (float)({value});" : $"y[i] = {value};");
             }
         }
     }
