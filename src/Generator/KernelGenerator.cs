@@ -30,6 +30,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
         RegisterFamily(context, Pipeline(context, "KernelGen.RmsNormAttribute", TrackingNames.RmsNormTransform, static (c, t) => NormalizationParser.Parse(c, NormalizationKind.RmsNorm, t)), NormalizationEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.L2NormalizeAttribute", TrackingNames.L2NormalizeTransform, static (c, t) => NormalizationParser.Parse(c, NormalizationKind.L2Normalize, t)), NormalizationEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.CrossEntropyAttribute", TrackingNames.CrossEntropyTransform, static (c, t) => CrossEntropyParser.Parse(c, t)), CrossEntropyEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.DynamicTanhAttribute", TrackingNames.DynamicTanhTransform, static (c, t) => DynamicTanhParser.Parse(c, t)), DynamicTanhEmitter.Emit);
     }
 
     private static IncrementalValuesProvider<KernelResult<TModel>> Pipeline<TModel>(

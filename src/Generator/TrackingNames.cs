@@ -9,6 +9,7 @@ internal static class TrackingNames
     public const string RmsNormTransform = nameof(RmsNormTransform);
     public const string L2NormalizeTransform = nameof(L2NormalizeTransform);
     public const string CrossEntropyTransform = nameof(CrossEntropyTransform);
+    public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
 }

@@ -5,6 +5,7 @@ namespace KernelGen.Runtime;
 /// (Cody–Waite two-constant range reduction, degree-5 minimax polynomial on [−ln2/2, ln2/2],
 /// ≤ 2 ulp over [−87.33, 0]; see docs/accuracy.md). Double: Cody–Waite with fdlibm's ln2 split
 /// and the degree-13 Taylor polynomial (truncation below 2⁻⁵⁸ relative on the reduced range).
+/// The tanh constants are Cephes' (Moshier): see <c>VectorMath512.Tanh</c>.
 /// </summary>
 public static class MathConstants
 {
@@ -80,6 +81,45 @@ public static class MathConstants
 
     /// <summary>The starting exponent of an empty extended sum for double.</summary>
     public const double ExtendedEmptyDouble = -4.5e15;
+
+    /// <summary>Below this |x| the tanh is an odd polynomial (float) or rational (double) in x; at and above it, (1 − e^{−2|x|})/(1 + e^{−2|x|}). Cephes' split point.</summary>
+    public const float TanhSmallLimitFloat = 0.625f;
+
+    /// <inheritdoc cref="TanhSmallLimitFloat"/>
+    public const double TanhSmallLimitDouble = 0.625;
+
+    /// <summary>Cephes tanhf: tanh(x) ≈ x + x³·(c0 + c1·x² + c2·x⁴ + c3·x⁶ + c4·x⁸) for |x| &lt; 0.625 (minimax, relative error ≈ 2⁻²⁴); c0.</summary>
+    public const float TanhC0Float = -3.33332819422e-1f;
+
+    /// <summary>See <see cref="TanhC0Float"/>; c1.</summary>
+    public const float TanhC1Float = 1.33314422036e-1f;
+
+    /// <summary>See <see cref="TanhC0Float"/>; c2.</summary>
+    public const float TanhC2Float = -5.37397155531e-2f;
+
+    /// <summary>See <see cref="TanhC0Float"/>; c3.</summary>
+    public const float TanhC3Float = 2.06390887954e-2f;
+
+    /// <summary>See <see cref="TanhC0Float"/>; c4.</summary>
+    public const float TanhC4Float = -5.70498872745e-3f;
+
+    /// <summary>Cephes tanh: tanh(x) ≈ x + x·s·P(s)/Q(s), s = x², for |x| &lt; 0.625, with P(s) = (p0·s + p1)·s + p2 and Q(s) = ((s + q0)·s + q1)·s + q2; p0.</summary>
+    public const double TanhP0Double = -9.64399179425052238628e-1;
+
+    /// <summary>See <see cref="TanhP0Double"/>; p1.</summary>
+    public const double TanhP1Double = -9.92877231001918586564e1;
+
+    /// <summary>See <see cref="TanhP0Double"/>; p2.</summary>
+    public const double TanhP2Double = -1.61468768441708447952e3;
+
+    /// <summary>See <see cref="TanhP0Double"/>; q0.</summary>
+    public const double TanhQ0Double = 1.12811678491632931402e2;
+
+    /// <summary>See <see cref="TanhP0Double"/>; q1.</summary>
+    public const double TanhQ1Double = 2.23548839060100448583e3;
+
+    /// <summary>See <see cref="TanhP0Double"/>; q2.</summary>
+    public const double TanhQ2Double = 4.84406305325125486048e3;
 
     /// <summary>1/k! for k = 2..13, the Taylor coefficients of the double exp.</summary>
     internal const double InverseFactorial2 = 1.0 / 2;

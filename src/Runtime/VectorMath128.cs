@@ -7,7 +7,7 @@ using static KernelGen.Runtime.MathConstants;
 namespace KernelGen.Runtime;
 
 /// <summary>
-/// The 128-bit words that generated kernels speak: exp, extended-exponent exp, 2ⁿ scaling,
+/// The 128-bit words that generated kernels speak: exp, tanh, extended-exponent exp, 2ⁿ scaling,
 /// horizontal reductions, widened accumulation and tail loads. They use SSE (and FMA where the
 /// machine has it) on x86 and AdvSimd on Arm64; both the portable <c>Vector128</c> path and the
 /// <c>Neon</c> path are written in these words. Every method inlines into the kernel that calls it.
@@ -380,6 +380,50 @@ public static class VectorMath128
         ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector128<double>.One, wideExponent - newExponent));
         AddWidened(ref low, ref high, ScaleByPowerOfTwo(mantissa, exponent - newExponent));
         wideExponent = newExponent;
+    }
+
+    /// <summary>
+    /// tanh(x) lane-wise (≤ 4 ulp; docs/accuracy.md has the measured figure). |x| &lt; 0.625: Cephes' odd
+    /// polynomial x + x³·P(x²), so tiny x gives x (no cancellation) and ±0 keeps its sign. Above: with u = e^{−2|x|} ≤ 0.29
+    /// from <see cref="ExpNonPositive(Vector128{float})"/>, (1 − u)/(1 + u), which never forms ∞/∞: large |x| and ±∞ give u = 0, ±1
+    /// exactly. The sign of x is put back on |tanh|; NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Tanh(Vector128<float> x)
+    {
+        Vector128<float> sign = x & Vector128.Create(-0f);
+        Vector128<float> a = x ^ sign;
+        Vector128<float> s = a * a;
+        Vector128<float> p = MultiplyAdd(Vector128.Create(TanhC4Float), s, Vector128.Create(TanhC3Float));
+        p = MultiplyAdd(p, s, Vector128.Create(TanhC2Float));
+        p = MultiplyAdd(p, s, Vector128.Create(TanhC1Float));
+        p = MultiplyAdd(p, s, Vector128.Create(TanhC0Float));
+        Vector128<float> small = MultiplyAdd(p * s, a, a);
+
+        Vector128<float> u = ExpNonPositive(a * Vector128.Create(-2f));
+        Vector128<float> large = Vector128<float>.One - ((u + u) / (Vector128<float>.One + u));
+
+        // A NaN lane compares false and takes the large branch, where it stays NaN.
+        return Vector128.ConditionalSelect(Vector128.LessThan(a, Vector128.Create(TanhSmallLimitFloat)), small, large) | sign;
+    }
+
+    /// <summary>
+    /// tanh(x) lane-wise, as <see cref="Tanh(Vector128{float})"/> does it, with Cephes' rational x + x·s·P(s)/Q(s), s = x², below 0.625
+    /// (relative error ≈ 2⁻⁵⁴ there) and the double <see cref="ExpNonPositive(Vector128{double})"/> above.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> Tanh(Vector128<double> x)
+    {
+        Vector128<double> sign = x & Vector128.Create(-0.0);
+        Vector128<double> a = x ^ sign;
+        Vector128<double> s = a * a;
+        Vector128<double> p = MultiplyAdd(MultiplyAdd(Vector128.Create(TanhP0Double), s, Vector128.Create(TanhP1Double)), s, Vector128.Create(TanhP2Double));
+        Vector128<double> q = MultiplyAdd(MultiplyAdd(s + Vector128.Create(TanhQ0Double), s, Vector128.Create(TanhQ1Double)), s, Vector128.Create(TanhQ2Double));
+        Vector128<double> small = MultiplyAdd(s * (p / q), a, a);
+
+        Vector128<double> u = ExpNonPositive(a * Vector128.Create(-2.0));
+        Vector128<double> large = Vector128<double>.One - ((u + u) / (Vector128<double>.One + u));
+        return Vector128.ConditionalSelect(Vector128.LessThan(a, Vector128.Create(TanhSmallLimitDouble)), small, large) | sign;
     }
 
     /// <summary>Loads the last <paramref name="count"/> (&lt; one vector) elements; the other lanes hold <paramref name="fill"/>. Reads nothing past the end.</summary>

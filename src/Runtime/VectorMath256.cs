@@ -6,7 +6,7 @@ using static KernelGen.Runtime.MathConstants;
 namespace KernelGen.Runtime;
 
 /// <summary>
-/// The 256-bit words (AVX2 + FMA) that generated kernels speak: exp, extended-exponent exp,
+/// The 256-bit words (AVX2 + FMA) that generated kernels speak: exp, tanh, extended-exponent exp,
 /// 2ⁿ scaling, horizontal reductions, widened accumulation and tail loads. Every method inlines
 /// into the kernel that calls it.
 /// </summary>
@@ -330,6 +330,50 @@ public static class VectorMath256
         ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector256<double>.One, wideExponent - newExponent));
         AddWidened(ref low, ref high, ScaleByPowerOfTwo(mantissa, exponent - newExponent));
         wideExponent = newExponent;
+    }
+
+    /// <summary>
+    /// tanh(x) lane-wise (≤ 4 ulp; docs/accuracy.md has the measured figure). |x| &lt; 0.625: Cephes' odd
+    /// polynomial x + x³·P(x²), so tiny x gives x (no cancellation) and ±0 keeps its sign. Above: with u = e^{−2|x|} ≤ 0.29
+    /// from <see cref="ExpNonPositive(Vector256{float})"/>, (1 − u)/(1 + u), which never forms ∞/∞: large |x| and ±∞ give u = 0, ±1
+    /// exactly. The sign of x is put back on |tanh|; NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Tanh(Vector256<float> x)
+    {
+        Vector256<float> sign = x & Vector256.Create(-0f);
+        Vector256<float> a = x ^ sign;
+        Vector256<float> s = a * a;
+        Vector256<float> p = MultiplyAdd(Vector256.Create(TanhC4Float), s, Vector256.Create(TanhC3Float));
+        p = MultiplyAdd(p, s, Vector256.Create(TanhC2Float));
+        p = MultiplyAdd(p, s, Vector256.Create(TanhC1Float));
+        p = MultiplyAdd(p, s, Vector256.Create(TanhC0Float));
+        Vector256<float> small = MultiplyAdd(p * s, a, a);
+
+        Vector256<float> u = ExpNonPositive(a * Vector256.Create(-2f));
+        Vector256<float> large = Vector256<float>.One - ((u + u) / (Vector256<float>.One + u));
+
+        // A NaN lane compares false and takes the large branch, where it stays NaN.
+        return Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(TanhSmallLimitFloat)), small, large) | sign;
+    }
+
+    /// <summary>
+    /// tanh(x) lane-wise, as <see cref="Tanh(Vector256{float})"/> does it, with Cephes' rational x + x·s·P(s)/Q(s), s = x², below 0.625
+    /// (relative error ≈ 2⁻⁵⁴ there) and the double <see cref="ExpNonPositive(Vector256{double})"/> above.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Tanh(Vector256<double> x)
+    {
+        Vector256<double> sign = x & Vector256.Create(-0.0);
+        Vector256<double> a = x ^ sign;
+        Vector256<double> s = a * a;
+        Vector256<double> p = MultiplyAdd(MultiplyAdd(Vector256.Create(TanhP0Double), s, Vector256.Create(TanhP1Double)), s, Vector256.Create(TanhP2Double));
+        Vector256<double> q = MultiplyAdd(MultiplyAdd(s + Vector256.Create(TanhQ0Double), s, Vector256.Create(TanhQ1Double)), s, Vector256.Create(TanhQ2Double));
+        Vector256<double> small = MultiplyAdd(s * (p / q), a, a);
+
+        Vector256<double> u = ExpNonPositive(a * Vector256.Create(-2.0));
+        Vector256<double> large = Vector256<double>.One - ((u + u) / (Vector256<double>.One + u));
+        return Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(TanhSmallLimitDouble)), small, large) | sign;
     }
 
     /// <summary>Loads the last <paramref name="count"/> (&lt; one vector) elements; the other lanes hold <paramref name="fill"/>. Reads nothing past the end.</summary>

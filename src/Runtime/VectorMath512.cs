@@ -6,7 +6,7 @@ using static KernelGen.Runtime.MathConstants;
 namespace KernelGen.Runtime;
 
 /// <summary>
-/// The 512-bit words (AVX-512F) that generated kernels speak: exp, extended-exponent exp,
+/// The 512-bit words (AVX-512F) that generated kernels speak: exp, tanh, extended-exponent exp,
 /// 2ⁿ scaling (with <c>vscalefps</c>), horizontal reductions, widened accumulation and tail
 /// loads. Every method inlines into the kernel that calls it.
 /// </summary>
@@ -303,6 +303,50 @@ public static class VectorMath512
         ScaleWidened(ref low, ref high, ScaleByPowerOfTwo(Vector512<double>.One, wideExponent - newExponent));
         AddWidened(ref low, ref high, ScaleByPowerOfTwo(mantissa, exponent - newExponent));
         wideExponent = newExponent;
+    }
+
+    /// <summary>
+    /// tanh(x) lane-wise (≤ 4 ulp; docs/accuracy.md has the measured figure). |x| &lt; 0.625: Cephes' odd
+    /// polynomial x + x³·P(x²), so tiny x gives x (no cancellation) and ±0 keeps its sign. Above: with u = e^{−2|x|} ≤ 0.29
+    /// from <see cref="ExpNonPositive(Vector512{float})"/>, (1 − u)/(1 + u), which never forms ∞/∞: large |x| and ±∞ give u = 0, ±1
+    /// exactly. The sign of x is put back on |tanh|; NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Tanh(Vector512<float> x)
+    {
+        Vector512<float> sign = x & Vector512.Create(-0f);
+        Vector512<float> a = x ^ sign;
+        Vector512<float> s = a * a;
+        Vector512<float> p = MultiplyAdd(Vector512.Create(TanhC4Float), s, Vector512.Create(TanhC3Float));
+        p = MultiplyAdd(p, s, Vector512.Create(TanhC2Float));
+        p = MultiplyAdd(p, s, Vector512.Create(TanhC1Float));
+        p = MultiplyAdd(p, s, Vector512.Create(TanhC0Float));
+        Vector512<float> small = MultiplyAdd(p * s, a, a);
+
+        Vector512<float> u = ExpNonPositive(a * Vector512.Create(-2f));
+        Vector512<float> large = Vector512<float>.One - ((u + u) / (Vector512<float>.One + u));
+
+        // A NaN lane compares false and takes the large branch, where it stays NaN.
+        return Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(TanhSmallLimitFloat)), small, large) | sign;
+    }
+
+    /// <summary>
+    /// tanh(x) lane-wise, as <see cref="Tanh(Vector512{float})"/> does it, with Cephes' rational x + x·s·P(s)/Q(s), s = x², below 0.625
+    /// (relative error ≈ 2⁻⁵⁴ there) and the double <see cref="ExpNonPositive(Vector512{double})"/> above.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Tanh(Vector512<double> x)
+    {
+        Vector512<double> sign = x & Vector512.Create(-0.0);
+        Vector512<double> a = x ^ sign;
+        Vector512<double> s = a * a;
+        Vector512<double> p = MultiplyAdd(MultiplyAdd(Vector512.Create(TanhP0Double), s, Vector512.Create(TanhP1Double)), s, Vector512.Create(TanhP2Double));
+        Vector512<double> q = MultiplyAdd(MultiplyAdd(s + Vector512.Create(TanhQ0Double), s, Vector512.Create(TanhQ1Double)), s, Vector512.Create(TanhQ2Double));
+        Vector512<double> small = MultiplyAdd(s * (p / q), a, a);
+
+        Vector512<double> u = ExpNonPositive(a * Vector512.Create(-2.0));
+        Vector512<double> large = Vector512<double>.One - ((u + u) / (Vector512<double>.One + u));
+        return Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(TanhSmallLimitDouble)), small, large) | sign;
     }
 
     /// <summary>Loads the last <paramref name="count"/> (&lt; one vector) elements; the other lanes hold <paramref name="fill"/>. Reads nothing past the end.</summary>

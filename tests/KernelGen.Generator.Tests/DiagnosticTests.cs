@@ -555,6 +555,62 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void KG0006_dynamic_tanh_without_alpha_names_the_expected_shape() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [DynamicTanh]
+            public static partial void Kernel(ReadOnlySpan<float> input, [|ReadOnlySpan<float> weight|], ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the scalar α) must be float (the same element type as the input), not 'System.ReadOnlySpan<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, T alpha, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, T alpha, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output, int rowLength)' with T float or double for [DynamicTanh] with Affine = true and Bias = true (the defaults).");
+
+    [Fact]
+    public void KG0006_dynamic_tanh_alpha_of_another_element_type() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [DynamicTanh(Affine = false)]
+            public static partial void Kernel(ReadOnlySpan<double> input, [|float alpha|], Span<double> output);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the scalar α) must be double (the same element type as the input), not 'float'. Expected 'void Kernel(ReadOnlySpan<T> input, T alpha, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, T alpha, Span<T> output, int rowLength)' with T float or double for [DynamicTanh] with Affine = false.");
+
+    [Fact]
+    public void KG0006_dynamic_tanh_without_bias_takes_no_bias() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [DynamicTanh(Bias = false)]
+            public static partial void Kernel(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, [|ReadOnlySpan<float> bias|], Span<float> output);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the fourth parameter must be Span<float> (the same element type as the input), not 'System.ReadOnlySpan<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, T alpha, ReadOnlySpan<T> weight, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, T alpha, ReadOnlySpan<T> weight, Span<T> output, int rowLength)' with T float or double for [DynamicTanh] with Affine = true and Bias = false.");
+
+    [Fact]
+    public void KG0008_dynamic_tanh_width_negative() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [DynamicTanh([|Width = -1|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output);
+        }
+        """);
+
+    [Fact]
     public void KG0009_local_function() => AssertSingle("KG0009", """
         using System;
         using KernelGen;

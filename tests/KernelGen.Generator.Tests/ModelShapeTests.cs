@@ -35,6 +35,8 @@ public sealed class ModelShapeTests
     [InlineData(typeof(KernelResult<SoftmaxModel>))]
     [InlineData(typeof(KernelGen.Generator.Normalization.NormalizationModel))]
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.NormalizationModel>))]
+    [InlineData(typeof(KernelGen.Generator.Normalization.DynamicTanhModel))]
+    [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.DynamicTanhModel>))]
     public void Pipeline_values_hold_only_value_equal_data(Type root)
     {
         var problems = new List<string>();

@@ -120,6 +120,17 @@ public sealed class SnapshotTests
 
     [Fact] public void L2Normalize_ManyRows() => Verify(Kernel("[L2Normalize]", ManyRows));
 
+    // DynamicTanh: the default (γ and β), without the affine part, γ only with rows, registers with a tail, a looped width, unroll.
+    [Fact] public void DynamicTanh_Default() => Verify(Kernel("[DynamicTanh]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output)"));
+
+    [Fact] public void DynamicTanh_NotAffine_Double() => Verify(Kernel("[DynamicTanh(Affine = false)]", "(ReadOnlySpan<double> input, double alpha, Span<double> output)"));
+
+    [Fact] public void DynamicTanh_NoBias_ManyRows_Unroll2() => Verify(Kernel("[DynamicTanh(Bias = false, Unroll = 2)]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, Span<float> output, int rowLength)"));
+
+    [Fact] public void DynamicTanh_Width100_ManyRows() => Verify(Kernel("[DynamicTanh(Width = 100)]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
+
+    [Fact] public void DynamicTanh_Width4096_Double() => Verify(Kernel("[DynamicTanh(Width = 4096)]", "(ReadOnlySpan<double> input, double alpha, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output)"));
+
     [Fact] public void L2Normalize_Width16_Double() => Verify(Kernel("[L2Normalize(Width = 16, Epsilon = 1e-8)]", OneRowDouble));
 
     // Losses: the shapes (one row, reduced rows, per-row losses) and the options that change the passes.

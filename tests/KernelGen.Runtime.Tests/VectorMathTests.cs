@@ -7,7 +7,7 @@ using Xunit;
 
 namespace KernelGen.Tests;
 
-/// <summary>The runtime words, tested once: exp accuracy per width, the extended exp, 2ⁿ scaling, reductions and tails.</summary>
+/// <summary>The runtime words, tested once: exp and tanh accuracy per width, the extended exp, 2ⁿ scaling, reductions and tails.</summary>
 public class VectorMathTests
 {
     /// <summary>The float exps this machine (under the current runtime switches) runs.</summary>
@@ -60,6 +60,86 @@ public class VectorMathTests
             Assert.Equal(0f, exp(float.NegativeInfinity));
             Assert.Equal(0f, exp(-1000f));
             Assert.True(float.IsNaN(exp(float.NaN)));
+        }
+    }
+
+    // The tanh tests are facts over the widths this machine runs (none without hardware intrinsics: an empty theory would fail).
+    [Fact]
+    public void TanhIsWithinFourUlpOfMathTanh()
+    {
+        foreach (string name in TanhSweep.Names.Where(TanhSweep.IsAvailable))
+        {
+            CheckTanhAccuracy(name);
+        }
+    }
+
+    [Fact]
+    public void TanhHandlesTheEdges()
+    {
+        foreach (string name in TanhSweep.Names.Where(TanhSweep.IsAvailable))
+        {
+            CheckTanhEdges(name);
+        }
+    }
+
+    private static void CheckTanhAccuracy(string name)
+    {
+        // Float: every 61st float in [+0, 10] (subnormals, polynomial, exp branch, saturation), against Math.Tanh in
+        // double; the exhaustive sweep (bench/KernelGen.AccuracySweep --tanh) gives docs/accuracy.md's figure.
+        // Double: a seeded sample against Math.Tanh (itself within about an ulp).
+        TanhSweepResult single = TanhSweep.RunFloat(name, stride: Inputs.SmallScale ? 9_973 : 61);
+        TanhSweepResult twice = TanhSweep.RunDouble(name, Inputs.SmallScale ? 20_000 : 600_000);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{name}: float {single.MaxUlp:F3} ulp at {single.WorstInput:R}; double {twice.MaxUlp:F3} ulp at {twice.WorstInput:R}");
+        Assert.True(single.MaxUlp <= 4, $"{name} float: {single.MaxUlp} ulp at {single.WorstInput:R}");
+        Assert.True(twice.MaxUlp <= 4, $"{name} double: {twice.MaxUlp} ulp at {twice.WorstInput:R}");
+    }
+
+    private static void CheckTanhEdges(string name)
+    {
+        // ±0 keep their sign; tiny inputs give themselves (tanh x = x − x³/3: the cube is far below half an ulp).
+        Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(TanhSweep.Float(name, 0f)));
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(TanhSweep.Float(name, -0f)));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(0.0), BitConverter.DoubleToInt64Bits(TanhSweep.Double(name, 0.0)));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(TanhSweep.Double(name, -0.0)));
+        foreach (float tiny in new[] { float.Epsilon, -float.Epsilon, 1e-30f, -3e-20f, 1e-4f })
+        {
+            Assert.Equal(tiny, TanhSweep.Float(name, tiny));
+        }
+
+        foreach (double tiny in new[] { double.Epsilon, -double.Epsilon, 1e-300, -1e-200, 1e-9 })
+        {
+            Assert.Equal(tiny, TanhSweep.Double(name, tiny));
+        }
+
+        // Large |x| saturates to ±1 exactly (never ∞/∞ = NaN), and so do ±∞; NaN stays NaN.
+        foreach (float large in new[] { 9.1f, 20f, 100f, 1e30f, float.MaxValue, float.PositiveInfinity })
+        {
+            Assert.Equal(1f, TanhSweep.Float(name, large));
+            Assert.Equal(-1f, TanhSweep.Float(name, -large));
+        }
+
+        foreach (double large in new[] { 19.1, 40, 400, 800, 1e300, double.MaxValue, double.PositiveInfinity })
+        {
+            Assert.Equal(1.0, TanhSweep.Double(name, large));
+            Assert.Equal(-1.0, TanhSweep.Double(name, -large));
+        }
+
+        Assert.True(float.IsNaN(TanhSweep.Float(name, float.NaN)));
+        Assert.True(double.IsNaN(TanhSweep.Double(name, double.NaN)));
+
+        // Exact odd symmetry (the sweep measures positive inputs only), and the branch point 0.625 on both sides.
+        var random = new Random(4);
+        for (int i = 0; i < 2000; i++)
+        {
+            float x = (float)(random.NextDouble() * 12);
+            Assert.Equal(-TanhSweep.Float(name, x), TanhSweep.Float(name, -x));
+            double d = random.NextDouble() * 25;
+            Assert.Equal(-TanhSweep.Double(name, d), TanhSweep.Double(name, -d));
+        }
+
+        foreach (float x in new[] { MathF.BitDecrement(0.625f), 0.625f, MathF.BitIncrement(0.625f) })
+        {
+            Assert.True(TanhSweep.FloatUlps(TanhSweep.Float(name, x), Math.Tanh(x)) <= 4, $"tanh({x:R})");
         }
     }
 

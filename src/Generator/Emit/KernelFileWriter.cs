@@ -19,11 +19,11 @@ internal interface IKernelRowWriter
 
     /// <summary>
     /// Writes <c>private static void {path}Row(ref T x, ..., ref T y[, nint n])</c> (one <c>ref T</c> per span of the
-    /// signature, in its order, named by <see cref="KernelParameter.RowName"/>) and any helpers it needs.
+    /// signature and one <c>T</c> per scalar, in its order, named by <see cref="KernelParameter.RowName"/>) and any helpers it needs.
     /// </summary>
     void WriteRow(IndentedWriter writer, PathInfo path);
 
-    /// <summary>Writes <c>private static void ReferenceRow(ReadOnlySpan&lt;T&gt; x, ..., Span&lt;T&gt; y)</c>, one span per span of the signature.</summary>
+    /// <summary>Writes <c>private static void ReferenceRow(ReadOnlySpan&lt;T&gt; x, ..., Span&lt;T&gt; y)</c>, one span per span of the signature (and the scalars, as <c>T</c>).</summary>
     void WriteReferenceRow(IndentedWriter writer);
 
     /// <summary>
@@ -328,7 +328,7 @@ internal static class KernelFileWriter
         {
             using (writer.Block($"private static void {pathName}Rows({LocalParameters(s)})"))
             {
-                foreach (KernelParameter p in spans)
+                foreach (KernelParameter p in spans.Where(static p => p.IsSpan))
                 {
                     writer.Line($"ref {t} {p.RowName} = ref {MemoryMarshal}.GetReference({p.LocalName});");
                 }
@@ -337,7 +337,7 @@ internal static class KernelFileWriter
                 using (writer.Block("for (int row = 0; row < rows; row++)"))
                 {
                     writer.Line("nint offset = (nint)row * rowLength;");
-                    string arguments = string.Join(", ", spans.Select(static p => p.IsBroadcast ? $"ref {p.RowName}" : $"ref {Unsafe}.Add(ref {p.RowName}, offset)"));
+                    string arguments = string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}" : $"ref {Unsafe}.Add(ref {p.RowName}, offset)"));
                     writer.Line($"{pathName}Row({arguments}{lengthArgument});");
                 }
             }
@@ -349,7 +349,7 @@ internal static class KernelFileWriter
                 using (writer.Block("if (input.Length != 0)"))
                 {
                     string length = width == 0 ? ", input.Length" : string.Empty;
-                    string arguments = string.Join(", ", spans.Select(static p => $"ref {MemoryMarshal}.GetReference({p.LocalName})"));
+                    string arguments = string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : $"ref {MemoryMarshal}.GetReference({p.LocalName})"));
                     writer.Line($"{pathName}Row({arguments}{length});");
                 }
             }
@@ -365,7 +365,7 @@ internal static class KernelFileWriter
             {
                 using (writer.Block("for (int start = 0; start < input.Length; start += rowLength)"))
                 {
-                    writer.Line($"ReferenceRow({string.Join(", ", spans.Select(static p => p.IsBroadcast ? p.LocalName : p.LocalName + ".Slice(start, rowLength)"))});");
+                    writer.Line($"ReferenceRow({string.Join(", ", spans.Select(static p => p.IsBroadcast || p.IsScalar ? p.LocalName : p.LocalName + ".Slice(start, rowLength)"))});");
                 }
             }
             else

@@ -31,6 +31,7 @@ internal static class KernelDeclarationParser
         "KernelGen.RmsNormAttribute",
         "KernelGen.L2NormalizeAttribute",
         "KernelGen.CrossEntropyAttribute",
+        "KernelGen.DynamicTanhAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>
@@ -354,6 +355,7 @@ internal static class KernelDeclarationParser
     private static bool Matches(ITypeSymbol type, ParameterRole role, ElementType element) => role switch
     {
         ParameterRole.RowLength or ParameterRole.Target => type.SpecialType == SpecialType.System_Int32,
+        ParameterRole.Alpha => ScalarElement(type) == element,
         ParameterRole.Targets => type is INamedTypeSymbol { TypeArguments.Length: 1 } named
             && named.OriginalDefinition.ToDisplayString() == "System.ReadOnlySpan<T>"
             && named.TypeArguments[0].SpecialType == SpecialType.System_Int32,
@@ -385,6 +387,13 @@ internal static class KernelDeclarationParser
             _ => null,
         };
     }
+
+    private static ElementType? ScalarElement(ITypeSymbol type) => type.SpecialType switch
+    {
+        SpecialType.System_Single => ElementType.Float,
+        SpecialType.System_Double => ElementType.Double,
+        _ => null,
+    };
 
     private static string AccessibilityText(Accessibility accessibility) => accessibility switch
     {

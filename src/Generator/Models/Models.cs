@@ -44,6 +44,13 @@ internal enum ParameterRole
     /// <summary>A second input added to the input element by element (the residual r): <c>ReadOnlySpan&lt;T&gt;</c>, as long as the input.</summary>
     Residual,
 
+    /// <summary>
+    /// A run-time scalar of the element type that every element is multiplied by (DyT's learned α): <c>T</c>, not a
+    /// span, right after the input. Not validated (a NaN or infinite value propagates, as in PyTorch); the row
+    /// methods take it by value.
+    /// </summary>
+    Alpha,
+
     /// <summary>A per-column weight (γ): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
     Weight,
 
@@ -90,6 +97,12 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     /// <summary>True for the spans the kernel only reads.</summary>
     public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets;
 
+    /// <summary>True for a parameter of the element type itself (not a span): passed by value down to the row methods.</summary>
+    public bool IsScalar => this.Role == ParameterRole.Alpha;
+
+    /// <summary>True for the parameters that are spans (everything but the scalars and the row length).</summary>
+    public bool IsSpan => !this.IsScalar && this.Role != ParameterRole.RowLength;
+
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
     public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient;
 
@@ -98,6 +111,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     {
         ParameterRole.Input => "input",
         ParameterRole.Residual => "residual",
+        ParameterRole.Alpha => "alpha",
         ParameterRole.Sum => "sum",
         ParameterRole.Weight => "weight",
         ParameterRole.Bias => "bias",
@@ -113,7 +127,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         _ => "rowLength",
     };
 
-    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, dw, db).</summary>
+    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, dw, db), or of the <c>T</c> it takes for a scalar.</summary>
     public string RowName => this.Role switch
     {
         ParameterRole.OutputGradient => "dy",
@@ -122,6 +136,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.BiasGradient => "db",
         ParameterRole.Input => "x",
         ParameterRole.Residual => "r",
+        ParameterRole.Alpha => "alpha",
         ParameterRole.Sum => "h",
         ParameterRole.Weight => "w",
         ParameterRole.Bias => "b",

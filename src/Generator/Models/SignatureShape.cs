@@ -60,6 +60,7 @@ internal sealed class SignatureShape
     public static string TypeText(ParameterRole role, string t) => role switch
     {
         ParameterRole.RowLength or ParameterRole.Target => "int",
+        ParameterRole.Alpha => t,
         ParameterRole.Targets => "ReadOnlySpan<int>",
         _ => new KernelParameter(role, string.Empty).IsReadOnly ? $"ReadOnlySpan<{t}>" : $"Span<{t}>",
     };
@@ -69,6 +70,7 @@ internal sealed class SignatureShape
     {
         ParameterRole.Input => "input",
         ParameterRole.Residual => "residual r",
+        ParameterRole.Alpha => "scalar α",
         ParameterRole.Sum => "sum h = x + r",
         ParameterRole.Weight => "weight γ",
         ParameterRole.Bias => "bias β",
