@@ -21,4 +21,16 @@ public static partial class Kernels
     /// <summary>A double-precision softmax with the online normalizer.</summary>
     [Softmax(Algorithm = SoftmaxAlgorithm.Online)]
     public static partial void SoftmaxDouble(ReadOnlySpan<double> input, Span<double> output);
+
+    /// <summary>LayerNorm over each token's features: y = γ(x − μ)/sqrt(σ² + ε) + β.</summary>
+    [LayerNorm]
+    public static partial void LayerNorm(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+    /// <summary>RMSNorm with Gemma's (1 + γ) weights.</summary>
+    [RmsNorm(WeightOffset = 1)]
+    public static partial void RmsNorm(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
+
+    /// <summary>Mean cross-entropy over a batch of rows, with label smoothing, and its gradient in the same call.</summary>
+    [CrossEntropy(LabelSmoothing = 0.1)]
+    public static partial float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
 }
