@@ -40,7 +40,7 @@ public static class CorrectnessCheck
         int failures = SelfTest();
         int passed = 0, skipped = 0;
         Console.WriteLine($"Dispatched path: {PathSupport.Selected}; paths here: {string.Join(", ", Enum.GetValues<KernelPath>().Where(PathSupport.IsSupported))}");
-        Console.WriteLine($"{"class.method",-58} {"shape",-11} {"worst",9} {"limit",7}  result");
+        Console.WriteLine($"{"class.method",-64} {"shape",-11} {"worst",9} {"limit",7}  result");
         foreach (Type type in BenchmarkInvoker.BenchmarkTypes())
         {
             if (classFilter is { Count: > 0 } && !classFilter.Any(name => type.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
@@ -57,14 +57,14 @@ public static class CorrectnessCheck
                     BenchmarkMethodInfo info = BenchmarkMethodInfo.Of(method)!;
                     if (!info.IsSupported)
                     {
-                        Console.WriteLine($"{name,-58} {shape,-11} {"",9} {"",7}  SKIP (path not supported here)");
+                        Console.WriteLine($"{name,-64} {shape,-11} {"",9} {"",7}  SKIP (path not supported here)");
                         skipped++;
                         continue;
                     }
 
                     if (!info.Accepts(RowShape.Parse(shape).RowLength))
                     {
-                        Console.WriteLine($"{name,-58} {shape,-11} {"",9} {"",7}  SKIP (Width = {info.Kernel!.Width} kernel)");
+                        Console.WriteLine($"{name,-64} {shape,-11} {"",9} {"",7}  SKIP (Width = {info.Kernel!.Width} kernel)");
                         skipped++;
                         continue;
                     }
@@ -100,7 +100,7 @@ public static class CorrectnessCheck
                         failures++;
                     }
 
-                    Console.WriteLine($"{name,-58} {shape,-11} {worstText,9} {limit,7:0}  {verdict}");
+                    Console.WriteLine($"{name,-64} {shape,-11} {worstText,9} {limit,7:0}  {verdict}");
                 }
             }
         }
