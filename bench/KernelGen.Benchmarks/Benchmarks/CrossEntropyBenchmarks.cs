@@ -77,9 +77,11 @@ public class CrossEntropyBenchmarks : LossBenchmark
 
     /// <summary>
     /// ONNX Runtime 1.31.1's SoftmaxCrossEntropyLoss (opset 13, reduction "mean", ignore_index −100, int64
-    /// labels) over the whole batch, one thread. Counted as a log-softmax of the batch (MLAS: a max pass, a
-    /// pass summing exp(x − max), a pass writing x − max − log Σ: 3 reads and 1 write) followed by the
-    /// gather of −log p_y per row (not counted): 16 B/elem.
+    /// labels) over the whole batch, one thread. The inference package has no CPU kernel of that operator
+    /// (ONNX Runtime's is a training op), so it runs the ONNX function body: a session profile shows a
+    /// LogSoftmax node over the batch (MLAS: a max pass, a pass summing exp(x − max), a pass writing
+    /// x − max − log Σ to an intermediate tensor: 3 reads and 1 write, 16 B/elem) and 19 small nodes over
+    /// [rows]-sized tensors (gather of −log p_y, the ignore mask, the mean; not counted).
     /// </summary>
     [Benchmark]
     [PeerBenchmark(Peer.OnnxRuntime, Operation.CrossEntropy, bytesPerElement: 16)]
