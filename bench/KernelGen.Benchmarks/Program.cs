@@ -65,8 +65,9 @@ public static class Program
     {
         if (BenchShapes.Selection is null)
         {
-            // 1024x1024 for the softmax classes, 256x4096 for the normalizations (each class offers one of them).
-            BenchShapes.Select(["1024x1024", "256x4096"]);
+            // 1024x1024 for the softmax classes, 256x4096 for the normalizations, 64x32000 for cross-entropy
+            // (each class offers one of them).
+            BenchShapes.Select(["1024x1024", "256x4096", "64x32000"]);
         }
 
         string[] methods =
@@ -85,12 +86,16 @@ public static class Program
             "LayerNormBenchmarks.OnnxRuntime_LayerNormalization",
             "RmsNormBenchmarks.Avx512_Width4096",
             "RmsNormBenchmarks.OnnxRuntime_RmsNormalization",
+            "CrossEntropyBenchmarks.Dispatched_Forward",
+            "CrossEntropyBenchmarks.Dispatched_ForwardGradient",
+            "CrossEntropyBenchmarks.TensorPrimitives_ForwardGradient",
+            "CrossEntropyBenchmarks.OnnxRuntime_SoftmaxCrossEntropyLoss",
         ];
         ManualConfig config = KernelGenConfig.Apply(ManualConfig.CreateMinimumViable())
             .AddJob(Job.Dry)
             .AddFilter(new SimpleFilter(benchmark => methods.Contains(benchmark.Descriptor.Type.Name + "." + benchmark.Descriptor.WorkloadMethod.Name)))
             .WithOptions(ConfigOptions.JoinSummary);
-        Summary[] summaries = BenchmarkRunner.Run([typeof(SoftmaxAlgorithms), typeof(LogSoftmaxAlgorithms), typeof(LayerNormBenchmarks), typeof(RmsNormBenchmarks)], config);
+        Summary[] summaries = BenchmarkRunner.Run([typeof(SoftmaxAlgorithms), typeof(LogSoftmaxAlgorithms), typeof(LayerNormBenchmarks), typeof(RmsNormBenchmarks), typeof(CrossEntropyBenchmarks)], config);
         int cases = summaries.Sum(summary => summary.Reports.Length);
         bool failed = cases == 0 || summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
 

@@ -40,7 +40,7 @@ public static class CorrectnessCheck
         int failures = SelfTest();
         int passed = 0, skipped = 0;
         Console.WriteLine($"Dispatched path: {PathSupport.Selected}; paths here: {string.Join(", ", Enum.GetValues<KernelPath>().Where(PathSupport.IsSupported))}");
-        Console.WriteLine($"{"class.method",-56} {"shape",-11} {"worst",9} {"limit",7}  result");
+        Console.WriteLine($"{"class.method",-64} {"shape",-11} {"worst",9} {"limit",7}  result");
         foreach (Type type in BenchmarkInvoker.BenchmarkTypes())
         {
             if (classFilter is { Count: > 0 } && !classFilter.Any(name => type.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
@@ -57,14 +57,14 @@ public static class CorrectnessCheck
                     BenchmarkMethodInfo info = BenchmarkMethodInfo.Of(method)!;
                     if (!info.IsSupported)
                     {
-                        Console.WriteLine($"{name,-56} {shape,-11} {"",9} {"",7}  SKIP (path not supported here)");
+                        Console.WriteLine($"{name,-64} {shape,-11} {"",9} {"",7}  SKIP (path not supported here)");
                         skipped++;
                         continue;
                     }
 
                     if (!info.Accepts(RowShape.Parse(shape).RowLength))
                     {
-                        Console.WriteLine($"{name,-56} {shape,-11} {"",9} {"",7}  SKIP (Width = {info.Kernel!.Width} kernel)");
+                        Console.WriteLine($"{name,-64} {shape,-11} {"",9} {"",7}  SKIP (Width = {info.Kernel!.Width} kernel)");
                         skipped++;
                         continue;
                     }
@@ -78,6 +78,11 @@ public static class CorrectnessCheck
                         worstText = double.IsPositiveInfinity(outcome.WorstUnits) ? "NaN/inf" : outcome.WorstUnits.ToString("0.00", CultureInfo.InvariantCulture);
                         bool ok = outcome.WorstUnits <= limit && !outcome.InputModified;
                         verdict = ok ? "ok" : outcome.InputModified ? "FAIL (input modified)" : "FAIL";
+                        if (outcome.Detail is not null)
+                        {
+                            verdict += $" ({outcome.Detail})";
+                        }
+
                         if (ok)
                         {
                             passed++;
@@ -95,7 +100,7 @@ public static class CorrectnessCheck
                         failures++;
                     }
 
-                    Console.WriteLine($"{name,-56} {shape,-11} {worstText,9} {limit,7:0}  {verdict}");
+                    Console.WriteLine($"{name,-64} {shape,-11} {worstText,9} {limit,7:0}  {verdict}");
                 }
             }
         }
@@ -159,11 +164,66 @@ public static class CorrectnessCheck
 
         failures += NormalizationSelfTest(OnnxOperator.LayerNormalization, input, NormEpsilon.LayerNorm);
         failures += NormalizationSelfTest(RmsNormBenchmarks.OnnxRmsOperator, input, NormEpsilon.RmsNorm);
+        failures += CrossEntropySelfTest();
         Console.WriteLine(failures == 0
             ? $"self-test: the in-memory ONNX models ({OnnxModelWriter.Write(OnnxOperator.Softmax, 2, 4).Length} bytes) compute Softmax and LogSoftmax over the last axis, "
-                + $"and LayerNormalization and {RmsNormBenchmarks.OnnxRmsOperator} ({OnnxModelWriter.Write(OnnxOperator.LayerNormalization, 2, 4, NormEpsilon.LayerNorm).Length} bytes) over rows of 4 with γ and β"
+                + $"LayerNormalization and {RmsNormBenchmarks.OnnxRmsOperator} ({OnnxModelWriter.Write(OnnxOperator.LayerNormalization, 2, 4, NormEpsilon.LayerNorm).Length} bytes) over rows of 4 with γ and β, "
+                + $"and SoftmaxCrossEntropyLoss ({OnnxModelWriter.WriteCrossEntropy(3, 4, CrossEntropyTargets.IgnoreIndex).Length} bytes) as the mean over the rows not ignored"
             : "self-test: FAILED");
         return failures;
+    }
+
+    // Three rows of 4 classes through ONNX SoftmaxCrossEntropyLoss (mean, ignore_index −100), the middle row
+    // ignored and the last one with an outlier, against the mean of log Σ exp(x) − x_y in double over the two rows that count.
+    private static int CrossEntropySelfTest()
+    {
+        const int n = 4;
+        float[] scores = [1, 2, 3, 4, 5, -7, 0.5f, 2, -1, 0, 1, 1000];
+        long[] labels = [2, CrossEntropyTargets.IgnoreIndex, 0];
+        double expected = 0;
+        int counted = 0;
+        for (int row = 0; row < labels.Length; row++)
+        {
+            if (labels[row] == CrossEntropyTargets.IgnoreIndex)
+            {
+                continue;
+            }
+
+            double max = double.NegativeInfinity, sum = 0;
+            for (int i = row * n; i < (row + 1) * n; i++)
+            {
+                max = Math.Max(max, scores[i]);
+            }
+
+            for (int i = row * n; i < (row + 1) * n; i++)
+            {
+                sum += Math.Exp(scores[i] - max);
+            }
+
+            expected += max + Math.Log(sum) - scores[(row * n) + (int)labels[row]];
+            counted++;
+        }
+
+        expected /= counted;    // (1.4076059 + 1001) / 2
+        float loss;
+        try
+        {
+            using var onnx = new OnnxLoss(scores, labels, labels.Length, n, CrossEntropyTargets.IgnoreIndex);
+            loss = onnx.Run();
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            Console.WriteLine($"self-test FAIL: ONNX SoftmaxCrossEntropyLoss: {exception.Message}");
+            return 1;
+        }
+
+        if (!(Math.Abs(loss - expected) <= 1e-6 * (1 + Math.Abs(expected))))
+        {
+            Console.WriteLine($"self-test FAIL: ONNX SoftmaxCrossEntropyLoss = {loss}, expected {expected}");
+            return 1;
+        }
+
+        return 0;
     }
 
     // Two rows of 4 through the ONNX normalization, against the formula in double.

@@ -31,7 +31,8 @@ public sealed class TensorPrimitivesSpeedupColumn() : SpeedupColumn(Peer.TensorP
 
     public override string Legend =>
         "Speedup over TensorPrimitives in the same run and shape: median(TensorPrimitives) / median(this); " +
-        "softmax: TensorPrimitives.SoftMax per row, log-softmax, LayerNorm and RmsNorm: the TensorPrimitives composition";
+        "softmax: TensorPrimitives.SoftMax per row, log-softmax, LayerNorm and RmsNorm: the TensorPrimitives composition; " +
+        "cross-entropy: the forward composition for forward methods, the forward+gradient composition for gradient methods";
 }
 
 /// <summary>Speedup over ONNX Runtime.</summary>

@@ -25,7 +25,9 @@ public sealed class BytesPerElementColumn() : KernelColumn(2)
         "ThreePassRecompute 16, TwoPass/Online 12, Auto = ThreePassReload up to 2M-float (8 MiB) rows else TwoPass, " +
         "Width rows kept in registers 8, Scalar 20 (log 16); TensorPrimitives.SoftMax 12, TensorPrimitives compositions 32, " +
         "ONNX Runtime Softmax 20, LogSoftmax 16; LayerNorm kernels 16, RmsNorm kernels 12, their TensorPrimitives compositions 32 and 20, " +
-        "ONNX Runtime LayerNormalization and RMSNormalization 16 (weight and bias rows not counted); Copy 8";
+        "ONNX Runtime LayerNormalization and RMSNormalization 16 (weight and bias rows not counted); " +
+        "cross-entropy kernels 4 forward, 12 forward+gradient, TensorPrimitives compositions 24 and 32, ONNX Runtime SoftmaxCrossEntropyLoss 16 " +
+        "(targets not counted); Copy 8";
 
     protected override string? Compute(Summary summary, BenchmarkCase benchmarkCase) =>
         SummaryLookup.BytesPerElement(benchmarkCase) is int bytes ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;

@@ -9,8 +9,9 @@ namespace KernelGen.Benchmarks.Columns;
 
 /// <summary>
 /// The worst error of the method's output on the benchmark's own input against the double reference,
-/// in the units of testing.md §4 (softmax, log-softmax) and of accuracy.md "Normalizations" (LayerNorm,
-/// RmsNorm). Computed in the host process by running the method once.
+/// in the units of testing.md §4 (softmax, log-softmax), of accuracy.md "Normalizations" (LayerNorm,
+/// RmsNorm) and of LossTests (cross-entropy: the returned loss and the gradient). Computed in the host
+/// process by running the method once.
 /// </summary>
 public sealed class WorstErrorColumn() : KernelColumn(7)
 {
@@ -21,6 +22,7 @@ public sealed class WorstErrorColumn() : KernelColumn(7)
     public override string Legend =>
         "Worst error over the benchmark's input vs a double reference: softmax |y-r|/max(|r|,2^-126) / (2^-24(1+|x_i-max|)), " +
         "log-softmax |y-r| / (2^-24(1+|r|)), LayerNorm |y-r| / (2^-24(|g|(1+|xhat|)+|b|)), RmsNorm |y-r| / (2^-24|r|); " +
+        "cross-entropy: the larger of the mean loss's |l-r| / (2^-24 max(1,max|z|)) and (with a gradient) the gradient's |g-r| / (2^-24 scale), scale = 1/rows counted; " +
         "measured in the host process by running the method once; '!' marks a method that wrote to its input (or its weight or bias)";
 
     protected override string? Compute(Summary summary, BenchmarkCase benchmarkCase)

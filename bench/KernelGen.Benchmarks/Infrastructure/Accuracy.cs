@@ -9,7 +9,9 @@ namespace KernelGen.Benchmarks.Infrastructure;
 /// testing.md §4: a softmax output's relative error divided by 2^-24·(1 + |x_i − max|), a
 /// log-softmax output's absolute error divided by 2^-24·(1 + |y_i|); and in those of accuracy.md
 /// "Normalizations": a LayerNorm output's absolute error divided by 2^-24·(|γ_i|·(1 + |x̂_i|) + |β_i|),
-/// an RmsNorm output's relative error divided by 2^-24 (both at least 2^-149 absolute).
+/// an RmsNorm output's relative error divided by 2^-24 (both at least 2^-149 absolute); and in those of
+/// LossTests for cross-entropy: the mean loss's absolute error divided by 2^-24·max(1, max|z|), a gradient
+/// element's absolute error divided by 2^-24·scale (scale = 1/rows that count).
 /// </summary>
 public static class Accuracy
 {
@@ -55,6 +57,11 @@ public static class Accuracy
             return NormWorstUnits(operation, shape, input, output, weight, bias);
         }
 
+        if (operation is Operation.CrossEntropy or Operation.CrossEntropyGradient)
+        {
+            throw new ArgumentException("A cross-entropy result is measured by CrossEntropyWorstUnits (it needs the targets and the returned loss).", nameof(operation));
+        }
+
         RowReference[] references = ReferencesOf(shape, input);
         double[] worst = new double[shape.Rows];
         Parallel.For(0, shape.Rows, row =>
@@ -72,6 +79,94 @@ public static class Accuracy
         }
 
         return result;
+    }
+
+    /// <summary>The worst errors of a cross-entropy result, in units.</summary>
+    /// <param name="Loss">The returned mean loss's error, in units of 2^-24·max(1, max|z|).</param>
+    /// <param name="Gradient">The gradient's worst error, in units of 2^-24·scale (scale = 1/rows that count); 0 when there is no gradient.</param>
+    public readonly record struct CrossEntropyUnits(double Loss, double Gradient)
+    {
+        /// <summary>The larger of the two.</summary>
+        public double Worst => Math.Max(this.Loss, this.Gradient);
+    }
+
+    /// <summary>
+    /// The worst error of a cross-entropy result over the cached logits and targets of <paramref name="shape"/>,
+    /// against a double reference (the row's maximum and Σ exp(z − max) with a compensated sum; the mean
+    /// of the rows' losses LSE − z_y with a compensated sum): the returned <paramref name="loss"/> in units of
+    /// 2^-24·max(1, max|z|) (the logits' own rounding, as LossTests), and when <paramref name="gradient"/> is
+    /// given each element of (softmax(z) − onehot(y))·scale, 0 on ignored rows, in units of 2^-24·scale with
+    /// scale = 1/(rows that count). +∞ when a value is NaN or infinite where the reference is finite.
+    /// </summary>
+    public static CrossEntropyUnits CrossEntropyWorstUnits(RowShape shape, float[] logits, int[] targets, float loss, float[]? gradient)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Length != shape.Rows || logits.Length != shape.Elements || (gradient is not null && gradient.Length != shape.Elements))
+        {
+            throw new ArgumentException($"Cross-entropy over {shape} needs {shape.Rows} targets and {shape.Elements} logits (and gradient elements).");
+        }
+
+        RowReference[] references = ReferencesOf(shape, logits);
+        int n = shape.RowLength;
+        int counted = CrossEntropyTargets.Counted(targets);
+        double scale = 1.0 / counted;
+        double[] rowLoss = new double[shape.Rows];
+        double[] rowMagnitude = new double[shape.Rows];
+        double[] rowGradient = new double[shape.Rows];
+        Parallel.For(0, shape.Rows, row =>
+        {
+            ReadOnlySpan<float> z = logits.AsSpan(row * n, n);
+            double magnitude = 0;
+            foreach (float value in z)
+            {
+                magnitude = Math.Max(magnitude, Math.Abs(value));
+            }
+
+            rowMagnitude[row] = magnitude;
+            int target = targets[row];
+            RowReference reference = references[row];
+            bool ignored = target == CrossEntropyTargets.IgnoreIndex;
+            rowLoss[row] = ignored ? 0 : reference.Maximum + Math.Log(reference.Sum) - z[target];
+            if (gradient is not null)
+            {
+                rowGradient[row] = GradientRowUnits(z, gradient.AsSpan(row * n, n), ignored ? -1 : target, reference, scale);
+            }
+        });
+
+        var total = default(CompensatedSum);
+        double largest = 1;
+        double gradientUnits = 0;
+        for (int row = 0; row < shape.Rows; row++)
+        {
+            total.Add(rowLoss[row]);
+            largest = Math.Max(largest, rowMagnitude[row]);
+            gradientUnits = Math.Max(gradientUnits, rowGradient[row]);
+        }
+
+        double expected = total.Value / counted;
+        double lossUnits = Math.Abs(loss - expected) / (Epsilon * largest);
+        return new CrossEntropyUnits(double.IsFinite(lossUnits) ? lossUnits : double.PositiveInfinity, gradientUnits);
+    }
+
+    // One row of the gradient: scale·(exp(z_i − max)/Σ − [i = y]); all 0 on an ignored row (target −1 here).
+    private static double GradientRowUnits(ReadOnlySpan<float> z, ReadOnlySpan<float> g, int target, RowReference reference, double scale)
+    {
+        double unit = Epsilon * scale;
+        double worst = 0;
+        for (int i = 0; i < z.Length; i++)
+        {
+            double expected = target < 0 ? 0 : scale * ((Math.Exp(z[i] - reference.Maximum) / reference.Sum) - (i == target ? 1 : 0));
+            double units = Math.Abs(g[i] - expected) / unit;
+            if (!double.IsFinite(units))
+            {
+                return double.PositiveInfinity;
+            }
+
+            worst = Math.Max(worst, units);
+        }
+
+        return worst;
     }
 
     /// <summary>The per-row reference of an input (cached per shape: the input of a shape is always the same).</summary>

@@ -15,26 +15,35 @@ public static class AlignedArray
     public const int Alignment = 64;
 
     /// <summary>A zeroed segment of <paramref name="length"/> floats starting on a 64-byte boundary.</summary>
-    public static ArraySegment<float> Create(int length)
+    public static ArraySegment<float> Create(int length) => Create<float>(length);
+
+    /// <summary>A zeroed segment of <paramref name="length"/> elements starting on a 64-byte boundary.</summary>
+    public static unsafe ArraySegment<T> Create<T>(int length)
+        where T : unmanaged
     {
-        int slack = Alignment / sizeof(float);
-        float[] array = GC.AllocateArray<float>(length + slack, pinned: true);
-        return new ArraySegment<float>(array, OffsetToAlignment(array), length);
+        int slack = Alignment / sizeof(T);
+        T[] array = GC.AllocateArray<T>(length + slack, pinned: true);
+        return new ArraySegment<T>(array, OffsetToAlignment(array), length);
     }
 
     /// <summary>An aligned copy of <paramref name="values"/>.</summary>
-    public static ArraySegment<float> CopyOf(ReadOnlySpan<float> values)
+    public static ArraySegment<float> CopyOf(ReadOnlySpan<float> values) => CopyOf<float>(values);
+
+    /// <summary>An aligned copy of <paramref name="values"/>.</summary>
+    public static ArraySegment<T> CopyOf<T>(ReadOnlySpan<T> values)
+        where T : unmanaged
     {
-        ArraySegment<float> copy = Create(values.Length);
+        ArraySegment<T> copy = Create<T>(values.Length);
         values.CopyTo(copy);
         return copy;
     }
 
-    private static unsafe int OffsetToAlignment(float[] array)
+    private static unsafe int OffsetToAlignment<T>(T[] array)
+        where T : unmanaged
     {
         // The array is pinned (POH), so its address is stable.
         nuint address = (nuint)Unsafe.AsPointer(ref array[0]);
         int misalignment = (int)(address % Alignment);
-        return misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
+        return misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(T);
     }
 }

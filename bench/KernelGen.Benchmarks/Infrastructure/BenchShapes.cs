@@ -35,6 +35,14 @@ public static class BenchShapes
         "4096x4096",    // 64 MiB: 4096 tokens of hidden size 4096, the batch out of cache
     ];
 
+    /// <summary>The cross-entropy shapes: tokens × vocabulary (classes).</summary>
+    public static readonly IReadOnlyList<string> CrossEntropy =
+    [
+        "1024x32000",   // 125 MiB: 1024 tokens of a 32000-word vocabulary (LLaMA's), out of cache; the headline
+        "64x32000",     // 7.8 MiB: a small batch of the same vocabulary, rows of 125 KiB (L2)
+        "4096x1024",    // 16 MiB: many short rows (1024 classes, 4 KiB rows in L1)
+    ];
+
     /// <summary>The <c>--shapes</c> selection, or null for no selection.</summary>
     public static IReadOnlySet<string>? Selection { get; private set; }
 

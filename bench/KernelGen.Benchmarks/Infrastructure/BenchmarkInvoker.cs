@@ -15,8 +15,9 @@ public static class BenchmarkInvoker
 {
     /// <summary>The outcome of one run.</summary>
     /// <param name="WorstUnits">The worst error in units (0 and exact for the copy).</param>
-    /// <param name="InputModified">Whether the method wrote to its input (or to a normalization's weight or bias row).</param>
-    public readonly record struct Outcome(double WorstUnits, bool InputModified);
+    /// <param name="InputModified">Whether the method wrote to its input (or to a normalization's weight or bias row, or a loss's targets).</param>
+    /// <param name="Detail">What the worst error is made of, when it combines several results (cross-entropy: the loss's and the gradient's), or null.</param>
+    public readonly record struct Outcome(double WorstUnits, bool InputModified, string? Detail = null);
 
     /// <summary>Every benchmark method of a benchmark class, in declaration order, base class methods last.</summary>
     public static IEnumerable<MethodInfo> BenchmarkMethods(Type type) =>
@@ -59,13 +60,27 @@ public static class BenchmarkInvoker
             ArraySegment<float> output = benchmark.Output;
             float[]? weight = (benchmark as NormBenchmark)?.Weight.ToArray();
             float[]? bias = (benchmark as NormBenchmark)?.Bias.ToArray();
+            int[]? targets = (benchmark as LossBenchmark)?.Targets.ToArray();
 
             // NaN everywhere first, so an output the method fails to write shows as an error.
             output.AsSpan().Fill(float.NaN);
-            ulong before = Fingerprint(benchmark.Input.ToArray(), weight, bias);
-            method.Invoke(benchmark, null);
+            ulong before = Fingerprint(benchmark.Input.ToArray(), weight, bias) ^ Fingerprint(targets);
+            object? returned = method.Invoke(benchmark, null);
             float[] input = benchmark.Input.ToArray();
-            bool modified = Fingerprint(input, (benchmark as NormBenchmark)?.Weight.ToArray(), (benchmark as NormBenchmark)?.Bias.ToArray()) != before;
+            bool modified = (Fingerprint(input, (benchmark as NormBenchmark)?.Weight.ToArray(), (benchmark as NormBenchmark)?.Bias.ToArray())
+                ^ Fingerprint((benchmark as LossBenchmark)?.Targets.ToArray())) != before;
+            if (info.Operation is Operation.CrossEntropy or Operation.CrossEntropyGradient)
+            {
+                // The loss is the method's return value; the gradient (if any) is the output.
+                float loss = returned as float? ?? throw new InvalidOperationException($"{type.Name}.{method.Name} must return the loss as a float.");
+                Accuracy.CrossEntropyUnits units = Accuracy.CrossEntropyWorstUnits(
+                    benchmark.RowShape, input, targets!, loss, info.Operation == Operation.CrossEntropyGradient ? output.ToArray() : null);
+                string detail = info.Operation == Operation.CrossEntropyGradient
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {units.Loss:0.00}, gradient {units.Gradient:0.00}")
+                    : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {units.Loss:0.00}");
+                return new Outcome(units.Worst, modified, detail);
+            }
+
             return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output.ToArray(), weight, bias), modified);
         }
         finally
@@ -104,6 +119,17 @@ public static class BenchmarkInvoker
         }
 
         return depth;
+    }
+
+    private static ulong Fingerprint(int[]? values)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (int value in values ?? [])
+        {
+            hash = (hash ^ (uint)value) * 1099511628211;
+        }
+
+        return hash;
     }
 
     private static ulong Fingerprint(params float[]?[] arrays)

@@ -18,6 +18,18 @@ public enum Operation
     /// <summary>RMS normalization of each row, y = γ·x/sqrt(mean(x²) + ε) (ε = <see cref="NormEpsilon.RmsNorm"/>).</summary>
     RmsNorm,
 
+    /// <summary>
+    /// Softmax cross-entropy, forward only: the mean loss over the rows whose target is not
+    /// <see cref="CrossEntropyTargets.IgnoreIndex"/>, returned as a scalar (no output array).
+    /// </summary>
+    CrossEntropy,
+
+    /// <summary>
+    /// Softmax cross-entropy, forward and gradient: the mean loss returned as a scalar, and the gradient
+    /// (softmax(z) − onehot(y)) / (rows that count) written to the output (0 on ignored rows).
+    /// </summary>
+    CrossEntropyGradient,
+
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
 }
@@ -61,22 +73,22 @@ public sealed class KernelBenchmarkAttribute : Attribute
         this.Dispatched = true;
     }
 
-    /// <summary>A normalization kernel (no algorithm option) called through one of its paths.</summary>
+    /// <summary>A kernel without an algorithm option (the normalizations, cross-entropy) called through one of its paths.</summary>
     public KernelBenchmarkAttribute(Operation operation, KernelPath path)
         : this(operation, SoftmaxAlgorithm.Auto, path)
     {
     }
 
-    /// <summary>A normalization kernel called through its dispatching entry point.</summary>
+    /// <summary>A kernel without an algorithm option called through its dispatching entry point.</summary>
     public KernelBenchmarkAttribute(Operation operation)
         : this(operation, SoftmaxAlgorithm.Auto)
     {
     }
 
-    /// <summary>Softmax, log-softmax, LayerNorm or RmsNorm.</summary>
+    /// <summary>Softmax, log-softmax, LayerNorm, RmsNorm or cross-entropy.</summary>
     public Operation Operation { get; }
 
-    /// <summary>The kernel's algorithm option (softmax family; <see cref="SoftmaxAlgorithm.Auto"/> for the normalizations, which have none).</summary>
+    /// <summary>The kernel's algorithm option (softmax family; <see cref="SoftmaxAlgorithm.Auto"/> for the normalizations and cross-entropy, which have none).</summary>
     public SoftmaxAlgorithm Algorithm { get; }
 
     /// <summary>The path called, unless <see cref="Dispatched"/>.</summary>
@@ -166,6 +178,11 @@ public static class Traffic
             return NormBytesPerElement(kernel);
         }
 
+        if (kernel.Operation is Operation.CrossEntropy or Operation.CrossEntropyGradient)
+        {
+            return CrossEntropyBytesPerElement(kernel.Operation);
+        }
+
         bool log = kernel.Operation == Operation.LogSoftmax;
         KernelPath path = kernel.EffectivePath;
         if (path == KernelPath.Scalar)
@@ -225,4 +242,13 @@ public static class Traffic
 
         return kernel.Operation == Operation.LayerNorm ? 16 : 12;
     }
+
+    /// <summary>
+    /// The bytes per element of a generated cross-entropy kernel, on every path: forward only reads the
+    /// logits once (the online normalizer gives max and Σ exp in one pass), 4; forward and gradient reads
+    /// them twice (the online normalizer; the gradient pass) and writes the gradient once, 12. The
+    /// targets (4 bytes per row) are not counted.
+    /// </summary>
+    public static int CrossEntropyBytesPerElement(Operation operation) =>
+        operation == Operation.CrossEntropyGradient ? 12 : 4;
 }

@@ -44,6 +44,9 @@ public static class OnnxModelWriter
     /// <summary>The output's name in the graph.</summary>
     public const string OutputName = "Y";
 
+    /// <summary>SoftmaxCrossEntropyLoss's class labels (int64, one per row) in the graph.</summary>
+    public const string LabelsName = "Labels";
+
     /// <summary>The opset the Softmax and LogSoftmax nodes are written for.</summary>
     public const int Opset = 13;
 
@@ -52,6 +55,9 @@ public static class OnnxModelWriter
 
     /// <summary>The opset of RMSNormalization (added in 23).</summary>
     public const int RmsNormalizationOpset = 23;
+
+    /// <summary>The opset SoftmaxCrossEntropyLoss is written for (added in 12, last changed in 13).</summary>
+    public const int CrossEntropyOpset = 13;
 
     // ModelProto
     private const int ModelIrVersion = 1;
@@ -79,9 +85,11 @@ public static class OnnxModelWriter
     private const int AttributeName = 1;
     private const int AttributeFloat = 2;
     private const int AttributeInt = 3;
+    private const int AttributeString = 4;
     private const int AttributeType = 20;
     private const int AttributeTypeFloat = 1;
     private const int AttributeTypeInt = 2;
+    private const int AttributeTypeString = 3;
 
     // ValueInfoProto → TypeProto → TypeProto.Tensor → TensorShapeProto → Dimension
     private const int ValueInfoName = 1;
@@ -92,6 +100,7 @@ public static class OnnxModelWriter
     private const int ShapeDim = 1;
     private const int DimValue = 1;
     private const int ElementTypeFloat = 1;
+    private const int ElementTypeInt64 = 7;
 
     /// <summary>IR version 8 (ONNX 1.10+), which every opset up to 17 may use.</summary>
     private const int IrVersion = 8;
@@ -160,11 +169,52 @@ public static class OnnxModelWriter
             .ToArray();
     }
 
-    private static void FloatTensor(ProtobufWriter value, string name, long[] shape) => value
+    /// <summary>
+    /// The serialized model of a <c>SoftmaxCrossEntropyLoss</c> node (opset 13): float scores <c>X</c> of
+    /// shape [rows, classes], int64 labels <c>Labels</c> of shape [rows], attributes <c>reduction</c> = "mean"
+    /// and <c>ignore_index</c> = <paramref name="ignoreIndex"/>, and the float scalar loss <c>Y</c> (shape []):
+    /// the mean of −log softmax(x)[label] over the rows whose label is not the ignore index.
+    /// </summary>
+    public static byte[] WriteCrossEntropy(int rows, int classes, int ignoreIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        const string opType = "SoftmaxCrossEntropyLoss";
+        return new ProtobufWriter()
+            .Varint(ModelIrVersion, IrVersion)
+            .String(ModelProducerName, "KernelGen.Benchmarks")
+            .Message(ModelGraph, graph => graph
+                .Message(GraphNode, node => node
+                    .String(NodeInput, InputName)
+                    .String(NodeInput, LabelsName)
+                    .String(NodeOutput, OutputName)
+                    .String(NodeOpType, opType)
+                    .Message(NodeAttribute, attribute => attribute
+                        .String(AttributeName, "reduction")
+                        .String(AttributeString, "mean")
+                        .Varint(AttributeType, AttributeTypeString))
+                    .Message(NodeAttribute, attribute => attribute
+                        .String(AttributeName, "ignore_index")
+                        .Varint(AttributeInt, ignoreIndex)
+                        .Varint(AttributeType, AttributeTypeInt)))
+                .String(GraphName, opType.ToLowerInvariant())
+                .Message(GraphInput, value => Tensor(value, InputName, ElementTypeFloat, [rows, classes]))
+                .Message(GraphInput, value => Tensor(value, LabelsName, ElementTypeInt64, [rows]))
+                .Message(GraphOutput, value => Tensor(value, OutputName, ElementTypeFloat, [])))
+            .Message(ModelOpsetImport, opsetImport => opsetImport
+                .String(OpsetDomain, string.Empty)
+                .Varint(OpsetVersion, CrossEntropyOpset))
+            .ToArray();
+    }
+
+    private static void FloatTensor(ProtobufWriter value, string name, long[] shape) => Tensor(value, name, ElementTypeFloat, shape);
+
+    // A shape with no dimension is a scalar (the TensorShapeProto is present but empty).
+    private static void Tensor(ProtobufWriter value, string name, int elementType, long[] shape) => value
         .String(ValueInfoName, name)
         .Message(ValueInfoType, type => type
             .Message(TypeTensorType, tensor => tensor
-                .Varint(TensorElementType, ElementTypeFloat)
+                .Varint(TensorElementType, elementType)
                 .Message(TensorShape, dims =>
                 {
                     foreach (long dim in shape)

@@ -1,0 +1,20 @@
+using System;
+
+namespace KernelGen.Benchmarks.Kernels;
+
+/// <summary>
+/// The generated cross-entropy kernels under test, float, many rows (one target per row,
+/// <c>logits.Length / targets.Length</c> classes each), PyTorch's defaults: mean over the rows whose
+/// target is not the ignore index (−100), no label smoothing, no z-loss.
+/// </summary>
+public static partial class BenchKernels
+{
+    // Forward only: returns the mean loss, reading the logits once (the online normalizer).
+    [CrossEntropy]
+    public static partial float CrossEntropyMean(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets);
+
+    // Forward and gradient in one call: returns the mean loss and writes
+    // (softmax(z) − onehot(y)) / (rows that count) into the gradient (0 on ignored rows).
+    [CrossEntropy]
+    public static partial float CrossEntropyMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+}
