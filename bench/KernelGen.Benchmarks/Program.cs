@@ -63,6 +63,13 @@ public static class Program
     // that the benchmarks build, run and fill every column, not how fast they are.
     private static int Smoke()
     {
+        // KernelGen and ONNX Runtime on the same inputs first: CI's check that both compute the same functions.
+        if (Check.OnnxAgreement.Run() != 0)
+        {
+            Console.WriteLine("smoke: KernelGen and ONNX Runtime disagree (see above)");
+            return 1;
+        }
+
         if (BenchShapes.Selection is null)
         {
             // 1024x1024 for the softmax classes, 256x4096 for the normalizations, 64x32000 for cross-entropy

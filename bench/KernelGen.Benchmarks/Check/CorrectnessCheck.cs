@@ -38,6 +38,7 @@ public static class CorrectnessCheck
     {
         var total = Stopwatch.StartNew();
         int failures = SelfTest();
+        failures += OnnxAgreement.Run();
         int passed = 0, skipped = 0;
         Console.WriteLine($"Dispatched path: {PathSupport.Selected}; paths here: {string.Join(", ", Enum.GetValues<KernelPath>().Where(PathSupport.IsSupported))}");
         Console.WriteLine($"{"class.method",-64} {"shape",-11} {"worst",9} {"limit",7}  result");
