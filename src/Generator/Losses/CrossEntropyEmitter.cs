@@ -661,6 +661,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
             writer.Line($"double maximum = {c.V}.ToScalar(rowMax);");
             writer.Line($"double logSum = {Math}.Log(sum);");
             writer.Line(this.LseDeclaration);
+            this.WriteTargetTanh(writer);
             writer.Line($"double logit = {this.ScalarLogit($"{Unsafe}.Add(ref x, (nint)target)")};");
             if (this.HasClassWeights)
             {
@@ -727,13 +728,22 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     private static string NegativeInfinity(VectorLoopWriter c) => c.Splat($"{c.T}.NegativeInfinity");
 
     // The target's logit in double: soft-capped in double if asked.
-    private string ScalarLogit(string x) => this.HasSoftcap ? $"Softcap * {Math}.Tanh({x} / Softcap)" : x;
+    private string ScalarLogit(string x) => this.HasSoftcap ? "Softcap * targetTanh" : x;
+
+    // With a soft cap, tanh(x_y/c) in double, read before the gradient pass (which may overwrite the logits).
+    private void WriteTargetTanh(IndentedWriter writer)
+    {
+        if (this.HasSoftcap)
+        {
+            writer.Line($"double targetTanh = {Math}.Tanh({Unsafe}.Add(ref x, (nint)target) / Softcap);");
+        }
+    }
 
     // The target's gradient again in double: p_y − (1 − ε) would cancel in T when p_y is near 1.
     private void WriteTargetGradient(IndentedWriter writer, string n)
     {
         writer.Line("// The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.");
-        string chain = this.HasSoftcap ? $" * (1 - ({Math}.Tanh({Unsafe}.Add(ref x, (nint)target) / Softcap) * {Math}.Tanh({Unsafe}.Add(ref x, (nint)target) / Softcap)))" : string.Empty;
+        string chain = this.HasSoftcap ? " * (1 - (targetTanh * targetTanh))" : string.Empty;
         writer.Line($"{Unsafe}.Add(ref g, (nint)target) = ({this.T})(((probability * {Math}.Exp((logit - maximum) - logSum)) - (scale * ({this.TargetShift(n)}))){chain});");
     }
 
@@ -777,6 +787,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
             writer.Line("double sum = exps.Total(out _);");
             writer.Line($"double logSum = {Math}.Log(sum);");
             writer.Line(this.LseDeclaration);
+            this.WriteTargetTanh(writer);
             writer.Line($"double logit = {this.ScalarLogit($"{Unsafe}.Add(ref x, (nint)target)")};");
             if (this.HasClassWeights)
             {
