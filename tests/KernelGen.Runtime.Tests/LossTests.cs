@@ -398,12 +398,32 @@ public class LossTests
         (double[] logits, int[] targets) = Make(classWeighted, "Normal4", 5, 13, 32);
         foreach ((string path, MethodInfo method) in LossCatalog.RunnablePaths(classWeighted).Append(("Reference", classWeighted.Paths["Reference"])))
         {
-            Assert.True(double.IsNaN(classWeighted.Run(method, logits, targets, new double[13]).Loss), $"{path}: Σ w_y = 0 gives 0/0");
+            LossResult result = classWeighted.Run(method, logits, targets, new double[13]);
+            Assert.True(double.IsNaN(result.Loss), $"{path}: Σ w_y = 0 gives 0/0");
+            Assert.All(result.Gradient.Take(13), g => Assert.False(double.IsFinite(g), $"{path}: the gradient of 0/0 is not finite, as PyTorch's"));
         }
 
         foreach ((string path, MethodInfo method) in LossCatalog.RunnablePaths(sampleWeighted).Append(("Reference", sampleWeighted.Paths["Reference"])))
         {
             Assert.True(double.IsNaN(sampleWeighted.Run(method, logits, targets, null, new double[5]).Loss), $"{path}: Σ s_i = 0 gives 0/0");
+        }
+    }
+
+    [Fact]
+    public void SmoothingWithAZeroWeightOnAMaskedClassIsNaNAsPyTorch()
+    {
+        // (ε/K)·Σ_k w_k·(−log p_k) with w_k = 0 and log p_k = −∞: 0·∞ = NaN, as PyTorch's −(input·weight).sum().
+        LossInfo kernel = LossCatalog.Get(nameof(LossKernels.CrossEntropyClassWeightsSmoothSumGradDRows));
+        (double[] logits, _) = Make(kernel, "Normal4", 2, 9, 34);
+        int[] targets = { 1, 2 };
+        logits[5] = double.NegativeInfinity;   // row 0, class 5
+        double[] w = LossInfo.ClassWeightsFor(9);
+        foreach ((string path, MethodInfo method) in LossCatalog.RunnablePaths(kernel).Append(("Reference", kernel.Paths["Reference"])))
+        {
+            Assert.True(double.IsPositiveInfinity(kernel.Run(method, logits, targets, w).Loss), $"{path}: w_5 > 0 gives +∞");
+            w[5] = 0;
+            Assert.True(double.IsNaN(kernel.Run(method, logits, targets, w).Loss), $"{path}: w_5 = 0 gives 0·∞ = NaN");
+            w[5] = 1;
         }
     }
 
