@@ -508,7 +508,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 string weightedLoss = this.HasSampleWeights ? "sampleWeights[row] * loss" : "loss";
                 if (none)
                 {
-                    writer.Line($"losses[row] = ({this.T})({weightedLoss});");
+                    writer.Line(this.HasSampleWeights ? $"losses[row] = ({this.T})({weightedLoss});" : $"losses[row] = ({this.T})loss;");
                 }
                 else
                 {
@@ -578,12 +578,13 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
         return this.TwoDenominators ? $"(scale * {ce}) + (zScale * 2 * ZLoss * lse)" : $"scale * ({ce} + (2 * ZLoss * lse))";
     }
 
-    // (1 − ε)·w_y + (ε/K)·w_y: what the target's own gradient subtracts (before the scale).
+    // (1 − ε)·w_y + (ε/K)·w_y: what the target's own gradient subtracts, times the scale.
     private string TargetShift(string n)
     {
         string w = this.HasClassWeights ? " * weight" : string.Empty;
-        string shift = this.HasSmoothing ? $"((1 - LabelSmoothing){w})" : (this.HasClassWeights ? "weight" : "1.0");
-        return this.HasSmoothing ? $"{shift} + (LabelSmoothing / {n}{w})" : shift;
+        string shift = !this.HasSmoothing ? (this.HasClassWeights ? "weight" : "1.0")
+            : $"((1 - LabelSmoothing){w}) + (LabelSmoothing / {n}{w})";
+        return shift == "1.0" ? "scale" : $"(scale * ({shift}))";
     }
 
     // The logits of one vector access as the passes see them: soft-capped if asked, the tail's lanes past the row
@@ -744,7 +745,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     {
         writer.Line("// The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.");
         string chain = this.HasSoftcap ? " * (1 - (targetTanh * targetTanh))" : string.Empty;
-        writer.Line($"{Unsafe}.Add(ref g, (nint)target) = ({this.T})(((probability * {Math}.Exp((logit - maximum) - logSum)) - (scale * ({this.TargetShift(n)}))){chain});");
+        writer.Line($"{Unsafe}.Add(ref g, (nint)target) = ({this.T})(((probability * {Math}.Exp((logit - maximum) - logSum)) - {this.TargetShift(n)}){chain});");
     }
 
     private void WriteScalarRow(IndentedWriter writer)

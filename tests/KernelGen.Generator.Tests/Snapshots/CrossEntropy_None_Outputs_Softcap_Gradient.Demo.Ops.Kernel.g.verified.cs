@@ -240,7 +240,7 @@ namespace Demo
                     double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
-                    losses[row] = (float)(loss);
+                    losses[row] = (float)loss;
                 }
             }
 
@@ -280,7 +280,7 @@ namespace Demo
                     double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
-                    losses[row] = (float)(loss);
+                    losses[row] = (float)loss;
                 }
             }
 
@@ -320,7 +320,7 @@ namespace Demo
                     double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
-                    losses[row] = (float)(loss);
+                    losses[row] = (float)loss;
                 }
             }
 
@@ -360,7 +360,7 @@ namespace Demo
                     double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
-                    losses[row] = (float)(loss);
+                    losses[row] = (float)loss;
                 }
             }
 
@@ -400,7 +400,7 @@ namespace Demo
                     double loss = ScalarRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
-                    losses[row] = (float)(loss);
+                    losses[row] = (float)loss;
                 }
             }
 
@@ -436,7 +436,7 @@ namespace Demo
                     double loss = ReferenceRow(input.Slice(row * n, n), target, gradient.Slice(row * n, n), scale, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
-                    losses[row] = (float)(loss);
+                    losses[row] = (float)loss;
                 }
             }
 
@@ -656,7 +656,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)));
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (1.0))) * (1 - (targetTanh * targetTanh)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale) * (1 - (targetTanh * targetTanh)));
                 return loss;
             }
 
@@ -795,7 +795,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)));
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (1.0))) * (1 - (targetTanh * targetTanh)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale) * (1 - (targetTanh * targetTanh)));
                 return loss;
             }
 
@@ -934,7 +934,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (1.0))) * (1 - (targetTanh * targetTanh)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale) * (1 - (targetTanh * targetTanh)));
                 return loss;
             }
 
@@ -1073,7 +1073,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (1.0))) * (1 - (targetTanh * targetTanh)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale) * (1 - (targetTanh * targetTanh)));
                 return loss;
             }
 
@@ -1118,7 +1118,7 @@ namespace Demo
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i) = ((global::System.MathF.Exp(((float)Softcap * t) - maximum) * factor)) * (1 - (t * t));
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (1.0))) * (1 - (targetTanh * targetTanh)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale) * (1 - (targetTanh * targetTanh)));
                 return loss;
             }
 

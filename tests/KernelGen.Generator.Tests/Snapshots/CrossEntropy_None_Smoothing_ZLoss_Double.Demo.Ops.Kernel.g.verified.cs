@@ -160,7 +160,7 @@ namespace Demo
                     }
 
                     double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
-                    losses[row] = (double)(loss);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -184,7 +184,7 @@ namespace Demo
                     }
 
                     double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
-                    losses[row] = (double)(loss);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -208,7 +208,7 @@ namespace Demo
                     }
 
                     double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
-                    losses[row] = (double)(loss);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -232,7 +232,7 @@ namespace Demo
                     }
 
                     double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
-                    losses[row] = (double)(loss);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -256,7 +256,7 @@ namespace Demo
                     }
 
                     double loss = ScalarRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
-                    losses[row] = (double)(loss);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -276,7 +276,7 @@ namespace Demo
                     }
 
                     double loss = ReferenceRow(input.Slice(row * n, n), target, gradient.Slice(row * n, n), scale);
-                    losses[row] = (double)(loss);
+                    losses[row] = (double)loss;
                 }
             }
 
