@@ -19,6 +19,8 @@ namespace KernelGen;
 /// <item>with <see cref="Reduction"/> = <see cref="LossReduction.None"/>:
 /// <c>void M(ReadOnlySpan&lt;T&gt; logits, ReadOnlySpan&lt;int&gt; targets, Span&lt;T&gt; losses)</c>;</item>
 /// <item>any of these with a trailing <c>Span&lt;T&gt; gradient</c> as long as the logits.</item>
+/// <item>The options add spans in a fixed order: logits, target(s), classWeights, sampleWeights, losses, lse,
+/// predictions, entropy, gradient.</item>
 /// </list>
 /// Without a gradient the logits are read once. See docs/attributes.md.
 /// </remarks>
@@ -45,6 +47,35 @@ public sealed class CrossEntropyAttribute : Attribute
     /// the normalizer near 1 (Liger-Kernel's <c>lse_square_scale</c>). Default 0.
     /// </summary>
     public double ZLoss { get; set; }
+
+    /// <summary>
+    /// True: the kernel takes a <c>ReadOnlySpan&lt;T&gt; classWeights</c> (one per class) right after the targets,
+    /// PyTorch's <c>weight</c>: a row's loss is <c>(1 − ε)·w_y·(LSE − z_y) + (ε/K)·Σ_k w_k·(LSE − z_k)</c> and
+    /// <see cref="LossReduction.Mean"/> divides by <c>Σ w_{y_i}</c> over the rows that count. Default false.
+    /// </summary>
+    public bool ClassWeights { get; set; }
+
+    /// <summary>
+    /// True (many rows only): the kernel takes a <c>ReadOnlySpan&lt;T&gt; sampleWeights</c> (one per row) after the
+    /// class weights; each row's loss is multiplied by its weight and <see cref="LossReduction.Mean"/> divides by
+    /// the sum of the weights of the rows that count. Default false.
+    /// </summary>
+    public bool SampleWeights { get; set; }
+
+    /// <summary>
+    /// c &gt; 0 (finite): the logits are replaced by <c>c·tanh(z/c)</c> before anything else (Gemma 2's final-logit
+    /// soft-capping, Liger-Kernel's <c>softcap</c>); the gradient is chained through it. 0 (the default): off.
+    /// </summary>
+    public double Softcap { get; set; }
+
+    /// <summary>True (many rows only): a <c>Span&lt;T&gt; lse</c> after the losses gets each row's log-sum-exp (of the soft-capped logits). Default false.</summary>
+    public bool LseOutput { get; set; }
+
+    /// <summary>True (many rows only): a <c>Span&lt;int&gt; predictions</c> after the LSE span gets each row's argmax class (the lowest index on a tie, a NaN counting as the largest, as <c>torch.argmax</c>). Default false.</summary>
+    public bool PredictionOutput { get; set; }
+
+    /// <summary>True (many rows only): a <c>Span&lt;T&gt; entropy</c> after the predictions gets each row's entropy −Σ p·log p of softmax(z). Default false.</summary>
+    public bool EntropyOutput { get; set; }
 
     /// <summary>
     /// 0 (the default) accepts any number of classes. N &gt; 0 fixes it at build time: every row must

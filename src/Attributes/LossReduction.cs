@@ -5,7 +5,8 @@ public enum LossReduction
 {
     /// <summary>
     /// The mean over the rows that count (those whose target is not the ignore index), as PyTorch
-    /// computes it: NaN when no row counts. The gradient is divided by the same count.
+    /// computes it: NaN when no row counts. The gradient is divided by the same count. With class or
+    /// sample weights it is PyTorch's weighted mean: Σ s_i·ℓ_i / Σ s_i·w_{y_i} (NaN when that is 0).
     /// </summary>
     Mean = 0,
 

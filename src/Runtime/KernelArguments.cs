@@ -276,6 +276,36 @@ public static class KernelArguments
     }
 
     /// <summary>
+    /// Checks the class weights of a loss: one per class. With no rows the number of classes is the fixed
+    /// width if there is one, else any length is accepted (nothing is read).
+    /// </summary>
+    /// <param name="weights">The per-class weights.</param>
+    /// <param name="logits">The logits (one row, or the rows row-major).</param>
+    /// <param name="rows">The number of rows: 1 for a one-row loss, else the number of targets.</param>
+    /// <param name="width">The kernel's fixed number of classes, or 0 for any.</param>
+    /// <param name="name">The user's name of the class-weights parameter.</param>
+    public static void ValidateClassWeights<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> logits, int rows, int width, string name)
+    {
+        int classes = rows != 0 ? logits.Length / rows : width != 0 ? width : weights.Length;
+        if (weights.Length != classes)
+        {
+            throw new ArgumentException($"This span has {weights.Length} elements but there are {classes} classes; it needs one weight per class.", name);
+        }
+    }
+
+    /// <summary>Checks a span of one element per row of a loss (sample weights, LSE, predictions, entropy).</summary>
+    /// <param name="values">The per-row span.</param>
+    /// <param name="rows">The number of rows (targets).</param>
+    /// <param name="name">The user's name of the parameter.</param>
+    public static void ValidatePerRow<T>(ReadOnlySpan<T> values, int rows, string name)
+    {
+        if (values.Length != rows)
+        {
+            throw new ArgumentException($"This span has {values.Length} elements but there are {rows} rows; it needs one element per row.", name);
+        }
+    }
+
+    /// <summary>
     /// Checks the gradient of a loss: as long as the logits, and either the same memory (the gradient
     /// replaces the logits, read before written element by element) or apart from them.
     /// </summary>

@@ -424,11 +424,32 @@ public sealed class DiagnosticTests
         """, "The kernel method 'Kernel' has an unsupported signature: it must return void (the losses go to the losses span). Expected 'T Kernel(ReadOnlySpan<T> input, int target)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, Span<T> losses)' with T float or double for [CrossEntropy] with Reduction = None, without a gradient (add a trailing Span<T> gradient for one).");
 
     [Theory]
+    [InlineData("ClassWeights = true", "ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, [|Span<float> gradient|]", "The kernel method 'Kernel' has an unsupported signature: the third parameter (the class weights, one per class) must be ReadOnlySpan<float> (the same element type as the input), not 'System.Span<float>'. Expected 'T Kernel(ReadOnlySpan<T> input, int target, ReadOnlySpan<T> classWeights)' or 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, ReadOnlySpan<T> classWeights)' with T float or double for [CrossEntropy] with Reduction = Mean (the default), ClassWeights = true, without a gradient (add a trailing Span<T> gradient for one).")]
+    [InlineData("PredictionOutput = true", "ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, [|Span<float> predictions|]", "The kernel method 'Kernel' has an unsupported signature: the third parameter (the predicted classes, one per row) must be Span<int>, not 'System.Span<float>'. Expected 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, Span<int> predictions)' with T float or double for [CrossEntropy] with Reduction = Mean (the default), PredictionOutput = true, without a gradient (add a trailing Span<T> gradient for one) (these options need the many-rows form).")]
+    [InlineData("SampleWeights = true", "ReadOnlySpan<float> logits, [|int target|], ReadOnlySpan<float> sampleWeights", "The kernel method 'Kernel' has an unsupported signature: the second parameter (the target classes, one per row) must be ReadOnlySpan<int>, not 'int'. Expected 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, ReadOnlySpan<T> sampleWeights)' with T float or double for [CrossEntropy] with Reduction = Mean (the default), SampleWeights = true, without a gradient (add a trailing Span<T> gradient for one) (these options need the many-rows form).")]
+    [InlineData("Reduction = LossReduction.None, LseOutput = true, EntropyOutput = true", "ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, Span<float> entropy, [|Span<double> lse|]", "The kernel method 'Kernel' has an unsupported signature: the fifth parameter (the entropy, one per row) must be Span<float> (the same element type as the input), not 'System.Span<double>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, Span<T> losses, Span<T> lse, Span<T> entropy)' with T float or double for [CrossEntropy] with Reduction = None, LseOutput = true, EntropyOutput = true, without a gradient (add a trailing Span<T> gradient for one) (these options need the many-rows form).")]
+    public void KG0006_cross_entropy_options_spell_out_the_signature(string options, string parameters, string message) => AssertSingle("KG0006", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [CrossEntropy({{options}})]
+            public static partial {{(options.Contains("None") ? "void" : "float")}} Kernel({{parameters}});
+        }
+        """, message);
+
+    [Theory]
     [InlineData("[|LabelSmoothing = 1.5|]", "LabelSmoothing = 1.5 is not valid for [CrossEntropy]: ε must be in [0, 1]")]
     [InlineData("[|LabelSmoothing = double.NaN|]", "LabelSmoothing = NaN is not valid for [CrossEntropy]: ε must be in [0, 1]")]
     [InlineData("[|ZLoss = double.PositiveInfinity|]", "ZLoss = Infinity is not valid for [CrossEntropy]: the coefficient must be finite and at least 0")]
     [InlineData("[|Reduction = (LossReduction)3|]", "Reduction = 3 is not valid for [CrossEntropy]: it is not a LossReduction value")]
     [InlineData("[|Width = -1|]", "Width = -1 is not valid for [CrossEntropy]: the width must be 0 (any row length) or a positive row length")]
+    [InlineData("[|Softcap = double.NaN|]", "Softcap = NaN is not valid for [CrossEntropy]: the cap must be finite and greater than 0 (or 0 for none)")]
+    [InlineData("[|Softcap = -30|]", "Softcap = -30 is not valid for [CrossEntropy]: the cap must be finite and greater than 0 (or 0 for none)")]
+    [InlineData("[|Softcap = double.PositiveInfinity|]", "Softcap = Infinity is not valid for [CrossEntropy]: the cap must be finite and greater than 0 (or 0 for none)")]
     public void KG0008_cross_entropy_arguments(string arguments, string message) => AssertSingle("KG0008", $$"""
         using System;
         using KernelGen;

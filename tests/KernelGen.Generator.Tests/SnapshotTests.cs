@@ -140,6 +140,12 @@ public sealed class SnapshotTests
 
     [Fact] public void CrossEntropy_None_Smoothing_ZLoss_Double() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.None, LabelSmoothing = 0.1, ZLoss = 1e-4)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, Span<double> gradient)"));
 
+    [Fact] public void CrossEntropy_ClassWeights_Smoothing_ZLoss_Gradient() => Verify(Kernel("[CrossEntropy(ClassWeights = true, LabelSmoothing = 0.1, ZLoss = 1e-4)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights, Span<float> gradient)", "public static partial float"));
+
+    [Fact] public void CrossEntropy_None_Outputs_Softcap_Gradient() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.None, Softcap = 30, LseOutput = true, PredictionOutput = true, EntropyOutput = true)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, Span<float> lse, Span<int> predictions, Span<float> entropy, Span<float> gradient)"));
+
+    [Fact] public void CrossEntropy_SampleWeights_Sum_Double() => Verify(Kernel("[CrossEntropy(SampleWeights = true, Reduction = LossReduction.Sum)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> sampleWeights)", "public static partial double"));
+
     [Fact] public void CrossEntropy_Sum_Width32000_Unroll4() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.Sum, Width = 32000, Unroll = 4, IgnoreIndex = -1)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets)", "public static partial float"));
     // Backward kernels: LayerNorm with every gradient (one row, float), RmsNorm with an offset (many rows, double, Unroll 2),
     // L2Normalize with a fixed width.

@@ -27,7 +27,22 @@ public delegate void RowsLossesGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<
 /// <param name="Loss">The returned loss (NaN for Reduction = None, which returns nothing).</param>
 /// <param name="Losses">The per-row losses (None), else empty.</param>
 /// <param name="Gradient">The gradient, else empty.</param>
-public sealed record LossResult(double Loss, double[] Losses, double[] Gradient);
+/// <param name="Lse">The per-row LSE (LseOutput), else empty.</param>
+/// <param name="Predictions">The per-row argmax (PredictionOutput), else empty.</param>
+/// <param name="Entropy">The per-row entropy (EntropyOutput), else empty.</param>
+public sealed record LossResult(double Loss, double[] Losses, double[] Gradient, double[] Lse, int[] Predictions, double[] Entropy);
+
+/// <summary>The spans of a call besides the logits and targets; empty when the kernel lacks them.</summary>
+public ref struct LossSpans<T>
+{
+    public ReadOnlySpan<T> ClassWeights;
+    public ReadOnlySpan<T> SampleWeights;
+    public Span<T> Losses;
+    public Span<T> Lse;
+    public Span<int> Predictions;
+    public Span<T> Entropy;
+    public Span<T> Gradient;
+}
 
 /// <summary>One generated cross-entropy kernel found by reflection.</summary>
 public sealed class LossInfo
@@ -48,6 +63,18 @@ public sealed class LossInfo
 
     public required double ZLoss { get; init; }
 
+    public required double Softcap { get; init; }
+
+    public required bool ClassWeights { get; init; }
+
+    public required bool SampleWeights { get; init; }
+
+    public required bool HasLse { get; init; }
+
+    public required bool HasPredictions { get; init; }
+
+    public required bool HasEntropy { get; init; }
+
     public required int Width { get; init; }
 
     public required int Unroll { get; init; }
@@ -59,56 +86,102 @@ public sealed class LossInfo
 
     public override string ToString() => this.Name;
 
+    /// <summary>The class weights the tests use for K classes (0.25 to 1.75), unless a test gives its own.</summary>
+    public static double[] ClassWeightsFor(int classes) => Enumerable.Range(0, classes).Select(static k => 0.25 + (((k * 7919) % 13) / 8.0)).ToArray();
+
+    /// <summary>The sample weights the tests use for the rows (0.5 to 2), unless a test gives its own.</summary>
+    public static double[] SampleWeightsFor(int rows) => Enumerable.Range(0, rows).Select(static i => 0.5 + (((i * 31) % 7) / 4.0)).ToArray();
+
+    /// <summary>The number of classes of a call.</summary>
+    public int Classes(int logits, int rows) => !this.ManyRows ? logits : rows == 0 ? (this.Width != 0 ? this.Width : 0) : logits / rows;
+
     /// <summary>
     /// Runs <paramref name="method"/> on the logits (rounded to the element type) and targets (one per row;
-    /// the first only for a one-row kernel), into fresh outputs.
+    /// the first only for a one-row kernel), into fresh outputs; the weights default to <see cref="ClassWeightsFor"/> and <see cref="SampleWeightsFor"/>.
     /// </summary>
-    public LossResult Run(MethodInfo method, double[] logits, int[] targets) =>
+    public LossResult Run(MethodInfo method, double[] logits, int[] targets, double[]? classWeights = null, double[]? sampleWeights = null) =>
         this.IsDouble
-            ? this.Run<double>(method, logits, targets, static v => v, static v => v)
-            : this.Run<float>(method, logits, targets, static v => (float)v, static v => v);
+            ? this.Run<double>(method, logits, targets, classWeights, sampleWeights, static v => v, static v => v)
+            : this.Run<float>(method, logits, targets, classWeights, sampleWeights, static v => (float)v, static v => v);
 
-    /// <summary>Runs with the outputs given by the caller (the tests of bad spans and of in-place gradients).</summary>
+    /// <summary>Runs with the losses and gradient given by the caller (the tests of bad spans and of in-place gradients); the rest fresh.</summary>
     public double Call<T>(MethodInfo method, ReadOnlySpan<T> logits, int[] targets, Span<T> losses, Span<T> gradient)
         where T : struct
     {
+        int rows = this.ManyRows ? targets.Length : 1;
+        int classes = this.Classes(logits.Length, targets.Length);
+        Func<double, T> narrow = static v => (T)Convert.ChangeType(v, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        var spans = new LossSpans<T>
+        {
+            ClassWeights = this.ClassWeights ? ClassWeightsFor(classes).Select(narrow).ToArray() : default,
+            SampleWeights = this.SampleWeights ? SampleWeightsFor(rows).Select(narrow).ToArray() : default,
+            Losses = losses,
+            Lse = this.HasLse ? new T[rows] : default,
+            Predictions = this.HasPredictions ? new int[rows] : default,
+            Entropy = this.HasEntropy ? new T[rows] : default,
+            Gradient = gradient,
+        };
+        return this.Call(method, logits, targets, spans);
+    }
+
+    /// <summary>Runs with every span given by the caller, in the kernel's order.</summary>
+    public double Call<T>(MethodInfo method, ReadOnlySpan<T> logits, int[] targets, LossSpans<T> o)
+        where T : struct
+    {
         bool none = this.Reduction == LossReduction.None;
-        if (!this.ManyRows)
+        string key = (this.ManyRows ? "rows" : "row") + (this.ClassWeights ? ",cw" : string.Empty) + (this.SampleWeights ? ",sw" : string.Empty)
+            + (this.ManyRows && none ? ",losses" : string.Empty) + (this.HasLse ? ",lse" : string.Empty) + (this.HasPredictions ? ",pred" : string.Empty)
+            + (this.HasEntropy ? ",ent" : string.Empty) + (this.HasGradient ? ",g" : string.Empty);
+        D Get<D>() where D : Delegate => (D)method.CreateDelegate(typeof(D));
+        switch (key)
         {
-            return ToDouble(this.HasGradient
-                ? ((RowLossGradient<T>)method.CreateDelegate(typeof(RowLossGradient<T>)))(logits, targets[0], gradient)
-                : ((RowLoss<T>)method.CreateDelegate(typeof(RowLoss<T>)))(logits, targets[0]));
+            case "row": return ToDouble(Get<RowLoss<T>>()(logits, targets[0]));
+            case "row,g": return ToDouble(Get<RowLossGradient<T>>()(logits, targets[0], o.Gradient));
+            case "row,cw,g": return ToDouble(Get<Func<ReadOnlySpan<T>, int, ReadOnlySpan<T>, Span<T>, T>>()(logits, targets[0], o.ClassWeights, o.Gradient));
+            case "rows": return ToDouble(Get<RowsLoss<T>>()(logits, targets));
+            case "rows,g": return ToDouble(Get<RowsLossGradient<T>>()(logits, targets, o.Gradient));
+            case "rows,losses": Get<RowsLosses<T>>()(logits, targets, o.Losses); return double.NaN;
+            case "rows,losses,g": Get<RowsLossesGradient<T>>()(logits, targets, o.Losses, o.Gradient); return double.NaN;
+            case "rows,cw,g": return ToDouble(Get<Func<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, Span<T>, T>>()(logits, targets, o.ClassWeights, o.Gradient));
+            case "rows,sw,g": return ToDouble(Get<Func<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, Span<T>, T>>()(logits, targets, o.SampleWeights, o.Gradient));
+            case "rows,cw,sw,g": return ToDouble(Get<Func<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, ReadOnlySpan<T>, Span<T>, T>>()(logits, targets, o.ClassWeights, o.SampleWeights, o.Gradient));
+            case "rows,losses,lse,pred,ent,g":
+                Get<Action<ReadOnlySpan<T>, ReadOnlySpan<int>, Span<T>, Span<T>, Span<int>, Span<T>, Span<T>>>()(logits, targets, o.Losses, o.Lse, o.Predictions, o.Entropy, o.Gradient);
+                return double.NaN;
+            case "rows,lse,ent": return ToDouble(Get<Func<ReadOnlySpan<T>, ReadOnlySpan<int>, Span<T>, Span<T>, T>>()(logits, targets, o.Lse, o.Entropy));
+            case "rows,cw,pred": return ToDouble(Get<Func<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, Span<int>, T>>()(logits, targets, o.ClassWeights, o.Predictions));
+            case "rows,cw,sw,losses,ent,g":
+                Get<Action<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, ReadOnlySpan<T>, Span<T>, Span<T>, Span<T>>>()(logits, targets, o.ClassWeights, o.SampleWeights, o.Losses, o.Entropy, o.Gradient);
+                return double.NaN;
+            default: throw new NotSupportedException($"{this.Name}: no delegate for the shape '{key}'; add one to LossInfo.Call.");
         }
-
-        if (!none)
-        {
-            return ToDouble(this.HasGradient
-                ? ((RowsLossGradient<T>)method.CreateDelegate(typeof(RowsLossGradient<T>)))(logits, targets, gradient)
-                : ((RowsLoss<T>)method.CreateDelegate(typeof(RowsLoss<T>)))(logits, targets));
-        }
-
-        if (this.HasGradient)
-        {
-            ((RowsLossesGradient<T>)method.CreateDelegate(typeof(RowsLossesGradient<T>)))(logits, targets, losses, gradient);
-        }
-        else
-        {
-            ((RowsLosses<T>)method.CreateDelegate(typeof(RowsLosses<T>)))(logits, targets, losses);
-        }
-
-        return double.NaN;
     }
 
     private static double ToDouble<T>(T value) => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
 
-    private LossResult Run<T>(MethodInfo method, double[] logits, int[] targets, Func<double, T> narrow, Func<T, double> widen)
+    private LossResult Run<T>(MethodInfo method, double[] logits, int[] targets, double[]? classWeights, double[]? sampleWeights, Func<double, T> narrow, Func<T, double> widen)
         where T : struct
     {
         T[] x = logits.Select(narrow).ToArray();
+        int rows = this.ManyRows ? targets.Length : 1;
+        int classes = this.Classes(logits.Length, targets.Length);
         var losses = new T[this.ManyRows && this.Reduction == LossReduction.None ? targets.Length : 0];
         var gradient = new T[this.HasGradient ? logits.Length : 0];
-        double loss = this.Call<T>(method, x, targets, losses, gradient);
-        return new LossResult(loss, losses.Select(widen).ToArray(), gradient.Select(widen).ToArray());
+        var lse = new T[this.HasLse ? rows : 0];
+        var predictions = new int[this.HasPredictions ? rows : 0];
+        var entropy = new T[this.HasEntropy ? rows : 0];
+        var spans = new LossSpans<T>
+        {
+            ClassWeights = this.ClassWeights ? (classWeights ?? ClassWeightsFor(classes)).Select(narrow).ToArray() : default,
+            SampleWeights = this.SampleWeights ? (sampleWeights ?? SampleWeightsFor(rows)).Select(narrow).ToArray() : default,
+            Losses = losses,
+            Lse = lse,
+            Predictions = predictions,
+            Entropy = entropy,
+            Gradient = gradient,
+        };
+        double loss = this.Call<T>(method, x, targets, spans);
+        return new LossResult(loss, losses.Select(widen).ToArray(), gradient.Select(widen).ToArray(), lse.Select(widen).ToArray(), predictions, entropy.Select(widen).ToArray());
     }
 }
 
@@ -149,7 +222,8 @@ public static class LossCatalog
             Type paths = typeof(LossKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!;
             ParameterInfo[] parameters = method.GetParameters();
             bool manyRows = parameters[1].ParameterType == typeof(ReadOnlySpan<int>);
-            int outputs = parameters.Length - 2;
+            int others = (attribute.ClassWeights ? 1 : 0) + (attribute.SampleWeights ? 1 : 0) + (attribute.LseOutput ? 1 : 0) + (attribute.PredictionOutput ? 1 : 0) + (attribute.EntropyOutput ? 1 : 0);
+            int outputs = parameters.Length - 2 - others;
             yield return new LossInfo
             {
                 Name = method.Name,
@@ -160,6 +234,12 @@ public static class LossCatalog
                 IgnoreIndex = attribute.IgnoreIndex,
                 LabelSmoothing = attribute.LabelSmoothing,
                 ZLoss = attribute.ZLoss,
+                Softcap = attribute.Softcap,
+                ClassWeights = attribute.ClassWeights,
+                SampleWeights = attribute.SampleWeights,
+                HasLse = attribute.LseOutput,
+                HasPredictions = attribute.PredictionOutput,
+                HasEntropy = attribute.EntropyOutput,
                 Width = attribute.Width,
                 Unroll = attribute.Unroll,
                 Dispatcher = method,

@@ -42,4 +42,42 @@ public static partial class LossKernels
 
     [CrossEntropy(ZLoss = 1e-4)]
     public static partial double CrossEntropyZGradD(ReadOnlySpan<double> logits, int target, Span<double> gradient);
+
+    // ClassWeights, SampleWeights, Softcap and the per-row outputs (spans in the fixed order: logits, target(s),
+    // classWeights, sampleWeights, losses, lse, predictions, entropy, gradient).
+    [CrossEntropy(ClassWeights = true)]
+    public static partial float CrossEntropyClassWeightsMeanGradFRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights, Span<float> gradient);
+
+    [CrossEntropy(ClassWeights = true, LabelSmoothing = 0.1, Reduction = LossReduction.Sum)]
+    public static partial double CrossEntropyClassWeightsSmoothSumGradDRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> classWeights, Span<double> gradient);
+
+    [CrossEntropy(SampleWeights = true)]
+    public static partial double CrossEntropySampleWeightsMeanGradDRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> sampleWeights, Span<double> gradient);
+
+    [CrossEntropy(ClassWeights = true, SampleWeights = true, LabelSmoothing = 0.05, ZLoss = 1e-3, Unroll = 3)]
+    public static partial float CrossEntropyWeightsSmoothZGradFU3Rows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights, ReadOnlySpan<float> sampleWeights, Span<float> gradient);
+
+    [CrossEntropy(ClassWeights = true, SampleWeights = true, LabelSmoothing = 0.05, ZLoss = 1e-3)]
+    public static partial double CrossEntropyWeightsSmoothZGradDRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> classWeights, ReadOnlySpan<double> sampleWeights, Span<double> gradient);
+
+    [CrossEntropy(Softcap = 30)]
+    public static partial float CrossEntropySoftcapMeanGradFRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+
+    [CrossEntropy(Softcap = 15, ClassWeights = true, LabelSmoothing = 0.1)]
+    public static partial double CrossEntropySoftcapWeightsSmoothGradDRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> classWeights, Span<double> gradient);
+
+    [CrossEntropy(Reduction = LossReduction.None, LseOutput = true, PredictionOutput = true, EntropyOutput = true, Softcap = 20)]
+    public static partial void CrossEntropyNoneOutputsSoftcapGradFRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, Span<float> lse, Span<int> predictions, Span<float> entropy, Span<float> gradient);
+
+    [CrossEntropy(LseOutput = true, EntropyOutput = true)]
+    public static partial double CrossEntropyLseEntropyDRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> lse, Span<double> entropy);
+
+    [CrossEntropy(ClassWeights = true, LabelSmoothing = 0.2, ZLoss = 1e-3)]
+    public static partial double CrossEntropyClassWeightsSmoothZGradD(ReadOnlySpan<double> logits, int target, ReadOnlySpan<double> classWeights, Span<double> gradient);
+
+    [CrossEntropy(PredictionOutput = true, ClassWeights = true, Width = 10, Reduction = LossReduction.Sum)]
+    public static partial float CrossEntropyPredictionsClassWeightsSumFW10Rows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights, Span<int> predictions);
+
+    [CrossEntropy(Reduction = LossReduction.None, ClassWeights = true, SampleWeights = true, Softcap = 5, LabelSmoothing = 0.1, EntropyOutput = true)]
+    public static partial void CrossEntropyNoneWeightsSoftcapGradDRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> classWeights, ReadOnlySpan<double> sampleWeights, Span<double> losses, Span<double> entropy, Span<double> gradient);
 }

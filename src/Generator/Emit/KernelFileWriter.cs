@@ -263,28 +263,84 @@ internal static class KernelFileWriter
         }
     }
 
-    // A loss: the targets against the logits (range included: nothing is written when one is wrong), then each output.
+    // A loss: the targets against the logits (range included: nothing is written when one is wrong), then each
+    // weight span, then each output: its length, and apart from every other span (only the gradient may be the logits).
     private static void WriteLossValidation(IndentedWriter writer, KernelSignature s, string pathsClass, string t)
     {
         string logits = s.InputName;
         string? gradient = s.NameOf(ParameterRole.Gradient);
+        string? classWeights = s.NameOf(ParameterRole.ClassWeights);
+        string? sampleWeights = s.NameOf(ParameterRole.SampleWeights);
         if (s.NameOf(ParameterRole.Target) is { } target)
         {
             writer.Line($"{Arguments}.ValidateTarget<{t}>({logits}, {target}, {pathsClass}.Width, {pathsClass}.IgnoreIndex, nameof({logits}), nameof({target}));");
+            if (classWeights is not null)
+            {
+                writer.Line($"{Arguments}.ValidateClassWeights<{t}>({classWeights}, {logits}, 1, {pathsClass}.Width, nameof({classWeights}));");
+            }
         }
 
         if (s.NameOf(ParameterRole.Targets) is { } targets)
         {
             writer.Line($"{Arguments}.ValidateTargets<{t}>({logits}, {targets}, {pathsClass}.Width, {pathsClass}.IgnoreIndex, nameof({logits}), nameof({targets}));");
+            if (classWeights is not null)
+            {
+                writer.Line($"{Arguments}.ValidateClassWeights<{t}>({classWeights}, {logits}, {targets}.Length, {pathsClass}.Width, nameof({classWeights}));");
+            }
+
+            if (sampleWeights is not null)
+            {
+                writer.Line($"{Arguments}.ValidatePerRow<{t}>({sampleWeights}, {targets}.Length, nameof({sampleWeights}));");
+            }
+
             if (s.NameOf(ParameterRole.Losses) is { } losses)
             {
                 writer.Line($"{Arguments}.ValidateLosses<{t}>({losses}, {targets}.Length, {logits}, {gradient ?? "default"}, nameof({losses}));");
+            }
+
+            // The other per-row outputs: one per row, apart from the logits, the gradient and each other.
+            var written = new List<string>();
+            foreach (ParameterRole role in new[] { ParameterRole.LseOutput, ParameterRole.EntropyOutput })
+            {
+                if (s.NameOf(role) is not { } output)
+                {
+                    continue;
+                }
+
+                writer.Line($"{Arguments}.ValidatePerRow<{t}>({output}, {targets}.Length, nameof({output}));");
+                foreach (string? other in new[] { logits, gradient, s.NameOf(ParameterRole.Losses) }.Concat(written))
+                {
+                    if (other is not null)
+                    {
+                        writer.Line($"{Arguments}.ValidateApart<{t}>({output}, {other}, nameof({output}));");
+                    }
+                }
+
+                written.Add(output);
+            }
+
+            if (s.NameOf(ParameterRole.Predictions) is { } predictions)
+            {
+                writer.Line($"{Arguments}.ValidatePerRow<int>({predictions}, {targets}.Length, nameof({predictions}));");
+                writer.Line($"{Arguments}.ValidateApart<int>({predictions}, {targets}, nameof({predictions}));");
             }
         }
 
         if (gradient is not null)
         {
             writer.Line($"{Arguments}.ValidateGradient<{t}>({gradient}, {logits}, nameof({gradient}));");
+        }
+
+        // Nothing the kernel writes may share memory with the weights it reads.
+        foreach (string weights in new[] { classWeights, sampleWeights }.Where(static w => w is not null).Select(static w => w!))
+        {
+            foreach (ParameterRole role in new[] { ParameterRole.Losses, ParameterRole.LseOutput, ParameterRole.EntropyOutput, ParameterRole.Gradient })
+            {
+                if (s.NameOf(role) is { } output)
+                {
+                    writer.Line($"{Arguments}.ValidateApart<{t}>({output}, {weights}, nameof({output}));");
+                }
+            }
         }
     }
 

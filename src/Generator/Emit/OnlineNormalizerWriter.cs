@@ -17,14 +17,17 @@ internal static class OnlineNormalizerWriter
     /// <c>rowMax</c> (the row's maximum in every lane) and <c>double sum</c> = Σ exp(scaled(x − rowMax)).
     /// <paramref name="scaled"/> maps a difference to the exponent (a temperature multiplies there);
     /// <paramref name="alsoPerGroup"/> and <paramref name="alsoFlush"/>, if given, add work on the same loads
-    /// and at the same block flushes (e.g. Σx for label smoothing).
+    /// and at the same block flushes (e.g. Σx for label smoothing); they find the loaded vectors in <c>x0</c>, <c>x1</c>...
+    /// <paramref name="load"/>, if given, is the expression of a vector's values (default: the logits as loaded, the
+    /// tail's lanes past the row −∞); it must leave −∞ in those lanes.
     /// </summary>
     public static void WritePass(
         IndentedWriter writer,
         VectorLoopWriter c,
         Func<string, string> scaled,
         Action<IndentedWriter, IReadOnlyList<VectorAccess>>? alsoPerGroup = null,
-        Action<IndentedWriter>? alsoFlush = null)
+        Action<IndentedWriter>? alsoFlush = null,
+        Func<VectorAccess, string>? load = null)
     {
         writer.Line("// Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite");
         writer.Line("// value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.");
@@ -37,7 +40,7 @@ internal static class OnlineNormalizerWriter
             List<string> loaded = new();
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} x{a.Accumulator} = {a.Load("x")};");
+                w.Line($"{c.Vec} x{a.Accumulator} = {(load is null ? a.Load("x") : load(a))};");
                 loaded.Add("x" + a.Accumulator);
             }
 

@@ -12,12 +12,16 @@ internal sealed class VectorAccess
     private readonly Func<string, string?, string> load;
     private readonly Func<string, string, string> store;
 
-    private VectorAccess(int accumulator, Func<string, string?, string> load, Func<string, string, string> store)
+    private VectorAccess(int accumulator, Func<string, string?, string> load, Func<string, string, string> store, bool isTail = false)
     {
+        this.IsTail = isTail;
         this.Accumulator = accumulator;
         this.load = load;
         this.store = store;
     }
+
+    /// <summary>True for the row's tail (fewer than one vector; lanes from <c>n − i</c> on are past the row).</summary>
+    public bool IsTail { get; }
 
     /// <summary>The accumulator this vector adds into (0..unroll−1).</summary>
     public int Accumulator { get; }
@@ -39,7 +43,8 @@ internal sealed class VectorAccess
     public static VectorAccess Tail(VectorLoopWriter c, string fill) => new(
         0,
         (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {VectorLoopWriter.Unsafe}.Add(ref {source}, i), n - i, {fillOverride ?? fill})",
-        (value, destination) => $"{c.Path.MathType}.StoreTail(ref {VectorLoopWriter.Unsafe}.Add(ref {destination}, i), n - i, {value});");
+        (value, destination) => $"{c.Path.MathType}.StoreTail(ref {VectorLoopWriter.Unsafe}.Add(ref {destination}, i), n - i, {value});",
+        isTail: true);
 }
 
 /// <summary>

@@ -37,6 +37,26 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 parts.Add("ZLoss = " + CSharpLiteral.Of(this.model.ZLoss));
             }
 
+            if (this.HasSoftcap)
+            {
+                parts.Add("Softcap = " + CSharpLiteral.Of(this.model.Softcap));
+            }
+
+            if (this.HasClassWeights)
+            {
+                parts.Add("class weights");
+            }
+
+            if (this.HasSampleWeights)
+            {
+                parts.Add("sample weights");
+            }
+
+            if (this.HasLse || this.HasPredictions || this.HasEntropy)
+            {
+                parts.Add("per-row " + string.Join(", ", new[] { this.HasLse ? "LSE" : null, this.HasPredictions ? "argmax" : null, this.HasEntropy ? "entropy" : null }.Where(static o => o is not null)));
+            }
+
             parts.Add(this.HasGradient ? "with the gradient" : "forward only");
             return string.Join(", ", parts);
         }
@@ -47,6 +67,28 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     private bool HasSmoothing => this.model.LabelSmoothing != 0;
 
     private bool HasZLoss => this.model.ZLoss != 0;
+
+    private bool HasSoftcap => this.model.Softcap != 0;
+
+    private bool HasClassWeights => this.model.Signature.Has(ParameterRole.ClassWeights);
+
+    private bool HasSampleWeights => this.model.Signature.Has(ParameterRole.SampleWeights);
+
+    private bool HasLse => this.model.Signature.Has(ParameterRole.LseOutput);
+
+    private bool HasPredictions => this.model.Signature.Has(ParameterRole.Predictions);
+
+    private bool HasEntropy => this.model.Signature.Has(ParameterRole.EntropyOutput);
+
+    // W = Σ_k w_k, which the smoothing term needs with class weights.
+    private bool HasWeightTotal => this.HasClassWeights && this.HasSmoothing;
+
+    // Liger-Kernel divides the z-loss by the rows that count and the class-weighted loss by Σ w_y: with both and Mean,
+    // the two parts have their own denominators (and the gradient its own scale, zScale, for the z-loss part).
+    private bool TwoDenominators => this.HasClassWeights && this.HasZLoss && this.model.Reduction == ReductionKind.Mean;
+
+    // The row method gives its LSE back when the rows loop needs it (the LSE output, or the z-loss it adds itself).
+    private bool RowReturnsLse => this.HasLse || this.TwoDenominators;
 
     private bool ManyRows => this.model.Signature.Shape == KernelShape.ManyRows;
 
@@ -75,6 +117,12 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
             writer.Line("/// <summary>c in the z-loss term c·LSE² added to each row's loss.</summary>");
             writer.Line($"private const double ZLoss = {CSharpLiteral.Of(this.model.ZLoss)};");
         }
+
+        if (this.HasSoftcap)
+        {
+            writer.Line("/// <summary>c in the soft cap z ← c·tanh(z/c) applied to every logit first.</summary>");
+            writer.Line($"private const double Softcap = {CSharpLiteral.Of(this.model.Softcap)};");
+        }
     }
 
     public bool WriteRowsLoop(IndentedWriter writer, PathInfo path)
@@ -86,6 +134,25 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     public bool WriteReferenceRowsLoop(IndentedWriter writer)
     {
         this.WriteRows(writer, "ReferenceRows", "ReferenceRow", reference: true);
+        if (this.HasPredictions)
+        {
+            writer.Line();
+            writer.Line("// The argmax of a row of logits (as given: the soft cap is monotone): the lowest index on a tie, the first NaN if any, as torch.argmax.");
+            using (writer.Block($"private static int ArgMax(global::System.ReadOnlySpan<{this.T}> x)"))
+            {
+                writer.Line("int best = x.Length == 0 ? -1 : 0;");
+                using (writer.Block("for (int i = 1; i < x.Length; i++)"))
+                {
+                    using (writer.Block($"if (x[i] > x[best] || ({this.T}.IsNaN(x[i]) && !{this.T}.IsNaN(x[best])))"))
+                    {
+                        writer.Line("best = i;");
+                    }
+                }
+
+                writer.Line("return best;");
+            }
+        }
+
         return true;
     }
 
@@ -103,41 +170,83 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
 
     public void WriteReferenceRow(IndentedWriter writer)
     {
-        string gradient = this.HasGradient ? $", global::System.Span<{this.T}> g, double scale" : string.Empty;
-        writer.Line("// ℓ = LSE − (1 − ε)·x_y − (ε/K)·Σx + c·LSE², LSE = m + log Σ exp(x − m), m = max x; in double with compensated sums.");
+        string parameters = $"global::System.ReadOnlySpan<{this.T}> x, int target"
+            + (this.HasClassWeights ? $", global::System.ReadOnlySpan<{this.T}> w" + (this.HasWeightTotal ? ", double weightTotal" : string.Empty) : string.Empty)
+            + (this.HasGradient ? $", global::System.Span<{this.T}> g, double scale" + (this.TwoDenominators ? ", double zScale" : string.Empty) : string.Empty)
+            + (this.RowReturnsLse ? ", out double lse" : string.Empty)
+            + (this.HasEntropy ? ", out double entropy" : string.Empty);
+        string w = this.HasClassWeights ? "w[target]" : "1.0";
+        writer.Line("// The textbook form in double with compensated sums, on z = " + (this.HasSoftcap ? "Softcap·tanh(x/Softcap)" : "x") + ", w_k = " + (this.HasClassWeights ? "the class weights" : "1") + ":");
+        writer.Line("// ℓ = (1 − ε)·w_y·(LSE − z_y) + (ε/K)·Σ_k w_k·(LSE − z_k)" + (this.HasZLoss && !this.TwoDenominators ? " + c·LSE²" : string.Empty) + ", LSE = m + log Σ exp(z − m), m = max z (PyTorch's weighted, smoothed cross-entropy).");
         if (this.HasGradient)
         {
-            writer.Line("// ∂ℓ/∂x_i = (1 + 2c·LSE)·p_i − (1 − ε)·[i = y] − ε/K with p_i = exp((x_i − m) − log Σ), times the reduction's scale.");
+            writer.Line("// ∂ℓ/∂z_k = scale·(((1 − ε)·w_y + ε·W/K)·p_k − (1 − ε)·w_y·[k = y] − (ε/K)·w_k) + zScale·2c·LSE·p_k, W = Σ w; ∂z/∂x = 1 − tanh² with a soft cap.");
         }
 
-        using (writer.Block($"private static double ReferenceRow(global::System.ReadOnlySpan<{this.T}> x, int target{gradient})"))
+        using (writer.Block($"private static double ReferenceRow({parameters})"))
         {
+            writer.Line("double[] z = new double[x.Length];");
             writer.Line("double maximum = double.NegativeInfinity;");
             using (writer.Block("for (int i = 0; i < x.Length; i++)"))
             {
-                writer.Line($"maximum = {Math}.Max(maximum, x[i]);");
+                writer.Line(this.HasSoftcap ? $"z[i] = Softcap * {Math}.Tanh(x[i] / Softcap);" : "z[i] = x[i];");
+                writer.Line($"maximum = {Math}.Max(maximum, z[i]);");
             }
 
             writer.Line();
-            writer.Line("global::KernelGen.Runtime.CompensatedSum exps = default, logits = default;");
-            using (writer.Block("for (int i = 0; i < x.Length; i++)"))
+            writer.Line("global::KernelGen.Runtime.CompensatedSum exps = default;");
+            using (writer.Block("for (int i = 0; i < z.Length; i++)"))
             {
-                writer.Line($"exps.Add({Math}.Exp(x[i] - maximum));");
-                writer.Line("logits.Add(x[i]);");
+                writer.Line($"exps.Add({Math}.Exp(z[i] - maximum));");
             }
 
             writer.Line();
             writer.Line($"double logSum = {Math}.Log(exps.Total(out _));");
-            writer.Line("double lse = maximum + logSum;");
-            writer.Line($"double loss = {this.LossFormula("x[target]", "logits.Total(out _)", "x.Length")};");
+            writer.Line((this.RowReturnsLse ? string.Empty : "double ") + "lse = maximum + logSum;");
+            string lossSmoothing = string.Empty;
+            if (this.HasSmoothing)
+            {
+                writer.Line("global::KernelGen.Runtime.CompensatedSum smoothing = default;   // Σ_k w_k·(−log p_k)");
+                using (writer.Block("for (int i = 0; i < z.Length; i++)"))
+                {
+                    writer.Line($"smoothing.Add({(this.HasClassWeights ? "w[i] * " : string.Empty)}(lse - z[i]));");
+                }
+
+                lossSmoothing = " + (LabelSmoothing / z.Length * smoothing.Total(out _))";
+            }
+
+            string targetPart = this.HasSmoothing ? $"(1 - LabelSmoothing) * {w} * (lse - z[target])" : this.HasClassWeights ? $"{w} * (lse - z[target])" : "lse - z[target]";
+            string zPart = this.HasZLoss && !this.TwoDenominators ? " + (ZLoss * lse * lse)" : string.Empty;
+            writer.Line($"double loss = {targetPart}{lossSmoothing}{zPart};");
+            if (this.HasEntropy)
+            {
+                writer.Line("global::KernelGen.Runtime.CompensatedSum plogp = default;   // Σ p·log p, 0·log 0 = 0");
+                using (writer.Block("for (int i = 0; i < z.Length; i++)"))
+                {
+                    writer.Line("double logP = (z[i] - maximum) - logSum;");
+                    writer.Line($"double p = {Math}.Exp(logP);");
+                    using (writer.Block("if (p != 0)"))
+                    {
+                        writer.Line("plogp.Add(p * logP);");
+                    }
+                }
+
+                writer.Line("entropy = -plogp.Total(out _);");
+            }
+
             if (this.HasGradient)
             {
+                string zScale = this.TwoDenominators ? "zScale" : "scale";
+                string probability = !this.HasClassWeights ? "1.0"
+                    : this.HasSmoothing ? $"(((1 - LabelSmoothing) * {w}) + (LabelSmoothing * weightTotal / z.Length))" : w;
+                string targetShift = this.HasSmoothing ? $"(1 - LabelSmoothing) * {w}" : w;
+                string uniform = this.HasSmoothing ? $" - (LabelSmoothing / z.Length * {(this.HasClassWeights ? "w[i]" : "1.0")})" : string.Empty;
+                string chain = this.HasSoftcap ? $" * (1 - ({Math}.Tanh(x[i] / Softcap) * {Math}.Tanh(x[i] / Softcap)))" : string.Empty;
+                string zTerm = this.HasZLoss ? $" + ({zScale} * 2 * ZLoss * lse * p)" : string.Empty;
                 using (writer.Block("for (int i = 0; i < x.Length; i++)"))
                 {
-                    string target = this.HasSmoothing ? "(1 - LabelSmoothing)" : "1.0";
-                    string uniform = this.HasSmoothing ? " - (LabelSmoothing / x.Length)" : string.Empty;
-                    writer.Line($"double p = {Math}.Exp((x[i] - maximum) - logSum);   // not x − LSE: x − m is exact, LSE is not");
-                    writer.Line($"g[i] = ({this.T})(scale * (({this.ZFactor("lse")}p) - (i == target ? {target} : 0){uniform}));");
+                    writer.Line($"double p = {Math}.Exp((z[i] - maximum) - logSum);   // not z − LSE: z − m is exact, LSE is not");
+                    writer.Line($"g[i] = ({this.T})(((scale * (({probability} * p) - (i == target ? {targetShift} : 0){uniform})){zTerm}){chain});");
                 }
             }
 
@@ -147,13 +256,14 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
 
     // ----------------------------------------------------------------------------------- rows
 
-    // The rows loop of a path (or of the reference): skips ignored rows (zero gradient), reduces the row losses.
+    // The rows loop of a path (or of the reference): skips ignored rows (zero gradient), weighs and reduces the row losses.
     private void WriteRows(IndentedWriter writer, string name, string row, bool reference)
     {
         KernelSignature s = this.model.Signature;
         string parameters = string.Join(", ", s.Parameters.Select(p => Declaration(p, this.T)));
         string returns = KernelFileWriter.ReturnType(s);
         bool mean = this.model.Reduction == ReductionKind.Mean;
+        bool none = this.model.Reduction == ReductionKind.None;
         if (!reference)
         {
             writer.Line(KernelFileWriter.HotMethodAttribute);
@@ -161,6 +271,20 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
 
         using (writer.Block($"private static {returns} {name}({parameters})"))
         {
+            if (this.HasWeightTotal)
+            {
+                writer.Line("// W = Σ_k w_k, for the smoothing term's gradient.");
+                writer.Line("global::KernelGen.Runtime.CompensatedSum weights = default;");
+                using (writer.Block("foreach (double weight in classWeights)"))
+                {
+                    writer.Line("weights.Add(weight);");
+                }
+
+                writer.Line("double weightTotal = weights.Total(out _);");
+            }
+
+            string weightArguments = !this.HasClassWeights ? string.Empty
+                : (reference ? ", classWeights" : $", ref {MemoryMarshal}.GetReference(classWeights)") + (this.HasWeightTotal ? ", weightTotal" : string.Empty);
             if (!this.ManyRows)
             {
                 using (writer.Block("if (target == IgnoreIndex)"))
@@ -175,10 +299,23 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 }
 
                 writer.Line();
-                string gradientArguments = this.HasGradient ? (reference ? ", gradient, 1.0" : $", ref {MemoryMarshal}.GetReference(gradient), 1.0") : string.Empty;
+                // A batch of one row: Mean divides by its weight w_y (PyTorch's weighted mean), Sum and None do not.
+                bool divide = mean && this.HasClassWeights;
+                if (divide)
+                {
+                    writer.Line("double scale = 1.0 / classWeights[target];   // the weighted mean of one row: w_y·ℓ / w_y, NaN when w_y = 0 (as PyTorch)");
+                }
+
+                string scale = divide ? "scale" : "1.0";
+                string gradientArguments = !this.HasGradient ? string.Empty
+                    : (reference ? $", gradient, {scale}" : $", ref {MemoryMarshal}.GetReference(gradient), {scale}") + (this.TwoDenominators ? ", 1.0" : string.Empty);
                 string length = this.model.Width == 0 && !reference ? ", input.Length" : string.Empty;
                 string logits = reference ? "input" : $"ref {MemoryMarshal}.GetReference(input)";
-                writer.Line($"return ({this.T}){row}({logits}{length}, target{gradientArguments});");
+                string lseArgument = this.RowReturnsLse ? ", out double rowLse" : string.Empty;
+                string call = $"{row}({logits}{length}, target{weightArguments}{gradientArguments}{lseArgument})";
+                writer.Line(this.TwoDenominators ? $"return ({this.T})(({call} * scale) + (ZLoss * rowLse * rowLse));"
+                    : divide ? $"return ({this.T})({call} * scale);"
+                    : $"return ({this.T}){call};");
                 return;
             }
 
@@ -193,36 +330,145 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 }
             }
 
+            // A row's weight in the mean: s_i·w_{y_i} (1 without weights); the z-loss part's: s_i.
+            bool weighted = this.HasClassWeights || this.HasSampleWeights;
             if (mean)
             {
-                writer.Line("// The mean divides by the rows that count (PyTorch's weighted mean with unit weights); so does the gradient.");
-                writer.Line("int counted = 0;");
-                using (writer.Block("foreach (int t in targets)"))
+                if (!weighted)
                 {
-                    writer.Line("counted += t != IgnoreIndex ? 1 : 0;");
-                }
+                    writer.Line("// The mean divides by the rows that count (PyTorch's weighted mean with unit weights); so does the gradient.");
+                    writer.Line("int counted = 0;");
+                    using (writer.Block("foreach (int t in targets)"))
+                    {
+                        writer.Line("counted += t != IgnoreIndex ? 1 : 0;");
+                    }
 
-                if (this.HasGradient)
+                    writer.Line("double denominator = counted;");
+                }
+                else
                 {
-                    writer.Line("double scale = 1.0 / counted;");
+                    string rowWeight = string.Join(" * ", new[] { this.HasSampleWeights ? "(double)sampleWeights[row]" : null, this.HasClassWeights ? "classWeights[targets[row]]" : null }.Where(static p => p is not null));
+                    writer.Line("// The weighted mean (PyTorch's): Σ_i s_i·ℓ_i / Σ_i s_i·w_{y_i} over the rows that count; 0/0 = NaN when every weight is 0.");
+                    writer.Line("global::KernelGen.Runtime.CompensatedSum weightSum = default;");
+                    if (this.TwoDenominators)
+                    {
+                        writer.Line("global::KernelGen.Runtime.CompensatedSum zWeightSum = default;   // the z-loss part divides by Σ s_i (Liger-Kernel: by the rows that count)");
+                    }
+
+                    using (writer.Block("for (int row = 0; row < rows; row++)"))
+                    {
+                        using (writer.Block("if (targets[row] != IgnoreIndex)"))
+                        {
+                            writer.Line($"weightSum.Add({rowWeight});");
+                            if (this.TwoDenominators)
+                            {
+                                writer.Line($"zWeightSum.Add({(this.HasSampleWeights ? "sampleWeights[row]" : "1.0")});");
+                            }
+                        }
+                    }
+
+                    writer.Line("double denominator = weightSum.Total(out _);");
+                    if (this.TwoDenominators)
+                    {
+                        writer.Line("double zDenominator = zWeightSum.Total(out _);");
+                    }
                 }
             }
-            else if (this.HasGradient)
-            {
-                writer.Line("const double scale = 1.0;");
-            }
 
-            bool none = this.model.Reduction == ReductionKind.None;
             if (!none)
             {
                 writer.Line("global::KernelGen.Runtime.CompensatedSum total = default;");
+                if (this.TwoDenominators)
+                {
+                    writer.Line("global::KernelGen.Runtime.CompensatedSum zTotal = default;");
+                }
+            }
+
+            if (this.HasGradient && !this.HasSampleWeights)
+            {
+                writer.Line(mean ? "double scale = 1.0 / denominator;" : "const double scale = 1.0;");
+                if (this.TwoDenominators)
+                {
+                    writer.Line("double zScale = 1.0 / zDenominator;");
+                }
             }
 
             using (writer.Block("for (int row = 0; row < rows; row++)"))
             {
                 writer.Line("int target = targets[row];");
+                if (!reference)
+                {
+                    writer.Line("nint offset = (nint)row * n;");
+                }
+
+                string logits = reference ? "input.Slice(row * n, n)" : $"ref {Unsafe}.Add(ref x, offset)" + (this.model.Width == 0 ? ", n" : string.Empty);
+                string gradientRow = reference ? "gradient.Slice(row * n, n)" : $"ref {Unsafe}.Add(ref g, offset)";
+                if (this.HasPredictions)
+                {
+                    writer.Line("predictions[row] = ArgMax(input.Slice(row * n, n));   // before the gradient may overwrite the logits");
+                }
+
                 using (writer.Block("if (target == IgnoreIndex)"))
                 {
+                    if (this.HasLse || this.HasEntropy)
+                    {
+                        writer.Line("// The LSE and entropy describe the logits, not the target: written for ignored rows too.");
+                        var outs = new List<string>();
+                        if (this.RowReturnsLse)
+                        {
+                            outs.Add(", out double ignoredLse");
+                        }
+
+                        if (this.HasEntropy)
+                        {
+                            outs.Add(", out double ignoredEntropy");
+                        }
+
+                        string zeroScale = this.HasGradient ? $", {gradientRow}, 0.0" + (this.TwoDenominators ? ", 0.0" : string.Empty) : string.Empty;
+                        void WriteOutputs()
+                        {
+                            writer.Line($"{row}({logits}, 0{weightArguments}{zeroScale}{string.Concat(outs)});");
+                            if (this.HasLse)
+                            {
+                                writer.Line($"lse[row] = ({this.T})ignoredLse;");
+                            }
+
+                            if (this.HasEntropy)
+                            {
+                                writer.Line($"entropy[row] = ({this.T})ignoredEntropy;");
+                            }
+                        }
+
+                        if (this.model.Width == 0)
+                        {
+                            using (writer.Block("if (n != 0)"))
+                            {
+                                WriteOutputs();
+                            }
+                        }
+                        else
+                        {
+                            WriteOutputs();
+                        }
+
+                        if (this.model.Width == 0)
+                        {
+                            using (writer.Block("else"))
+                            {
+                                writer.Line("// No classes: log Σ over nothing is −∞, the entropy of nothing 0.");
+                                if (this.HasLse)
+                                {
+                                    writer.Line($"lse[row] = {this.T}.NegativeInfinity;");
+                                }
+
+                                if (this.HasEntropy)
+                                {
+                                    writer.Line("entropy[row] = 0;");
+                                }
+                            }
+                        }
+                    }
+
                     if (this.HasGradient)
                     {
                         writer.Line("gradient.Slice(row * n, n).Clear();");
@@ -237,25 +483,49 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 }
 
                 writer.Line();
-                string call;
-                if (reference)
+                if (this.HasGradient && this.HasSampleWeights)
                 {
-                    call = $"{row}(input.Slice(row * n, n), target{(this.HasGradient ? ", gradient.Slice(row * n, n), scale" : string.Empty)})";
+                    writer.Line(mean ? "double scale = sampleWeights[row] / denominator;" : "double scale = sampleWeights[row];");
+                    if (this.TwoDenominators)
+                    {
+                        writer.Line("double zScale = sampleWeights[row] / zDenominator;");
+                    }
+                }
+
+                string gradientArguments = this.HasGradient ? $", {gradientRow}, scale" + (this.TwoDenominators ? ", zScale" : string.Empty) : string.Empty;
+                string outArguments = (this.RowReturnsLse ? ", out double rowLse" : string.Empty) + (this.HasEntropy ? ", out double rowEntropy" : string.Empty);
+                writer.Line($"double loss = {row}({logits}, target{weightArguments}{gradientArguments}{outArguments});");
+                if (this.HasLse)
+                {
+                    writer.Line($"lse[row] = ({this.T})rowLse;");
+                }
+
+                if (this.HasEntropy)
+                {
+                    writer.Line($"entropy[row] = ({this.T})rowEntropy;");
+                }
+
+                string weightedLoss = this.HasSampleWeights ? "sampleWeights[row] * loss" : "loss";
+                if (none)
+                {
+                    writer.Line(this.HasSampleWeights ? $"losses[row] = ({this.T})({weightedLoss});" : $"losses[row] = ({this.T})loss;");
                 }
                 else
                 {
-                    writer.Line("nint offset = (nint)row * n;");
-                    string length = this.model.Width == 0 ? ", n" : string.Empty;
-                    call = $"{row}(ref {Unsafe}.Add(ref x, offset){length}, target{(this.HasGradient ? $", ref {Unsafe}.Add(ref g, offset), scale" : string.Empty)})";
+                    writer.Line($"total.Add({weightedLoss});");
+                    if (this.TwoDenominators)
+                    {
+                        writer.Line($"zTotal.Add({(this.HasSampleWeights ? "sampleWeights[row] * " : string.Empty)}ZLoss * rowLse * rowLse);");
+                    }
                 }
-
-                writer.Line(none ? $"losses[row] = ({this.T}){call};" : $"total.Add({call});");
             }
 
             if (!none)
             {
-                writer.Line(mean
-                    ? $"return ({this.T})(total.Total(out _) / counted);   // 0/0 = NaN when no row counts, as PyTorch"
+                writer.Line(this.TwoDenominators
+                    ? $"return ({this.T})((total.Total(out _) / denominator) + (zTotal.Total(out _) / zDenominator));"
+                    : mean
+                    ? $"return ({this.T})(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch"
                     : $"return ({this.T})total.Total(out _);");
             }
         }
@@ -270,17 +540,65 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     // ----------------------------------------------------------------------------------- one row
 
     private string RowParameters => (this.model.Width == 0 ? $"ref {this.T} x, nint n, int target" : $"ref {this.T} x, int target")
-        + (this.HasGradient ? $", ref {this.T} g, double scale" : string.Empty);
+        + (this.HasClassWeights ? $", ref {this.T} w" + (this.HasWeightTotal ? ", double weightTotal" : string.Empty) : string.Empty)
+        + (this.HasGradient ? $", ref {this.T} g, double scale" + (this.TwoDenominators ? ", double zScale" : string.Empty) : string.Empty)
+        + (this.RowReturnsLse ? ", out double lse" : string.Empty)
+        + (this.HasEntropy ? ", out double entropy" : string.Empty);
 
-    // ℓ from the row's LSE (in a local 'lse'), the target logit and Σx.
+    private string LseDeclaration => this.RowReturnsLse ? "lse = maximum + logSum;" : "double lse = maximum + logSum;";
+
+    // ℓ from the row's LSE (in a local 'lse'), the target logit, w_y ('weight') and Σ w·z: (1 − ε)·w_y·(LSE − z_y) + (ε/K)·(W·LSE − Σ w·z) + c·LSE².
     private string LossFormula(string logit, string sumX, string n)
     {
-        string loss = this.HasSmoothing ? $"lse - ((1 - LabelSmoothing) * {logit}) - (LabelSmoothing / {n} * {sumX})" : $"lse - {logit}";
-        return this.HasZLoss ? loss + " + (ZLoss * lse * lse)" : loss;
+        string loss;
+        if (this.HasClassWeights)
+        {
+            loss = this.HasSmoothing
+                ? $"((1 - LabelSmoothing) * weight * (lse - {logit})) + (LabelSmoothing / {n} * ((weightTotal * lse) - {sumX}))"
+                : $"weight * (lse - {logit})";
+        }
+        else
+        {
+            loss = this.HasSmoothing ? $"lse - ((1 - LabelSmoothing) * {logit}) - (LabelSmoothing / {n} * {sumX})" : $"lse - {logit}";
+        }
+
+        return this.HasZLoss && !this.TwoDenominators ? loss + " + (ZLoss * lse * lse)" : loss;
     }
 
-    // (1 + 2c·LSE)· in the gradient, or nothing without a z-loss.
-    private string ZFactor(string lse) => this.HasZLoss ? $"(1 + (2 * ZLoss * {lse})) * " : string.Empty;
+    // The factor of p_k in the gradient, in double: scale·((1 − ε)·w_y + ε·W/K) + zScale·2c·LSE (scale·(1 + 2c·LSE) without weights).
+    private string ProbabilityFactor(string n)
+    {
+        string ce = !this.HasClassWeights ? "1"
+            : this.HasSmoothing ? $"(((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / {n}))" : "weight";
+        if (!this.HasZLoss)
+        {
+            return ce == "1" ? "scale" : $"scale * {ce}";
+        }
+
+        return this.TwoDenominators ? $"(scale * {ce}) + (zScale * 2 * ZLoss * lse)" : $"scale * ({ce} + (2 * ZLoss * lse))";
+    }
+
+    // (1 − ε)·w_y + (ε/K)·w_y: what the target's own gradient subtracts, times the scale.
+    private string TargetShift(string n)
+    {
+        string w = this.HasClassWeights ? " * weight" : string.Empty;
+        string shift = !this.HasSmoothing ? (this.HasClassWeights ? "weight" : "1.0")
+            : $"((1 - LabelSmoothing){w}) + (LabelSmoothing / {n}{w})";
+        return shift == "1.0" ? "scale" : $"(scale * ({shift}))";
+    }
+
+    // The logits of one vector access as the passes see them: soft-capped if asked, the tail's lanes past the row
+    // 'padding' (the vector tanh would turn a −∞ fill into −c, which is not neutral).
+    private string Logits(VectorLoopWriter c, VectorAccess a, string padding)
+    {
+        if (!this.HasSoftcap)
+        {
+            return a.Load("x", padding == NegativeInfinity(c) ? null : padding.Replace($"{c.Vec}.Zero", "0"));
+        }
+
+        string capped = $"cap * {c.M}.Tanh({a.Load("x")} * inverseCap)";
+        return a.IsTail ? $"{c.V}.ConditionalSelect({c.V}.LessThan({c.Vec}.Indices, {c.Splat($"({this.T})(n - i)")}), {capped}, {padding})" : capped;
+    }
 
     private void WriteVectorRow(IndentedWriter writer, VectorLoopWriter c)
     {
@@ -296,9 +614,14 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
             }
 
             writer.Line("nint i;");
+            if (this.HasSoftcap)
+            {
+                writer.Line($"{c.Vec} cap = {c.Splat($"({this.T})Softcap")}, inverseCap = {c.Splat($"({this.T})(1.0 / Softcap)")};");
+            }
+
             if (this.HasSmoothing)
             {
-                writer.Line("// Σx for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.");
+                writer.Line($"// Σ{(this.HasClassWeights ? "w·" : string.Empty)}z for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.");
                 foreach (string name in VectorLoopWriter.Names("logitSum", c.Unroll))
                 {
                     writer.Line($"{c.Vec} {name} = {c.Vec}.Zero;");
@@ -316,7 +639,11 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                     {
                         foreach (VectorAccess a in group)
                         {
-                            w.Line($"logitSum{a.Accumulator} += {a.Load("x", "0")};");
+                            // The logits again with 0 past the row (a −∞ fill would make 0·−∞ = NaN, or add −∞).
+                            string z = this.HasSoftcap
+                                ? (a.IsTail ? $"{c.V}.ConditionalSelect({c.V}.LessThan({c.Vec}.Indices, {c.Splat($"({this.T})(n - i)")}), x{a.Accumulator}, {c.Vec}.Zero)" : $"x{a.Accumulator}")
+                                : a.Load("x", "0");
+                            w.Line(this.HasClassWeights ? $"logitSum{a.Accumulator} += {a.Load("w", "0")} * {z};" : $"logitSum{a.Accumulator} += {z};");
                         }
                     }
                     : null,
@@ -330,23 +657,47 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                             w.Line($"{name} = {c.Vec}.Zero;");
                         }
                     }
-                    : null);
+                    : null,
+                this.HasSoftcap ? a => this.Logits(c, a, NegativeInfinity(c)) : null);
             writer.Line($"double maximum = {c.V}.ToScalar(rowMax);");
             writer.Line($"double logSum = {Math}.Log(sum);");
-            writer.Line("double lse = maximum + logSum;");
-            writer.Line($"double logit = {Unsafe}.Add(ref x, (nint)target);");
+            writer.Line(this.LseDeclaration);
+            this.WriteTargetTanh(writer);
+            writer.Line($"double logit = {this.ScalarLogit($"{Unsafe}.Add(ref x, (nint)target)")};");
+            if (this.HasClassWeights)
+            {
+                writer.Line($"double weight = {Unsafe}.Add(ref w, (nint)target);");
+            }
+
             if (this.HasSmoothing)
             {
                 writer.Line($"double logitTotal = {c.M}.SumWidened(logitLow, logitHigh);");
             }
 
             writer.Line($"double loss = {this.LossFormula("logit", "logitTotal", "n")};");
+            if (this.HasEntropy)
+            {
+                writer.Line();
+                writer.Line("// The entropy: H = log Σ − Σ e^d·d / Σ with d = z − m (a −∞ logit adds 0·−∞: selected out as 0·log 0 = 0).");
+                c.WriteSumDeclarations(writer, "entropySum", true, "entropyWide");
+                c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
+                {
+                    foreach (VectorAccess a in group)
+                    {
+                        w.Line($"{c.Vec} d{a.Accumulator} = {this.Logits(c, a, NegativeInfinity(c))} - rowMax;");
+                        w.Line($"entropySum{a.Accumulator} += {c.V}.ConditionalSelect({c.V}.Equals(d{a.Accumulator}, {NegativeInfinity(c)}), {c.Vec}.Zero, {c.M}.ExpNonPositive(d{a.Accumulator}) * d{a.Accumulator});");
+                    }
+                }, w => c.WriteSumFlush(w, "entropySum", "entropyWide"));
+                writer.Line($"entropy = logSum - ({c.M}.SumWidened(entropyWideLow, entropyWideHigh) / sum);");
+            }
+
             if (this.HasGradient)
             {
                 writer.Line();
-                writer.Line("// Pass 2: g_i = scale·((1 + 2c·LSE)·exp(x_i − m)/Σ − ε/K), read before written (the gradient may be the logits).");
-                writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})(scale * {this.ZFactor("lse")}(1.0 / sum))")};");
-                string shift = this.HasSmoothing ? " - uniform" : string.Empty;
+                writer.Line("// Pass 2: g_k = (factor·exp(z_k − m) − uniform" + (this.HasClassWeights ? "·w_k" : string.Empty) + ")" + (this.HasSoftcap ? "·(1 − t_k²), z_k = c·t_k, t_k = tanh(x_k/c)" : string.Empty) + ", read before written (the gradient may be the logits).");
+                writer.Line($"double probability = {this.ProbabilityFactor("n")};");
+                writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})(probability / sum)")};");
+                string shift = this.HasSmoothing ? (this.HasClassWeights ? " - (uniform * {w})" : " - uniform") : string.Empty;
                 if (this.HasSmoothing)
                 {
                     writer.Line($"{c.Vec} uniform = {c.Splat($"({this.T})(scale * LabelSmoothing / n)")};");
@@ -356,7 +707,16 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 {
                     foreach (VectorAccess a in group)
                     {
-                        w.Line(a.Store($"({c.M}.ExpNonPositive({a.Load("x")} - rowMax) * factor){shift}", "g"));
+                        string uniform = shift.Replace("{w}", a.Load("w", "0"));
+                        if (this.HasSoftcap)
+                        {
+                            w.Line($"{c.Vec} t{a.Accumulator} = {c.M}.Tanh({a.Load("x")} * inverseCap);");
+                            w.Line(a.Store($"(({c.M}.ExpNonPositive((cap * t{a.Accumulator}) - rowMax) * factor){uniform}) * ({c.Vec}.One - (t{a.Accumulator} * t{a.Accumulator}))", "g"));
+                        }
+                        else
+                        {
+                            w.Line(a.Store($"({c.M}.ExpNonPositive({a.Load("x")} - rowMax) * factor){uniform}", "g"));
+                        }
                     }
                 });
                 this.WriteTargetGradient(writer, "n");
@@ -366,19 +726,33 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
         }
     }
 
+    private static string NegativeInfinity(VectorLoopWriter c) => c.Splat($"{c.T}.NegativeInfinity");
+
+    // The target's logit in double: soft-capped in double if asked.
+    private string ScalarLogit(string x) => this.HasSoftcap ? "Softcap * targetTanh" : x;
+
+    // With a soft cap, tanh(x_y/c) in double, read before the gradient pass (which may overwrite the logits).
+    private void WriteTargetTanh(IndentedWriter writer)
+    {
+        if (this.HasSoftcap)
+        {
+            writer.Line($"double targetTanh = {Math}.Tanh({Unsafe}.Add(ref x, (nint)target) / Softcap);");
+        }
+    }
+
     // The target's gradient again in double: p_y − (1 − ε) would cancel in T when p_y is near 1.
     private void WriteTargetGradient(IndentedWriter writer, string n)
     {
         writer.Line("// The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.");
-        string target = this.HasSmoothing ? "(1 - LabelSmoothing)" : "1.0";
-        string uniform = this.HasSmoothing ? $" - (LabelSmoothing / {n})" : string.Empty;
-        writer.Line($"{Unsafe}.Add(ref g, (nint)target) = ({this.T})(scale * (({this.ZFactor("lse")}{Math}.Exp((logit - maximum) - logSum)) - {target}{uniform}));");
+        string chain = this.HasSoftcap ? " * (1 - (targetTanh * targetTanh))" : string.Empty;
+        writer.Line($"{Unsafe}.Add(ref g, (nint)target) = ({this.T})(((probability * {Math}.Exp((logit - maximum) - logSum)) - {this.TargetShift(n)}){chain});");
     }
 
     private void WriteScalarRow(IndentedWriter writer)
     {
         string exp = this.Element == ElementType.Float ? "global::System.MathF.Exp" : "global::System.Math.Exp";
-        writer.Line("// Scalar: the row's maximum; Σ exp(x − m) (and Σx) in double; then the gradient if asked for.");
+        string Z(string x) => this.HasSoftcap ? $"(({this.T})Softcap * {this.T}.Tanh({x} * ({this.T})(1.0 / Softcap)))" : x;
+        writer.Line("// Scalar: the row's maximum; Σ exp(z − m) (and Σz) in double; then the gradient if asked for.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static double ScalarRow({this.RowParameters})"))
         {
@@ -390,7 +764,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
             writer.Line($"{this.T} maximum = {this.T}.NegativeInfinity;");
             using (writer.Block("for (nint i = 0; i < n; i++)"))
             {
-                writer.Line($"maximum = {Math}.Max(maximum, {Unsafe}.Add(ref x, i));");
+                writer.Line($"maximum = {Math}.Max(maximum, {Z($"{Unsafe}.Add(ref x, i)")});");
             }
 
             writer.Line();
@@ -402,31 +776,62 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
 
             using (writer.Block("for (nint i = 0; i < n; i++)"))
             {
-                writer.Line($"exps.Add({exp}({Unsafe}.Add(ref x, i) - maximum));");
+                writer.Line($"{this.T} z = {Z($"{Unsafe}.Add(ref x, i)")};");
+                writer.Line($"exps.Add({exp}(z - maximum));");
                 if (this.HasSmoothing)
                 {
-                    writer.Line($"logits.Add({Unsafe}.Add(ref x, i));");
+                    writer.Line(this.HasClassWeights ? $"logits.Add((double){Unsafe}.Add(ref w, i) * z);" : "logits.Add(z);");
                 }
             }
 
             writer.Line();
             writer.Line("double sum = exps.Total(out _);");
             writer.Line($"double logSum = {Math}.Log(sum);");
-            writer.Line("double lse = maximum + logSum;");
-            writer.Line($"double logit = {Unsafe}.Add(ref x, (nint)target);");
+            writer.Line(this.LseDeclaration);
+            this.WriteTargetTanh(writer);
+            writer.Line($"double logit = {this.ScalarLogit($"{Unsafe}.Add(ref x, (nint)target)")};");
+            if (this.HasClassWeights)
+            {
+                writer.Line($"double weight = {Unsafe}.Add(ref w, (nint)target);");
+            }
+
             writer.Line($"double loss = {this.LossFormula("logit", "logits.Total(out _)", "n")};");
+            if (this.HasEntropy)
+            {
+                writer.Line("global::KernelGen.Runtime.CompensatedSum plogp = default;   // Σ e^d·d, d = z − m; 0·log 0 = 0");
+                using (writer.Block("for (nint i = 0; i < n; i++)"))
+                {
+                    writer.Line($"double d = {Z($"{Unsafe}.Add(ref x, i)")} - maximum;");
+                    using (writer.Block("if (d != double.NegativeInfinity)"))
+                    {
+                        writer.Line($"plogp.Add({exp}(({this.T})d) * d);");
+                    }
+                }
+
+                writer.Line("entropy = logSum - (plogp.Total(out _) / sum);");
+            }
+
             if (this.HasGradient)
             {
-                writer.Line($"{this.T} factor = ({this.T})(scale * {this.ZFactor("lse")}(1.0 / sum));");
-                string shift = this.HasSmoothing ? " - uniform" : string.Empty;
+                writer.Line($"double probability = {this.ProbabilityFactor("n")};");
+                writer.Line($"{this.T} factor = ({this.T})(probability / sum);");
                 if (this.HasSmoothing)
                 {
                     writer.Line($"{this.T} uniform = ({this.T})(scale * LabelSmoothing / n);");
                 }
 
+                string shift = this.HasSmoothing ? (this.HasClassWeights ? $" - (uniform * {Unsafe}.Add(ref w, i))" : " - uniform") : string.Empty;
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
                 {
-                    writer.Line($"{Unsafe}.Add(ref g, i) = ({exp}({Unsafe}.Add(ref x, i) - maximum) * factor){shift};");
+                    if (this.HasSoftcap)
+                    {
+                        writer.Line($"{this.T} t = {this.T}.Tanh({Unsafe}.Add(ref x, i) * ({this.T})(1.0 / Softcap));");
+                        writer.Line($"{Unsafe}.Add(ref g, i) = (({exp}((({this.T})Softcap * t) - maximum) * factor){shift}) * (1 - (t * t));");
+                    }
+                    else
+                    {
+                        writer.Line($"{Unsafe}.Add(ref g, i) = ({exp}({Unsafe}.Add(ref x, i) - maximum) * factor){shift};");
+                    }
                 }
 
                 this.WriteTargetGradient(writer, "n");

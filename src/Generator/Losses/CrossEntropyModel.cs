@@ -22,6 +22,7 @@ internal enum ReductionKind
 /// <param name="IgnoreIndex">The target value whose rows are ignored.</param>
 /// <param name="LabelSmoothing">ε in [0, 1].</param>
 /// <param name="ZLoss">c ≥ 0 in c·LSE².</param>
+/// <param name="Softcap">c &gt; 0 in c·tanh(z/c) applied to the logits first, or 0 for none.</param>
 /// <param name="Width">The fixed number of classes, or 0.</param>
 /// <param name="Unroll">Vectors per iteration, 1..8, or 0 for the generator's choice per path.</param>
 /// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
@@ -32,6 +33,7 @@ internal sealed record CrossEntropyModel(
     int IgnoreIndex,
     double LabelSmoothing,
     double ZLoss,
+    double Softcap,
     int Width,
     int Unroll,
     int Targets) : IKernelModel

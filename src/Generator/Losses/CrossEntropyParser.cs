@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using KernelGen.Generator.Helpers;
 using KernelGen.Generator.Models;
@@ -16,7 +17,8 @@ internal static class CrossEntropyParser
         AttributeData attribute = context.Attributes[0];
         var reduction = ReductionKind.Mean;
         int ignoreIndex = -100;
-        double smoothing = 0, zLoss = 0;
+        double smoothing = 0, zLoss = 0, softcap = 0;
+        bool classWeights = false, sampleWeights = false, lseOutput = false, predictionOutput = false, entropyOutput = false;
         CommonOptions common = AttributeArgumentReader.Read(attribute, ShortName, diagnostics, (name, value) =>
         {
             switch (name)
@@ -33,31 +35,106 @@ internal static class CrossEntropyParser
                 case "ZLoss":
                     zLoss = (double)value;
                     return zLoss >= 0 && !double.IsInfinity(zLoss) ? null : "the coefficient must be finite and at least 0";
+                case "Softcap":
+                    softcap = (double)value;
+                    return softcap >= 0 && !double.IsInfinity(softcap) ? null : "the cap must be finite and greater than 0 (or 0 for none)";
+                case "ClassWeights":
+                    classWeights = (bool)value;
+                    return null;
+                case "SampleWeights":
+                    sampleWeights = (bool)value;
+                    return null;
+                case "LseOutput":
+                    lseOutput = (bool)value;
+                    return null;
+                case "PredictionOutput":
+                    predictionOutput = (bool)value;
+                    return null;
+                case "EntropyOutput":
+                    entropyOutput = (bool)value;
+                    return null;
                 default:
                     return null;
             }
         }, cancellationToken);
 
-        // One row: T M(logits, int target[, gradient]). Many rows: T M(logits, targets[, gradient]), or with
-        // Reduction = None void M(logits, targets, losses[, gradient]). The gradient is optional: both lengths are tried.
+        // One row: T M(logits, int target[, classWeights][, gradient]). Many rows: T M(logits, targets[, classWeights]
+        // [, sampleWeights][, gradient]), or with Reduction = None void M(logits, targets, ..., losses[, gradient]); the
+        // per-row outputs (lse, predictions, entropy) come after the losses, in that order, and exist only for many rows
+        // (as do the sample weights). The gradient is optional and always last: both lengths are tried.
         bool none = reduction == ReductionKind.None;
-        var oneRow = new List<ParameterRole> { ParameterRole.Input, ParameterRole.Target };
+        bool manyRowsOnly = sampleWeights || lseOutput || predictionOutput || entropyOutput;
+        List<ParameterRole>? oneRow = manyRowsOnly ? null : new List<ParameterRole> { ParameterRole.Input, ParameterRole.Target };
         var manyRows = new List<ParameterRole> { ParameterRole.Input, ParameterRole.Targets };
+        if (classWeights)
+        {
+            oneRow?.Add(ParameterRole.ClassWeights);
+            manyRows.Add(ParameterRole.ClassWeights);
+        }
+
+        if (sampleWeights)
+        {
+            manyRows.Add(ParameterRole.SampleWeights);
+        }
+
         if (none)
         {
             manyRows.Add(ParameterRole.Losses);
         }
 
+        if (lseOutput)
+        {
+            manyRows.Add(ParameterRole.LseOutput);
+        }
+
+        if (predictionOutput)
+        {
+            manyRows.Add(ParameterRole.Predictions);
+        }
+
+        if (entropyOutput)
+        {
+            manyRows.Add(ParameterRole.EntropyOutput);
+        }
+
         bool gradient = context.TargetSymbol is IMethodSymbol method
-            && method.Parameters.Length == (method.Parameters.Length > 1 && IsInt(method.Parameters[1].Type) ? oneRow.Count : manyRows.Count) + 1;
+            && method.Parameters.Length == (oneRow is not null && method.Parameters.Length > 1 && IsInt(method.Parameters[1].Type) ? oneRow.Count : manyRows.Count) + 1;
         if (gradient)
         {
-            oneRow.Add(ParameterRole.Gradient);
+            oneRow?.Add(ParameterRole.Gradient);
             manyRows.Add(ParameterRole.Gradient);
         }
 
+        var options = new List<string>();
+        if (classWeights)
+        {
+            options.Add("ClassWeights = true");
+        }
+
+        if (sampleWeights)
+        {
+            options.Add("SampleWeights = true");
+        }
+
+        if (lseOutput)
+        {
+            options.Add("LseOutput = true");
+        }
+
+        if (predictionOutput)
+        {
+            options.Add("PredictionOutput = true");
+        }
+
+        if (entropyOutput)
+        {
+            options.Add("EntropyOutput = true");
+        }
+
         string condition = $"for [CrossEntropy] with Reduction = {reduction}{(reduction == ReductionKind.Mean ? " (the default)" : string.Empty)}"
-            + (gradient ? ", with a gradient" : ", without a gradient (add a trailing Span<T> gradient for one)");
+            + string.Concat(options.Select(static o => ", " + o))
+            + (gradient ? ", with a gradient" : ", without a gradient (add a trailing Span<T> gradient for one)")
+            + (manyRowsOnly ? " (these options need the many-rows form)" : string.Empty);
         (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
             context, "KernelGen.CrossEntropyAttribute", new SignatureShape(oneRow, true, manyRows, !none, condition), diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
@@ -74,6 +151,7 @@ internal static class CrossEntropyParser
             ignoreIndex,
             smoothing,
             zLoss,
+            softcap,
             common.Width,
             common.Unroll,
             common.Targets | CommonOptions.ScalarTarget);

@@ -245,10 +245,16 @@ internal static class KernelDeclarationParser
         }
 
         int count = method.Parameters.Length;
-        var forms = new List<(KernelShape Shape, IReadOnlyList<ParameterRole> Roles)> { (KernelShape.OneRow, expected.OneRow), (KernelShape.ManyRows, expected.ManyRows) };
+        var forms = new List<(KernelShape Shape, IReadOnlyList<ParameterRole> Roles)>();
+        if (expected.OneRow is not null)
+        {
+            forms.Add((KernelShape.OneRow, expected.OneRow));
+        }
+
+        forms.Add((KernelShape.ManyRows, expected.ManyRows));
         if (!forms.Any(f => f.Roles.Count == count))
         {
-            int one = expected.OneRow.Count, many = expected.ManyRows.Count;
+            int many = expected.ManyRows.Count, one = expected.OneRow?.Count ?? many;
             string counts = one == many ? one.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{one} or {many}";
             Fail(syntax.ParameterList.GetLocation(), $"it has {count} parameter{(count == 1 ? string.Empty : "s")}, not {counts}");
             return null;
@@ -338,7 +344,7 @@ internal static class KernelDeclarationParser
             string either = string.Join(" or ", mismatches.Select(r => $"{SignatureShape.TypeText(r, t)} (the {SignatureShape.RoleText(r)})"));
             Fail(ParameterLocation(best), $"the {Ordinal(best)} parameter must be {either}, not '{actual}'");
         }
-        else if (mismatches[0] is ParameterRole.RowLength or ParameterRole.Target or ParameterRole.Targets)
+        else if (mismatches[0] is ParameterRole.RowLength or ParameterRole.Target or ParameterRole.Targets or ParameterRole.Predictions)
         {
             Fail(ParameterLocation(best), $"the {Ordinal(best)} parameter (the {SignatureShape.RoleText(mismatches[0])}) must be {SignatureShape.TypeText(mismatches[0], t)}, not '{actual}'");
         }
@@ -356,11 +362,15 @@ internal static class KernelDeclarationParser
     {
         ParameterRole.RowLength or ParameterRole.Target => type.SpecialType == SpecialType.System_Int32,
         ParameterRole.Alpha => ScalarElement(type) == element,
-        ParameterRole.Targets => type is INamedTypeSymbol { TypeArguments.Length: 1 } named
-            && named.OriginalDefinition.ToDisplayString() == "System.ReadOnlySpan<T>"
-            && named.TypeArguments[0].SpecialType == SpecialType.System_Int32,
+        ParameterRole.Targets => IsIntSpan(type, "System.ReadOnlySpan<T>"),
+        ParameterRole.Predictions => IsIntSpan(type, "System.Span<T>"),
         _ => SpanElement(type, new KernelParameter(role, string.Empty).IsReadOnly ? "System.ReadOnlySpan<T>" : "System.Span<T>") == element,
     };
+
+    private static bool IsIntSpan(ITypeSymbol type, string definition) =>
+        type is INamedTypeSymbol { TypeArguments.Length: 1 } named
+            && named.OriginalDefinition.ToDisplayString() == definition
+            && named.TypeArguments[0].SpecialType == SpecialType.System_Int32;
 
     private static string Ordinal(int index) => index switch
     {
@@ -370,6 +380,9 @@ internal static class KernelDeclarationParser
         3 => "fourth",
         4 => "fifth",
         5 => "sixth",
+        6 => "seventh",
+        7 => "eighth",
+        8 => "ninth",
         _ => (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "th",
     };
 

@@ -89,13 +89,29 @@ internal enum ParameterRole
 
     /// <summary>The gradient of a loss with respect to its logits: <c>Span&lt;T&gt;</c>, as long as the logits.</summary>
     Gradient,
+
+    /// <summary>A loss's per-class weights: <c>ReadOnlySpan&lt;T&gt;</c>, one per class, right after the target(s).</summary>
+    ClassWeights,
+
+    /// <summary>A many-rows loss's per-row weights: <c>ReadOnlySpan&lt;T&gt;</c>, one per row, after the class weights.</summary>
+    SampleWeights,
+
+    /// <summary>A many-rows loss's per-row log-sum-exp: <c>Span&lt;T&gt;</c>, one per row, after the losses.</summary>
+    LseOutput,
+
+    /// <summary>A many-rows loss's per-row argmax class: <c>Span&lt;int&gt;</c>, one per row, after the LSE.</summary>
+    Predictions,
+
+    /// <summary>A many-rows loss's per-row entropy −Σ p·log p: <c>Span&lt;T&gt;</c>, one per row, after the predictions.</summary>
+    EntropyOutput,
 }
 
 /// <summary>One parameter of a kernel: its role and the user's name for it (escaped for C#).</summary>
 internal sealed record KernelParameter(ParameterRole Role, string Name)
 {
     /// <summary>True for the spans the kernel only reads.</summary>
-    public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets;
+    public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets
+        or ParameterRole.ClassWeights or ParameterRole.SampleWeights;
 
     /// <summary>True for a parameter of the element type itself (not a span): passed by value down to the row methods.</summary>
     public bool IsScalar => this.Role == ParameterRole.Alpha;
@@ -124,6 +140,11 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.InputGradient => "inputGradient",
         ParameterRole.WeightGradient => "weightGradient",
         ParameterRole.BiasGradient => "biasGradient",
+        ParameterRole.ClassWeights => "classWeights",
+        ParameterRole.SampleWeights => "sampleWeights",
+        ParameterRole.LseOutput => "lse",
+        ParameterRole.Predictions => "predictions",
+        ParameterRole.EntropyOutput => "entropy",
         _ => "rowLength",
     };
 

@@ -20,7 +20,7 @@ internal sealed class SignatureShape
     /// A shape whose two forms differ in more than a trailing row length, and may return T (the losses:
     /// <c>int target</c> or <c>ReadOnlySpan&lt;int&gt; targets</c>; a loss value or per-row losses).
     /// </summary>
-    public SignatureShape(IReadOnlyList<ParameterRole> oneRow, bool oneRowReturns, IReadOnlyList<ParameterRole> manyRows, bool manyRowsReturn, string? condition)
+    public SignatureShape(IReadOnlyList<ParameterRole>? oneRow, bool oneRowReturns, IReadOnlyList<ParameterRole> manyRows, bool manyRowsReturn, string? condition)
     {
         this.OneRow = oneRow;
         this.OneRowReturns = oneRowReturns;
@@ -29,8 +29,8 @@ internal sealed class SignatureShape
         this.Condition = condition;
     }
 
-    /// <summary>The parameters of the one-row form, in declaration order (the first is always the input).</summary>
-    public IReadOnlyList<ParameterRole> OneRow { get; }
+    /// <summary>The parameters of the one-row form, in declaration order (the first is always the input); null when the options allow only many rows.</summary>
+    public IReadOnlyList<ParameterRole>? OneRow { get; }
 
     /// <summary>The parameters of the many-rows form, in declaration order.</summary>
     public IReadOnlyList<ParameterRole> ManyRows { get; }
@@ -52,7 +52,9 @@ internal sealed class SignatureShape
     {
         string Form(IReadOnlyList<ParameterRole> roles, bool returns) =>
             $"'{(returns ? "T" : "void")} {method}({string.Join(", ", roles.Select(static r => TypeText(r, "T") + " " + new KernelParameter(r, string.Empty).LocalName))})'";
-        string text = $"{Form(this.OneRow, this.OneRowReturns)} or {Form(this.ManyRows, this.ManyRowsReturn)} with T float or double";
+        string text = this.OneRow is null
+            ? $"{Form(this.ManyRows, this.ManyRowsReturn)} with T float or double"
+            : $"{Form(this.OneRow, this.OneRowReturns)} or {Form(this.ManyRows, this.ManyRowsReturn)} with T float or double";
         return this.Condition is null ? text : text + " " + this.Condition;
     }
 
@@ -62,6 +64,7 @@ internal sealed class SignatureShape
         ParameterRole.RowLength or ParameterRole.Target => "int",
         ParameterRole.Alpha => t,
         ParameterRole.Targets => "ReadOnlySpan<int>",
+        ParameterRole.Predictions => "Span<int>",
         _ => new KernelParameter(role, string.Empty).IsReadOnly ? $"ReadOnlySpan<{t}>" : $"Span<{t}>",
     };
 
@@ -83,6 +86,11 @@ internal sealed class SignatureShape
         ParameterRole.InputGradient => "input gradient dx",
         ParameterRole.WeightGradient => "weight gradient dγ",
         ParameterRole.BiasGradient => "bias gradient dβ",
+        ParameterRole.ClassWeights => "class weights, one per class",
+        ParameterRole.SampleWeights => "sample weights, one per row",
+        ParameterRole.LseOutput => "log-sum-exp, one per row",
+        ParameterRole.Predictions => "predicted classes, one per row",
+        ParameterRole.EntropyOutput => "entropy, one per row",
         _ => "row length",
     };
 }

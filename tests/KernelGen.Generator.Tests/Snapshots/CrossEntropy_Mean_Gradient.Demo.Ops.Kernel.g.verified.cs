@@ -139,21 +139,23 @@ namespace Demo
                 {
                     counted += t != IgnoreIndex ? 1 : 0;
                 }
-                double scale = 1.0 / counted;
+                double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
+                double scale = 1.0 / denominator;
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale));
+                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    total.Add(loss);
                 }
-                return (float)(total.Total(out _) / counted);   // 0/0 = NaN when no row counts, as PyTorch
+                return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -169,21 +171,23 @@ namespace Demo
                 {
                     counted += t != IgnoreIndex ? 1 : 0;
                 }
-                double scale = 1.0 / counted;
+                double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
+                double scale = 1.0 / denominator;
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale));
+                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    total.Add(loss);
                 }
-                return (float)(total.Total(out _) / counted);   // 0/0 = NaN when no row counts, as PyTorch
+                return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -199,21 +203,23 @@ namespace Demo
                 {
                     counted += t != IgnoreIndex ? 1 : 0;
                 }
-                double scale = 1.0 / counted;
+                double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
+                double scale = 1.0 / denominator;
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale));
+                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    total.Add(loss);
                 }
-                return (float)(total.Total(out _) / counted);   // 0/0 = NaN when no row counts, as PyTorch
+                return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -229,21 +235,23 @@ namespace Demo
                 {
                     counted += t != IgnoreIndex ? 1 : 0;
                 }
-                double scale = 1.0 / counted;
+                double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
+                double scale = 1.0 / denominator;
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale));
+                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    total.Add(loss);
                 }
-                return (float)(total.Total(out _) / counted);   // 0/0 = NaN when no row counts, as PyTorch
+                return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -259,21 +267,23 @@ namespace Demo
                 {
                     counted += t != IgnoreIndex ? 1 : 0;
                 }
-                double scale = 1.0 / counted;
+                double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
+                double scale = 1.0 / denominator;
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(ScalarRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale));
+                    double loss = ScalarRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    total.Add(loss);
                 }
-                return (float)(total.Total(out _) / counted);   // 0/0 = NaN when no row counts, as PyTorch
+                return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
             }
 
             private static float ReferenceRows(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> targets, global::System.Span<float> gradient)
@@ -286,8 +296,9 @@ namespace Demo
                 {
                     counted += t != IgnoreIndex ? 1 : 0;
                 }
-                double scale = 1.0 / counted;
+                double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
+                double scale = 1.0 / denominator;
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -297,9 +308,10 @@ namespace Demo
                         continue;
                     }
 
-                    total.Add(ReferenceRow(input.Slice(row * n, n), target, gradient.Slice(row * n, n), scale));
+                    double loss = ReferenceRow(input.Slice(row * n, n), target, gradient.Slice(row * n, n), scale);
+                    total.Add(loss);
                 }
-                return (float)(total.Total(out _) / counted);   // 0/0 = NaN when no row counts, as PyTorch
+                return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
             }
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
@@ -377,8 +389,9 @@ namespace Demo
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
                 double loss = lse - logit;
 
-                // Pass 2: g_i = scale·((1 + 2c·LSE)·exp(x_i − m)/Σ − ε/K), read before written (the gradient may be the logits).
-                global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(scale * (1.0 / sum)));
+                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
+                double probability = scale;
+                global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(probability / sum));
                 i = 0;
                 for (; i <= n - 128; i += 128)
                 {
@@ -409,7 +422,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(scale * ((global::System.Math.Exp((logit - maximum) - logSum)) - 1.0));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
@@ -473,8 +486,9 @@ namespace Demo
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
                 double loss = lse - logit;
 
-                // Pass 2: g_i = scale·((1 + 2c·LSE)·exp(x_i − m)/Σ − ε/K), read before written (the gradient may be the logits).
-                global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(scale * (1.0 / sum)));
+                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
+                double probability = scale;
+                global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(probability / sum));
                 i = 0;
                 for (; i <= n - 32; i += 32)
                 {
@@ -493,7 +507,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(scale * ((global::System.Math.Exp((logit - maximum) - logSum)) - 1.0));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
@@ -557,8 +571,9 @@ namespace Demo
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
                 double loss = lse - logit;
 
-                // Pass 2: g_i = scale·((1 + 2c·LSE)·exp(x_i − m)/Σ − ε/K), read before written (the gradient may be the logits).
-                global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale * (1.0 / sum)));
+                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
+                double probability = scale;
+                global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
@@ -577,7 +592,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(scale * ((global::System.Math.Exp((logit - maximum) - logSum)) - 1.0));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
@@ -641,8 +656,9 @@ namespace Demo
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
                 double loss = lse - logit;
 
-                // Pass 2: g_i = scale·((1 + 2c·LSE)·exp(x_i − m)/Σ − ε/K), read before written (the gradient may be the logits).
-                global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale * (1.0 / sum)));
+                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
+                double probability = scale;
+                global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
@@ -661,11 +677,11 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(scale * ((global::System.Math.Exp((logit - maximum) - logSum)) - 1.0));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
-            // Scalar: the row's maximum; Σ exp(x − m) (and Σx) in double; then the gradient if asked for.
+            // Scalar: the row's maximum; Σ exp(z − m) (and Σz) in double; then the gradient if asked for.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double ScalarRow(ref float x, nint n, int target, ref float g, double scale)
             {
@@ -678,7 +694,8 @@ namespace Demo
                 global::KernelGen.Runtime.CompensatedSum exps = default;
                 for (nint i = 0; i < n; i++)
                 {
-                    exps.Add(global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i) - maximum));
+                    float z = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    exps.Add(global::System.MathF.Exp(z - maximum));
                 }
 
                 double sum = exps.Total(out _);
@@ -686,40 +703,43 @@ namespace Demo
                 double lse = maximum + logSum;
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
                 double loss = lse - logit;
-                float factor = (float)(scale * (1.0 / sum));
+                double probability = scale;
+                float factor = (float)(probability / sum);
                 for (nint i = 0; i < n; i++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i) = (global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i) - maximum) * factor);
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(scale * ((global::System.Math.Exp((logit - maximum) - logSum)) - 1.0));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
-            // ℓ = LSE − (1 − ε)·x_y − (ε/K)·Σx + c·LSE², LSE = m + log Σ exp(x − m), m = max x; in double with compensated sums.
-            // ∂ℓ/∂x_i = (1 + 2c·LSE)·p_i − (1 − ε)·[i = y] − ε/K with p_i = exp((x_i − m) − log Σ), times the reduction's scale.
+            // The textbook form in double with compensated sums, on z = x, w_k = 1:
+            // ℓ = (1 − ε)·w_y·(LSE − z_y) + (ε/K)·Σ_k w_k·(LSE − z_k), LSE = m + log Σ exp(z − m), m = max z (PyTorch's weighted, smoothed cross-entropy).
+            // ∂ℓ/∂z_k = scale·(((1 − ε)·w_y + ε·W/K)·p_k − (1 − ε)·w_y·[k = y] − (ε/K)·w_k) + zScale·2c·LSE·p_k, W = Σ w; ∂z/∂x = 1 − tanh² with a soft cap.
             private static double ReferenceRow(global::System.ReadOnlySpan<float> x, int target, global::System.Span<float> g, double scale)
             {
+                double[] z = new double[x.Length];
                 double maximum = double.NegativeInfinity;
                 for (int i = 0; i < x.Length; i++)
                 {
-                    maximum = global::System.Math.Max(maximum, x[i]);
+                    z[i] = x[i];
+                    maximum = global::System.Math.Max(maximum, z[i]);
                 }
 
-                global::KernelGen.Runtime.CompensatedSum exps = default, logits = default;
-                for (int i = 0; i < x.Length; i++)
+                global::KernelGen.Runtime.CompensatedSum exps = default;
+                for (int i = 0; i < z.Length; i++)
                 {
-                    exps.Add(global::System.Math.Exp(x[i] - maximum));
-                    logits.Add(x[i]);
+                    exps.Add(global::System.Math.Exp(z[i] - maximum));
                 }
 
                 double logSum = global::System.Math.Log(exps.Total(out _));
                 double lse = maximum + logSum;
-                double loss = lse - x[target];
+                double loss = lse - z[target];
                 for (int i = 0; i < x.Length; i++)
                 {
-                    double p = global::System.Math.Exp((x[i] - maximum) - logSum);   // not x − LSE: x − m is exact, LSE is not
-                    g[i] = (float)(scale * ((p) - (i == target ? 1.0 : 0)));
+                    double p = global::System.Math.Exp((z[i] - maximum) - logSum);   // not z − LSE: z − m is exact, LSE is not
+                    g[i] = (float)(((scale * ((1.0 * p) - (i == target ? 1.0 : 0)))));
                 }
                 return loss;
             }

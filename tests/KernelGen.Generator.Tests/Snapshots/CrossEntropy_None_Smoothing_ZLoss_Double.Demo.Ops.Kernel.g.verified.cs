@@ -151,6 +151,7 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
@@ -158,8 +159,8 @@ namespace Demo
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    losses[row] = (double)Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -174,6 +175,7 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
@@ -181,8 +183,8 @@ namespace Demo
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    losses[row] = (double)Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -197,6 +199,7 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
@@ -204,8 +207,8 @@ namespace Demo
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    losses[row] = (double)NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -220,6 +223,7 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
@@ -227,8 +231,8 @@ namespace Demo
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    losses[row] = (double)Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -243,6 +247,7 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         gradient.Slice(row * n, n).Clear();
@@ -250,8 +255,8 @@ namespace Demo
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    losses[row] = (double)ScalarRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = ScalarRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -270,7 +275,8 @@ namespace Demo
                         continue;
                     }
 
-                    losses[row] = (double)ReferenceRow(input.Slice(row * n, n), target, gradient.Slice(row * n, n), scale);
+                    double loss = ReferenceRow(input.Slice(row * n, n), target, gradient.Slice(row * n, n), scale);
+                    losses[row] = (double)loss;
                 }
             }
 
@@ -279,7 +285,7 @@ namespace Demo
             private static double Avx512Row(ref double x, nint n, int target, ref double g, double scale)
             {
                 nint i;
-                // Σx for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
+                // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
                 global::System.Runtime.Intrinsics.Vector512<double> logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -392,8 +398,9 @@ namespace Demo
                 double logitTotal = global::KernelGen.Runtime.VectorMath512.SumWidened(logitLow, logitHigh);
                 double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
 
-                // Pass 2: g_i = scale·((1 + 2c·LSE)·exp(x_i − m)/Σ − ε/K), read before written (the gradient may be the logits).
-                global::System.Runtime.Intrinsics.Vector512<double> factor = global::System.Runtime.Intrinsics.Vector512.Create((double)(scale * (1 + (2 * ZLoss * lse)) * (1.0 / sum)));
+                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
+                double probability = scale * (1 + (2 * ZLoss * lse));
+                global::System.Runtime.Intrinsics.Vector512<double> factor = global::System.Runtime.Intrinsics.Vector512.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector512<double> uniform = global::System.Runtime.Intrinsics.Vector512.Create((double)(scale * LabelSmoothing / n));
                 i = 0;
                 for (; i <= n - 64; i += 64)
@@ -425,7 +432,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(scale * (((1 + (2 * ZLoss * lse)) * global::System.Math.Exp((logit - maximum) - logSum)) - (1 - LabelSmoothing) - (LabelSmoothing / n)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
                 return loss;
             }
 
@@ -434,7 +441,7 @@ namespace Demo
             private static double Avx2Row(ref double x, nint n, int target, ref double g, double scale)
             {
                 nint i;
-                // Σx for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
+                // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
                 global::System.Runtime.Intrinsics.Vector256<double> logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> logitSum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -512,8 +519,9 @@ namespace Demo
                 double logitTotal = global::KernelGen.Runtime.VectorMath256.SumWidened(logitLow, logitHigh);
                 double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
 
-                // Pass 2: g_i = scale·((1 + 2c·LSE)·exp(x_i − m)/Σ − ε/K), read before written (the gradient may be the logits).
-                global::System.Runtime.Intrinsics.Vector256<double> factor = global::System.Runtime.Intrinsics.Vector256.Create((double)(scale * (1 + (2 * ZLoss * lse)) * (1.0 / sum)));
+                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
+                double probability = scale * (1 + (2 * ZLoss * lse));
+                global::System.Runtime.Intrinsics.Vector256<double> factor = global::System.Runtime.Intrinsics.Vector256.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector256<double> uniform = global::System.Runtime.Intrinsics.Vector256.Create((double)(scale * LabelSmoothing / n));
                 i = 0;
                 for (; i <= n - 16; i += 16)
@@ -533,7 +541,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(scale * (((1 + (2 * ZLoss * lse)) * global::System.Math.Exp((logit - maximum) - logSum)) - (1 - LabelSmoothing) - (LabelSmoothing / n)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
                 return loss;
             }
 
@@ -542,7 +550,7 @@ namespace Demo
             private static double NeonRow(ref double x, nint n, int target, ref double g, double scale)
             {
                 nint i;
-                // Σx for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
+                // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -620,8 +628,9 @@ namespace Demo
                 double logitTotal = global::KernelGen.Runtime.VectorMath128.SumWidened(logitLow, logitHigh);
                 double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
 
-                // Pass 2: g_i = scale·((1 + 2c·LSE)·exp(x_i − m)/Σ − ε/K), read before written (the gradient may be the logits).
-                global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * (1 + (2 * ZLoss * lse)) * (1.0 / sum)));
+                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
+                double probability = scale * (1 + (2 * ZLoss * lse));
+                global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
                 i = 0;
                 for (; i <= n - 8; i += 8)
@@ -641,7 +650,7 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(scale * (((1 + (2 * ZLoss * lse)) * global::System.Math.Exp((logit - maximum) - logSum)) - (1 - LabelSmoothing) - (LabelSmoothing / n)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
                 return loss;
             }
 
@@ -650,7 +659,7 @@ namespace Demo
             private static double Vector128Row(ref double x, nint n, int target, ref double g, double scale)
             {
                 nint i;
-                // Σx for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
+                // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -728,8 +737,9 @@ namespace Demo
                 double logitTotal = global::KernelGen.Runtime.VectorMath128.SumWidened(logitLow, logitHigh);
                 double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
 
-                // Pass 2: g_i = scale·((1 + 2c·LSE)·exp(x_i − m)/Σ − ε/K), read before written (the gradient may be the logits).
-                global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * (1 + (2 * ZLoss * lse)) * (1.0 / sum)));
+                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
+                double probability = scale * (1 + (2 * ZLoss * lse));
+                global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
                 i = 0;
                 for (; i <= n - 8; i += 8)
@@ -749,11 +759,11 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(scale * (((1 + (2 * ZLoss * lse)) * global::System.Math.Exp((logit - maximum) - logSum)) - (1 - LabelSmoothing) - (LabelSmoothing / n)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
                 return loss;
             }
 
-            // Scalar: the row's maximum; Σ exp(x − m) (and Σx) in double; then the gradient if asked for.
+            // Scalar: the row's maximum; Σ exp(z − m) (and Σz) in double; then the gradient if asked for.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double ScalarRow(ref double x, nint n, int target, ref double g, double scale)
             {
@@ -767,8 +777,9 @@ namespace Demo
                 global::KernelGen.Runtime.CompensatedSum logits = default;
                 for (nint i = 0; i < n; i++)
                 {
-                    exps.Add(global::System.Math.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i) - maximum));
-                    logits.Add(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    double z = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    exps.Add(global::System.Math.Exp(z - maximum));
+                    logits.Add(z);
                 }
 
                 double sum = exps.Total(out _);
@@ -776,41 +787,49 @@ namespace Demo
                 double lse = maximum + logSum;
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
                 double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logits.Total(out _)) + (ZLoss * lse * lse);
-                double factor = (double)(scale * (1 + (2 * ZLoss * lse)) * (1.0 / sum));
+                double probability = scale * (1 + (2 * ZLoss * lse));
+                double factor = (double)(probability / sum);
                 double uniform = (double)(scale * LabelSmoothing / n);
                 for (nint i = 0; i < n; i++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i) = (global::System.Math.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i) - maximum) * factor) - uniform;
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(scale * (((1 + (2 * ZLoss * lse)) * global::System.Math.Exp((logit - maximum) - logSum)) - (1 - LabelSmoothing) - (LabelSmoothing / n)));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
                 return loss;
             }
 
-            // ℓ = LSE − (1 − ε)·x_y − (ε/K)·Σx + c·LSE², LSE = m + log Σ exp(x − m), m = max x; in double with compensated sums.
-            // ∂ℓ/∂x_i = (1 + 2c·LSE)·p_i − (1 − ε)·[i = y] − ε/K with p_i = exp((x_i − m) − log Σ), times the reduction's scale.
+            // The textbook form in double with compensated sums, on z = x, w_k = 1:
+            // ℓ = (1 − ε)·w_y·(LSE − z_y) + (ε/K)·Σ_k w_k·(LSE − z_k) + c·LSE², LSE = m + log Σ exp(z − m), m = max z (PyTorch's weighted, smoothed cross-entropy).
+            // ∂ℓ/∂z_k = scale·(((1 − ε)·w_y + ε·W/K)·p_k − (1 − ε)·w_y·[k = y] − (ε/K)·w_k) + zScale·2c·LSE·p_k, W = Σ w; ∂z/∂x = 1 − tanh² with a soft cap.
             private static double ReferenceRow(global::System.ReadOnlySpan<double> x, int target, global::System.Span<double> g, double scale)
             {
+                double[] z = new double[x.Length];
                 double maximum = double.NegativeInfinity;
                 for (int i = 0; i < x.Length; i++)
                 {
-                    maximum = global::System.Math.Max(maximum, x[i]);
+                    z[i] = x[i];
+                    maximum = global::System.Math.Max(maximum, z[i]);
                 }
 
-                global::KernelGen.Runtime.CompensatedSum exps = default, logits = default;
-                for (int i = 0; i < x.Length; i++)
+                global::KernelGen.Runtime.CompensatedSum exps = default;
+                for (int i = 0; i < z.Length; i++)
                 {
-                    exps.Add(global::System.Math.Exp(x[i] - maximum));
-                    logits.Add(x[i]);
+                    exps.Add(global::System.Math.Exp(z[i] - maximum));
                 }
 
                 double logSum = global::System.Math.Log(exps.Total(out _));
                 double lse = maximum + logSum;
-                double loss = lse - ((1 - LabelSmoothing) * x[target]) - (LabelSmoothing / x.Length * logits.Total(out _)) + (ZLoss * lse * lse);
+                global::KernelGen.Runtime.CompensatedSum smoothing = default;   // Σ_k w_k·(−log p_k)
+                for (int i = 0; i < z.Length; i++)
+                {
+                    smoothing.Add((lse - z[i]));
+                }
+                double loss = (1 - LabelSmoothing) * 1.0 * (lse - z[target]) + (LabelSmoothing / z.Length * smoothing.Total(out _)) + (ZLoss * lse * lse);
                 for (int i = 0; i < x.Length; i++)
                 {
-                    double p = global::System.Math.Exp((x[i] - maximum) - logSum);   // not x − LSE: x − m is exact, LSE is not
-                    g[i] = (double)(scale * (((1 + (2 * ZLoss * lse)) * p) - (i == target ? (1 - LabelSmoothing) : 0) - (LabelSmoothing / x.Length)));
+                    double p = global::System.Math.Exp((z[i] - maximum) - logSum);   // not z − LSE: z − m is exact, LSE is not
+                    g[i] = (double)(((scale * ((1.0 * p) - (i == target ? (1 - LabelSmoothing) * 1.0 : 0) - (LabelSmoothing / z.Length * 1.0))) + (scale * 2 * ZLoss * lse * p)));
                 }
                 return loss;
             }

@@ -454,7 +454,7 @@ namespace Demo
                 return loss;
             }
 
-            // Scalar: the row's maximum; Σ exp(x − m) (and Σx) in double; then the gradient if asked for.
+            // Scalar: the row's maximum; Σ exp(z − m) (and Σz) in double; then the gradient if asked for.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double ScalarRow(ref float x, nint n, int target)
             {
@@ -467,7 +467,8 @@ namespace Demo
                 global::KernelGen.Runtime.CompensatedSum exps = default;
                 for (nint i = 0; i < n; i++)
                 {
-                    exps.Add(global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i) - maximum));
+                    float z = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    exps.Add(global::System.MathF.Exp(z - maximum));
                 }
 
                 double sum = exps.Total(out _);
@@ -478,25 +479,27 @@ namespace Demo
                 return loss;
             }
 
-            // ℓ = LSE − (1 − ε)·x_y − (ε/K)·Σx + c·LSE², LSE = m + log Σ exp(x − m), m = max x; in double with compensated sums.
+            // The textbook form in double with compensated sums, on z = x, w_k = 1:
+            // ℓ = (1 − ε)·w_y·(LSE − z_y) + (ε/K)·Σ_k w_k·(LSE − z_k), LSE = m + log Σ exp(z − m), m = max z (PyTorch's weighted, smoothed cross-entropy).
             private static double ReferenceRow(global::System.ReadOnlySpan<float> x, int target)
             {
+                double[] z = new double[x.Length];
                 double maximum = double.NegativeInfinity;
                 for (int i = 0; i < x.Length; i++)
                 {
-                    maximum = global::System.Math.Max(maximum, x[i]);
+                    z[i] = x[i];
+                    maximum = global::System.Math.Max(maximum, z[i]);
                 }
 
-                global::KernelGen.Runtime.CompensatedSum exps = default, logits = default;
-                for (int i = 0; i < x.Length; i++)
+                global::KernelGen.Runtime.CompensatedSum exps = default;
+                for (int i = 0; i < z.Length; i++)
                 {
-                    exps.Add(global::System.Math.Exp(x[i] - maximum));
-                    logits.Add(x[i]);
+                    exps.Add(global::System.Math.Exp(z[i] - maximum));
                 }
 
                 double logSum = global::System.Math.Log(exps.Total(out _));
                 double lse = maximum + logSum;
-                double loss = lse - x[target];
+                double loss = lse - z[target];
                 return loss;
             }
         }

@@ -130,13 +130,14 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target));
+                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target);
+                    total.Add(loss);
                 }
                 return (float)total.Total(out _);
             }
@@ -151,13 +152,14 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target));
+                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target);
+                    total.Add(loss);
                 }
                 return (float)total.Total(out _);
             }
@@ -172,13 +174,14 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target));
+                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target);
+                    total.Add(loss);
                 }
                 return (float)total.Total(out _);
             }
@@ -193,13 +196,14 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target));
+                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target);
+                    total.Add(loss);
                 }
                 return (float)total.Total(out _);
             }
@@ -214,13 +218,14 @@ namespace Demo
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
+                    nint offset = (nint)row * n;
                     if (target == IgnoreIndex)
                     {
                         continue;
                     }
 
-                    nint offset = (nint)row * n;
-                    total.Add(ScalarRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target));
+                    double loss = ScalarRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), target);
+                    total.Add(loss);
                 }
                 return (float)total.Total(out _);
             }
@@ -238,7 +243,8 @@ namespace Demo
                         continue;
                     }
 
-                    total.Add(ReferenceRow(input.Slice(row * n, n), target));
+                    double loss = ReferenceRow(input.Slice(row * n, n), target);
+                    total.Add(loss);
                 }
                 return (float)total.Total(out _);
             }
@@ -495,7 +501,7 @@ namespace Demo
                 return loss;
             }
 
-            // Scalar: the row's maximum; Σ exp(x − m) (and Σx) in double; then the gradient if asked for.
+            // Scalar: the row's maximum; Σ exp(z − m) (and Σz) in double; then the gradient if asked for.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double ScalarRow(ref float x, int target)
             {
@@ -509,7 +515,8 @@ namespace Demo
                 global::KernelGen.Runtime.CompensatedSum exps = default;
                 for (nint i = 0; i < n; i++)
                 {
-                    exps.Add(global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i) - maximum));
+                    float z = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    exps.Add(global::System.MathF.Exp(z - maximum));
                 }
 
                 double sum = exps.Total(out _);
@@ -520,25 +527,27 @@ namespace Demo
                 return loss;
             }
 
-            // ℓ = LSE − (1 − ε)·x_y − (ε/K)·Σx + c·LSE², LSE = m + log Σ exp(x − m), m = max x; in double with compensated sums.
+            // The textbook form in double with compensated sums, on z = x, w_k = 1:
+            // ℓ = (1 − ε)·w_y·(LSE − z_y) + (ε/K)·Σ_k w_k·(LSE − z_k), LSE = m + log Σ exp(z − m), m = max z (PyTorch's weighted, smoothed cross-entropy).
             private static double ReferenceRow(global::System.ReadOnlySpan<float> x, int target)
             {
+                double[] z = new double[x.Length];
                 double maximum = double.NegativeInfinity;
                 for (int i = 0; i < x.Length; i++)
                 {
-                    maximum = global::System.Math.Max(maximum, x[i]);
+                    z[i] = x[i];
+                    maximum = global::System.Math.Max(maximum, z[i]);
                 }
 
-                global::KernelGen.Runtime.CompensatedSum exps = default, logits = default;
-                for (int i = 0; i < x.Length; i++)
+                global::KernelGen.Runtime.CompensatedSum exps = default;
+                for (int i = 0; i < z.Length; i++)
                 {
-                    exps.Add(global::System.Math.Exp(x[i] - maximum));
-                    logits.Add(x[i]);
+                    exps.Add(global::System.Math.Exp(z[i] - maximum));
                 }
 
                 double logSum = global::System.Math.Log(exps.Total(out _));
                 double lse = maximum + logSum;
-                double loss = lse - x[target];
+                double loss = lse - z[target];
                 return loss;
             }
         }
