@@ -255,6 +255,17 @@ internal static class KernelFileWriter
             writer.Line($"{Arguments}.ValidateSum<{t}>({sum}, {s.InputName}, {residual}, {s.OutputName}, nameof({sum}));");
         }
 
+        if (s.Parameters.Any(static p => p.IsRunningStatistic))
+        {
+            // An inference-time normalization over channels: every per-channel span (statistics, γ, β) has C elements.
+            foreach (KernelParameter p in s.Parameters.Where(static p => p.IsBroadcast))
+            {
+                writer.Line($"{Arguments}.ValidateChannels<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));");
+            }
+
+            return;
+        }
+
         foreach (KernelParameter p in s.Parameters.Where(static p => p.IsBroadcast))
         {
             writer.Line(sum is null

@@ -32,6 +32,8 @@ internal static class KernelDeclarationParser
         "KernelGen.L2NormalizeAttribute",
         "KernelGen.CrossEntropyAttribute",
         "KernelGen.DynamicTanhAttribute",
+        "KernelGen.BatchNormAttribute",
+        "KernelGen.PowerNormAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>
