@@ -61,8 +61,8 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
 
     private string T => KernelFileWriter.ElementName(this.Element);
 
-    /// <summary>The per-channel spans the fold reads, in the signature's order.</summary>
-    private List<KernelParameter> Channels => this.model.Signature.Parameters.Where(static p => p.IsBroadcast).ToList();
+    /// <summary>The per-channel spans the fold reads, in the signature's order (PowerNorm's β is not folded: the rows read it as the shift).</summary>
+    private List<KernelParameter> Channels => this.model.Signature.Parameters.Where(p => p.IsBroadcast && (this.FoldsShift || p.Role != ParameterRole.Bias)).ToList();
 
     /// <summary>Writes the whole file of one kernel.</summary>
     public static string Emit(ChannelNormModel model) =>
@@ -85,7 +85,7 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
         KernelSignature s = this.model.Signature;
         string parameters = string.Join(", ", s.Parameters.Select(p => (p.Role == ParameterRole.RowLength ? "int" : "global::System." + SignatureShape.TypeText(p.Role, this.T)) + " " + p.LocalName));
         int buffers = this.FoldsShift ? 2 : 1;
-        string channels = s.Shape == KernelShape.ManyRows ? "rowLength" : "input.Length";
+        string channels = this.model.Width != 0 ? "Width" : s.Shape == KernelShape.ManyRows ? "rowLength" : "input.Length";
         bool fixedChannels = this.FixedChannels != 0;
 
         string Fold(string start, string n) =>
@@ -157,7 +157,7 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
                 return true;
             }
 
-            writer.Line($"int channels = {channels};");
+            writer.Line($"{(this.model.Width != 0 ? "const " : string.Empty)}int channels = {channels};");
             writer.Line("int rows = input.Length / channels;");
             writer.Line("int chunk = global::System.Math.Min(channels, Chunk);");
             writer.Line($"global::System.Span<{this.T}> folded = stackalloc {this.T}[{(buffers == 1 ? "chunk" : "2 * chunk")}];");
