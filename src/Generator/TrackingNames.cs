@@ -12,6 +12,7 @@ internal static class TrackingNames
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
     public const string BatchNormTransform = nameof(BatchNormTransform);
     public const string PowerNormTransform = nameof(PowerNormTransform);
+    public const string GroupNormTransform = nameof(GroupNormTransform);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
 }

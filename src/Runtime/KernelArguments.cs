@@ -116,6 +116,22 @@ public static class KernelArguments
     }
 
     /// <summary>
+    /// Checks that a row of a group normalization (one NCHW sample) is <paramref name="channels"/> planes of equal
+    /// size: its length is a multiple of the number of channels.
+    /// </summary>
+    /// <param name="rowLength">Elements per row (for a one-row kernel, the row's length).</param>
+    /// <param name="channels">The kernel's number of channels C.</param>
+    /// <param name="name">The user's name of the row-length parameter (or of the input, for one row).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateChannelPlanes(int rowLength, int channels, string name)
+    {
+        if (rowLength % channels != 0)
+        {
+            throw new ArgumentException($"A row has {rowLength} elements, which is not {channels} channels of equal size (the kernel's Channels = {channels}).", name);
+        }
+    }
+
+    /// <summary>
     /// Checks a per-column parameter of a fused residual kernel, which writes two outputs: the
     /// checks of <see cref="ValidateColumns{T}(ReadOnlySpan{T}, int, ReadOnlySpan{T}, string)"/> against both.
     /// </summary>

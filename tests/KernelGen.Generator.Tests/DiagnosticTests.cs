@@ -653,6 +653,20 @@ public sealed class DiagnosticTests
         """, "Epsilon = -1E-05 is not valid for [BatchNorm]: ε must be finite and at least 0");
 
     [Fact]
+    public void KG0008_group_norm_channels_not_a_multiple_of_groups() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [GroupNorm(Groups = 3, [|Channels = 8|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+        }
+        """, "Channels = 8 is not valid for [GroupNorm]: the channels must split into 3 groups of equal size (a multiple of Groups = 3)");
+
+    [Fact]
     public void KG0009_local_function() => AssertSingle("KG0009", """
         using System;
         using KernelGen;

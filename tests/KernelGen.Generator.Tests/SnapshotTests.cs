@@ -143,6 +143,11 @@ public sealed class SnapshotTests
 
     [Fact] public void PowerNorm_NotAffine_Double() => Verify(Kernel("[PowerNorm(Affine = false)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> runningQuadraticMean, Span<double> output)"));
 
+    // GroupNorm: the default (γ and β, any spatial size), and instance normalization without the affine part, fixed width, double.
+    [Fact] public void GroupNorm_Default_ManyRows() => Verify(Kernel("[GroupNorm(Groups = 32, Channels = 64)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
+
+    [Fact] public void GroupNorm_Instance_NotAffine_Width_Double() => Verify(Kernel("[GroupNorm(Groups = 4, Channels = 4, Affine = false, Width = 196, Unroll = 2)]", "(ReadOnlySpan<double> input, Span<double> output)"));
+
     [Fact] public void L2Normalize_Width16_Double() => Verify(Kernel("[L2Normalize(Width = 16, Epsilon = 1e-8)]", OneRowDouble));
 
     // Losses: the shapes (one row, reduced rows, per-row losses) and the options that change the passes.

@@ -34,6 +34,7 @@ internal static class KernelDeclarationParser
         "KernelGen.DynamicTanhAttribute",
         "KernelGen.BatchNormAttribute",
         "KernelGen.PowerNormAttribute",
+        "KernelGen.GroupNormAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>
