@@ -93,6 +93,45 @@ public static class KernelArguments
     }
 
     /// <summary>
+    /// Checks a per-channel parameter of an inference-time normalization over channels-last rows (a
+    /// running mean μ, variance σ² or quadratic mean ψ², a weight γ or a bias β): one element per channel
+    /// (the row length C), and no overlap with the output (a later row would read what an earlier row wrote).
+    /// </summary>
+    /// <param name="values">The per-channel values.</param>
+    /// <param name="channels">Channels per row, C (for a one-row kernel, the row's length).</param>
+    /// <param name="output">The output rows.</param>
+    /// <param name="name">The user's name of the parameter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateChannels<T>(ReadOnlySpan<T> values, int channels, ReadOnlySpan<T> output, string name)
+    {
+        if (values.Length != channels)
+        {
+            ThrowChannelsMismatch(values.Length, channels, name);
+        }
+
+        if (values.Overlaps(output))
+        {
+            throw new ArgumentException("This per-channel parameter overlaps the output; it must be separate memory.", name);
+        }
+    }
+
+    /// <summary>
+    /// Checks that a row of a group normalization (one NCHW sample) is <paramref name="channels"/> planes of equal
+    /// size: its length is a multiple of the number of channels.
+    /// </summary>
+    /// <param name="rowLength">Elements per row (for a one-row kernel, the row's length).</param>
+    /// <param name="channels">The kernel's number of channels C.</param>
+    /// <param name="name">The user's name of the row-length parameter (or of the input, for one row).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateChannelPlanes(int rowLength, int channels, string name)
+    {
+        if (rowLength % channels != 0)
+        {
+            throw new ArgumentException($"A row has {rowLength} elements, which is not {channels} channels of equal size (the kernel's Channels = {channels}).", name);
+        }
+    }
+
+    /// <summary>
     /// Checks a per-column parameter of a fused residual kernel, which writes two outputs: the
     /// checks of <see cref="ValidateColumns{T}(ReadOnlySpan{T}, int, ReadOnlySpan{T}, string)"/> against both.
     /// </summary>
@@ -398,6 +437,10 @@ public static class KernelArguments
     [DoesNotReturn]
     private static void ThrowColumnsMismatch(int length, int rowLength, string name) =>
         throw new ArgumentException($"This parameter has {length} elements but a row has {rowLength}; it needs one element per column.", name);
+
+    [DoesNotReturn]
+    private static void ThrowChannelsMismatch(int length, int channels, string name) =>
+        throw new ArgumentException($"This parameter has {length} elements but a row has {channels} channels; it needs one element per channel.", name);
 
     [DoesNotReturn]
     private static void ThrowRowLengthNotPositive(int rowLength, string name) =>

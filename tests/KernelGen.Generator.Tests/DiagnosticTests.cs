@@ -632,6 +632,62 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void KG0006_batch_norm_running_variance_written_names_the_expected_shape() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [BatchNorm]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> runningMean, [|Span<float> runningVariance|], ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the third parameter (the running variance σ²) must be ReadOnlySpan<float> (the same element type as the input), not 'System.Span<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> runningMean, ReadOnlySpan<T> runningVariance, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> runningMean, ReadOnlySpan<T> runningVariance, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output, int rowLength)' with T float or double for [BatchNorm] with Affine = true (the default).");
+
+    [Fact]
+    public void KG0006_power_norm_statistic_of_another_element_type() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [PowerNorm(Affine = false)]
+            public static partial void Kernel(ReadOnlySpan<double> input, [|ReadOnlySpan<float> runningQuadraticMean|], Span<double> output, int rowLength);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the running quadratic mean ψ²) must be ReadOnlySpan<double> (the same element type as the input), not 'System.ReadOnlySpan<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> runningQuadraticMean, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> runningQuadraticMean, Span<T> output, int rowLength)' with T float or double for [PowerNorm] with Affine = false.");
+
+    [Fact]
+    public void KG0008_batch_norm_epsilon_negative() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [BatchNorm(Affine = false, [|Epsilon = -1e-5|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVariance, Span<float> output);
+        }
+        """, "Epsilon = -1E-05 is not valid for [BatchNorm]: ε must be finite and at least 0");
+
+    [Fact]
+    public void KG0008_group_norm_channels_not_a_multiple_of_groups() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [GroupNorm(Groups = 3, [|Channels = 8|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+        }
+        """, "Channels = 8 is not valid for [GroupNorm]: the channels must split into 3 groups of equal size (a multiple of Groups = 3)");
+
+    [Fact]
     public void KG0009_local_function() => AssertSingle("KG0009", """
         using System;
         using KernelGen;

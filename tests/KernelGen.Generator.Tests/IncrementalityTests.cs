@@ -49,6 +49,15 @@ public sealed class IncrementalityTests
 
             [DynamicTanh]
             public static partial void Sixth(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+            [BatchNorm]
+            public static partial void Seventh(ReadOnlySpan<float> input, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVariance, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+            [PowerNorm(Affine = false)]
+            public static partial void Eighth(ReadOnlySpan<double> input, ReadOnlySpan<double> runningQuadraticMean, Span<double> output);
+
+            [GroupNorm(Groups = 2, Channels = 4)]
+            public static partial void Ninth(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
         }
         """;
 
@@ -75,6 +84,15 @@ public sealed class IncrementalityTests
 
             [DynamicTanh]
             public static partial void BadTanh(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output);
+
+            [BatchNorm(Epsilon = -1, Affine = false)]
+            public static partial void BadBatch(ReadOnlySpan<float> input, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVariance, Span<float> output);
+
+            [PowerNorm]
+            public static partial void BadPower(ReadOnlySpan<float> input, ReadOnlySpan<float> runningQuadraticMean, Span<float> output);
+
+            [GroupNorm(Channels = 4, Affine = false)]
+            public static partial void BadGroup(ReadOnlySpan<float> input, Span<float> output);
         }
         """;
 
@@ -94,6 +112,9 @@ public sealed class IncrementalityTests
         TrackingNames.LayerNormTransform,
         TrackingNames.RmsNormTransform,
         TrackingNames.DynamicTanhTransform,
+        TrackingNames.BatchNormTransform,
+        TrackingNames.PowerNormTransform,
+        TrackingNames.GroupNormTransform,
         TrackingNames.Models,
         TrackingNames.Diagnostics,
     };
@@ -159,7 +180,10 @@ public sealed class IncrementalityTests
         Assert.Contains(models["Fourth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Fifth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Sixth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
-        Assert.Equal(6, models.Count);
+        Assert.Contains(models["Seventh"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Contains(models["Eighth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Contains(models["Ninth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Equal(9, models.Count);
 
         // The outputs: exactly one source output step re-ran, and only First's text changed.
         List<IncrementalStepRunReason> outputs = after.TrackedOutputSteps
@@ -182,7 +206,7 @@ public sealed class IncrementalityTests
         ImmutableArray<object> First() => Models(RunOnce().Driver);
         ImmutableArray<object> a = First();
         ImmutableArray<object> b = First();
-        Assert.Equal(6, a.Length);
+        Assert.Equal(9, a.Length);
         Assert.Equal(a, b);
         Assert.Equal(a.Select(static m => m.GetHashCode()), b.Select(static m => m.GetHashCode()));
         Assert.All(a.Zip(b), static pair => Assert.NotSame(pair.First, pair.Second));
@@ -200,6 +224,8 @@ public sealed class IncrementalityTests
         SoftmaxModel softmax => softmax.Signature.MethodName,
         KernelGen.Generator.Normalization.NormalizationModel norm => norm.Signature.MethodName,
         KernelGen.Generator.Normalization.DynamicTanhModel dynamicTanh => dynamicTanh.Signature.MethodName,
+        KernelGen.Generator.Normalization.ChannelNormModel channelNorm => channelNorm.Signature.MethodName,
+        KernelGen.Generator.Normalization.GroupNormModel groupNorm => groupNorm.Signature.MethodName,
         _ => throw new System.InvalidOperationException("Unknown model " + model),
     };
 
@@ -210,8 +236,8 @@ public sealed class IncrementalityTests
             .RunGenerators(compilation, TestContext.Current.CancellationToken);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
         Assert.Null(first.Exception);
-        Assert.Equal(6, first.GeneratedSources.Length);
-        Assert.Equal(5, first.Diagnostics.Length);
+        Assert.Equal(9, first.GeneratedSources.Length);
+        Assert.Equal(8, first.Diagnostics.Length);
         return (driver, compilation);
     }
 

@@ -37,6 +37,10 @@ public sealed class ModelShapeTests
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.NormalizationModel>))]
     [InlineData(typeof(KernelGen.Generator.Normalization.DynamicTanhModel))]
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.DynamicTanhModel>))]
+    [InlineData(typeof(KernelGen.Generator.Normalization.ChannelNormModel))]
+    [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.ChannelNormModel>))]
+    [InlineData(typeof(KernelGen.Generator.Normalization.GroupNormModel))]
+    [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.GroupNormModel>))]
     public void Pipeline_values_hold_only_value_equal_data(Type root)
     {
         var problems = new List<string>();

@@ -131,6 +131,23 @@ public sealed class SnapshotTests
 
     [Fact] public void DynamicTanh_Width4096_Double() => Verify(Kernel("[DynamicTanh(Width = 4096)]", "(ReadOnlySpan<double> input, double alpha, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output)"));
 
+    // BatchNorm and PowerNorm (inference): the default (chunked fold), without the affine part, a width within one chunk
+    // (fold once, constant bounds), a width past the chunk, PowerNorm's bias read as the shift and its plain form (no add).
+    [Fact] public void BatchNorm_Default() => Verify(Kernel("[BatchNorm]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVariance, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
+
+    [Fact] public void BatchNorm_NotAffine_Double_OneRow() => Verify(Kernel("[BatchNorm(Affine = false, Epsilon = 1e-3)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> runningMean, ReadOnlySpan<double> runningVariance, Span<double> output)"));
+
+    [Fact] public void BatchNorm_Width64_Unroll2() => Verify(Kernel("[BatchNorm(Width = 64, Unroll = 2)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVariance, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
+
+    [Fact] public void PowerNorm_Default_Width2048() => Verify(Kernel("[PowerNorm(Width = 2048)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
+
+    [Fact] public void PowerNorm_NotAffine_Double() => Verify(Kernel("[PowerNorm(Affine = false)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> runningQuadraticMean, Span<double> output)"));
+
+    // GroupNorm: the default (γ and β, any spatial size), and instance normalization without the affine part, fixed width, double.
+    [Fact] public void GroupNorm_Default_ManyRows() => Verify(Kernel("[GroupNorm(Groups = 32, Channels = 64)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
+
+    [Fact] public void GroupNorm_Instance_NotAffine_Width_Double() => Verify(Kernel("[GroupNorm(Groups = 4, Channels = 4, Affine = false, Width = 196, Unroll = 2)]", "(ReadOnlySpan<double> input, Span<double> output)"));
+
     [Fact] public void L2Normalize_Width16_Double() => Verify(Kernel("[L2Normalize(Width = 16, Epsilon = 1e-8)]", OneRowDouble));
 
     // Losses: the shapes (one row, reduced rows, per-row losses) and the options that change the passes.

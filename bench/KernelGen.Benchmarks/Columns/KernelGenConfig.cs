@@ -31,6 +31,8 @@ public static class KernelGenConfig
     {
         System.ArgumentNullException.ThrowIfNull(config);
         return config
+            // Building the child project takes ~2 min on 2 busy cores: BenchmarkDotNet's default of 2 min is too tight.
+            .WithBuildTimeout(System.TimeSpan.FromMinutes(10))
             .AddColumn(StatisticColumn.Median)
             .AddColumn(Columns)
             .AddFilter(new SimpleFilter(static benchmark => BenchmarkMethodInfo.Of(benchmark.Descriptor.WorkloadMethod) is not { } info

@@ -40,6 +40,13 @@ internal interface IKernelRowWriter
     bool WriteReferenceRowsLoop(IndentedWriter writer);
 }
 
+/// <summary>A family whose argument checks are not the shell's (e.g. per-channel spans of another length than the row).</summary>
+internal interface IKernelValidationWriter
+{
+    /// <summary>Writes the checks at the top of every path method and of Reference (the user's parameter names are in scope).</summary>
+    void WriteValidation(IndentedWriter writer, KernelSignature signature, string pathsClass);
+}
+
 /// <summary>
 /// Writes the file every kernel shares: the header, the containing namespace and types, the
 /// dispatching body of M, and the nested MPaths class with one public method per path (argument
@@ -189,7 +196,7 @@ internal static class KernelFileWriter
                         writer.Line();
                     }
 
-                    WriteValidation(writer, s, pathsClass);
+                    WriteValidation(writer, s, pathsClass, rows);
                     writer.Line($"{Return(s)}{pathsClass}.{path.Name}Rows({ArgumentList(s)});");
                 }
             }
@@ -199,7 +206,7 @@ internal static class KernelFileWriter
             writer.Line("/// sums, written for clarity and accuracy, never for speed. The oracle of the tests and the readable specification.</summary>");
             using (writer.Block($"public static {ReturnType(s)} Reference({Parameters(s)})"))
             {
-                WriteValidation(writer, s, pathsClass);
+                WriteValidation(writer, s, pathsClass, rows);
                 writer.Line($"{Return(s)}{pathsClass}.ReferenceRows({ArgumentList(s)});");
             }
 
@@ -229,6 +236,18 @@ internal static class KernelFileWriter
         }
     }
 
+    private static void WriteValidation(IndentedWriter writer, KernelSignature s, string pathsClass, IKernelRowWriter rows)
+    {
+        if (rows is IKernelValidationWriter custom)
+        {
+            custom.WriteValidation(writer, s, pathsClass);
+        }
+        else
+        {
+            WriteValidation(writer, s, pathsClass);
+        }
+    }
+
     private static void WriteValidation(IndentedWriter writer, KernelSignature s, string pathsClass)
     {
         string t = ElementName(s.Element);
@@ -253,6 +272,17 @@ internal static class KernelFileWriter
         {
             writer.Line($"{Arguments}.ValidateResidual<{t}>({residual}, {s.InputName}, {s.OutputName}, {sum}, nameof({residual}));");
             writer.Line($"{Arguments}.ValidateSum<{t}>({sum}, {s.InputName}, {residual}, {s.OutputName}, nameof({sum}));");
+        }
+
+        if (s.Parameters.Any(static p => p.IsRunningStatistic))
+        {
+            // An inference-time normalization over channels: every per-channel span (statistics, γ, β) has C elements.
+            foreach (KernelParameter p in s.Parameters.Where(static p => p.IsBroadcast))
+            {
+                writer.Line($"{Arguments}.ValidateChannels<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));");
+            }
+
+            return;
         }
 
         foreach (KernelParameter p in s.Parameters.Where(static p => p.IsBroadcast))

@@ -32,6 +32,9 @@ internal static class KernelDeclarationParser
         "KernelGen.L2NormalizeAttribute",
         "KernelGen.CrossEntropyAttribute",
         "KernelGen.DynamicTanhAttribute",
+        "KernelGen.BatchNormAttribute",
+        "KernelGen.PowerNormAttribute",
+        "KernelGen.GroupNormAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>

@@ -57,6 +57,15 @@ internal enum ParameterRole
     /// <summary>A per-column bias (β): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
     Bias,
 
+    /// <summary>A per-channel running mean μ (BatchNorm at inference): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
+    RunningMean,
+
+    /// <summary>A per-channel running variance σ² (BatchNorm at inference): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
+    RunningVariance,
+
+    /// <summary>A per-channel running quadratic mean ψ² (PowerNorm at inference): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
+    RunningQuadraticMean,
+
     /// <summary>The output rows: <c>Span&lt;T&gt;</c>, as long as the input.</summary>
     Output,
 
@@ -111,7 +120,11 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
 {
     /// <summary>True for the spans the kernel only reads.</summary>
     public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets
-        or ParameterRole.ClassWeights or ParameterRole.SampleWeights;
+        or ParameterRole.ClassWeights or ParameterRole.SampleWeights
+        or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean;
+
+    /// <summary>True for the per-channel running statistics of an inference-time normalization (μ, σ², ψ²).</summary>
+    public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean;
 
     /// <summary>True for a parameter of the element type itself (not a span): passed by value down to the row methods.</summary>
     public bool IsScalar => this.Role == ParameterRole.Alpha;
@@ -120,7 +133,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     public bool IsSpan => !this.IsScalar && this.Role != ParameterRole.RowLength;
 
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
-    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient;
+    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient || this.IsRunningStatistic;
 
     /// <summary>The name the generated helpers (the rows loop, the row methods) give this parameter: never a user name.</summary>
     public string LocalName => this.Role switch
@@ -131,6 +144,9 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Sum => "sum",
         ParameterRole.Weight => "weight",
         ParameterRole.Bias => "bias",
+        ParameterRole.RunningMean => "runningMean",
+        ParameterRole.RunningVariance => "runningVariance",
+        ParameterRole.RunningQuadraticMean => "runningQuadraticMean",
         ParameterRole.Output => "output",
         ParameterRole.Target => "target",
         ParameterRole.Targets => "targets",
@@ -148,9 +164,12 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         _ => "rowLength",
     };
 
-    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, dw, db), or of the <c>T</c> it takes for a scalar.</summary>
+    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, dw, db; mu, sigma2, psi2), or of the <c>T</c> it takes for a scalar.</summary>
     public string RowName => this.Role switch
     {
+        ParameterRole.RunningMean => "mu",
+        ParameterRole.RunningVariance => "sigma2",
+        ParameterRole.RunningQuadraticMean => "psi2",
         ParameterRole.OutputGradient => "dy",
         ParameterRole.InputGradient => "dx",
         ParameterRole.WeightGradient => "dw",

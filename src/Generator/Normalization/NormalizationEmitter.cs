@@ -356,9 +356,12 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
 
     // The mean μ = k + Σ(x − k)/n as meanHigh (of T) + meanLow (double): the part a T cannot hold is carried
     // separately, so x − μ is formed to better than T's precision. 'sumCall' is the vector sum call without its ')'.
-    private void WriteMean(IndentedWriter writer, string? sumCall, string n)
+    private void WriteMean(IndentedWriter writer, string? sumCall, string n) => WriteMean(writer, this.IsDouble, sumCall, n);
+
+    /// <summary>The mean as meanHigh + meanLow (see the instance form); shared with [GroupNorm], which takes LayerNorm's statistics per group.</summary>
+    internal static void WriteMean(IndentedWriter writer, bool isDouble, string? sumCall, string n)
     {
-        if (this.IsDouble)
+        if (isDouble)
         {
             if (sumCall is not null)
             {
@@ -377,7 +380,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
 
     // Given first (k) and offsetSum + offsetSumLow = Σ(x − k) as a double-double: μ = k + Σ/n as meanHigh + meanLow,
     // both double. The double paths and every Reference (which computes in double whatever T is) share it.
-    private static void WriteDoubleDoubleMean(IndentedWriter writer, string n)
+    internal static void WriteDoubleDoubleMean(IndentedWriter writer, string n)
     {
         writer.Line($"double offset = offsetSum / {n};");
         writer.Line("// The division's rounding error, exactly (a fused multiply-add), plus the sum's own.");
@@ -389,7 +392,10 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
     }
 
     // σ² = (Σ(x − a)² − n(μ − a)²)/n, then 1/sqrt(σ² + ε), all in double.
-    private void WriteInverseDeviation(IndentedWriter writer, string centeredSum, string n)
+    private void WriteInverseDeviation(IndentedWriter writer, string centeredSum, string n) => WriteInverseDeviationFrom(writer, centeredSum, n);
+
+    /// <summary>σ² and 1/sqrt(σ² + ε) from the centered sum of squares; shared with [GroupNorm].</summary>
+    internal static void WriteInverseDeviationFrom(IndentedWriter writer, string centeredSum, string n)
     {
         writer.Line("// σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.");
         writer.Line($"double variance = {Math}.Max({centeredSum} - {n} * meanLow * meanLow, 0.0) / {n};");
@@ -489,9 +495,12 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
     }
 
     // A double sum of 'term' (or of its square) over the row: plain for float terms, compensated for double ones.
-    private void WriteScalarSum(IndentedWriter writer, string name, string term, bool square = false)
+    private void WriteScalarSum(IndentedWriter writer, string name, string term, bool square = false) => WriteScalarSum(writer, this.IsDouble, name, term, square);
+
+    /// <summary>A double sum of a term over [0, n): plain for float terms, compensated for double ones; shared with [GroupNorm].</summary>
+    internal static void WriteScalarSum(IndentedWriter writer, bool isDouble, string name, string term, bool square)
     {
-        if (this.IsDouble)
+        if (isDouble)
         {
             writer.Line($"global::KernelGen.Runtime.CompensatedSum {name} = default;");
         }
@@ -504,7 +513,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
         {
             string value = square ? "term * term" : "term";
             writer.Line($"double term = {term};");
-            writer.Line(this.IsDouble ? $"{name}.Add({value});" : $"{name} += {value};");
+            writer.Line(isDouble ? $"{name}.Add({value});" : $"{name} += {value};");
         }
     }
 
