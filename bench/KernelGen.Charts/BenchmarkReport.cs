@@ -43,8 +43,8 @@ internal sealed class BenchmarkReport
     /// <summary>The processor and runtime lines of the run (from the GitHub report beside the CSV), or "".</summary>
     public string Machine { get; }
 
-    /// <summary>True for the normalization classes (drawn as bars against ONNX Runtime).</summary>
-    public bool IsNormalization => this.ClassName.Contains("Norm", StringComparison.Ordinal);
+    /// <summary>True for the classes drawn as bars against ONNX Runtime: the normalizations and the losses (few shapes, one peer each).</summary>
+    public bool IsNormalization => this.ClassName.Contains("Norm", StringComparison.Ordinal) || this.ClassName.Contains("Entropy", StringComparison.Ordinal);
 
     /// <summary>The shapes in the report, in order of first appearance.</summary>
     public IReadOnlyList<string> Shapes => this.Rows.Select(static r => r.Shape).Distinct().ToList();

@@ -80,7 +80,10 @@ internal static class Charts
     /// </summary>
     public static string? SpeedupBars(BenchmarkReport report, string directory)
     {
-        List<string> methods = report.Methods.Where(static m => m != "Copy" && !m.StartsWith("OnnxRuntime", StringComparison.Ordinal)).ToList();
+        // Methods that have a ratio to ONNX Runtime (a gradient method has none: ONNX Runtime computes no gradient).
+        List<string> methods = report.Methods
+            .Where(m => m != "Copy" && !m.StartsWith("OnnxRuntime", StringComparison.Ordinal) && report.Rows.Any(r => r.Method == m && r.VersusOnnx is not null))
+            .ToList();
         List<string> shapes = report.Shapes.ToList();
         if (methods.Count == 0 || report.Rows.All(static r => r.VersusOnnx is null))
         {
