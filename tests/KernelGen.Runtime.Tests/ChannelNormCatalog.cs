@@ -119,10 +119,7 @@ public static class ChannelNormCatalog
                 Width = width,
                 Unroll = unroll,
                 Dispatcher = method,
-                Paths = KernelCatalog.PathNames.Append("Reference")
-                    .Select(name => (name, paths.GetMethod(name, BindingFlags.Public | BindingFlags.Static)))
-                    .Where(static p => p.Item2 is not null)
-                    .ToDictionary(static p => p.name, static p => p.Item2!),
+                Paths = KernelCatalog.PathsOf(paths),
                 Selected = (KernelPath)paths.GetProperty("Selected")!.GetValue(null)!,
             };
         }

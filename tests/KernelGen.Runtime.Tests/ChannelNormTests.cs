@@ -432,18 +432,8 @@ public class ChannelNormTests
         };
     }
 
-    private static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(ChannelNormInfo kernel)
-    {
-        foreach ((string name, MethodInfo method) in kernel.Paths)
-        {
-            if (Harness.IsSupported(name))
-            {
-                yield return (name, method);
-            }
-        }
-
-        yield return ("Dispatch", kernel.Dispatcher);
-    }
+    private static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(ChannelNormInfo kernel) =>
+        Harness.RunnablePaths(kernel.Paths, kernel.Dispatcher);
 
     private static void Check(ChannelNormInfo kernel, IEnumerable<(int Length, int RowLength)> shapes)
     {

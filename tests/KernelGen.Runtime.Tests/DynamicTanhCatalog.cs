@@ -98,10 +98,7 @@ public static class DynamicTanhCatalog
                 Width = attribute.Width,
                 Unroll = attribute.Unroll,
                 Dispatcher = method,
-                Paths = KernelCatalog.PathNames.Append("Reference")
-                    .Select(name => (name, paths.GetMethod(name, BindingFlags.Public | BindingFlags.Static)))
-                    .Where(static p => p.Item2 is not null)
-                    .ToDictionary(static p => p.name, static p => p.Item2!),
+                Paths = KernelCatalog.PathsOf(paths),
                 Selected = (KernelPath)paths.GetProperty("Selected")!.GetValue(null)!,
             };
         }

@@ -331,18 +331,8 @@ public class DynamicTanhTests
         };
     }
 
-    private static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(DynamicTanhInfo kernel)
-    {
-        foreach ((string name, MethodInfo method) in kernel.Paths)
-        {
-            if (Harness.IsSupported(name))
-            {
-                yield return (name, method);
-            }
-        }
-
-        yield return ("Dispatch", kernel.Dispatcher);
-    }
+    private static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(DynamicTanhInfo kernel) =>
+        Harness.RunnablePaths(kernel.Paths, kernel.Dispatcher);
 
     private static void Check(DynamicTanhInfo kernel, IEnumerable<(int Length, int RowLength)> shapes)
     {

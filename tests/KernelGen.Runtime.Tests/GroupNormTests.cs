@@ -313,18 +313,8 @@ public class GroupNormTests
 
     private static float[] ToFloat(double[] values) => values.Select(static v => (float)v).ToArray();
 
-    private static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(GroupNormInfo kernel)
-    {
-        foreach ((string name, MethodInfo method) in kernel.Paths)
-        {
-            if (Harness.IsSupported(name))
-            {
-                yield return (name, method);
-            }
-        }
-
-        yield return ("Dispatch", kernel.Dispatcher);
-    }
+    private static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(GroupNormInfo kernel) =>
+        Harness.RunnablePaths(kernel.Paths, kernel.Dispatcher);
 
     private static double[] Run(GroupNormInfo kernel, MethodInfo method, double[] x, double[] weight, double[] bias, int rowLength)
     {
@@ -362,10 +352,7 @@ public class GroupNormTests
                 IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
                 ManyRows = parameters[^1].ParameterType == typeof(int),
                 Dispatcher = method,
-                Paths = KernelCatalog.PathNames.Append("Reference")
-                    .Select(name => (name, paths.GetMethod(name, BindingFlags.Public | BindingFlags.Static)))
-                    .Where(static p => p.Item2 is not null)
-                    .ToDictionary(static p => p.name, static p => p.Item2!),
+                Paths = KernelCatalog.PathsOf(paths),
                 Selected = (KernelPath)paths.GetProperty("Selected")!.GetValue(null)!,
             };
         }

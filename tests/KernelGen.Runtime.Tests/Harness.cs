@@ -95,9 +95,12 @@ public static class Harness
     }
 
     /// <summary>The paths of a kernel that this machine runs, plus the dispatcher and the Reference.</summary>
-    public static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(KernelInfo kernel)
+    public static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(KernelInfo kernel) => RunnablePaths(kernel.Paths, kernel.Dispatcher);
+
+    /// <summary>The paths of <paramref name="paths"/> that this machine runs (Reference included), then the dispatcher as "Dispatch".</summary>
+    public static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(IReadOnlyDictionary<string, MethodInfo> paths, MethodInfo dispatcher)
     {
-        foreach ((string name, MethodInfo method) in kernel.Paths)
+        foreach ((string name, MethodInfo method) in paths)
         {
             if (IsSupported(name))
             {
@@ -105,7 +108,7 @@ public static class Harness
             }
         }
 
-        yield return ("Dispatch", kernel.Dispatcher);
+        yield return ("Dispatch", dispatcher);
     }
 
     /// <summary>Whether the machine (under the current runtime switches) runs a path.</summary>

@@ -60,6 +60,13 @@ public static class KernelCatalog
 {
     public static readonly string[] PathNames = { "Avx512", "Avx2", "Neon", "Vector128", "Scalar" };
 
+    /// <summary>The path methods (and <c>Reference</c>) that a generated paths class declares, by name.</summary>
+    public static IReadOnlyDictionary<string, MethodInfo> PathsOf(Type pathsType) =>
+        PathNames.Append("Reference")
+            .Select(name => (Name: name, Method: pathsType.GetMethod(name, BindingFlags.Public | BindingFlags.Static)))
+            .Where(static p => p.Method is not null)
+            .ToDictionary(static p => p.Name, static p => p.Method!);
+
     public static readonly IReadOnlyList<KernelInfo> All = Discover().ToList();
 
     public static KernelInfo Get(string name) => All.Single(k => k.Name == name);
@@ -80,14 +87,7 @@ public static class KernelCatalog
 
             dynamic options = attribute;
             Type paths = typeof(TestKernels).GetNestedType(method.Name + "Paths")!;
-            var map = new Dictionary<string, MethodInfo>();
-            foreach (string name in PathNames.Append("Reference"))
-            {
-                if (paths.GetMethod(name, BindingFlags.Public | BindingFlags.Static) is { } m)
-                {
-                    map[name] = m;
-                }
-            }
+            IReadOnlyDictionary<string, MethodInfo> map = PathsOf(paths);
 
             yield return new KernelInfo
             {

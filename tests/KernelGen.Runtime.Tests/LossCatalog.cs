@@ -197,18 +197,8 @@ public static class LossCatalog
         All.Where(filter ?? (static _ => true)).Select(static k => new object[] { k.Name });
 
     /// <summary>The paths of <paramref name="kernel"/> this machine runs, the dispatcher, and Reference.</summary>
-    public static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(LossInfo kernel)
-    {
-        foreach ((string name, MethodInfo method) in kernel.Paths)
-        {
-            if (Harness.IsSupported(name))
-            {
-                yield return (name, method);
-            }
-        }
-
-        yield return ("Dispatch", kernel.Dispatcher);
-    }
+    public static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(LossInfo kernel) =>
+        Harness.RunnablePaths(kernel.Paths, kernel.Dispatcher);
 
     private static IEnumerable<LossInfo> Discover()
     {
@@ -243,10 +233,7 @@ public static class LossCatalog
                 Width = attribute.Width,
                 Unroll = attribute.Unroll,
                 Dispatcher = method,
-                Paths = KernelCatalog.PathNames.Append("Reference")
-                    .Select(name => (name, paths.GetMethod(name, BindingFlags.Public | BindingFlags.Static)))
-                    .Where(static p => p.Item2 is not null)
-                    .ToDictionary(static p => p.name, static p => p.Item2!),
+                Paths = KernelCatalog.PathsOf(paths),
             };
         }
     }

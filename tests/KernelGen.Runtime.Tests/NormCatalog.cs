@@ -154,10 +154,7 @@ public static class NormCatalog
                 Width = layer?.Width ?? rms?.Width ?? l2!.Width,
                 Unroll = layer?.Unroll ?? rms?.Unroll ?? l2!.Unroll,
                 Dispatcher = method,
-                Paths = KernelCatalog.PathNames.Append("Reference")
-                    .Select(name => (name, paths.GetMethod(name, BindingFlags.Public | BindingFlags.Static)))
-                    .Where(static p => p.Item2 is not null)
-                    .ToDictionary(static p => p.name, static p => p.Item2!),
+                Paths = KernelCatalog.PathsOf(paths),
                 Selected = (KernelPath)paths.GetProperty("Selected")!.GetValue(null)!,
             };
         }

@@ -342,18 +342,8 @@ public class NormTests
         };
     }
 
-    internal static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(NormInfo kernel)
-    {
-        foreach ((string name, MethodInfo method) in kernel.Paths)
-        {
-            if (Harness.IsSupported(name))
-            {
-                yield return (name, method);
-            }
-        }
-
-        yield return ("Dispatch", kernel.Dispatcher);
-    }
+    internal static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(NormInfo kernel) =>
+        Harness.RunnablePaths(kernel.Paths, kernel.Dispatcher);
 
     private static double[] NormOracleRow(NormInfo kernel, ReadOnlySpan<double> x, double[] weight, double[] bias) =>
         NormOracle.Expected(kernel, x, weight, bias).Y;

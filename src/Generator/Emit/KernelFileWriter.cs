@@ -110,7 +110,7 @@ internal static class KernelFileWriter
     private static string ArgumentList(KernelSignature s) => string.Join(", ", s.Parameters.Select(static p => p.Name));
 
     /// <summary>The parameters of the generated helpers (rows loops), named by role so no user name can clash.</summary>
-    private static string LocalParameters(KernelSignature s) =>
+    public static string LocalParameters(KernelSignature s) =>
         string.Join(", ", s.Parameters.Select(p => Declaration(p, ElementName(s.Element), p.LocalName)));
 
     private static string Declaration(KernelParameter p, string t, string name)

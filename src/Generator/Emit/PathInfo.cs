@@ -72,6 +72,13 @@ internal sealed record PathInfo(
     /// <summary>Elements per vector.</summary>
     public int Lanes(ElementType element) => this.Bits / (element == ElementType.Float ? 32 : 64);
 
+    /// <summary>
+    /// True when a fixed row of <paramref name="width"/> elements (0: any length, never) is at most 16 vectors on
+    /// AVX-512 (32 registers) or 8 on the 16-register paths: such rows are written fully unrolled, kept in registers.
+    /// </summary>
+    public bool KeepsRowInRegisters(int width, ElementType element) =>
+        width != 0 && (width + this.Lanes(element) - 1) / this.Lanes(element) <= (this.Bits == 512 ? 16 : 8);
+
     /// <summary>The vector type of <paramref name="element"/>, e.g. <c>Vector512&lt;float&gt;</c>.</summary>
     public string Of(string element) => this.VectorType + "<" + element + ">";
 }

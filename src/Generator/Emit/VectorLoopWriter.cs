@@ -60,12 +60,16 @@ internal sealed class VectorLoopWriter
     /// <summary>Elements per block between flushes of the narrow accumulators into double lanes.</summary>
     public const int BlockTarget = 1024;
 
+    /// <summary>A writer for <paramref name="path"/>; an <paramref name="unroll"/> of 0 (the attributes' default) takes the path's <see cref="PathInfo.DefaultUnroll"/>.</summary>
     public VectorLoopWriter(PathInfo path, ElementType element, int unroll)
     {
         this.Path = path;
         this.Element = element;
-        this.Unroll = unroll;
+        this.Unroll = unroll == 0 ? path.DefaultUnroll : unroll;
     }
+
+    /// <summary>True when rows of a fixed <paramref name="width"/> fit in registers on this path (see <see cref="PathInfo.KeepsRowInRegisters"/>).</summary>
+    public bool KeepsRowInRegisters(int width) => this.Path.KeepsRowInRegisters(width, this.Element);
 
     public PathInfo Path { get; }
 

@@ -160,7 +160,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     {
         if (path.IsVector)
         {
-            this.WriteVectorRow(writer, new VectorLoopWriter(path, this.Element, this.model.Unroll == 0 ? path.DefaultUnroll : this.model.Unroll));
+            this.WriteVectorRow(writer, new VectorLoopWriter(path, this.Element, this.model.Unroll));
         }
         else
         {
@@ -260,7 +260,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     private void WriteRows(IndentedWriter writer, string name, string row, bool reference)
     {
         KernelSignature s = this.model.Signature;
-        string parameters = string.Join(", ", s.Parameters.Select(p => Declaration(p, this.T)));
+        string parameters = KernelFileWriter.LocalParameters(s);
         string returns = KernelFileWriter.ReturnType(s);
         bool mean = this.model.Reduction == ReductionKind.Mean;
         bool none = this.model.Reduction == ReductionKind.None;
@@ -529,12 +529,6 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                     : $"return ({this.T})total.Total(out _);");
             }
         }
-    }
-
-    private static string Declaration(KernelParameter p, string t)
-    {
-        string type = SignatureShape.TypeText(p.Role, t);
-        return (type.EndsWith(">", System.StringComparison.Ordinal) ? "global::System." + type : type) + " " + p.LocalName;
     }
 
     // ----------------------------------------------------------------------------------- one row

@@ -240,7 +240,7 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
             return;
         }
 
-        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll == 0 ? path.DefaultUnroll : this.model.Unroll);
+        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
         writer.Line($"// One pass: y = x·scale{shiftText}, {c.Unroll} vector(s) per iteration. Each vector is loaded before it is stored (in place is allowed).");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {path.Name}Row({this.RowParameters(!fixedChannels)})"))

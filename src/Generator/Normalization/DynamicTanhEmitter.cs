@@ -57,10 +57,9 @@ internal sealed class DynamicTanhEmitter : IKernelRowWriter
             return;
         }
 
-        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll == 0 ? path.DefaultUnroll : this.model.Unroll);
+        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
         int width = this.model.Width;
-        int budget = path.Bits == 512 ? 16 : 8;
-        if (width != 0 && (width + c.Lanes - 1) / c.Lanes <= budget)
+        if (c.KeepsRowInRegisters(width))
         {
             this.WriteRegisterRow(writer, c);
         }

@@ -37,7 +37,7 @@ internal sealed partial class NormalizationEmitter
             return;
         }
 
-        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll == 0 ? path.DefaultUnroll : this.model.Unroll);
+        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
         bool fixedWidth = this.model.Width != 0;
         writer.Line(this.IsLayer
             ? $"// Four passes over the row: the mean; the variance about it (both as the forward kernel); Σg and Σg·x̂; the gradients. Unroll {c.Unroll}."

@@ -104,10 +104,9 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             return;
         }
 
-        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll == 0 ? path.DefaultUnroll : this.model.Unroll);
+        var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
         int width = this.model.Width;
-        int budget = path.Bits == 512 ? 16 : 8;
-        if (width != 0 && (width + c.Lanes - 1) / c.Lanes <= budget)
+        if (c.KeepsRowInRegisters(width))
         {
             this.WriteRegisterRow(writer, c);
             return;
@@ -458,9 +457,8 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             return null;
         }
 
-        int lanes = path.Lanes(this.Element);
         int width = this.model.Width;
-        if (width != 0 && (width + lanes - 1) / lanes <= (path.Bits == 512 ? 16 : 8))
+        if (path.KeepsRowInRegisters(width, this.Element))
         {
             return null;
         }
