@@ -19,6 +19,10 @@ public static partial class LossKernels
     [CrossEntropy]
     public static partial float CrossEntropyMeanGradFRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
 
+    // Sum: a row's gradient does not depend on the other rows, so a streamed call and row-by-row calls must agree bit for bit.
+    [CrossEntropy(Reduction = LossReduction.Sum)]
+    public static partial float CrossEntropySumGradFRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+
     [CrossEntropy(Reduction = LossReduction.Sum, Unroll = 2)]
     public static partial double CrossEntropySumDU2Rows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets);
 

@@ -35,10 +35,20 @@ internal sealed class VectorAccess
     /// <summary>The statement that stores <paramref name="value"/> to this vector of <paramref name="destination"/>.</summary>
     public string Store(string value, string destination) => this.store(value, destination);
 
-    public static VectorAccess Full(VectorLoopWriter c, string index, int accumulator) => new(
+    /// <summary>A full vector at <paramref name="index"/>; stores to <paramref name="streamed"/> (if given) are streaming stores to an aligned address.</summary>
+    public static VectorAccess Full(VectorLoopWriter c, string index, int accumulator, string? streamed = null) => new(
         accumulator,
         (source, _) => $"{c.Path.VectorType}.LoadUnsafe(ref {source}, (nuint)({index}))",
-        (value, destination) => $"{c.Path.VectorType}.StoreUnsafe({value}, ref {destination}, (nuint)({index}));");
+        (value, destination) => destination == streamed
+            ? $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({index}));"
+            : $"{c.Path.VectorType}.StoreUnsafe({value}, ref {destination}, (nuint)({index}));");
+
+    /// <summary>The elements <c>[0, head)</c> before a streamed destination's first aligned address, as one masked vector.</summary>
+    public static VectorAccess Head(VectorLoopWriter c, string fill) => new(
+        0,
+        (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {source}, head, {fillOverride ?? fill})",
+        (value, destination) => $"{c.Path.MathType}.StoreTail(ref {destination}, head, {value});",
+        isTail: true);
 
     public static VectorAccess Tail(VectorLoopWriter c, string fill) => new(
         0,
@@ -108,6 +118,20 @@ internal sealed class VectorLoopWriter
     /// </summary>
     public int Block => this.Step * Math.Min(MaxTermsPerLane, Math.Max(1, (BlockTarget + this.Step - 1) / this.Step));
 
+    /// <summary>
+    /// The bytes one unrolled iteration reads, rounded up to whole 64-byte lines (at most 512), for
+    /// <c>CacheHints.PrefetchAhead</c>; 0 when an iteration reads less than a line (the 128-bit path with
+    /// <c>Unroll = 1..3</c>: a prefetch per iteration would cost more than it hides) or the path is scalar.
+    /// </summary>
+    public int PrefetchBytes
+    {
+        get
+        {
+            int bytes = this.Step * (this.Element == ElementType.Float ? 4 : 8);
+            return !this.Path.IsVector || bytes < 64 ? 0 : bytes <= 64 ? 64 : bytes <= 128 ? 128 : bytes <= 256 ? 256 : 512;
+        }
+    }
+
     /// <summary><c>Vector512.Create(value)</c>.</summary>
     public string Splat(string value) => $"{this.V}.Create({value})";
 
@@ -130,13 +154,38 @@ internal sealed class VectorLoopWriter
     /// Writes one pass over the row <c>[0, n)</c> in locals <c>i</c> (declared by the caller) and
     /// <c>n</c>. <paramref name="group"/> writes the statements for a group of vectors (the
     /// unrolled ones, or a single vector, or the tail); <paramref name="flush"/>, if given, runs
-    /// after every <see cref="Block"/> elements and once at the end.
+    /// after every <see cref="Block"/> elements and once at the end. <paramref name="prefetch"/>, if given, names
+    /// the row the pass reads from memory for the first time: its unrolled loop then asks for the data
+    /// <c>CacheHints.AheadBytes</c> ahead (see <see cref="PrefetchBytes"/>). <paramref name="stream"/>, if given, names
+    /// the output written with streaming stores: the pass first writes the elements before its first aligned
+    /// address as one masked vector (<c>head</c>), stores every full vector after it without keeping it in cache,
+    /// and ends with a store fence.
     /// </summary>
-    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null)
+    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null, string? prefetch = null, string? stream = null)
     {
+        void Prefetch()
+        {
+            if (prefetch is not null && this.PrefetchBytes != 0)
+            {
+                writer.Line($"global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref {prefetch}, i, {this.PrefetchBytes});");
+            }
+        }
+
         writer.Line("i = 0;");
+        if (stream is not null)
+        {
+            int vectorBytes = this.Path.Bits / 8;
+            writer.Line($"// Streaming stores need {vectorBytes}-byte-aligned addresses: the elements before {stream}'s first one go as one masked vector.");
+            writer.Line($"nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref {stream}, n, {vectorBytes});");
+            using (writer.Block("if (head != 0)"))
+            {
+                group(writer, new[] { VectorAccess.Head(this, fill) });
+                writer.Line("i = head;");
+            }
+        }
+
         List<VectorAccess> unrolled = Enumerable.Range(0, this.Unroll)
-            .Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u))
+            .Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u, stream))
             .ToList();
         if (flush is not null)
         {
@@ -145,6 +194,7 @@ internal sealed class VectorLoopWriter
                 writer.Line($"nint blockEnd = global::System.Math.Min(n - {this.Step}, i + {this.Block - this.Step});");
                 using (writer.Block($"for (; i <= blockEnd; i += {this.Step})"))
                 {
+                    Prefetch();
                     group(writer, unrolled);
                 }
 
@@ -155,6 +205,7 @@ internal sealed class VectorLoopWriter
         {
             using (writer.Block($"for (; i <= n - {this.Step}; i += {this.Step})"))
             {
+                Prefetch();
                 group(writer, unrolled);
             }
         }
@@ -165,7 +216,7 @@ internal sealed class VectorLoopWriter
             // short rows still have independent work side by side.
             using (writer.Block($"if (i <= n - {4 * this.Lanes})"))
             {
-                group(writer, Enumerable.Range(0, 4).Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u)).ToList());
+                group(writer, Enumerable.Range(0, 4).Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u, stream)).ToList());
                 writer.Line($"i += {4 * this.Lanes};");
             }
         }
@@ -174,7 +225,7 @@ internal sealed class VectorLoopWriter
         {
             using (writer.Block($"for (; i <= n - {this.Lanes}; i += {this.Lanes})"))
             {
-                group(writer, new[] { VectorAccess.Full(this, "i", 0) });
+                group(writer, new[] { VectorAccess.Full(this, "i", 0, stream) });
             }
         }
 
@@ -187,6 +238,11 @@ internal sealed class VectorLoopWriter
         if (flush is not null)
         {
             flush(writer);
+        }
+
+        if (stream is not null)
+        {
+            writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();");
         }
     }
 

@@ -127,13 +127,13 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
 
     public bool WriteRowsLoop(IndentedWriter writer, PathInfo path)
     {
-        this.WriteRows(writer, path.Name + "Rows", path.Name + "Row", reference: false);
+        this.WriteRows(writer, path.Name + "Rows", path.Name + "Row", reference: false, streams: this.HasGradient && path.IsVector);
         return true;
     }
 
     public bool WriteReferenceRowsLoop(IndentedWriter writer)
     {
-        this.WriteRows(writer, "ReferenceRows", "ReferenceRow", reference: true);
+        this.WriteRows(writer, "ReferenceRows", "ReferenceRow", reference: true, streams: false);
         if (this.HasPredictions)
         {
             writer.Line();
@@ -257,8 +257,19 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     // ----------------------------------------------------------------------------------- rows
 
     // The rows loop of a path (or of the reference): skips ignored rows (zero gradient), weighs and reduces the row losses.
-    private void WriteRows(IndentedWriter writer, string name, string row, bool reference)
+    // 'streams': the path's rows take a 'stream' flag (write the gradient with streaming stores), decided here once per call.
+    private void WriteRows(IndentedWriter writer, string name, string row, bool reference, bool streams)
     {
+        string streamArgument = streams ? ", stream" : string.Empty;
+        void WriteStreamDecision()
+        {
+            if (streams)
+            {
+                writer.Line("// A gradient much larger than the caches (and not written over the logits) is written with streaming stores.");
+                writer.Line("bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);");
+            }
+        }
+
         KernelSignature s = this.model.Signature;
         string parameters = KernelFileWriter.LocalParameters(s);
         string returns = KernelFileWriter.ReturnType(s);
@@ -308,7 +319,8 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
 
                 string scale = divide ? "scale" : "1.0";
                 string gradientArguments = !this.HasGradient ? string.Empty
-                    : (reference ? $", gradient, {scale}" : $", ref {MemoryMarshal}.GetReference(gradient), {scale}") + (this.TwoDenominators ? ", 1.0" : string.Empty);
+                    : (reference ? $", gradient, {scale}" : $", ref {MemoryMarshal}.GetReference(gradient), {scale}") + (this.TwoDenominators ? ", 1.0" : string.Empty) + streamArgument;
+                WriteStreamDecision();
                 string length = this.model.Width == 0 && !reference ? ", input.Length" : string.Empty;
                 string logits = reference ? "input" : $"ref {MemoryMarshal}.GetReference(input)";
                 string lseArgument = this.RowReturnsLse ? ", out double rowLse" : string.Empty;
@@ -393,6 +405,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 }
             }
 
+            WriteStreamDecision();
             using (writer.Block("for (int row = 0; row < rows; row++)"))
             {
                 writer.Line("int target = targets[row];");
@@ -424,7 +437,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                             outs.Add(", out double ignoredEntropy");
                         }
 
-                        string zeroScale = this.HasGradient ? $", {gradientRow}, 0.0" + (this.TwoDenominators ? ", 0.0" : string.Empty) : string.Empty;
+                        string zeroScale = this.HasGradient ? $", {gradientRow}, 0.0" + (this.TwoDenominators ? ", 0.0" : string.Empty) + streamArgument : string.Empty;
                         void WriteOutputs()
                         {
                             writer.Line($"{row}({logits}, 0{weightArguments}{zeroScale}{string.Concat(outs)});");
@@ -492,7 +505,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                     }
                 }
 
-                string gradientArguments = this.HasGradient ? $", {gradientRow}, scale" + (this.TwoDenominators ? ", zScale" : string.Empty) : string.Empty;
+                string gradientArguments = this.HasGradient ? $", {gradientRow}, scale" + (this.TwoDenominators ? ", zScale" : string.Empty) + streamArgument : string.Empty;
                 string outArguments = (this.RowReturnsLse ? ", out double rowLse" : string.Empty) + (this.HasEntropy ? ", out double rowEntropy" : string.Empty);
                 writer.Line($"double loss = {row}({logits}, target{weightArguments}{gradientArguments}{outArguments});");
                 if (this.HasLse)
@@ -533,9 +546,10 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
 
     // ----------------------------------------------------------------------------------- one row
 
-    private string RowParameters => (this.model.Width == 0 ? $"ref {this.T} x, nint n, int target" : $"ref {this.T} x, int target")
+    // A vector path's row takes 'bool stream' with its gradient: write it with streaming stores.
+    private string RowParameters(bool vector) => (this.model.Width == 0 ? $"ref {this.T} x, nint n, int target" : $"ref {this.T} x, int target")
         + (this.HasClassWeights ? $", ref {this.T} w" + (this.HasWeightTotal ? ", double weightTotal" : string.Empty) : string.Empty)
-        + (this.HasGradient ? $", ref {this.T} g, double scale" + (this.TwoDenominators ? ", double zScale" : string.Empty) : string.Empty)
+        + (this.HasGradient ? $", ref {this.T} g, double scale" + (this.TwoDenominators ? ", double zScale" : string.Empty) + (vector ? ", bool stream" : string.Empty) : string.Empty)
         + (this.RowReturnsLse ? ", out double lse" : string.Empty)
         + (this.HasEntropy ? ", out double entropy" : string.Empty);
 
@@ -600,7 +614,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
             ? "// Two passes: the online normalizer (LSE in one read), then the gradient written from the logits."
             : "// One pass: the online normalizer gives LSE in one read of the logits.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
-        using (writer.Block($"private static double {c.Path.Name}Row({this.RowParameters})"))
+        using (writer.Block($"private static double {c.Path.Name}Row({this.RowParameters(vector: true)})"))
         {
             if (this.model.Width != 0)
             {
@@ -652,7 +666,8 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                         }
                     }
                     : null,
-                this.HasSoftcap ? a => this.Logits(c, a, NegativeInfinity(c)) : null);
+                this.HasSoftcap ? a => this.Logits(c, a, NegativeInfinity(c)) : null,
+                prefetch: true);
             writer.Line($"double maximum = {c.V}.ToScalar(rowMax);");
             writer.Line($"double logSum = {Math}.Log(sum);");
             writer.Line(this.LseDeclaration);
@@ -697,7 +712,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                     writer.Line($"{c.Vec} uniform = {c.Splat($"({this.T})(scale * LabelSmoothing / n)")};");
                 }
 
-                c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
+                void Gradient(IndentedWriter w, IReadOnlyList<VectorAccess> group)
                 {
                     foreach (VectorAccess a in group)
                     {
@@ -712,7 +727,18 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                             w.Line(a.Store($"({c.M}.ExpNonPositive({a.Load("x")} - rowMax) * factor){uniform}", "g"));
                         }
                     }
-                });
+                }
+
+                // The same pass twice: with streaming stores for a gradient larger than the caches, with ordinary ones otherwise.
+                using (writer.Block("if (stream)"))
+                {
+                    c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient, stream: "g");
+                }
+
+                using (writer.Block("else"))
+                {
+                    c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient);
+                }
                 this.WriteTargetGradient(writer, "n");
             }
 
@@ -748,7 +774,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
         string Z(string x) => this.HasSoftcap ? $"(({this.T})Softcap * {this.T}.Tanh({x} * ({this.T})(1.0 / Softcap)))" : x;
         writer.Line("// Scalar: the row's maximum; Σ exp(z − m) (and Σz) in double; then the gradient if asked for.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
-        using (writer.Block($"private static double ScalarRow({this.RowParameters})"))
+        using (writer.Block($"private static double ScalarRow({this.RowParameters(vector: false)})"))
         {
             if (this.model.Width != 0)
             {

@@ -173,6 +173,8 @@ namespace Demo
                 global::KernelGen.Runtime.CompensatedSum zTotal = default;
                 double scale = 1.0 / denominator;
                 double zScale = 1.0 / zDenominator;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -183,7 +185,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(classWeights), weightTotal, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, zScale, out double rowLse);
+                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(classWeights), weightTotal, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, zScale, stream, out double rowLse);
                     total.Add(loss);
                     zTotal.Add(ZLoss * rowLse * rowLse);
                 }
@@ -221,6 +223,8 @@ namespace Demo
                 global::KernelGen.Runtime.CompensatedSum zTotal = default;
                 double scale = 1.0 / denominator;
                 double zScale = 1.0 / zDenominator;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -231,7 +235,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(classWeights), weightTotal, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, zScale, out double rowLse);
+                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(classWeights), weightTotal, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, zScale, stream, out double rowLse);
                     total.Add(loss);
                     zTotal.Add(ZLoss * rowLse * rowLse);
                 }
@@ -269,6 +273,8 @@ namespace Demo
                 global::KernelGen.Runtime.CompensatedSum zTotal = default;
                 double scale = 1.0 / denominator;
                 double zScale = 1.0 / zDenominator;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -279,7 +285,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(classWeights), weightTotal, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, zScale, out double rowLse);
+                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(classWeights), weightTotal, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, zScale, stream, out double rowLse);
                     total.Add(loss);
                     zTotal.Add(ZLoss * rowLse * rowLse);
                 }
@@ -317,6 +323,8 @@ namespace Demo
                 global::KernelGen.Runtime.CompensatedSum zTotal = default;
                 double scale = 1.0 / denominator;
                 double zScale = 1.0 / zDenominator;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -327,7 +335,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(classWeights), weightTotal, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, zScale, out double rowLse);
+                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(classWeights), weightTotal, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, zScale, stream, out double rowLse);
                     total.Add(loss);
                     zTotal.Add(ZLoss * rowLse * rowLse);
                 }
@@ -428,7 +436,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx512Row(ref float x, nint n, int target, ref float w, double weightTotal, ref float g, double scale, double zScale, out double lse)
+            private static double Avx512Row(ref float x, nint n, int target, ref float w, double weightTotal, ref float g, double scale, double zScale, bool stream, out double lse)
             {
                 nint i;
                 // Σw·z for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
@@ -453,6 +461,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 128, i + 896);
                     for (; i <= blockEnd; i += 128)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 512);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
                         global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
@@ -549,34 +558,77 @@ namespace Demo
                 double probability = (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / n))) + (zScale * 2 * ZLoss * lse);
                 global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector512<float> uniform = global::System.Runtime.Intrinsics.Vector512.Create((float)(scale * LabelSmoothing / n));
-                i = 0;
-                for (; i <= n - 128; i += 128)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16))), ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32))), ref g, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48))), ref g, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64))), ref g, (nuint)(i + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80))), ref g, (nuint)(i + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96))), ref g, (nuint)(i + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112))), ref g, (nuint)(i + 112));
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 64);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16))), ref g, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32))), ref g, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48))), ref g, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64))), ref g, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80))), ref g, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96))), ref g, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112))), ref g, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16))), ref g, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32))), ref g, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48))), ref g, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                if (i <= n - 64)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16))), ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32))), ref g, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48))), ref g, (nuint)(i + 48));
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16))), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32))), ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48))), ref g, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64))), ref g, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80))), ref g, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96))), ref g, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112))), ref g, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16))), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32))), ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48))), ref g, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing / n * weight)))));
@@ -585,7 +637,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx2Row(ref float x, nint n, int target, ref float w, double weightTotal, ref float g, double scale, double zScale, out double lse)
+            private static double Avx2Row(ref float x, nint n, int target, ref float w, double weightTotal, ref float g, double scale, double zScale, bool stream, out double lse)
             {
                 nint i;
                 // Σw·z for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
@@ -606,6 +658,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 128);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16));
@@ -671,22 +724,53 @@ namespace Demo
                 double probability = (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / n))) + (zScale * 2 * ZLoss * lse);
                 global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector256<float> uniform = global::System.Runtime.Intrinsics.Vector256.Create((float)(scale * LabelSmoothing / n));
-                i = 0;
-                for (; i <= n - 32; i += 32)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8))), ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16))), ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24))), ref g, (nuint)(i + 24));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 32);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8))), ref g, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16))), ref g, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24))), ref g, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8))), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16))), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24))), ref g, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing / n * weight)))));
@@ -695,7 +779,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double NeonRow(ref float x, nint n, int target, ref float w, double weightTotal, ref float g, double scale, double zScale, out double lse)
+            private static double NeonRow(ref float x, nint n, int target, ref float w, double weightTotal, ref float g, double scale, double zScale, bool stream, out double lse)
             {
                 nint i;
                 // Σw·z for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
@@ -716,6 +800,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
@@ -781,22 +866,53 @@ namespace Demo
                 double probability = (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / n))) + (zScale * 2 * ZLoss * lse);
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector128<float> uniform = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale * LabelSmoothing / n));
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4))), ref g, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8))), ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12))), ref g, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4))), ref g, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8))), ref g, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12))), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4))), ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8))), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12))), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing / n * weight)))));
@@ -805,7 +921,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Vector128Row(ref float x, nint n, int target, ref float w, double weightTotal, ref float g, double scale, double zScale, out double lse)
+            private static double Vector128Row(ref float x, nint n, int target, ref float w, double weightTotal, ref float g, double scale, double zScale, bool stream, out double lse)
             {
                 nint i;
                 // Σw·z for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
@@ -826,6 +942,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
@@ -891,22 +1008,53 @@ namespace Demo
                 double probability = (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / n))) + (zScale * 2 * ZLoss * lse);
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector128<float> uniform = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale * LabelSmoothing / n));
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4))), ref g, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8))), ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12))), ref g, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4))), ref g, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8))), ref g, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12))), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4))), ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8))), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12))), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing / n * weight)))));

@@ -142,6 +142,8 @@ namespace Demo
                 double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
                 double scale = 1.0 / denominator;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -152,7 +154,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream);
                     total.Add(loss);
                 }
                 return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
@@ -174,6 +176,8 @@ namespace Demo
                 double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
                 double scale = 1.0 / denominator;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -184,7 +188,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream);
                     total.Add(loss);
                 }
                 return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
@@ -206,6 +210,8 @@ namespace Demo
                 double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
                 double scale = 1.0 / denominator;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -216,7 +222,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream);
                     total.Add(loss);
                 }
                 return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
@@ -238,6 +244,8 @@ namespace Demo
                 double denominator = counted;
                 global::KernelGen.Runtime.CompensatedSum total = default;
                 double scale = 1.0 / denominator;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -248,7 +256,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream);
                     total.Add(loss);
                 }
                 return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
@@ -316,7 +324,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx512Row(ref float x, nint n, int target, ref float g, double scale)
+            private static double Avx512Row(ref float x, nint n, int target, ref float g, double scale, bool stream)
             {
                 nint i;
                 // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
@@ -331,6 +339,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 128, i + 896);
                     for (; i <= blockEnd; i += 128)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 512);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
                         global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
@@ -392,34 +401,77 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 128; i += 128)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor), ref g, (nuint)(i + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor), ref g, (nuint)(i + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor), ref g, (nuint)(i + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor), ref g, (nuint)(i + 112));
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 64);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
+                        i = head;
+                    }
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor), ref g, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor), ref g, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor), ref g, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor), ref g, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                if (i <= n - 64)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    i = 0;
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor), ref g, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor), ref g, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor), ref g, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor), ref g, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
@@ -428,7 +480,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx2Row(ref float x, nint n, int target, ref float g, double scale)
+            private static double Avx2Row(ref float x, nint n, int target, ref float g, double scale, bool stream)
             {
                 nint i;
                 // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
@@ -443,6 +495,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 128);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16));
@@ -489,22 +542,53 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 32; i += 32)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor), ref g, (nuint)(i + 24));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 32);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor), ref g, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor), ref g, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
@@ -513,7 +597,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double NeonRow(ref float x, nint n, int target, ref float g, double scale)
+            private static double NeonRow(ref float x, nint n, int target, ref float g, double scale, bool stream)
             {
                 nint i;
                 // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
@@ -528,6 +612,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
@@ -574,22 +659,53 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
@@ -598,7 +714,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Vector128Row(ref float x, nint n, int target, ref float g, double scale)
+            private static double Vector128Row(ref float x, nint n, int target, ref float g, double scale, bool stream)
             {
                 nint i;
                 // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
@@ -613,6 +729,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
@@ -659,22 +776,53 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));

@@ -212,6 +212,8 @@ namespace Demo
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
                 const double scale = 1.0;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -222,7 +224,7 @@ namespace Demo
                         // The LSE and entropy describe the logits, not the target: written for ignored rows too.
                         if (n != 0)
                         {
-                            Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, 0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), 0.0, out double ignoredLse, out double ignoredEntropy);
+                            Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, 0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), 0.0, stream, out double ignoredLse, out double ignoredEntropy);
                             lse[row] = (float)ignoredLse;
                             entropy[row] = (float)ignoredEntropy;
                         }
@@ -237,7 +239,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, out double rowLse, out double rowEntropy);
+                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
                     losses[row] = (float)loss;
@@ -252,6 +254,8 @@ namespace Demo
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
                 const double scale = 1.0;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -262,7 +266,7 @@ namespace Demo
                         // The LSE and entropy describe the logits, not the target: written for ignored rows too.
                         if (n != 0)
                         {
-                            Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, 0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), 0.0, out double ignoredLse, out double ignoredEntropy);
+                            Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, 0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), 0.0, stream, out double ignoredLse, out double ignoredEntropy);
                             lse[row] = (float)ignoredLse;
                             entropy[row] = (float)ignoredEntropy;
                         }
@@ -277,7 +281,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, out double rowLse, out double rowEntropy);
+                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
                     losses[row] = (float)loss;
@@ -292,6 +296,8 @@ namespace Demo
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
                 const double scale = 1.0;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -302,7 +308,7 @@ namespace Demo
                         // The LSE and entropy describe the logits, not the target: written for ignored rows too.
                         if (n != 0)
                         {
-                            NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, 0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), 0.0, out double ignoredLse, out double ignoredEntropy);
+                            NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, 0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), 0.0, stream, out double ignoredLse, out double ignoredEntropy);
                             lse[row] = (float)ignoredLse;
                             entropy[row] = (float)ignoredEntropy;
                         }
@@ -317,7 +323,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, out double rowLse, out double rowEntropy);
+                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
                     losses[row] = (float)loss;
@@ -332,6 +338,8 @@ namespace Demo
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
                 const double scale = 1.0;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -342,7 +350,7 @@ namespace Demo
                         // The LSE and entropy describe the logits, not the target: written for ignored rows too.
                         if (n != 0)
                         {
-                            Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, 0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), 0.0, out double ignoredLse, out double ignoredEntropy);
+                            Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, 0, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), 0.0, stream, out double ignoredLse, out double ignoredEntropy);
                             lse[row] = (float)ignoredLse;
                             entropy[row] = (float)ignoredEntropy;
                         }
@@ -357,7 +365,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, out double rowLse, out double rowEntropy);
+                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream, out double rowLse, out double rowEntropy);
                     lse[row] = (float)rowLse;
                     entropy[row] = (float)rowEntropy;
                     losses[row] = (float)loss;
@@ -456,7 +464,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx512Row(ref float x, nint n, int target, ref float g, double scale, out double lse, out double entropy)
+            private static double Avx512Row(ref float x, nint n, int target, ref float g, double scale, bool stream, out double lse, out double entropy)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector512<float> cap = global::System.Runtime.Intrinsics.Vector512.Create((float)Softcap), inverseCap = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / Softcap));
@@ -472,6 +480,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 128, i + 896);
                     for (; i <= blockEnd; i += 128)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 512);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = cap * global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = cap * global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
                         global::System.Runtime.Intrinsics.Vector512<float> x2 = cap * global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * inverseCap);
@@ -612,48 +621,106 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform)·(1 − t_k²), z_k = c·t_k, t_k = tanh(x_k/c), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 128; i += 128)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<float> t1 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t1 * t1)), ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> t2 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t2 * t2)), ref g, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> t3 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t3 * t3)), ref g, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512<float> t4 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t4) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t4 * t4)), ref g, (nuint)(i + 64));
-                    global::System.Runtime.Intrinsics.Vector512<float> t5 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t5) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t5 * t5)), ref g, (nuint)(i + 80));
-                    global::System.Runtime.Intrinsics.Vector512<float> t6 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t6) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t6 * t6)), ref g, (nuint)(i + 96));
-                    global::System.Runtime.Intrinsics.Vector512<float> t7 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t7) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t7 * t7)), ref g, (nuint)(i + 112));
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 64);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref g, head, ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)));
+                        i = head;
+                    }
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> t1 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t1 * t1)), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> t2 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t2 * t2)), ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> t3 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t3 * t3)), ref g, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> t4 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t4) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t4 * t4)), ref g, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> t5 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t5) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t5 * t5)), ref g, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> t6 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t6) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t6 * t6)), ref g, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> t7 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t7) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t7 * t7)), ref g, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> t1 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t1 * t1)), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> t2 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t2 * t2)), ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> t3 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t3 * t3)), ref g, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                if (i <= n - 64)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<float> t1 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t1 * t1)), ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> t2 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t2 * t2)), ref g, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> t3 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t3 * t3)), ref g, (nuint)(i + 48));
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)));
+                    i = 0;
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> t1 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t1 * t1)), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> t2 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t2 * t2)), ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> t3 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t3 * t3)), ref g, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> t4 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t4) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t4 * t4)), ref g, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> t5 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t5) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t5 * t5)), ref g, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> t6 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t6) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t6 * t6)), ref g, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> t7 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t7) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t7 * t7)), ref g, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> t1 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t1 * t1)), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> t2 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t2 * t2)), ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> t3 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t3 * t3)), ref g, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> t0 = global::KernelGen.Runtime.VectorMath512.Tanh(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector512<float>.One - (t0 * t0)));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale) * (1 - (targetTanh * targetTanh)));
@@ -662,7 +729,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx2Row(ref float x, nint n, int target, ref float g, double scale, out double lse, out double entropy)
+            private static double Avx2Row(ref float x, nint n, int target, ref float g, double scale, bool stream, out double lse, out double entropy)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector256<float> cap = global::System.Runtime.Intrinsics.Vector256.Create((float)Softcap), inverseCap = global::System.Runtime.Intrinsics.Vector256.Create((float)(1.0 / Softcap));
@@ -678,6 +745,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 128);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = cap * global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = cap * global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = cap * global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
@@ -771,28 +839,66 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform)·(1 − t_k²), z_k = c·t_k, t_k = tanh(x_k/c), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 32; i += 32)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256<float> t1 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t1 * t1)), ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256<float> t2 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t2 * t2)), ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector256<float> t3 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t3 * t3)), ref g, (nuint)(i + 24));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 32);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref g, head, ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> t1 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t1 * t1)), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> t2 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t2 * t2)), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> t3 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t3 * t3)), ref g, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)));
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> t1 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t1 * t1)), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> t2 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t2 * t2)), ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> t3 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t3 * t3)), ref g, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> t0 = global::KernelGen.Runtime.VectorMath256.Tanh(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector256<float>.One - (t0 * t0)));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale) * (1 - (targetTanh * targetTanh)));
@@ -801,7 +907,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double NeonRow(ref float x, nint n, int target, ref float g, double scale, out double lse, out double entropy)
+            private static double NeonRow(ref float x, nint n, int target, ref float g, double scale, bool stream, out double lse, out double entropy)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<float> cap = global::System.Runtime.Intrinsics.Vector128.Create((float)Softcap), inverseCap = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / Softcap));
@@ -817,6 +923,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = cap * global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = cap * global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * inverseCap);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = cap * global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
@@ -910,28 +1017,66 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform)·(1 − t_k²), z_k = c·t_k, t_k = tanh(x_k/c), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<float> t1 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t1 * t1)), ref g, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> t2 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t2 * t2)), ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128<float> t3 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t3 * t3)), ref g, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> t1 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t1 * t1)), ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> t2 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t2 * t2)), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> t3 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t3 * t3)), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> t1 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t1 * t1)), ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> t2 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t2 * t2)), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> t3 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t3 * t3)), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale) * (1 - (targetTanh * targetTanh)));
@@ -940,7 +1085,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Vector128Row(ref float x, nint n, int target, ref float g, double scale, out double lse, out double entropy)
+            private static double Vector128Row(ref float x, nint n, int target, ref float g, double scale, bool stream, out double lse, out double entropy)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<float> cap = global::System.Runtime.Intrinsics.Vector128.Create((float)Softcap), inverseCap = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / Softcap));
@@ -956,6 +1101,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = cap * global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = cap * global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * inverseCap);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = cap * global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
@@ -1049,28 +1195,66 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform)·(1 − t_k²), z_k = c·t_k, t_k = tanh(x_k/c), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<float> t1 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t1 * t1)), ref g, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> t2 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t2 * t2)), ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128<float> t3 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t3 * t3)), ref g, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> t1 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t1 * t1)), ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> t2 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t2 * t2)), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> t3 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t3 * t3)), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> t1 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t1) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t1 * t1)), ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> t2 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t2) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t2 * t2)), ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> t3 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t3) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t3 * t3)), ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * inverseCap);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)), ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> t0 = global::KernelGen.Runtime.VectorMath128.Tanh(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) * inverseCap);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive((cap * t0) - rowMax) * factor)) * (global::System.Runtime.Intrinsics.Vector128<float>.One - (t0 * t0)));
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale) * (1 - (targetTanh * targetTanh)));

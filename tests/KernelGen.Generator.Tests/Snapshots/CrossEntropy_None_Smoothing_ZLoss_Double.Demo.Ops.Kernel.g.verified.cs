@@ -148,6 +148,8 @@ namespace Demo
                 ref double x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
                 const double scale = 1.0;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -159,7 +161,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream);
                     losses[row] = (double)loss;
                 }
             }
@@ -172,6 +174,8 @@ namespace Demo
                 ref double x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
                 const double scale = 1.0;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -183,7 +187,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream);
                     losses[row] = (double)loss;
                 }
             }
@@ -196,6 +200,8 @@ namespace Demo
                 ref double x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
                 const double scale = 1.0;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -207,7 +213,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream);
                     losses[row] = (double)loss;
                 }
             }
@@ -220,6 +226,8 @@ namespace Demo
                 ref double x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref double g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradient);
                 const double scale = 1.0;
+                // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -231,7 +239,7 @@ namespace Demo
                         continue;
                     }
 
-                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale);
+                    double loss = Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), n, target, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, offset), scale, stream);
                     losses[row] = (double)loss;
                 }
             }
@@ -282,7 +290,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx512Row(ref double x, nint n, int target, ref double g, double scale)
+            private static double Avx512Row(ref double x, nint n, int target, ref double g, double scale, bool stream)
             {
                 nint i;
                 // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
@@ -307,6 +315,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 64, i + 960);
                     for (; i <= blockEnd; i += 64)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 512);
                         global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector512<double> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8));
                         global::System.Runtime.Intrinsics.Vector512<double> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
@@ -402,34 +411,77 @@ namespace Demo
                 double probability = scale * (1 + (2 * ZLoss * lse));
                 global::System.Runtime.Intrinsics.Vector512<double> factor = global::System.Runtime.Intrinsics.Vector512.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector512<double> uniform = global::System.Runtime.Intrinsics.Vector512.Create((double)(scale * LabelSmoothing / n));
-                i = 0;
-                for (; i <= n - 64; i += 64)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 40));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 56));
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 64);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                        i = head;
+                    }
+                    for (; i <= n - 64; i += 64)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 40));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 56));
+                    }
+                    if (i <= n - 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
+                        i += 32;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                if (i <= n - 32)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
-                    i += 32;
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    i = 0;
+                    for (; i <= n - 64; i += 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 40));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 56));
+                    }
+                    if (i <= n - 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
+                        i += 32;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
@@ -438,7 +490,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx2Row(ref double x, nint n, int target, ref double g, double scale)
+            private static double Avx2Row(ref double x, nint n, int target, ref double g, double scale, bool stream)
             {
                 nint i;
                 // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
@@ -459,6 +511,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 128);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
@@ -523,22 +576,53 @@ namespace Demo
                 double probability = scale * (1 + (2 * ZLoss * lse));
                 global::System.Runtime.Intrinsics.Vector256<double> factor = global::System.Runtime.Intrinsics.Vector256.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector256<double> uniform = global::System.Runtime.Intrinsics.Vector256.Create((double)(scale * LabelSmoothing / n));
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 32);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
@@ -547,7 +631,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double NeonRow(ref double x, nint n, int target, ref double g, double scale)
+            private static double NeonRow(ref double x, nint n, int target, ref double g, double scale, bool stream)
             {
                 nint i;
                 // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
@@ -568,6 +652,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
                         global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
@@ -632,22 +717,53 @@ namespace Demo
                 double probability = scale * (1 + (2 * ZLoss * lse));
                 global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 2; i += 2)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
@@ -656,7 +772,7 @@ namespace Demo
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Vector128Row(ref double x, nint n, int target, ref double g, double scale)
+            private static double Vector128Row(ref double x, nint n, int target, ref double g, double scale, bool stream)
             {
                 nint i;
                 // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
@@ -677,6 +793,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
                         global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
@@ -741,22 +858,53 @@ namespace Demo
                 double probability = scale * (1 + (2 * ZLoss * lse));
                 global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 2; i += 2)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));

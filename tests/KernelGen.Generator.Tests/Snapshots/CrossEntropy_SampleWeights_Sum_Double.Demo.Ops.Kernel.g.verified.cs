@@ -272,6 +272,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 64, i + 960);
                     for (; i <= blockEnd; i += 64)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 512);
                         global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector512<double> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8));
                         global::System.Runtime.Intrinsics.Vector512<double> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
@@ -349,6 +350,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 128);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
@@ -411,6 +413,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
                         global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
@@ -473,6 +476,7 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
                         global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
                         global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));

@@ -1,0 +1,148 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using KernelGen.Runtime;
+using Xunit;
+
+namespace KernelGen.Tests;
+
+/// <summary>
+/// The cache hints of KernelGen.Runtime (<see cref="CacheHints"/>), tested once: prefetches change nothing and never
+/// fault, the streaming head aligns, streaming stores write exactly; and a cross-entropy gradient large enough to be
+/// streamed (above <see cref="CacheHints.StreamingThresholdBytes"/>), at every alignment of the gradient span, equals
+/// bit for bit the same path's gradient computed row by row (small calls, ordinary stores).
+/// </summary>
+public class StreamingTests
+{
+    private delegate T SumGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> gradient);
+
+    [Fact]
+    public void PrefetchPastTheEndNeitherFaultsNorWrites()
+    {
+        float[] data = Enumerable.Range(0, 100).Select(static i => (float)i).ToArray();
+        for (int i = 0; i < data.Length; i++)
+        {
+            CacheHints.PrefetchAhead(ref data[0], i, 512);   // 4 KiB + 512 B past element i: beyond the array
+            CacheHints.PrefetchAhead(ref data[i], 0, 64);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(static i => (float)i), data);
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(32)]
+    [InlineData(16)]
+    public void StreamingHeadReachesTheFirstAlignedAddress(int vectorBytes)
+    {
+        float[] floats = GC.AllocateArray<float>(256, pinned: true);
+        double[] doubles = GC.AllocateArray<double>(256, pinned: true);
+        for (int offset = 0; offset < 32; offset++)
+        {
+            nint head = Head(ref floats[offset], 200, vectorBytes);
+            Assert.InRange(head, 0, (vectorBytes / sizeof(float)) - 1);
+            Assert.Equal(0, (long)(Address(floats, offset + (int)head) % (nuint)vectorBytes));
+
+            nint doubleHead = Head(ref doubles[offset], 200, vectorBytes);
+            Assert.InRange(doubleHead, 0, (vectorBytes / sizeof(double)) - 1);
+            Assert.Equal(0, (long)(Address(doubles, offset + (int)doubleHead) % (nuint)vectorBytes));
+
+            // Never more than the row.
+            Assert.InRange(Head(ref floats[offset], 1, vectorBytes), 0, 1);
+        }
+
+        // An address not aligned to the element: nothing streams (the head is the whole row).
+        Span<float> odd = MemoryMarshal.Cast<byte, float>(MemoryMarshal.AsBytes(floats.AsSpan()).Slice(1, 400));
+        Assert.Equal(50, CacheHints.StreamingHead(ref odd[0], 50, 64));
+    }
+
+    [Fact]
+    public void StreamingStoresWriteExactlyTheirVector()
+    {
+        float[] buffer = GC.AllocateArray<float>(128, pinned: true);
+        int start = (int)CacheHints.StreamingHead(ref buffer[0], buffer.Length, 64);
+        CacheHints.StoreStreaming(Vector512.Create(1f), ref buffer[start], 0);
+        CacheHints.StoreStreaming(Vector256.Create(2f), ref buffer[start], 16);
+        CacheHints.StoreStreaming(Vector128.Create(3f), ref buffer[start], 24);
+        CacheHints.StreamingFence();
+        float[] expected = new float[128];
+        expected.AsSpan(start, 16).Fill(1f);
+        expected.AsSpan(start + 16, 8).Fill(2f);
+        expected.AsSpan(start + 24, 4).Fill(3f);
+        Assert.Equal(expected, buffer);
+    }
+
+    [Fact]
+    public void OnlyLargeSeparateOutputsStream()
+    {
+        int large = CacheHints.StreamingThresholdBytes / sizeof(float);
+        float[] input = new float[large], output = new float[large];
+        Assert.Equal(System.Runtime.Intrinsics.X86.Sse.IsSupported, CacheHints.ShouldStream<float>(input, output));
+        Assert.False(CacheHints.ShouldStream<float>(input, output.AsSpan(0, large - 1)));   // below the threshold
+        Assert.False(CacheHints.ShouldStream<float>(input, input));                        // in place
+        Assert.False(CacheHints.ShouldStream<float>(input, input.AsSpan(1)));              // overlapping
+    }
+
+    [Fact]
+    public void StreamedFloatGradientEqualsTheRowByRowGradientOnEveryPath() =>
+        CheckStreamedGradient<float>(nameof(LossKernels.CrossEntropySumGradFRows), rows: 65, classes: 32771, shifts: new[] { 0, 1, 7, 15 });
+
+    [Fact]
+    public void StreamedDoubleGradientEqualsTheRowByRowGradientOnEveryPath() =>
+        CheckStreamedGradient<double>(nameof(LossKernels.CrossEntropySumSmoothZGradDRows), rows: 33, classes: 32771, shifts: new[] { 0, 3, 5 });
+
+    private static void CheckStreamedGradient<T>(string name, int rows, int classes, int[] shifts)
+        where T : unmanaged, IConvertible
+    {
+        LossInfo kernel = LossCatalog.Get(name);
+        Assert.Equal(LossReduction.Sum, kernel.Reduction);
+        var random = new Random(5);
+        T[] logits = Enumerable.Range(0, rows * classes).Select(_ => (T)Convert.ChangeType((random.NextDouble() - 0.5) * 16, typeof(T), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        int[] targets = Enumerable.Range(0, rows).Select(r => r == 3 ? -100 : random.Next(classes)).ToArray();   // one ignored row
+        Assert.True((long)logits.Length * Marshal.SizeOf<T>() >= CacheHints.StreamingThresholdBytes, "the call must be large enough to stream");
+        int checkedPaths = 0;
+        foreach ((string path, MethodInfo method) in LossCatalog.RunnablePaths(kernel))
+        {
+            if (path == "Reference")
+            {
+                continue;
+            }
+
+            var call = method.CreateDelegate<SumGradient<T>>();
+            T[] rowByRow = new T[logits.Length];
+            double rowLosses = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                rowLosses += call(logits.AsSpan(r * classes, classes), targets.AsSpan(r, 1), rowByRow.AsSpan(r * classes, classes)).ToDouble(null);
+            }
+
+            foreach (int shift in shifts)
+            {
+                T[] buffer = new T[logits.Length + 16];
+                Span<T> gradient = buffer.AsSpan(shift, logits.Length);
+                double loss = call(logits, targets, gradient).ToDouble(null);
+                Assert.True(gradient.SequenceEqual(rowByRow), $"{name}.{path}, gradient shifted by {shift}: differs from the row-by-row gradient");
+                Assert.True(buffer.Take(shift).Concat(buffer.Skip(shift + logits.Length)).All(static v => v.ToDouble(null) == 0), $"{name}.{path}: wrote outside the gradient span");
+                Assert.True(Math.Abs(loss - rowLosses) <= 1e-6 * Math.Abs(rowLosses), $"{name}.{path}: loss {loss} vs the rows' sum {rowLosses}");
+            }
+
+            checkedPaths++;
+        }
+
+        Assert.True(checkedPaths >= 2, "at least one path and the dispatcher");
+    }
+
+    // StreamingHead takes the vector size as a constant (as the generated code passes it).
+    private static nint Head<T>(ref T start, nint n, int vectorBytes)
+        where T : unmanaged => vectorBytes switch
+        {
+            64 => CacheHints.StreamingHead(ref start, n, 64),
+            32 => CacheHints.StreamingHead(ref start, n, 32),
+            _ => CacheHints.StreamingHead(ref start, n, 16),
+        };
+
+    // The address of a pinned array's element.
+    private static nuint Address<T>(T[] pinned, int index) => (nuint)(nint)Marshal.UnsafeAddrOfPinnedArrayElement(pinned, index);
+}
