@@ -24,6 +24,14 @@ public sealed class RmsNormAttribute : Attribute
     /// </summary>
     public double WeightOffset { get; set; }
 
+    /// <summary>
+    /// True: the compressed form CRMSNorm ("Pre-RMSNorm and Pre-CRMSNorm Transformers", Jiang et al. 2023). A zero-mean
+    /// vector of d elements is stored as its first <c>n = d − 1</c> (the last is implied: <c>−Σ x′</c>), and
+    /// <c>y_i = γ_i · x′_i / sqrt((Σx′² + (Σx′)²)/(n + 1) + ε)</c>: the RMS of the whole d-element vector, from the n stored
+    /// ones. Input, weight and output have n elements. Forward only (not with <see cref="Backward"/>). Default false.
+    /// </summary>
+    public bool Compressed { get; set; }
+
     /// <summary>True (the default): the method takes the weight γ. False: y = x / sqrt(mean(x²) + ε).</summary>
     public bool Affine { get; set; } = true;
 

@@ -562,6 +562,20 @@ public sealed class DiagnosticTests
         """, "Backward = true is not valid for [LayerNorm]: the fused residual form has no backward kernel: the gradient of h = x + r is dh for both, so take the backward of the norm and add its dx to the residual's gradient");
 
     [Fact]
+    public void KG0008_backward_of_the_compressed_form() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [RmsNorm([|Compressed = true|], Backward = true)]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient);
+        }
+        """, "Compressed = true is not valid for [RmsNorm]: the compressed form CRMSNorm has no backward kernel yet: declare the forward only");
+
+    [Fact]
     public void KG0006_weight_of_another_element_type() => AssertSingle("KG0006", """
         using System;
         using KernelGen;

@@ -112,6 +112,11 @@ public sealed class SnapshotTests
 
     [Fact] public void RmsNorm_NotAffine_Double() => Verify(Kernel("[RmsNorm(Affine = false)]", OneRowDouble));
 
+    // CRMSNorm: Σx beside Σx² in the first pass, in the looped form (many rows) and in registers (Width = 63, three vectors and a tail).
+    [Fact] public void RmsNorm_Compressed_ManyRows() => Verify(Kernel("[RmsNorm(Compressed = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength)"));
+
+    [Fact] public void RmsNorm_Compressed_Width63() => Verify(Kernel("[RmsNorm(Compressed = true, Width = 63)]", NormWeight));
+
     [Fact] public void RmsNorm_Width64_Double() => Verify(Kernel("[RmsNorm(Width = 64)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output)"));
 
     [Fact] public void LayerNorm_Residual_ManyRows() => Verify(Kernel("[LayerNorm(Residual = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> sum, int rowLength)"));

@@ -60,6 +60,9 @@ public sealed class NormInfo
 
     public required double WeightOffset { get; init; }
 
+    /// <summary>[RmsNorm(Compressed = true)], CRMSNorm: the mean square is (Σx² + (Σx)²)/(n + 1).</summary>
+    public bool Compressed { get; init; }
+
     public required int Width { get; init; }
 
     public required int Unroll { get; init; }
@@ -151,6 +154,7 @@ public static class NormCatalog
                 HasResidual = residual,
                 Epsilon = layer?.Epsilon ?? rms?.Epsilon ?? l2!.Epsilon,
                 WeightOffset = rms?.WeightOffset ?? 0,
+                Compressed = rms?.Compressed ?? false,
                 Width = layer?.Width ?? rms?.Width ?? l2!.Width,
                 Unroll = layer?.Unroll ?? rms?.Unroll ?? l2!.Unroll,
                 Dispatcher = method,

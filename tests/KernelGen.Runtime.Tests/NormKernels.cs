@@ -64,6 +64,16 @@ public static partial class NormKernels
     [RmsNorm(Width = 5, WeightOffset = 1)]
     public static partial void RmsNormGemmaDW5Rows(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output, int rowLength);
 
+    // CRMSNorm: the first n elements of a zero-mean vector of n + 1.
+    [RmsNorm(Compressed = true)]
+    public static partial void RmsNormCompressedFRows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
+
+    [RmsNorm(Compressed = true, Affine = false, Epsilon = 0)]
+    public static partial void RmsNormCompressedPlainDEps0(ReadOnlySpan<double> input, Span<double> output);
+
+    [RmsNorm(Compressed = true, Width = 63, WeightOffset = 1)]
+    public static partial void RmsNormCompressedGemmaFW63Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
+
     [RmsNorm(Width = 64)]
     public static partial void RmsNormFW64Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
 

@@ -45,8 +45,11 @@ public static class NormOracle
         return (y, normalized);
     }
 
-    /// <summary>y = (γ + offset)·x/sqrt(Σx²/n + ε) for one row.</summary>
-    public static double[] RmsNorm(ReadOnlySpan<double> x, ReadOnlySpan<double> weight, double offset, double epsilon)
+    /// <summary>
+    /// y = (γ + offset)·x/sqrt(Σx²/n + ε) for one row; <paramref name="compressed"/> (CRMSNorm): the row is the first n
+    /// elements of a zero-mean vector whose last element is −Σx, so the mean square is (Σx² + (Σx)²)/(n + 1).
+    /// </summary>
+    public static double[] RmsNorm(ReadOnlySpan<double> x, ReadOnlySpan<double> weight, double offset, double epsilon, bool compressed = false)
     {
         int n = x.Length;
         var y = new double[n];
@@ -62,7 +65,18 @@ public static class NormOracle
             squares += e * e;
         }
 
-        double inverse = 1.0 / Math.Sqrt(Quotient(squares, n, 2 * Scale) + epsilon);
+        if (compressed)
+        {
+            BigInteger total = BigInteger.Zero;
+            for (int i = 0; i < n; i++)
+            {
+                total += Exact(x[i]);
+            }
+
+            squares += total * total;
+        }
+
+        double inverse = 1.0 / Math.Sqrt(Quotient(squares, compressed ? n + 1 : n, 2 * Scale) + epsilon);
         for (int i = 0; i < n; i++)
         {
             y[i] = x[i] * inverse * (weight.IsEmpty ? 1 : weight[i] + offset);
@@ -95,7 +109,7 @@ public static class NormOracle
     public static (double[] Y, double[] Normalized) Expected(NormInfo kernel, ReadOnlySpan<double> x, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias) =>
         kernel.IsLayer ? LayerNorm(x, weight, bias, kernel.Epsilon)
         : kernel.IsL2 ? (L2Normalize(x, kernel.Epsilon), new double[x.Length])
-        : (RmsNorm(x, weight, kernel.WeightOffset, kernel.Epsilon), new double[x.Length]);
+        : (RmsNorm(x, weight, kernel.WeightOffset, kernel.Epsilon, kernel.Compressed), new double[x.Length]);
 
     /// <summary>A finite double as an integer count of 2⁻¹⁰⁷⁴.</summary>
     public static BigInteger Exact(double value)

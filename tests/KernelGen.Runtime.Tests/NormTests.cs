@@ -190,6 +190,30 @@ public class NormTests
         }
     }
 
+    [Fact]
+    public void CompressedEqualsRmsNormOfTheFullZeroMeanVector()
+    {
+        // CRMSNorm of the stored x′ (n elements) is RMSNorm of x = (x′, −Σx′) (n + 1 elements, zero mean), restricted
+        // to its first n: the paper's equivalence, checked against the plain RMSNorm oracle (no compression in it).
+        NormInfo kernel = NormCatalog.Get(nameof(NormKernels.RmsNormCompressedPlainDEps0));
+        Assert.True(kernel.Compressed && !kernel.HasWeight && kernel.Epsilon == 0);
+        foreach (int n in new[] { 1, 2, 7, 64, 1000 })
+        {
+            var random = new Random(n);
+            double[] stored = Enumerable.Range(0, n).Select(_ => Inputs.Normal(random) + 0.5).ToArray();
+            double[] full = stored.Append(-stored.Sum()).ToArray();
+            double[] expected = NormOracle.RmsNorm(full, ReadOnlySpan<double>.Empty, 0, 0);
+            foreach ((string path, MethodInfo method) in RunnablePaths(kernel))
+            {
+                double[] y = Run(kernel, method, stored, Array.Empty<double>(), Array.Empty<double>(), n);
+                for (int i = 0; i < n; i++)
+                {
+                    Assert.True(Math.Abs(y[i] - expected[i]) <= 1e-13 * Math.Max(1, Math.Abs(expected[i])), $"{path}, n = {n}: y[{i}] = {y[i]:R}, RMSNorm of the full vector {expected[i]:R}");
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(AllKernels))]
     public void InPlaceGivesTheSameResult(string name)

@@ -24,16 +24,21 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
     public string Summary => this.IsBackward ? this.BackwardSummary : (this.HasResidual ? "fused residual h = x + r, then " : string.Empty) + (this.IsLayer
         ? "layer normalization of each row: y = " + (this.HasWeight ? "γ ⊙ " : string.Empty) + "(x − μ)/sqrt(σ² + ε)" + (this.HasBias ? " + β" : string.Empty)
         : this.IsL2 ? "L2 normalization of each row: y = x/max(‖x‖, ε)"
+        : this.IsCompressed ? "compressed RMS normalization (CRMSNorm) of each row: y = " + (this.HasWeight ? (this.HasOffset ? "(γ + offset) ⊙ " : "γ ⊙ ") : string.Empty) + "x/sqrt((Σx² + (Σx)²)/(n + 1) + ε)"
         : "RMS normalization of each row: y = " + (this.HasWeight ? (this.HasOffset ? "(γ + offset) ⊙ " : "γ ⊙ ") : string.Empty) + "x/sqrt(mean(x²) + ε)");
 
     private bool IsLayer => this.model.Kind == NormalizationKind.LayerNorm;
 
     private bool IsL2 => this.model.Kind == NormalizationKind.L2Normalize;
 
+    /// <summary>CRMSNorm: the row is the first n elements of a zero-mean vector of n + 1 (the last is −Σx).</summary>
+    private bool IsCompressed => this.model.Compressed;
+
     // The factor every element is multiplied by, from the sum of squares (in double): 1/sqrt(Σx²/n + ε) for
-    // RmsNorm, 1/max(sqrt(Σx²), ε) for L2Normalize.
-    private string InverseScale(string squares, string n) => this.IsL2
+    // RmsNorm, 1/max(sqrt(Σx²), ε) for L2Normalize, 1/sqrt((Σx² + (Σx)²)/(n + 1) + ε) for CRMSNorm ('sum' is Σx).
+    private string InverseScale(string squares, string n, string? sum = null) => this.IsL2
         ? $"1.0 / {Math}.Max({Math}.Sqrt({squares}), Epsilon)"
+        : this.IsCompressed ? $"1.0 / {Math}.Sqrt(({squares} + ({sum} * {sum})) / ({n} + 1) + Epsilon)"
         : $"1.0 / {Math}.Sqrt({squares} / {n} + Epsilon)";
 
     private bool HasWeight => this.model.Signature.Has(ParameterRole.Weight);
@@ -220,8 +225,13 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
     private void WriteRmsLoopBody(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line(this.HasResidual ? "// Pass 1: h = x + r, written out, and Σh²." : "// Pass 1: Σx².");
+        writer.Line(this.HasResidual ? $"// Pass 1: h = x + r, written out, and Σh²{(this.IsCompressed ? " and Σh (the implied last element is −Σh)" : string.Empty)}." : $"// Pass 1: Σx²{(this.IsCompressed ? " and Σx (the implied last element is −Σx)" : string.Empty)}.");
         c.WriteSumDeclarations(writer, "square");
+        if (this.IsCompressed)
+        {
+            c.WriteSumDeclarations(writer, "total", wide: "totalWide");
+        }
+
         c.WritePass(writer, "0", (w, group) =>
         {
             foreach (VectorAccess a in group)
@@ -239,9 +249,25 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
                 }
 
                 w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
+                if (this.IsCompressed)
+                {
+                    w.Line($"total{a.Accumulator} += v{a.Accumulator};");
+                }
             }
-        }, w => c.WriteSumFlush(w, "square"));
-        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n")})")};");
+        }, w =>
+        {
+            c.WriteSumFlush(w, "square");
+            if (this.IsCompressed)
+            {
+                c.WriteSumFlush(w, "total", "totalWide");
+            }
+        });
+        if (this.IsCompressed)
+        {
+            writer.Line($"double total = {c.M}.SumWidened(totalWideLow, totalWideHigh);");
+        }
+
+        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n", "total")})")};");
 
         writer.Line();
         writer.Line($"// Pass 2: y = {this.RmsOutputText}.");
@@ -341,7 +367,15 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
             {
                 List<string> squares = names.Select(static x => $"{x} * {x}").ToList();
                 writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {VectorLoopWriter.Tree(squares, static (a, b) => $"({a} + {b})")});");
-                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n")})")};");
+                if (this.IsCompressed)
+                {
+                    writer.Line("// Σx as well: the implied last element of the zero-mean vector is −Σx.");
+                    writer.Line($"{c.WideVec} totalWideLow = {c.WideVec}.Zero, totalWideHigh = {c.WideVec}.Zero;");
+                    writer.Line($"{c.M}.AddWidened(ref totalWideLow, ref totalWideHigh, {VectorLoopWriter.Tree(names, static (a, b) => $"({a} + {b})")});");
+                    writer.Line($"double total = {c.M}.SumWidened(totalWideLow, totalWideHigh);");
+                }
+
+                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n", "total")})")};");
                 this.WriteAffineDeclarations(writer, c);
                 for (int v = 0; v < count; v++)
                 {
@@ -484,7 +518,12 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
             else
             {
                 this.WriteScalarSum(writer, "squares", X, square: true);
-                writer.Line($"double scale = {this.InverseScale(this.IsDouble ? "squares.Total(out _)" : "squares", "n")};");
+                if (this.IsCompressed)
+                {
+                    this.WriteScalarSum(writer, "totals", X);
+                }
+
+                writer.Line($"double scale = {this.InverseScale(this.IsDouble ? "squares.Total(out _)" : "squares", "n", this.IsDouble ? "totals.Total(out _)" : "totals")};");
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
                 {
                     writer.Line($"{Unsafe}.Add(ref y, i) = ({this.T})({X} * scale{(this.HasWeight ? " * " + weight : string.Empty)});");
@@ -538,7 +577,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
         {
             writer.Line(this.IsL2
                 ? "// y = x/max(sqrt(Σx²), ε), with a compensated sum, in double."
-                : $"// y = {(this.HasWeight ? (this.HasOffset ? "(γ + offset)" : "γ") + "·" : string.Empty)}x/sqrt(Σx²/n + ε), with a compensated sum, in double.");
+                : $"// y = {(this.HasWeight ? (this.HasOffset ? "(γ + offset)" : "γ") + "·" : string.Empty)}x/sqrt({(this.IsCompressed ? "(Σx² + (Σx)²)/(n + 1)" : "Σx²/n")} + ε), with {(this.IsCompressed ? "compensated sums" : "a compensated sum")}, in double.");
         }
 
         using (writer.Block($"private static void ReferenceRow({parameters})"))
@@ -595,7 +634,16 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
                     writer.Line($"squares.Add((double){this.Source}[i] * {this.Source}[i]);");
                 }
 
-                writer.Line($"double scale = {this.InverseScale("squares.Total(out _)", "n")};");
+                if (this.IsCompressed)
+                {
+                    writer.Line("global::KernelGen.Runtime.CompensatedSum totals = default;   // Σx: the implied last element is −Σx");
+                    using (writer.Block("for (int i = 0; i < n; i++)"))
+                    {
+                        writer.Line($"totals.Add({this.Source}[i]);");
+                    }
+                }
+
+                writer.Line($"double scale = {this.InverseScale("squares.Total(out _)", "n", "totals.Total(out _)")};");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
                     writer.Line($"y[i] = ({this.T})({this.Source}[i] * scale{weight});");

@@ -21,6 +21,7 @@ internal enum NormalizationKind
 /// <param name="Kind">LayerNorm or RmsNorm.</param>
 /// <param name="Epsilon">ε, added to the variance (or the mean square) before the square root.</param>
 /// <param name="WeightOffset">Added to γ before it scales (RmsNorm; 0 otherwise).</param>
+/// <param name="Compressed">RmsNorm's compressed form CRMSNorm: the mean square is (Σx² + (Σx)²)/(n + 1).</param>
 /// <param name="Width">The fixed row length, or 0.</param>
 /// <param name="Unroll">Vectors per iteration, 1..8, or 0 for the generator's choice per path.</param>
 /// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
@@ -30,6 +31,7 @@ internal sealed record NormalizationModel(
     NormalizationKind Kind,
     double Epsilon,
     double WeightOffset,
+    bool Compressed,
     int Width,
     int Unroll,
     int Targets) : IKernelModel

@@ -21,7 +21,7 @@ internal static class NormalizationParser
         AttributeData attribute = context.Attributes[0];
         double epsilon = layer ? 1e-5 : l2 ? 1e-12 : 1e-6;
         double weightOffset = 0;
-        bool affine = !l2, bias = true, residual = false, backward = false;
+        bool affine = !l2, bias = true, residual = false, backward = false, compressed = false;
         bool offsetGiven = false;
         CommonOptions common = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
@@ -49,6 +49,9 @@ internal static class NormalizationParser
                 case "Backward":
                     backward = (bool)value;
                     return null;
+                case "Compressed":
+                    compressed = (bool)value;
+                    return null;
                 default:
                     return null;
             }
@@ -63,6 +66,17 @@ internal static class NormalizationParser
                 AttributeArgumentReader.Format(weightOffset),
                 shortName,
                 "the offset applies to the weight γ, which Affine = false leaves out"));
+        }
+
+        if (backward && compressed)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                Diagnostics.KernelDiagnostics.InvalidAttributeArgument,
+                AttributeArgumentReader.ArgumentLocation(attribute, "Compressed", 0, cancellationToken),
+                "Compressed",
+                "true",
+                shortName,
+                "the compressed form CRMSNorm has no backward kernel yet: declare the forward only"));
         }
 
         if (backward && residual)
@@ -166,6 +180,7 @@ internal static class NormalizationParser
             kind,
             epsilon,
             weightOffset,
+            compressed,
             common.Width,
             common.Unroll,
             common.Targets | CommonOptions.ScalarTarget);
