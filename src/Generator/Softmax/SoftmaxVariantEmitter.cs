@@ -501,10 +501,10 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
 
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
                 {
-                    writer.Line($"{this.T} x = {at("x")};");
-                    writer.Line($"{this.T} d = {this.ScalarDerivative("x")};");
+                    writer.Line($"{this.T} xi = {at("x")};");
+                    writer.Line($"{this.T} d = {this.ScalarDerivative("xi")};");
                     writer.Line(this.IsLog
-                        ? $"{at("dx")} = ({at("dy")} / (1 + {Math}.Abs(x))) - (d * weight);"
+                        ? $"{at("dx")} = ({at("dy")} / (1 + {Math}.Abs(xi))) - (d * weight);"
                         : $"{at("dx")} = d * (({at("dy")} - mean) * inverse);");
                 }
             }
@@ -513,8 +513,8 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
                 writer.Line("double logSum = global::System.Math.Log(s);");
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
                 {
-                    writer.Line($"double x = {at("x")};");
-                    writer.Line($"{at("y")} = ({this.T})((x >= 0 ? {ScalarMath}.Log1p(x) : -{ScalarMath}.Log1p(-x)) - logSum);");
+                    writer.Line($"double xi = {at("x")};");
+                    writer.Line($"{at("y")} = ({this.T})((xi >= 0 ? {ScalarMath}.Log1p(xi) : -{ScalarMath}.Log1p(-xi)) - logSum);");
                 }
             }
             else
