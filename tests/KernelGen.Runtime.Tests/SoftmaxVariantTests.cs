@@ -226,17 +226,12 @@ public class SoftmaxVariantTests
         return dx;
     }
 
-    /// <summary>The error of each output in units (docs/accuracy.md, "Softmax variants"); NaN must match NaN, ±∞ match exactly.</summary>
-    private static double Units(VariantInfo k, ReadOnlySpan<double> x, ReadOnlySpan<double> dy, double actual, double expected, int i)
-    {
-        if (double.IsNaN(expected) || double.IsInfinity(expected))
-        {
-            return actual.Equals(expected) ? 0 : double.PositiveInfinity;
-        }
+    /// <summary>What the units of a row's outputs need: the worst condition of g over the row, S, Σ|dy|·g and Σ|dy|.</summary>
+    private readonly record struct RowStats(double WorstCondition, double Sum, double Weighted, double DySum);
 
+    private static RowStats Stats(VariantInfo k, ReadOnlySpan<double> x, ReadOnlySpan<double> dy)
+    {
         int n = x.Length;
-        double epsilon = k.IsDouble ? Math.ScaleB(1.0, -53) : Math.ScaleB(1.0, -24);
-        double tiny = k.IsDouble ? double.Epsilon * 4 : Math.ScaleB(1.0, -126);
         double worstCondition = 1, s = 0, weighted = 0, dySum = 0;
         if (k.Normalizes)
         {
@@ -253,7 +248,22 @@ public class SoftmaxVariantTests
             }
         }
 
-        double condition = Condition(k, x[i], n) + worstCondition;
+        return new RowStats(worstCondition, s, weighted, dySum);
+    }
+
+    /// <summary>The error of each output in units (docs/accuracy.md, "Softmax variants"); NaN must match NaN, ±∞ match exactly.</summary>
+    private static double Units(VariantInfo k, RowStats stats, ReadOnlySpan<double> x, ReadOnlySpan<double> dy, double actual, double expected, int i)
+    {
+        if (double.IsNaN(expected) || double.IsInfinity(expected))
+        {
+            return actual.Equals(expected) ? 0 : double.PositiveInfinity;
+        }
+
+        int n = x.Length;
+        double epsilon = k.IsDouble ? Math.ScaleB(1.0, -53) : Math.ScaleB(1.0, -24);
+        double tiny = k.IsDouble ? double.Epsilon * 4 : Math.ScaleB(1.0, -126);
+        double condition = Condition(k, x[i], n) + stats.WorstCondition;
+        double s = stats.Sum;
         double scale;
         if (dy.IsEmpty)
         {
@@ -267,8 +277,8 @@ public class SoftmaxVariantTests
             condition += 4;
             double gPrime = k.Kind == "TaylorSoftmax" ? Taylor(x[i], k.Order - 1, magnitude: true) : Math.Abs(GPrime(k, x[i], n));
             scale = !k.Normalizes ? Math.Abs(expected)
-                : k.Log ? (Math.Abs(dy[i]) / (1 + Math.Abs(x[i]))) + (gPrime * dySum / s)
-                : gPrime * (Math.Abs(dy[i]) + (weighted / s)) / s;
+                : k.Log ? (Math.Abs(dy[i]) / (1 + Math.Abs(x[i]))) + (gPrime * stats.DySum / s)
+                : gPrime * (Math.Abs(dy[i]) + (stats.Weighted / s)) / s;
         }
 
         return Math.Abs(actual - expected) / ((epsilon * condition * scale) + tiny);
@@ -363,9 +373,10 @@ public class SoftmaxVariantTests
                         ReadOnlySpan<double> row = x.AsSpan(start, rowLength);
                         ReadOnlySpan<double> dyRow = dy is null ? default : dy.AsSpan(start, rowLength);
                         double[] expected = k.Backward ? OracleBackward(k, row, dyRow) : Oracle(k, row);
+                        RowStats stats = Stats(k, row, dyRow);
                         for (int i = 0; i < rowLength; i++)
                         {
-                            double units = Units(k, row, dyRow, actual[start + i], expected[i], i);
+                            double units = Units(k, stats, row, dyRow, actual[start + i], expected[i], i);
                             Assert.True(units <= Tolerance, $"{k.Name}.{path}, {distribution}, length {length} (rows of {rowLength}), [{start + i}]: x = {x[start + i]:R} gives {actual[start + i]:R}, expected {expected[i]:R} ({units:F2} units)");
                             worst = Math.Max(worst, units);
                         }
@@ -502,7 +513,8 @@ public class SoftmaxVariantTests
                     else
                     {
                         int start = i / n * n;
-                        double units = Units(k, x.AsSpan(start, n), dy is null ? default : dy.AsSpan(start, n), y[i], expected, i - start);
+                        ReadOnlySpan<double> dyRow = dy is null ? default : dy.AsSpan(start, n);
+                        double units = Units(k, Stats(k, x.AsSpan(start, n), dyRow), x.AsSpan(start, n), dyRow, y[i], expected, i - start);
                         Assert.True(units <= Tolerance, what);
                     }
                 }

@@ -414,7 +414,7 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
         string p = this.Literal(1.0 / Factorial(order));
         for (int k = order - 1; k >= 0; k--)
         {
-            p = $"({p} * {x}) + {this.Literal(1.0 / Factorial(k))}";
+            p = $"(({p}) * {x}) + {this.Literal(1.0 / Factorial(k))}";
         }
 
         return p;
@@ -619,17 +619,10 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
         if (this.Kind == SoftmaxVariantKind.TaylorSoftmax)
         {
             writer.Line();
-            writer.Line($"// Σ_(k ≤ {this.model.Order}) x^k/k!: the Taylor polynomial of exp, term by term.");
+            writer.Line($"// Σ_(k ≤ {this.model.Order}) x^k/k!, the Taylor polynomial of exp, by Horner's rule (t(−∞) = +∞, the even polynomial's limit).");
             using (writer.Block("private static double Taylor(double x)"))
             {
-                writer.Line("double term = 1, total = 1;");
-                using (writer.Block($"for (int k = 1; k <= {this.model.Order}; k++)"))
-                {
-                    writer.Line("term *= x / k;");
-                    writer.Line("total += term;");
-                }
-
-                writer.Line("return total;");
+                this.WriteReferenceHorner(writer, this.model.Order);
             }
 
             if (this.IsBackward)
@@ -638,16 +631,26 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
                 writer.Line($"// The derivative of Taylor: Σ_(k ≤ {this.model.Order - 1}) x^k/k!.");
                 using (writer.Block("private static double TaylorDerivative(double x)"))
                 {
-                    writer.Line("double term = 1, total = 1;");
-                    using (writer.Block($"for (int k = 1; k <= {this.model.Order - 1}; k++)"))
-                    {
-                        writer.Line("term *= x / k;");
-                        writer.Line("total += term;");
-                    }
-
-                    writer.Line("return total;");
+                    this.WriteReferenceHorner(writer, this.model.Order - 1);
                 }
             }
         }
+    }
+
+    private void WriteReferenceHorner(IndentedWriter writer, int order)
+    {
+        writer.Line($"double total = 1.0 / {CSharpLiteral.Of(Factorial(order))};");
+        using (writer.Block($"for (int k = {order - 1}; k >= 0; k--)"))
+        {
+            writer.Line("double factorial = 1;");
+            using (writer.Block("for (int j = 2; j <= k; j++)"))
+            {
+                writer.Line("factorial *= j;");
+            }
+
+            writer.Line("total = (total * x) + (1 / factorial);");
+        }
+
+        writer.Line("return total;");
     }
 }
