@@ -142,14 +142,17 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
     private void WriteVectorMap(IndentedWriter w, VectorLoopWriter c, string x, string g, string? d = null)
     {
         string one = $"{c.Vec}.One";
+
+        // Helper locals share g's suffix (g0 → q0, u0, r0).
+        string q = "q" + g.Substring(1), uName = "u" + g.Substring(1), r = "r" + g.Substring(1);
         switch (this.Kind)
         {
             case SoftmaxVariantKind.StableMax:
-                w.Line($"{c.Vec} q{g} = {one} / ({one} - {x});");
-                w.Line($"{c.Vec} {g} = {c.V}.ConditionalSelect({c.V}.GreaterThanOrEqual({x}, {c.Vec}.Zero), {x} + {one}, q{g});");
+                w.Line($"{c.Vec} {q} = {one} / ({one} - {x});");
+                w.Line($"{c.Vec} {g} = {c.V}.ConditionalSelect({c.V}.GreaterThanOrEqual({x}, {c.Vec}.Zero), {x} + {one}, {q});");
                 if (d is not null)
                 {
-                    w.Line($"{c.Vec} {d} = {c.V}.ConditionalSelect({c.V}.GreaterThanOrEqual({x}, {c.Vec}.Zero), {one}, q{g} * q{g});");
+                    w.Line($"{c.Vec} {d} = {c.V}.ConditionalSelect({c.V}.GreaterThanOrEqual({x}, {c.Vec}.Zero), {one}, {q} * {q});");
                 }
 
                 break;
@@ -157,8 +160,8 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
                 string u = this.HasScale ? $"{x} * scale" : x;
                 if (d is not null && this.HasScale)
                 {
-                    w.Line($"{c.Vec} u{g} = {u};");
-                    u = "u" + g;
+                    w.Line($"{c.Vec} {uName} = {u};");
+                    u = uName;
                 }
 
                 w.Line($"{c.Vec} {g} = {c.M}.Softplus({u});");
@@ -176,9 +179,9 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
                 else
                 {
                     // σ'(z) = σ(z)·σ(−z) = u/(1 + u)² with u = e^{−|z|}: no 1 − σ, which cancels where σ is near 1.
-                    w.Line($"{c.Vec} u{g} = {c.M}.ExpNonPositive(({x} + bias) | {c.Splat($"-({this.T})0")});");
-                    w.Line($"{c.Vec} r{g} = {one} / ({one} + u{g});");
-                    w.Line($"{c.Vec} {d} = u{g} * r{g} * r{g};");
+                    w.Line($"{c.Vec} {uName} = {c.M}.ExpNonPositive(({x} + bias) | {c.Splat($"-({this.T})0")});");
+                    w.Line($"{c.Vec} {r} = {one} / ({one} + {uName});");
+                    w.Line($"{c.Vec} {d} = {uName} * {r} * {r};");
                 }
 
                 break;
@@ -327,7 +330,12 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
             {
                 foreach (VectorAccess a in group)
                 {
-                    this.WriteVectorMap(w, c, a.Load("x"), $"g{a.Accumulator}");
+                    w.Line($"{c.Vec} x{a.Accumulator} = {a.Load("x")};");
+                }
+
+                foreach (VectorAccess a in group)
+                {
+                    this.WriteVectorMap(w, c, $"x{a.Accumulator}", $"g{a.Accumulator}");
                     w.Line($"sum{a.Accumulator} += {Masked(a, c, $"g{a.Accumulator}")};");
                     w.Line(this.IsLog
                         ? $"dot{a.Accumulator} += {a.Load("dy")};"
