@@ -206,37 +206,37 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<double> dy6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dy, (nuint)(i + 48));
                     global::System.Runtime.Intrinsics.Vector512<double> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56));
                     global::System.Runtime.Intrinsics.Vector512<double> dy7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dy, (nuint)(i + 56));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector512<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector512<double> u0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = u0 * r0 * r0;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy0 * d0, ref dx, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg1 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug1);
-                    global::System.Runtime.Intrinsics.Vector512<double> d1 = ug1 * rg1 * rg1;
+                    global::System.Runtime.Intrinsics.Vector512<double> u1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r1 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u1);
+                    global::System.Runtime.Intrinsics.Vector512<double> d1 = u1 * r1 * r1;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy1 * d1, ref dx, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg2 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug2);
-                    global::System.Runtime.Intrinsics.Vector512<double> d2 = ug2 * rg2 * rg2;
+                    global::System.Runtime.Intrinsics.Vector512<double> u2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r2 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u2);
+                    global::System.Runtime.Intrinsics.Vector512<double> d2 = u2 * r2 * r2;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy2 * d2, ref dx, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg3 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug3);
-                    global::System.Runtime.Intrinsics.Vector512<double> d3 = ug3 * rg3 * rg3;
+                    global::System.Runtime.Intrinsics.Vector512<double> u3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r3 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u3);
+                    global::System.Runtime.Intrinsics.Vector512<double> d3 = u3 * r3 * r3;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy3 * d3, ref dx, (nuint)(i + 24));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x4 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg4 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug4);
-                    global::System.Runtime.Intrinsics.Vector512<double> d4 = ug4 * rg4 * rg4;
+                    global::System.Runtime.Intrinsics.Vector512<double> u4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x4 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r4 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u4);
+                    global::System.Runtime.Intrinsics.Vector512<double> d4 = u4 * r4 * r4;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy4 * d4, ref dx, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x5 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg5 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug5);
-                    global::System.Runtime.Intrinsics.Vector512<double> d5 = ug5 * rg5 * rg5;
+                    global::System.Runtime.Intrinsics.Vector512<double> u5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x5 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r5 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u5);
+                    global::System.Runtime.Intrinsics.Vector512<double> d5 = u5 * r5 * r5;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy5 * d5, ref dx, (nuint)(i + 40));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x6 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg6 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug6);
-                    global::System.Runtime.Intrinsics.Vector512<double> d6 = ug6 * rg6 * rg6;
+                    global::System.Runtime.Intrinsics.Vector512<double> u6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x6 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r6 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u6);
+                    global::System.Runtime.Intrinsics.Vector512<double> d6 = u6 * r6 * r6;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy6 * d6, ref dx, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x7 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg7 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug7);
-                    global::System.Runtime.Intrinsics.Vector512<double> d7 = ug7 * rg7 * rg7;
+                    global::System.Runtime.Intrinsics.Vector512<double> u7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x7 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r7 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u7);
+                    global::System.Runtime.Intrinsics.Vector512<double> d7 = u7 * r7 * r7;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy7 * d7, ref dx, (nuint)(i + 56));
                 }
                 if (i <= n - 32)
@@ -249,21 +249,21 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<double> dy2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dy, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512<double> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24));
                     global::System.Runtime.Intrinsics.Vector512<double> dy3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dy, (nuint)(i + 24));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector512<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector512<double> u0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = u0 * r0 * r0;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy0 * d0, ref dx, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg1 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug1);
-                    global::System.Runtime.Intrinsics.Vector512<double> d1 = ug1 * rg1 * rg1;
+                    global::System.Runtime.Intrinsics.Vector512<double> u1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r1 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u1);
+                    global::System.Runtime.Intrinsics.Vector512<double> d1 = u1 * r1 * r1;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy1 * d1, ref dx, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg2 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug2);
-                    global::System.Runtime.Intrinsics.Vector512<double> d2 = ug2 * rg2 * rg2;
+                    global::System.Runtime.Intrinsics.Vector512<double> u2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r2 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u2);
+                    global::System.Runtime.Intrinsics.Vector512<double> d2 = u2 * r2 * r2;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy2 * d2, ref dx, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg3 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug3);
-                    global::System.Runtime.Intrinsics.Vector512<double> d3 = ug3 * rg3 * rg3;
+                    global::System.Runtime.Intrinsics.Vector512<double> u3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r3 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u3);
+                    global::System.Runtime.Intrinsics.Vector512<double> d3 = u3 * r3 * r3;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy3 * d3, ref dx, (nuint)(i + 24));
                     i += 32;
                 }
@@ -271,9 +271,9 @@ namespace Demo
                 {
                     global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector512<double> dy0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dy, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<double> ug0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector512<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector512<double> u0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = u0 * r0 * r0;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dy0 * d0, ref dx, (nuint)(i));
                 }
                 if (i < n)
@@ -281,9 +281,9 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector512<double> x0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (double)0);
                     global::System.Runtime.Intrinsics.Vector512<double> dy0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dy, i), n - i, (double)0);
-                    global::System.Runtime.Intrinsics.Vector512<double> ug0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector512<double> rg0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector512<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector512<double> u0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector512.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector512<double> r0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = u0 * r0 * r0;
                     global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, i), n - i, dy0 * d0);
                 }
             }
@@ -306,30 +306,30 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> dy2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dy, (nuint)(i + 8));
                     global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12));
                     global::System.Runtime.Intrinsics.Vector256<double> dy3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dy, (nuint)(i + 12));
-                    global::System.Runtime.Intrinsics.Vector256<double> ug0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector256<double> rg0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector256<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector256<double> u0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector256<double> r0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = u0 * r0 * r0;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dy0 * d0, ref dx, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256<double> ug1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector256<double> rg1 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + ug1);
-                    global::System.Runtime.Intrinsics.Vector256<double> d1 = ug1 * rg1 * rg1;
+                    global::System.Runtime.Intrinsics.Vector256<double> u1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector256<double> r1 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + u1);
+                    global::System.Runtime.Intrinsics.Vector256<double> d1 = u1 * r1 * r1;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dy1 * d1, ref dx, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector256<double> ug2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector256<double> rg2 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + ug2);
-                    global::System.Runtime.Intrinsics.Vector256<double> d2 = ug2 * rg2 * rg2;
+                    global::System.Runtime.Intrinsics.Vector256<double> u2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector256<double> r2 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + u2);
+                    global::System.Runtime.Intrinsics.Vector256<double> d2 = u2 * r2 * r2;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dy2 * d2, ref dx, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256<double> ug3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector256<double> rg3 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + ug3);
-                    global::System.Runtime.Intrinsics.Vector256<double> d3 = ug3 * rg3 * rg3;
+                    global::System.Runtime.Intrinsics.Vector256<double> u3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector256<double> r3 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + u3);
+                    global::System.Runtime.Intrinsics.Vector256<double> d3 = u3 * r3 * r3;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dy3 * d3, ref dx, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector256<double> dy0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dy, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256<double> ug0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector256<double> rg0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector256<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector256<double> u0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector256<double> r0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = u0 * r0 * r0;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dy0 * d0, ref dx, (nuint)(i));
                 }
                 if (i < n)
@@ -337,9 +337,9 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector256<double> x0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (double)0);
                     global::System.Runtime.Intrinsics.Vector256<double> dy0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dy, i), n - i, (double)0);
-                    global::System.Runtime.Intrinsics.Vector256<double> ug0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector256<double> rg0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector256<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector256<double> u0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector256.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector256<double> r0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = u0 * r0 * r0;
                     global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, i), n - i, dy0 * d0);
                 }
             }
@@ -362,30 +362,30 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> dy2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dy, (nuint)(i + 4));
                     global::System.Runtime.Intrinsics.Vector128<double> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6));
                     global::System.Runtime.Intrinsics.Vector128<double> dy3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dy, (nuint)(i + 6));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector128<double> u0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = u0 * r0 * r0;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy0 * d0, ref dx, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg1 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug1);
-                    global::System.Runtime.Intrinsics.Vector128<double> d1 = ug1 * rg1 * rg1;
+                    global::System.Runtime.Intrinsics.Vector128<double> u1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r1 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u1);
+                    global::System.Runtime.Intrinsics.Vector128<double> d1 = u1 * r1 * r1;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy1 * d1, ref dx, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg2 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug2);
-                    global::System.Runtime.Intrinsics.Vector128<double> d2 = ug2 * rg2 * rg2;
+                    global::System.Runtime.Intrinsics.Vector128<double> u2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r2 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u2);
+                    global::System.Runtime.Intrinsics.Vector128<double> d2 = u2 * r2 * r2;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy2 * d2, ref dx, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg3 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug3);
-                    global::System.Runtime.Intrinsics.Vector128<double> d3 = ug3 * rg3 * rg3;
+                    global::System.Runtime.Intrinsics.Vector128<double> u3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r3 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u3);
+                    global::System.Runtime.Intrinsics.Vector128<double> d3 = u3 * r3 * r3;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy3 * d3, ref dx, (nuint)(i + 6));
                 }
                 for (; i <= n - 2; i += 2)
                 {
                     global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector128<double> dy0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dy, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector128<double> u0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = u0 * r0 * r0;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy0 * d0, ref dx, (nuint)(i));
                 }
                 if (i < n)
@@ -393,9 +393,9 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector128<double> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (double)0);
                     global::System.Runtime.Intrinsics.Vector128<double> dy0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dy, i), n - i, (double)0);
-                    global::System.Runtime.Intrinsics.Vector128<double> ug0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector128<double> u0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = u0 * r0 * r0;
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, i), n - i, dy0 * d0);
                 }
             }
@@ -418,30 +418,30 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> dy2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dy, (nuint)(i + 4));
                     global::System.Runtime.Intrinsics.Vector128<double> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6));
                     global::System.Runtime.Intrinsics.Vector128<double> dy3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dy, (nuint)(i + 6));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector128<double> u0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = u0 * r0 * r0;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy0 * d0, ref dx, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg1 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug1);
-                    global::System.Runtime.Intrinsics.Vector128<double> d1 = ug1 * rg1 * rg1;
+                    global::System.Runtime.Intrinsics.Vector128<double> u1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x1 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r1 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u1);
+                    global::System.Runtime.Intrinsics.Vector128<double> d1 = u1 * r1 * r1;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy1 * d1, ref dx, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg2 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug2);
-                    global::System.Runtime.Intrinsics.Vector128<double> d2 = ug2 * rg2 * rg2;
+                    global::System.Runtime.Intrinsics.Vector128<double> u2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x2 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r2 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u2);
+                    global::System.Runtime.Intrinsics.Vector128<double> d2 = u2 * r2 * r2;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy2 * d2, ref dx, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg3 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug3);
-                    global::System.Runtime.Intrinsics.Vector128<double> d3 = ug3 * rg3 * rg3;
+                    global::System.Runtime.Intrinsics.Vector128<double> u3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x3 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r3 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u3);
+                    global::System.Runtime.Intrinsics.Vector128<double> d3 = u3 * r3 * r3;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy3 * d3, ref dx, (nuint)(i + 6));
                 }
                 for (; i <= n - 2; i += 2)
                 {
                     global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                     global::System.Runtime.Intrinsics.Vector128<double> dy0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dy, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<double> ug0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector128<double> u0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = u0 * r0 * r0;
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dy0 * d0, ref dx, (nuint)(i));
                 }
                 if (i < n)
@@ -449,9 +449,9 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector128<double> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (double)0);
                     global::System.Runtime.Intrinsics.Vector128<double> dy0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dy, i), n - i, (double)0);
-                    global::System.Runtime.Intrinsics.Vector128<double> ug0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
-                    global::System.Runtime.Intrinsics.Vector128<double> rg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + ug0);
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = ug0 * rg0 * rg0;
+                    global::System.Runtime.Intrinsics.Vector128<double> u0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((x0 + bias) | global::System.Runtime.Intrinsics.Vector128.Create(-(double)0));
+                    global::System.Runtime.Intrinsics.Vector128<double> r0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One + u0);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = u0 * r0 * r0;
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, i), n - i, dy0 * d0);
                 }
             }

@@ -202,36 +202,36 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80));
                         global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96));
                         global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112));
-                        global::System.Runtime.Intrinsics.Vector512<float> qg0 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x0);
-                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg0);
+                        global::System.Runtime.Intrinsics.Vector512<float> q0 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x0);
+                        global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<float>.One, q0);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref y, (nuint)(i));
                         sum0 += g0;
-                        global::System.Runtime.Intrinsics.Vector512<float> qg1 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x1);
-                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg1);
+                        global::System.Runtime.Intrinsics.Vector512<float> q1 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x1);
+                        global::System.Runtime.Intrinsics.Vector512<float> g1 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector512<float>.One, q1);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref y, (nuint)(i + 16));
                         sum1 += g1;
-                        global::System.Runtime.Intrinsics.Vector512<float> qg2 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x2);
-                        global::System.Runtime.Intrinsics.Vector512<float> g2 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg2);
+                        global::System.Runtime.Intrinsics.Vector512<float> q2 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x2);
+                        global::System.Runtime.Intrinsics.Vector512<float> g2 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector512<float>.One, q2);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g2, ref y, (nuint)(i + 32));
                         sum2 += g2;
-                        global::System.Runtime.Intrinsics.Vector512<float> qg3 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x3);
-                        global::System.Runtime.Intrinsics.Vector512<float> g3 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg3);
+                        global::System.Runtime.Intrinsics.Vector512<float> q3 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x3);
+                        global::System.Runtime.Intrinsics.Vector512<float> g3 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector512<float>.One, q3);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g3, ref y, (nuint)(i + 48));
                         sum3 += g3;
-                        global::System.Runtime.Intrinsics.Vector512<float> qg4 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x4);
-                        global::System.Runtime.Intrinsics.Vector512<float> g4 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x4, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x4 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg4);
+                        global::System.Runtime.Intrinsics.Vector512<float> q4 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x4);
+                        global::System.Runtime.Intrinsics.Vector512<float> g4 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x4, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x4 + global::System.Runtime.Intrinsics.Vector512<float>.One, q4);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g4, ref y, (nuint)(i + 64));
                         sum4 += g4;
-                        global::System.Runtime.Intrinsics.Vector512<float> qg5 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x5);
-                        global::System.Runtime.Intrinsics.Vector512<float> g5 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x5, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x5 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg5);
+                        global::System.Runtime.Intrinsics.Vector512<float> q5 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x5);
+                        global::System.Runtime.Intrinsics.Vector512<float> g5 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x5, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x5 + global::System.Runtime.Intrinsics.Vector512<float>.One, q5);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g5, ref y, (nuint)(i + 80));
                         sum5 += g5;
-                        global::System.Runtime.Intrinsics.Vector512<float> qg6 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x6);
-                        global::System.Runtime.Intrinsics.Vector512<float> g6 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x6, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x6 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg6);
+                        global::System.Runtime.Intrinsics.Vector512<float> q6 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x6);
+                        global::System.Runtime.Intrinsics.Vector512<float> g6 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x6, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x6 + global::System.Runtime.Intrinsics.Vector512<float>.One, q6);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g6, ref y, (nuint)(i + 96));
                         sum6 += g6;
-                        global::System.Runtime.Intrinsics.Vector512<float> qg7 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x7);
-                        global::System.Runtime.Intrinsics.Vector512<float> g7 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x7, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x7 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg7);
+                        global::System.Runtime.Intrinsics.Vector512<float> q7 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x7);
+                        global::System.Runtime.Intrinsics.Vector512<float> g7 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x7, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x7 + global::System.Runtime.Intrinsics.Vector512<float>.One, q7);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g7, ref y, (nuint)(i + 112));
                         sum7 += g7;
                     }
@@ -251,20 +251,20 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512<float> qg0 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector512<float> q0 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<float>.One, q0);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref y, (nuint)(i));
                     sum0 += g0;
-                    global::System.Runtime.Intrinsics.Vector512<float> qg1 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x1);
-                    global::System.Runtime.Intrinsics.Vector512<float> g1 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg1);
+                    global::System.Runtime.Intrinsics.Vector512<float> q1 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x1);
+                    global::System.Runtime.Intrinsics.Vector512<float> g1 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector512<float>.One, q1);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g1, ref y, (nuint)(i + 16));
                     sum1 += g1;
-                    global::System.Runtime.Intrinsics.Vector512<float> qg2 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x2);
-                    global::System.Runtime.Intrinsics.Vector512<float> g2 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg2);
+                    global::System.Runtime.Intrinsics.Vector512<float> q2 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x2);
+                    global::System.Runtime.Intrinsics.Vector512<float> g2 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector512<float>.One, q2);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g2, ref y, (nuint)(i + 32));
                     sum2 += g2;
-                    global::System.Runtime.Intrinsics.Vector512<float> qg3 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x3);
-                    global::System.Runtime.Intrinsics.Vector512<float> g3 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg3);
+                    global::System.Runtime.Intrinsics.Vector512<float> q3 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x3);
+                    global::System.Runtime.Intrinsics.Vector512<float> g3 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector512<float>.One, q3);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g3, ref y, (nuint)(i + 48));
                     sum3 += g3;
                     i += 64;
@@ -272,8 +272,8 @@ namespace Demo
                 for (; i <= n - 16; i += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<float> qg0 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector512<float> q0 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<float>.One, q0);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g0, ref y, (nuint)(i));
                     sum0 += g0;
                 }
@@ -281,8 +281,8 @@ namespace Demo
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (float)0);
-                    global::System.Runtime.Intrinsics.Vector512<float> qg0 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<float>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector512<float> q0 = global::System.Runtime.Intrinsics.Vector512<float>.One / (global::System.Runtime.Intrinsics.Vector512<float>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<float>.One, q0);
                     global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, g0);
                     sum0 += (g0 & global::KernelGen.Runtime.VectorMath512.TailMask<float>(n - i));
                 }
@@ -350,20 +350,20 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16));
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector256<float> qg0 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x0);
-                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<float>.One, qg0);
+                        global::System.Runtime.Intrinsics.Vector256<float> q0 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x0);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<float>.One, q0);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref y, (nuint)(i));
                         sum0 += g0;
-                        global::System.Runtime.Intrinsics.Vector256<float> qg1 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x1);
-                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector256<float>.One, qg1);
+                        global::System.Runtime.Intrinsics.Vector256<float> q1 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x1);
+                        global::System.Runtime.Intrinsics.Vector256<float> g1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector256<float>.One, q1);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref y, (nuint)(i + 8));
                         sum1 += g1;
-                        global::System.Runtime.Intrinsics.Vector256<float> qg2 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x2);
-                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector256<float>.One, qg2);
+                        global::System.Runtime.Intrinsics.Vector256<float> q2 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x2);
+                        global::System.Runtime.Intrinsics.Vector256<float> g2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector256<float>.One, q2);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g2, ref y, (nuint)(i + 16));
                         sum2 += g2;
-                        global::System.Runtime.Intrinsics.Vector256<float> qg3 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x3);
-                        global::System.Runtime.Intrinsics.Vector256<float> g3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector256<float>.One, qg3);
+                        global::System.Runtime.Intrinsics.Vector256<float> q3 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x3);
+                        global::System.Runtime.Intrinsics.Vector256<float> g3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector256<float>.One, q3);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g3, ref y, (nuint)(i + 24));
                         sum3 += g3;
                     }
@@ -376,8 +376,8 @@ namespace Demo
                 for (; i <= n - 8; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256<float> qg0 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<float>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector256<float> q0 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<float>.One, q0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref y, (nuint)(i));
                     sum0 += g0;
                 }
@@ -385,8 +385,8 @@ namespace Demo
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (float)0);
-                    global::System.Runtime.Intrinsics.Vector256<float> qg0 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<float>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector256<float> q0 = global::System.Runtime.Intrinsics.Vector256<float>.One / (global::System.Runtime.Intrinsics.Vector256<float>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<float>.One, q0);
                     global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, g0);
                     sum0 += (g0 & global::KernelGen.Runtime.VectorMath256.TailMask<float>(n - i));
                 }
@@ -438,20 +438,20 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> qg0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
-                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg0);
+                        global::System.Runtime.Intrinsics.Vector128<float> q0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, q0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref y, (nuint)(i));
                         sum0 += g0;
-                        global::System.Runtime.Intrinsics.Vector128<float> qg1 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x1);
-                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg1);
+                        global::System.Runtime.Intrinsics.Vector128<float> q1 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x1);
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector128<float>.One, q1);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref y, (nuint)(i + 4));
                         sum1 += g1;
-                        global::System.Runtime.Intrinsics.Vector128<float> qg2 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x2);
-                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg2);
+                        global::System.Runtime.Intrinsics.Vector128<float> q2 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x2);
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector128<float>.One, q2);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref y, (nuint)(i + 8));
                         sum2 += g2;
-                        global::System.Runtime.Intrinsics.Vector128<float> qg3 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x3);
-                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg3);
+                        global::System.Runtime.Intrinsics.Vector128<float> q3 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x3);
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector128<float>.One, q3);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref y, (nuint)(i + 12));
                         sum3 += g3;
                     }
@@ -464,8 +464,8 @@ namespace Demo
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<float> qg0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector128<float> q0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, q0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref y, (nuint)(i));
                     sum0 += g0;
                 }
@@ -473,8 +473,8 @@ namespace Demo
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (float)0);
-                    global::System.Runtime.Intrinsics.Vector128<float> qg0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector128<float> q0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, q0);
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, g0);
                     sum0 += (g0 & global::KernelGen.Runtime.VectorMath128.TailMask<float>(n - i));
                 }
@@ -526,20 +526,20 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> qg0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
-                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg0);
+                        global::System.Runtime.Intrinsics.Vector128<float> q0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
+                        global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, q0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref y, (nuint)(i));
                         sum0 += g0;
-                        global::System.Runtime.Intrinsics.Vector128<float> qg1 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x1);
-                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg1);
+                        global::System.Runtime.Intrinsics.Vector128<float> q1 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x1);
+                        global::System.Runtime.Intrinsics.Vector128<float> g1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x1 + global::System.Runtime.Intrinsics.Vector128<float>.One, q1);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref y, (nuint)(i + 4));
                         sum1 += g1;
-                        global::System.Runtime.Intrinsics.Vector128<float> qg2 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x2);
-                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg2);
+                        global::System.Runtime.Intrinsics.Vector128<float> q2 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x2);
+                        global::System.Runtime.Intrinsics.Vector128<float> g2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x2 + global::System.Runtime.Intrinsics.Vector128<float>.One, q2);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g2, ref y, (nuint)(i + 8));
                         sum2 += g2;
-                        global::System.Runtime.Intrinsics.Vector128<float> qg3 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x3);
-                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg3);
+                        global::System.Runtime.Intrinsics.Vector128<float> q3 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x3);
+                        global::System.Runtime.Intrinsics.Vector128<float> g3 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x3 + global::System.Runtime.Intrinsics.Vector128<float>.One, q3);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g3, ref y, (nuint)(i + 12));
                         sum3 += g3;
                     }
@@ -552,8 +552,8 @@ namespace Demo
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<float> qg0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector128<float> q0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, q0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref y, (nuint)(i));
                     sum0 += g0;
                 }
@@ -561,8 +561,8 @@ namespace Demo
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (float)0);
-                    global::System.Runtime.Intrinsics.Vector128<float> qg0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector128<float> q0 = global::System.Runtime.Intrinsics.Vector128<float>.One / (global::System.Runtime.Intrinsics.Vector128<float>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<float>.One, q0);
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, g0);
                     sum0 += (g0 & global::KernelGen.Runtime.VectorMath128.TailMask<float>(n - i));
                 }

@@ -225,29 +225,29 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector512<double> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40));
                         global::System.Runtime.Intrinsics.Vector512<double> x6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
                         global::System.Runtime.Intrinsics.Vector512<double> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56));
-                        global::System.Runtime.Intrinsics.Vector512<double> qg0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x0);
-                        global::System.Runtime.Intrinsics.Vector512<double> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg0);
+                        global::System.Runtime.Intrinsics.Vector512<double> q0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x0);
+                        global::System.Runtime.Intrinsics.Vector512<double> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<double>.One, q0);
                         sum0 += g0;
-                        global::System.Runtime.Intrinsics.Vector512<double> qg1 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x1);
-                        global::System.Runtime.Intrinsics.Vector512<double> g1 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg1);
+                        global::System.Runtime.Intrinsics.Vector512<double> q1 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x1);
+                        global::System.Runtime.Intrinsics.Vector512<double> g1 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector512<double>.One, q1);
                         sum1 += g1;
-                        global::System.Runtime.Intrinsics.Vector512<double> qg2 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x2);
-                        global::System.Runtime.Intrinsics.Vector512<double> g2 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg2);
+                        global::System.Runtime.Intrinsics.Vector512<double> q2 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x2);
+                        global::System.Runtime.Intrinsics.Vector512<double> g2 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector512<double>.One, q2);
                         sum2 += g2;
-                        global::System.Runtime.Intrinsics.Vector512<double> qg3 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x3);
-                        global::System.Runtime.Intrinsics.Vector512<double> g3 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg3);
+                        global::System.Runtime.Intrinsics.Vector512<double> q3 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x3);
+                        global::System.Runtime.Intrinsics.Vector512<double> g3 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector512<double>.One, q3);
                         sum3 += g3;
-                        global::System.Runtime.Intrinsics.Vector512<double> qg4 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x4);
-                        global::System.Runtime.Intrinsics.Vector512<double> g4 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x4, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x4 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg4);
+                        global::System.Runtime.Intrinsics.Vector512<double> q4 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x4);
+                        global::System.Runtime.Intrinsics.Vector512<double> g4 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x4, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x4 + global::System.Runtime.Intrinsics.Vector512<double>.One, q4);
                         sum4 += g4;
-                        global::System.Runtime.Intrinsics.Vector512<double> qg5 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x5);
-                        global::System.Runtime.Intrinsics.Vector512<double> g5 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x5, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x5 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg5);
+                        global::System.Runtime.Intrinsics.Vector512<double> q5 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x5);
+                        global::System.Runtime.Intrinsics.Vector512<double> g5 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x5, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x5 + global::System.Runtime.Intrinsics.Vector512<double>.One, q5);
                         sum5 += g5;
-                        global::System.Runtime.Intrinsics.Vector512<double> qg6 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x6);
-                        global::System.Runtime.Intrinsics.Vector512<double> g6 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x6, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x6 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg6);
+                        global::System.Runtime.Intrinsics.Vector512<double> q6 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x6);
+                        global::System.Runtime.Intrinsics.Vector512<double> g6 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x6, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x6 + global::System.Runtime.Intrinsics.Vector512<double>.One, q6);
                         sum6 += g6;
-                        global::System.Runtime.Intrinsics.Vector512<double> qg7 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x7);
-                        global::System.Runtime.Intrinsics.Vector512<double> g7 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x7, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x7 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg7);
+                        global::System.Runtime.Intrinsics.Vector512<double> q7 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x7);
+                        global::System.Runtime.Intrinsics.Vector512<double> g7 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x7, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x7 + global::System.Runtime.Intrinsics.Vector512<double>.One, q7);
                         sum7 += g7;
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
@@ -266,33 +266,33 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<double> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8));
                     global::System.Runtime.Intrinsics.Vector512<double> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
                     global::System.Runtime.Intrinsics.Vector512<double> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24));
-                    global::System.Runtime.Intrinsics.Vector512<double> qg0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector512<double> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector512<double> q0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector512<double> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<double>.One, q0);
                     sum0 += g0;
-                    global::System.Runtime.Intrinsics.Vector512<double> qg1 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x1);
-                    global::System.Runtime.Intrinsics.Vector512<double> g1 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg1);
+                    global::System.Runtime.Intrinsics.Vector512<double> q1 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x1);
+                    global::System.Runtime.Intrinsics.Vector512<double> g1 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector512<double>.One, q1);
                     sum1 += g1;
-                    global::System.Runtime.Intrinsics.Vector512<double> qg2 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x2);
-                    global::System.Runtime.Intrinsics.Vector512<double> g2 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg2);
+                    global::System.Runtime.Intrinsics.Vector512<double> q2 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x2);
+                    global::System.Runtime.Intrinsics.Vector512<double> g2 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector512<double>.One, q2);
                     sum2 += g2;
-                    global::System.Runtime.Intrinsics.Vector512<double> qg3 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x3);
-                    global::System.Runtime.Intrinsics.Vector512<double> g3 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg3);
+                    global::System.Runtime.Intrinsics.Vector512<double> q3 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x3);
+                    global::System.Runtime.Intrinsics.Vector512<double> g3 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector512<double>.One, q3);
                     sum3 += g3;
                     i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<double> qg0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector512<double> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector512<double> q0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector512<double> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<double>.One, q0);
                     sum0 += g0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector512<double> x0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (double)0);
-                    global::System.Runtime.Intrinsics.Vector512<double> qg0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector512<double> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<double>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector512<double> q0 = global::System.Runtime.Intrinsics.Vector512<double>.One / (global::System.Runtime.Intrinsics.Vector512<double>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector512<double> g0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector512<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector512<double>.One, q0);
                     sum0 += (g0 & global::KernelGen.Runtime.VectorMath512.TailMask<double>(n - i));
                 }
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
@@ -389,17 +389,17 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
                         global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector256<double> qg0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x0);
-                        global::System.Runtime.Intrinsics.Vector256<double> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<double>.One, qg0);
+                        global::System.Runtime.Intrinsics.Vector256<double> q0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x0);
+                        global::System.Runtime.Intrinsics.Vector256<double> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<double>.One, q0);
                         sum0 += g0;
-                        global::System.Runtime.Intrinsics.Vector256<double> qg1 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x1);
-                        global::System.Runtime.Intrinsics.Vector256<double> g1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector256<double>.One, qg1);
+                        global::System.Runtime.Intrinsics.Vector256<double> q1 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x1);
+                        global::System.Runtime.Intrinsics.Vector256<double> g1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector256<double>.One, q1);
                         sum1 += g1;
-                        global::System.Runtime.Intrinsics.Vector256<double> qg2 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x2);
-                        global::System.Runtime.Intrinsics.Vector256<double> g2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector256<double>.One, qg2);
+                        global::System.Runtime.Intrinsics.Vector256<double> q2 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x2);
+                        global::System.Runtime.Intrinsics.Vector256<double> g2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector256<double>.One, q2);
                         sum2 += g2;
-                        global::System.Runtime.Intrinsics.Vector256<double> qg3 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x3);
-                        global::System.Runtime.Intrinsics.Vector256<double> g3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector256<double>.One, qg3);
+                        global::System.Runtime.Intrinsics.Vector256<double> q3 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x3);
+                        global::System.Runtime.Intrinsics.Vector256<double> g3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector256<double>.One, q3);
                         sum3 += g3;
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -411,16 +411,16 @@ namespace Demo
                 for (; i <= n - 4; i += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256<double> qg0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector256<double> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<double>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector256<double> q0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector256<double> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<double>.One, q0);
                     sum0 += g0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector256<double> x0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (double)0);
-                    global::System.Runtime.Intrinsics.Vector256<double> qg0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector256<double> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<double>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector256<double> q0 = global::System.Runtime.Intrinsics.Vector256<double>.One / (global::System.Runtime.Intrinsics.Vector256<double>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector256<double> g0 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector256<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector256<double>.One, q0);
                     sum0 += (g0 & global::KernelGen.Runtime.VectorMath256.TailMask<double>(n - i));
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -485,17 +485,17 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
                         global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128<double> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6));
-                        global::System.Runtime.Intrinsics.Vector128<double> qg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
-                        global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg0);
+                        global::System.Runtime.Intrinsics.Vector128<double> q0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
+                        global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, q0);
                         sum0 += g0;
-                        global::System.Runtime.Intrinsics.Vector128<double> qg1 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x1);
-                        global::System.Runtime.Intrinsics.Vector128<double> g1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg1);
+                        global::System.Runtime.Intrinsics.Vector128<double> q1 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x1);
+                        global::System.Runtime.Intrinsics.Vector128<double> g1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector128<double>.One, q1);
                         sum1 += g1;
-                        global::System.Runtime.Intrinsics.Vector128<double> qg2 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x2);
-                        global::System.Runtime.Intrinsics.Vector128<double> g2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg2);
+                        global::System.Runtime.Intrinsics.Vector128<double> q2 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x2);
+                        global::System.Runtime.Intrinsics.Vector128<double> g2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector128<double>.One, q2);
                         sum2 += g2;
-                        global::System.Runtime.Intrinsics.Vector128<double> qg3 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x3);
-                        global::System.Runtime.Intrinsics.Vector128<double> g3 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg3);
+                        global::System.Runtime.Intrinsics.Vector128<double> q3 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x3);
+                        global::System.Runtime.Intrinsics.Vector128<double> g3 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector128<double>.One, q3);
                         sum3 += g3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -507,16 +507,16 @@ namespace Demo
                 for (; i <= n - 2; i += 2)
                 {
                     global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<double> qg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector128<double> q0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, q0);
                     sum0 += g0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector128<double> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (double)0);
-                    global::System.Runtime.Intrinsics.Vector128<double> qg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector128<double> q0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, q0);
                     sum0 += (g0 & global::KernelGen.Runtime.VectorMath128.TailMask<double>(n - i));
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -581,17 +581,17 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
                         global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128<double> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6));
-                        global::System.Runtime.Intrinsics.Vector128<double> qg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
-                        global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg0);
+                        global::System.Runtime.Intrinsics.Vector128<double> q0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
+                        global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, q0);
                         sum0 += g0;
-                        global::System.Runtime.Intrinsics.Vector128<double> qg1 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x1);
-                        global::System.Runtime.Intrinsics.Vector128<double> g1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg1);
+                        global::System.Runtime.Intrinsics.Vector128<double> q1 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x1);
+                        global::System.Runtime.Intrinsics.Vector128<double> g1 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x1, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x1 + global::System.Runtime.Intrinsics.Vector128<double>.One, q1);
                         sum1 += g1;
-                        global::System.Runtime.Intrinsics.Vector128<double> qg2 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x2);
-                        global::System.Runtime.Intrinsics.Vector128<double> g2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg2);
+                        global::System.Runtime.Intrinsics.Vector128<double> q2 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x2);
+                        global::System.Runtime.Intrinsics.Vector128<double> g2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x2, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x2 + global::System.Runtime.Intrinsics.Vector128<double>.One, q2);
                         sum2 += g2;
-                        global::System.Runtime.Intrinsics.Vector128<double> qg3 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x3);
-                        global::System.Runtime.Intrinsics.Vector128<double> g3 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg3);
+                        global::System.Runtime.Intrinsics.Vector128<double> q3 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x3);
+                        global::System.Runtime.Intrinsics.Vector128<double> g3 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x3, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x3 + global::System.Runtime.Intrinsics.Vector128<double>.One, q3);
                         sum3 += g3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -603,16 +603,16 @@ namespace Demo
                 for (; i <= n - 2; i += 2)
                 {
                     global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<double> qg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector128<double> q0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, q0);
                     sum0 += g0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector128<double> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, (double)0);
-                    global::System.Runtime.Intrinsics.Vector128<double> qg0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
-                    global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, qg0);
+                    global::System.Runtime.Intrinsics.Vector128<double> q0 = global::System.Runtime.Intrinsics.Vector128<double>.One / (global::System.Runtime.Intrinsics.Vector128<double>.One - x0);
+                    global::System.Runtime.Intrinsics.Vector128<double> g0 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(x0, global::System.Runtime.Intrinsics.Vector128<double>.Zero), x0 + global::System.Runtime.Intrinsics.Vector128<double>.One, q0);
                     sum0 += (g0 & global::KernelGen.Runtime.VectorMath128.TailMask<double>(n - i));
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
