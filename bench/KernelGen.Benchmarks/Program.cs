@@ -97,12 +97,16 @@ public static class Program
             "CrossEntropyBenchmarks.Dispatched_ForwardGradient",
             "CrossEntropyBenchmarks.TensorPrimitives_ForwardGradient",
             "CrossEntropyBenchmarks.OnnxRuntime_SoftmaxCrossEntropyLoss",
+            "SoftmaxVariantBenchmarks.StableMax_Dispatched",
+            "SoftmaxVariantBenchmarks.Softmax_Dispatched",
+            "SoftmaxVariantBenchmarks.SigmoidNormalize_Dispatched",
+            "SoftmaxVariantBenchmarks.TensorPrimitives_Sigmoid",
         ];
         ManualConfig config = KernelGenConfig.Apply(ManualConfig.CreateMinimumViable())
             .AddJob(Job.Dry)
             .AddFilter(new SimpleFilter(benchmark => methods.Contains(benchmark.Descriptor.Type.Name + "." + benchmark.Descriptor.WorkloadMethod.Name)))
             .WithOptions(ConfigOptions.JoinSummary);
-        Summary[] summaries = BenchmarkRunner.Run([typeof(SoftmaxAlgorithms), typeof(LogSoftmaxAlgorithms), typeof(LayerNormBenchmarks), typeof(RmsNormBenchmarks), typeof(CrossEntropyBenchmarks)], config);
+        Summary[] summaries = BenchmarkRunner.Run([typeof(SoftmaxAlgorithms), typeof(LogSoftmaxAlgorithms), typeof(LayerNormBenchmarks), typeof(RmsNormBenchmarks), typeof(CrossEntropyBenchmarks), typeof(SoftmaxVariantBenchmarks)], config);
         int cases = summaries.Sum(summary => summary.Reports.Length);
         bool failed = cases == 0 || summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
 

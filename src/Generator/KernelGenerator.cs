@@ -34,6 +34,11 @@ public sealed class KernelGenerator : IIncrementalGenerator
         RegisterFamily(context, Pipeline(context, "KernelGen.BatchNormAttribute", TrackingNames.BatchNormTransform, static (c, t) => ChannelNormParser.Parse(c, ChannelNormKind.BatchNorm, t)), ChannelNormEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.PowerNormAttribute", TrackingNames.PowerNormTransform, static (c, t) => ChannelNormParser.Parse(c, ChannelNormKind.PowerNorm, t)), ChannelNormEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.GroupNormAttribute", TrackingNames.GroupNormTransform, static (c, t) => GroupNormParser.Parse(c, t)), GroupNormEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.StableMaxAttribute", TrackingNames.StableMaxTransform, static (c, t) => SoftmaxVariantParser.Parse(c, SoftmaxVariantKind.StableMax, t)), SoftmaxVariantEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.SoftplusNormalizeAttribute", TrackingNames.SoftplusNormalizeTransform, static (c, t) => SoftmaxVariantParser.Parse(c, SoftmaxVariantKind.SoftplusNormalize, t)), SoftmaxVariantEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.SigmoidNormalizeAttribute", TrackingNames.SigmoidNormalizeTransform, static (c, t) => SoftmaxVariantParser.Parse(c, SoftmaxVariantKind.SigmoidNormalize, t)), SoftmaxVariantEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.TaylorSoftmaxAttribute", TrackingNames.TaylorSoftmaxTransform, static (c, t) => SoftmaxVariantParser.Parse(c, SoftmaxVariantKind.TaylorSoftmax, t)), SoftmaxVariantEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.SphericalSoftmaxAttribute", TrackingNames.SphericalSoftmaxTransform, static (c, t) => SoftmaxVariantParser.Parse(c, SoftmaxVariantKind.SphericalSoftmax, t)), SoftmaxVariantEmitter.Emit);
     }
 
     private static IncrementalValuesProvider<KernelResult<TModel>> Pipeline<TModel>(

@@ -13,6 +13,11 @@ internal static class TrackingNames
     public const string BatchNormTransform = nameof(BatchNormTransform);
     public const string PowerNormTransform = nameof(PowerNormTransform);
     public const string GroupNormTransform = nameof(GroupNormTransform);
+    public const string StableMaxTransform = nameof(StableMaxTransform);
+    public const string SoftplusNormalizeTransform = nameof(SoftplusNormalizeTransform);
+    public const string SigmoidNormalizeTransform = nameof(SigmoidNormalizeTransform);
+    public const string TaylorSoftmaxTransform = nameof(TaylorSoftmaxTransform);
+    public const string SphericalSoftmaxTransform = nameof(SphericalSoftmaxTransform);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
 }

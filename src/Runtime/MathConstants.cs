@@ -134,4 +134,39 @@ public static class MathConstants
     internal const double InverseFactorial11 = 1.0 / 39916800;
     internal const double InverseFactorial12 = 1.0 / 479001600;
     internal const double InverseFactorial13 = 1.0 / 6227020800;
+    /// <summary>0x3f800000 − 0x3f3504f3: added to the bits of u so that the exponent field of the sum is ⌊log2(u·√2)⌋ + 127 (the float log1p).</summary>
+    public const int Log1pExponentShiftFloat = 0x3f800000 - 0x3f3504f3;
+
+    /// <summary>The bits of √½ as a float: the mantissa field plus these bits is m ∈ [√½, √2).</summary>
+    public const int Log1pSqrtHalfBitsFloat = 0x3f3504f3;
+
+    /// <summary>0x3ff0000000000000 − 0x3fe6a09e667f3bcd: the double counterpart of <see cref="Log1pExponentShiftFloat"/>.</summary>
+    public const long Log1pExponentShiftDouble = 0x3ff0000000000000L - 0x3fe6a09e667f3bcdL;
+
+    /// <summary>The bits of √½ as a double.</summary>
+    public const long Log1pSqrtHalfBitsDouble = 0x3fe6a09e667f3bcdL;
+
+    /// <summary>2/3, 2/5, 2/7, 2/9: the series of the float log1p, log(1+f) = f − f²/2 + s·(f²/2 + Σ c_k s^{2k}), s = f/(2+f), |s| ≤ 0.172.</summary>
+    public const float Log1pC1Float = 2f / 3;
+
+    /// <summary>See <see cref="Log1pC1Float"/>.</summary>
+    public const float Log1pC2Float = 2f / 5;
+
+    /// <summary>See <see cref="Log1pC1Float"/>.</summary>
+    public const float Log1pC3Float = 2f / 7;
+
+    /// <summary>See <see cref="Log1pC1Float"/>.</summary>
+    public const float Log1pC4Float = 2f / 9;
+
+    /// <summary>2/(2k + 1) for k = 1..10, the series of the double log1p (the first left out, 2s²²/23, is below 2⁻⁶⁰ of the result).</summary>
+    internal const double Log1pSeries1 = 2.0 / 3;
+    internal const double Log1pSeries2 = 2.0 / 5;
+    internal const double Log1pSeries3 = 2.0 / 7;
+    internal const double Log1pSeries4 = 2.0 / 9;
+    internal const double Log1pSeries5 = 2.0 / 11;
+    internal const double Log1pSeries6 = 2.0 / 13;
+    internal const double Log1pSeries7 = 2.0 / 15;
+    internal const double Log1pSeries8 = 2.0 / 17;
+    internal const double Log1pSeries9 = 2.0 / 19;
+    internal const double Log1pSeries10 = 2.0 / 21;
 }

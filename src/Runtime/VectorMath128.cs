@@ -426,6 +426,115 @@ public static class VectorMath128
         return Vector128.ConditionalSelect(Vector128.LessThan(a, Vector128.Create(TanhSmallLimitDouble)), small, large) | sign;
     }
 
+    /// <summary>
+    /// log(1 + t) lane-wise for t ≥ 0 (≤ 2 ulp; docs/accuracy.md has the measured figure), fdlibm's log1p recipe:
+    /// u = 1 + t rounded, u = m·2^k with m ∈ [√½, √2), log m = f − f²/2 + s·(f²/2 + R(s²)) with f = m − 1,
+    /// s = f/(2 + f) and R the series 2s²/3 + 2s⁴/5 + …, plus the rounding of 1 + t put back as c = (t − (u − 1))/u.
+    /// Tiny t give t itself; +∞ gives +∞; NaN stays NaN. Negative t are outside its contract (the callers pass |x| or e^{−|x|}).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Log1p(Vector128<float> t)
+    {
+        Vector128<float> u = Vector128<float>.One + t;
+
+        // Shift the exponent field so that the mantissa lands in [√½, √2): k = ⌊log2(u·√2)⌋, m = u/2^k.
+        Vector128<int> bits = u.AsInt32() + Vector128.Create(Log1pExponentShiftFloat);
+        Vector128<float> k = Vector128.ConvertToSingle(Vector128.ShiftRightLogical(bits, 23) - Vector128.Create(127));
+        Vector128<float> m = ((bits & Vector128.Create(0x007fffff)) + Vector128.Create(Log1pSqrtHalfBitsFloat)).AsSingle();
+        Vector128<float> f = m - Vector128<float>.One;
+        Vector128<float> c = (t - (u - Vector128<float>.One)) / u;
+
+        Vector128<float> s = f / (Vector128.Create(2f) + f);
+        Vector128<float> z = s * s;
+        Vector128<float> r = MultiplyAdd(Vector128.Create(Log1pC4Float), z, Vector128.Create(Log1pC3Float));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pC2Float));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pC1Float));
+        r *= z;
+        Vector128<float> halfSquare = Vector128.Create(0.5f) * f * f;
+        Vector128<float> low = MultiplyAdd(k, Vector128.Create(Ln2LoFloat), c);
+        Vector128<float> result = MultiplyAdd(k, Vector128.Create(Ln2HiFloat), f - (halfSquare - MultiplyAdd(s, halfSquare + r, low)));
+
+        // +∞ (where u − 1 = ∞ makes c NaN) and NaN lanes give t itself.
+        return Vector128.ConditionalSelect(Vector128.LessThan(t, Vector128.Create(float.PositiveInfinity)), result, t);
+    }
+
+    /// <summary>log(1 + t) lane-wise for t ≥ 0, as <see cref="Log1p(Vector128{float})"/> does it, with ten terms of the series (≤ 2 ulp).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> Log1p(Vector128<double> t)
+    {
+        Vector128<double> u = Vector128<double>.One + t;
+        Vector128<long> bits = u.AsInt64() + Vector128.Create(Log1pExponentShiftDouble);
+
+        // k as a double without a 64-bit integer conversion: put the small integer under the exponent of 2^52.
+        Vector128<double> k = (Vector128.ShiftRightLogical(bits, 52) | Vector128.Create(0x4330000000000000L)).AsDouble() - Vector128.Create(4503599627371519.0);
+        Vector128<double> m = ((bits & Vector128.Create(0x000fffffffffffffL)) + Vector128.Create(Log1pSqrtHalfBitsDouble)).AsDouble();
+        Vector128<double> f = m - Vector128<double>.One;
+        Vector128<double> c = (t - (u - Vector128<double>.One)) / u;
+
+        Vector128<double> s = f / (Vector128.Create(2.0) + f);
+        Vector128<double> z = s * s;
+        Vector128<double> r = MultiplyAdd(Vector128.Create(Log1pSeries10), z, Vector128.Create(Log1pSeries9));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pSeries8));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pSeries7));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pSeries6));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pSeries5));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pSeries4));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pSeries3));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pSeries2));
+        r = MultiplyAdd(r, z, Vector128.Create(Log1pSeries1));
+        r *= z;
+        Vector128<double> halfSquare = Vector128.Create(0.5) * f * f;
+        Vector128<double> low = MultiplyAdd(k, Vector128.Create(Ln2LoDouble), c);
+        Vector128<double> result = MultiplyAdd(k, Vector128.Create(Ln2HiDouble), f - (halfSquare - MultiplyAdd(s, halfSquare + r, low)));
+        return Vector128.ConditionalSelect(Vector128.LessThan(t, Vector128.Create(double.PositiveInfinity)), result, t);
+    }
+
+    /// <summary>
+    /// The logistic sigmoid σ(x) = 1/(1 + e^{−x}) lane-wise (≤ 4 ulp; docs/accuracy.md). With u = e^{−|x|} ≤ 1 from
+    /// <see cref="ExpNonPositive(Vector128{float})"/>: 1/(1 + u) for x ≥ 0 and u/(1 + u) for x &lt; 0, so no exp overflows and
+    /// the small side keeps its relative accuracy (flushed to 0 only where e^{x} is below the smallest normal float).
+    /// σ(+∞) = 1, σ(−∞) = 0, NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sigmoid(Vector128<float> x)
+    {
+        Vector128<float> u = ExpNonPositive(x | Vector128.Create(-0f));
+        Vector128<float> r = Vector128<float>.One / (Vector128<float>.One + u);
+        return Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), u * r, r);
+    }
+
+    /// <inheritdoc cref="Sigmoid(Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> Sigmoid(Vector128<double> x)
+    {
+        Vector128<double> u = ExpNonPositive(x | Vector128.Create(-0.0));
+        Vector128<double> r = Vector128<double>.One / (Vector128<double>.One + u);
+        return Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<double>.Zero), u * r, r);
+    }
+
+    /// <summary>
+    /// softplus(x) = log(1 + e^x) lane-wise, as max(x, 0) + log1p(e^{−|x|}) (<see cref="Log1p(Vector128{float})"/> of
+    /// <see cref="ExpNonPositive(Vector128{float})"/>; ≤ 4 ulp, docs/accuracy.md): no exp overflows, large x give x, very
+    /// negative x give e^x with its relative accuracy. softplus(+∞) = +∞, softplus(−∞) = 0, NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Softplus(Vector128<float> x) =>
+        Max(x, Vector128<float>.Zero) + Log1p(ExpNonPositive(x | Vector128.Create(-0f)));
+
+    /// <inheritdoc cref="Softplus(Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> Softplus(Vector128<double> x) =>
+        Max(x, Vector128<double>.Zero) + Log1p(ExpNonPositive(x | Vector128.Create(-0.0)));
+
+    /// <summary>A mask for a row's tail: the first <paramref name="count"/> (&lt; one vector) lanes all ones, the others zero (AND a value with it to zero the lanes past the row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> TailMask<T>(nint count)
+        where T : unmanaged
+    {
+        Vector128<T> ones = Vector128<T>.AllBitsSet;
+        return LoadTail(ref Unsafe.As<Vector128<T>, T>(ref ones), count, default(T));
+    }
+
     /// <summary>Loads the last <paramref name="count"/> (&lt; one vector) elements; the other lanes hold <paramref name="fill"/>. Reads nothing past the end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> LoadTail<T>(ref T source, nint count, T fill)

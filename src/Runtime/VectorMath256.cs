@@ -376,6 +376,115 @@ public static class VectorMath256
         return Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(TanhSmallLimitDouble)), small, large) | sign;
     }
 
+    /// <summary>
+    /// log(1 + t) lane-wise for t ≥ 0 (≤ 2 ulp; docs/accuracy.md has the measured figure), fdlibm's log1p recipe:
+    /// u = 1 + t rounded, u = m·2^k with m ∈ [√½, √2), log m = f − f²/2 + s·(f²/2 + R(s²)) with f = m − 1,
+    /// s = f/(2 + f) and R the series 2s²/3 + 2s⁴/5 + …, plus the rounding of 1 + t put back as c = (t − (u − 1))/u.
+    /// Tiny t give t itself; +∞ gives +∞; NaN stays NaN. Negative t are outside its contract (the callers pass |x| or e^{−|x|}).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Log1p(Vector256<float> t)
+    {
+        Vector256<float> u = Vector256<float>.One + t;
+
+        // Shift the exponent field so that the mantissa lands in [√½, √2): k = ⌊log2(u·√2)⌋, m = u/2^k.
+        Vector256<int> bits = u.AsInt32() + Vector256.Create(Log1pExponentShiftFloat);
+        Vector256<float> k = Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits, 23) - Vector256.Create(127));
+        Vector256<float> m = ((bits & Vector256.Create(0x007fffff)) + Vector256.Create(Log1pSqrtHalfBitsFloat)).AsSingle();
+        Vector256<float> f = m - Vector256<float>.One;
+        Vector256<float> c = (t - (u - Vector256<float>.One)) / u;
+
+        Vector256<float> s = f / (Vector256.Create(2f) + f);
+        Vector256<float> z = s * s;
+        Vector256<float> r = MultiplyAdd(Vector256.Create(Log1pC4Float), z, Vector256.Create(Log1pC3Float));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pC2Float));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pC1Float));
+        r *= z;
+        Vector256<float> halfSquare = Vector256.Create(0.5f) * f * f;
+        Vector256<float> low = MultiplyAdd(k, Vector256.Create(Ln2LoFloat), c);
+        Vector256<float> result = MultiplyAdd(k, Vector256.Create(Ln2HiFloat), f - (halfSquare - MultiplyAdd(s, halfSquare + r, low)));
+
+        // +∞ (where u − 1 = ∞ makes c NaN) and NaN lanes give t itself.
+        return Vector256.ConditionalSelect(Vector256.LessThan(t, Vector256.Create(float.PositiveInfinity)), result, t);
+    }
+
+    /// <summary>log(1 + t) lane-wise for t ≥ 0, as <see cref="Log1p(Vector256{float})"/> does it, with ten terms of the series (≤ 2 ulp).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Log1p(Vector256<double> t)
+    {
+        Vector256<double> u = Vector256<double>.One + t;
+        Vector256<long> bits = u.AsInt64() + Vector256.Create(Log1pExponentShiftDouble);
+
+        // k as a double without a 64-bit integer conversion: put the small integer under the exponent of 2^52.
+        Vector256<double> k = (Vector256.ShiftRightLogical(bits, 52) | Vector256.Create(0x4330000000000000L)).AsDouble() - Vector256.Create(4503599627371519.0);
+        Vector256<double> m = ((bits & Vector256.Create(0x000fffffffffffffL)) + Vector256.Create(Log1pSqrtHalfBitsDouble)).AsDouble();
+        Vector256<double> f = m - Vector256<double>.One;
+        Vector256<double> c = (t - (u - Vector256<double>.One)) / u;
+
+        Vector256<double> s = f / (Vector256.Create(2.0) + f);
+        Vector256<double> z = s * s;
+        Vector256<double> r = MultiplyAdd(Vector256.Create(Log1pSeries10), z, Vector256.Create(Log1pSeries9));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pSeries8));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pSeries7));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pSeries6));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pSeries5));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pSeries4));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pSeries3));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pSeries2));
+        r = MultiplyAdd(r, z, Vector256.Create(Log1pSeries1));
+        r *= z;
+        Vector256<double> halfSquare = Vector256.Create(0.5) * f * f;
+        Vector256<double> low = MultiplyAdd(k, Vector256.Create(Ln2LoDouble), c);
+        Vector256<double> result = MultiplyAdd(k, Vector256.Create(Ln2HiDouble), f - (halfSquare - MultiplyAdd(s, halfSquare + r, low)));
+        return Vector256.ConditionalSelect(Vector256.LessThan(t, Vector256.Create(double.PositiveInfinity)), result, t);
+    }
+
+    /// <summary>
+    /// The logistic sigmoid σ(x) = 1/(1 + e^{−x}) lane-wise (≤ 4 ulp; docs/accuracy.md). With u = e^{−|x|} ≤ 1 from
+    /// <see cref="ExpNonPositive(Vector256{float})"/>: 1/(1 + u) for x ≥ 0 and u/(1 + u) for x &lt; 0, so no exp overflows and
+    /// the small side keeps its relative accuracy (flushed to 0 only where e^{x} is below the smallest normal float).
+    /// σ(+∞) = 1, σ(−∞) = 0, NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sigmoid(Vector256<float> x)
+    {
+        Vector256<float> u = ExpNonPositive(x | Vector256.Create(-0f));
+        Vector256<float> r = Vector256<float>.One / (Vector256<float>.One + u);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), u * r, r);
+    }
+
+    /// <inheritdoc cref="Sigmoid(Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Sigmoid(Vector256<double> x)
+    {
+        Vector256<double> u = ExpNonPositive(x | Vector256.Create(-0.0));
+        Vector256<double> r = Vector256<double>.One / (Vector256<double>.One + u);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), u * r, r);
+    }
+
+    /// <summary>
+    /// softplus(x) = log(1 + e^x) lane-wise, as max(x, 0) + log1p(e^{−|x|}) (<see cref="Log1p(Vector256{float})"/> of
+    /// <see cref="ExpNonPositive(Vector256{float})"/>; ≤ 4 ulp, docs/accuracy.md): no exp overflows, large x give x, very
+    /// negative x give e^x with its relative accuracy. softplus(+∞) = +∞, softplus(−∞) = 0, NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Softplus(Vector256<float> x) =>
+        Max(x, Vector256<float>.Zero) + Log1p(ExpNonPositive(x | Vector256.Create(-0f)));
+
+    /// <inheritdoc cref="Softplus(Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Softplus(Vector256<double> x) =>
+        Max(x, Vector256<double>.Zero) + Log1p(ExpNonPositive(x | Vector256.Create(-0.0)));
+
+    /// <summary>A mask for a row's tail: the first <paramref name="count"/> (&lt; one vector) lanes all ones, the others zero (AND a value with it to zero the lanes past the row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> TailMask<T>(nint count)
+        where T : unmanaged
+    {
+        Vector256<T> ones = Vector256<T>.AllBitsSet;
+        return LoadTail(ref Unsafe.As<Vector256<T>, T>(ref ones), count, default(T));
+    }
+
     /// <summary>Loads the last <paramref name="count"/> (&lt; one vector) elements; the other lanes hold <paramref name="fill"/>. Reads nothing past the end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> LoadTail<T>(ref T source, nint count, T fill)

@@ -349,6 +349,115 @@ public static class VectorMath512
         return Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(TanhSmallLimitDouble)), small, large) | sign;
     }
 
+    /// <summary>
+    /// log(1 + t) lane-wise for t ≥ 0 (≤ 2 ulp; docs/accuracy.md has the measured figure), fdlibm's log1p recipe:
+    /// u = 1 + t rounded, u = m·2^k with m ∈ [√½, √2), log m = f − f²/2 + s·(f²/2 + R(s²)) with f = m − 1,
+    /// s = f/(2 + f) and R the series 2s²/3 + 2s⁴/5 + …, plus the rounding of 1 + t put back as c = (t − (u − 1))/u.
+    /// Tiny t give t itself; +∞ gives +∞; NaN stays NaN. Negative t are outside its contract (the callers pass |x| or e^{−|x|}).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Log1p(Vector512<float> t)
+    {
+        Vector512<float> u = Vector512<float>.One + t;
+
+        // Shift the exponent field so that the mantissa lands in [√½, √2): k = ⌊log2(u·√2)⌋, m = u/2^k.
+        Vector512<int> bits = u.AsInt32() + Vector512.Create(Log1pExponentShiftFloat);
+        Vector512<float> k = Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits, 23) - Vector512.Create(127));
+        Vector512<float> m = ((bits & Vector512.Create(0x007fffff)) + Vector512.Create(Log1pSqrtHalfBitsFloat)).AsSingle();
+        Vector512<float> f = m - Vector512<float>.One;
+        Vector512<float> c = (t - (u - Vector512<float>.One)) / u;
+
+        Vector512<float> s = f / (Vector512.Create(2f) + f);
+        Vector512<float> z = s * s;
+        Vector512<float> r = MultiplyAdd(Vector512.Create(Log1pC4Float), z, Vector512.Create(Log1pC3Float));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pC2Float));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pC1Float));
+        r *= z;
+        Vector512<float> halfSquare = Vector512.Create(0.5f) * f * f;
+        Vector512<float> low = MultiplyAdd(k, Vector512.Create(Ln2LoFloat), c);
+        Vector512<float> result = MultiplyAdd(k, Vector512.Create(Ln2HiFloat), f - (halfSquare - MultiplyAdd(s, halfSquare + r, low)));
+
+        // +∞ (where u − 1 = ∞ makes c NaN) and NaN lanes give t itself.
+        return Vector512.ConditionalSelect(Vector512.LessThan(t, Vector512.Create(float.PositiveInfinity)), result, t);
+    }
+
+    /// <summary>log(1 + t) lane-wise for t ≥ 0, as <see cref="Log1p(Vector512{float})"/> does it, with ten terms of the series (≤ 2 ulp).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Log1p(Vector512<double> t)
+    {
+        Vector512<double> u = Vector512<double>.One + t;
+        Vector512<long> bits = u.AsInt64() + Vector512.Create(Log1pExponentShiftDouble);
+
+        // k as a double without a 64-bit integer conversion: put the small integer under the exponent of 2^52.
+        Vector512<double> k = (Vector512.ShiftRightLogical(bits, 52) | Vector512.Create(0x4330000000000000L)).AsDouble() - Vector512.Create(4503599627371519.0);
+        Vector512<double> m = ((bits & Vector512.Create(0x000fffffffffffffL)) + Vector512.Create(Log1pSqrtHalfBitsDouble)).AsDouble();
+        Vector512<double> f = m - Vector512<double>.One;
+        Vector512<double> c = (t - (u - Vector512<double>.One)) / u;
+
+        Vector512<double> s = f / (Vector512.Create(2.0) + f);
+        Vector512<double> z = s * s;
+        Vector512<double> r = MultiplyAdd(Vector512.Create(Log1pSeries10), z, Vector512.Create(Log1pSeries9));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pSeries8));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pSeries7));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pSeries6));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pSeries5));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pSeries4));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pSeries3));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pSeries2));
+        r = MultiplyAdd(r, z, Vector512.Create(Log1pSeries1));
+        r *= z;
+        Vector512<double> halfSquare = Vector512.Create(0.5) * f * f;
+        Vector512<double> low = MultiplyAdd(k, Vector512.Create(Ln2LoDouble), c);
+        Vector512<double> result = MultiplyAdd(k, Vector512.Create(Ln2HiDouble), f - (halfSquare - MultiplyAdd(s, halfSquare + r, low)));
+        return Vector512.ConditionalSelect(Vector512.LessThan(t, Vector512.Create(double.PositiveInfinity)), result, t);
+    }
+
+    /// <summary>
+    /// The logistic sigmoid σ(x) = 1/(1 + e^{−x}) lane-wise (≤ 4 ulp; docs/accuracy.md). With u = e^{−|x|} ≤ 1 from
+    /// <see cref="ExpNonPositive(Vector512{float})"/>: 1/(1 + u) for x ≥ 0 and u/(1 + u) for x &lt; 0, so no exp overflows and
+    /// the small side keeps its relative accuracy (flushed to 0 only where e^{x} is below the smallest normal float).
+    /// σ(+∞) = 1, σ(−∞) = 0, NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sigmoid(Vector512<float> x)
+    {
+        Vector512<float> u = ExpNonPositive(x | Vector512.Create(-0f));
+        Vector512<float> r = Vector512<float>.One / (Vector512<float>.One + u);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), u * r, r);
+    }
+
+    /// <inheritdoc cref="Sigmoid(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Sigmoid(Vector512<double> x)
+    {
+        Vector512<double> u = ExpNonPositive(x | Vector512.Create(-0.0));
+        Vector512<double> r = Vector512<double>.One / (Vector512<double>.One + u);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<double>.Zero), u * r, r);
+    }
+
+    /// <summary>
+    /// softplus(x) = log(1 + e^x) lane-wise, as max(x, 0) + log1p(e^{−|x|}) (<see cref="Log1p(Vector512{float})"/> of
+    /// <see cref="ExpNonPositive(Vector512{float})"/>; ≤ 4 ulp, docs/accuracy.md): no exp overflows, large x give x, very
+    /// negative x give e^x with its relative accuracy. softplus(+∞) = +∞, softplus(−∞) = 0, NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Softplus(Vector512<float> x) =>
+        Max(x, Vector512<float>.Zero) + Log1p(ExpNonPositive(x | Vector512.Create(-0f)));
+
+    /// <inheritdoc cref="Softplus(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Softplus(Vector512<double> x) =>
+        Max(x, Vector512<double>.Zero) + Log1p(ExpNonPositive(x | Vector512.Create(-0.0)));
+
+    /// <summary>A mask for a row's tail: the first <paramref name="count"/> (&lt; one vector) lanes all ones, the others zero (AND a value with it to zero the lanes past the row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> TailMask<T>(nint count)
+        where T : unmanaged
+    {
+        Vector512<T> ones = Vector512<T>.AllBitsSet;
+        return LoadTail(ref Unsafe.As<Vector512<T>, T>(ref ones), count, default(T));
+    }
+
     /// <summary>Loads the last <paramref name="count"/> (&lt; one vector) elements; the other lanes hold <paramref name="fill"/>. Reads nothing past the end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> LoadTail<T>(ref T source, nint count, T fill)

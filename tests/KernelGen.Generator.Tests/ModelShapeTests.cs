@@ -39,6 +39,8 @@ public sealed class ModelShapeTests
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.DynamicTanhModel>))]
     [InlineData(typeof(KernelGen.Generator.Normalization.ChannelNormModel))]
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.ChannelNormModel>))]
+    [InlineData(typeof(KernelGen.Generator.Softmax.SoftmaxVariantModel))]
+    [InlineData(typeof(KernelResult<KernelGen.Generator.Softmax.SoftmaxVariantModel>))]
     [InlineData(typeof(KernelGen.Generator.Normalization.GroupNormModel))]
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.GroupNormModel>))]
     public void Pipeline_values_hold_only_value_equal_data(Type root)

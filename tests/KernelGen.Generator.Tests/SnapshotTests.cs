@@ -156,6 +156,25 @@ public sealed class SnapshotTests
     [Fact] public void L2Normalize_Width16_Double() => Verify(Kernel("[L2Normalize(Width = 16, Epsilon = 1e-8)]", OneRowDouble));
 
     // Losses: the shapes (one row, reduced rows, per-row losses) and the options that change the passes.
+    // The softmax variants (one emitter): StableMax forward, log form, backward (and log backward) per shape; each map's own options.
+    [Fact] public void StableMax_Default() => Verify(Kernel("[StableMax]", OneRow));
+
+    [Fact] public void StableMax_Log_Double_ManyRows() => Verify(Kernel("[StableMax(Log = true)]", "(ReadOnlySpan<double> input, Span<double> output, int rowLength)"));
+
+    [Fact] public void StableMax_Backward_Width64() => Verify(Kernel("[StableMax(Backward = true, Width = 64)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength)"));
+
+    [Fact] public void StableMax_Log_Backward_Double() => Verify(Kernel("[StableMax(Log = true, Backward = true)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> outputGradient, Span<double> inputGradient)"));
+
+    [Fact] public void SoftplusNormalize_TrainingLength_Unroll2() => Verify(Kernel("[SoftplusNormalize(Scale = 0.5, TrainingLength = 512, Unroll = 2)]", ManyRows));
+
+    [Fact] public void SigmoidNormalize_Default() => Verify(Kernel("[SigmoidNormalize]", ManyRows));
+
+    [Fact] public void SigmoidNormalize_Bias_Backward_Double() => Verify(Kernel("[SigmoidNormalize(Bias = -3, Backward = true)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> outputGradient, Span<double> inputGradient)"));
+
+    [Fact] public void TaylorSoftmax_Order4() => Verify(Kernel("[TaylorSoftmax(Order = 4)]", OneRow));
+
+    [Fact] public void SphericalSoftmax_Epsilon_Double() => Verify(Kernel("[SphericalSoftmax(Epsilon = 0.001, Targets = KernelTargets.Avx2)]", OneRowDouble));
+
     [Fact] public void CrossEntropy_OneRow() => Verify(Kernel("[CrossEntropy]", "(ReadOnlySpan<float> logits, int target)", "public static partial float"));
 
     [Fact] public void CrossEntropy_Mean_Gradient() => Verify(Kernel("[CrossEntropy]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient)", "public static partial float"));

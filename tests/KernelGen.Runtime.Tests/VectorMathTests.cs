@@ -241,6 +241,189 @@ public class VectorMathTests
         }
     }
 
+    // ---- log1p, sigmoid and softplus: the words of the softmax variants ----
+
+    /// <summary>The float forms of a word on every width this machine runs (none without hardware intrinsics).</summary>
+    private static (string Name, Func<float, float> Word)[] FloatWords(string word) => new (string, Func<float, float>)[]
+    {
+        ("VectorMath512", x => word switch { "Log1p" => VectorMath512.Log1p(Vector512.Create(x)).ToScalar(), "Sigmoid" => VectorMath512.Sigmoid(Vector512.Create(x)).ToScalar(), _ => VectorMath512.Softplus(Vector512.Create(x)).ToScalar() }),
+        ("VectorMath256", x => word switch { "Log1p" => VectorMath256.Log1p(Vector256.Create(x)).ToScalar(), "Sigmoid" => VectorMath256.Sigmoid(Vector256.Create(x)).ToScalar(), _ => VectorMath256.Softplus(Vector256.Create(x)).ToScalar() }),
+        ("VectorMath128", x => word switch { "Log1p" => VectorMath128.Log1p(Vector128.Create(x)).ToScalar(), "Sigmoid" => VectorMath128.Sigmoid(Vector128.Create(x)).ToScalar(), _ => VectorMath128.Softplus(Vector128.Create(x)).ToScalar() }),
+    }.Where(static w => Harness.IsSupported(w.Item1 switch { "VectorMath512" => "Avx512", "VectorMath256" => "Avx2", _ => "Vector128" })).ToArray();
+
+    private static (string Name, Func<double, double> Word)[] DoubleWords(string word) => new (string, Func<double, double>)[]
+    {
+        ("VectorMath512", x => word switch { "Log1p" => VectorMath512.Log1p(Vector512.Create(x)).ToScalar(), "Sigmoid" => VectorMath512.Sigmoid(Vector512.Create(x)).ToScalar(), _ => VectorMath512.Softplus(Vector512.Create(x)).ToScalar() }),
+        ("VectorMath256", x => word switch { "Log1p" => VectorMath256.Log1p(Vector256.Create(x)).ToScalar(), "Sigmoid" => VectorMath256.Sigmoid(Vector256.Create(x)).ToScalar(), _ => VectorMath256.Softplus(Vector256.Create(x)).ToScalar() }),
+        ("VectorMath128", x => word switch { "Log1p" => VectorMath128.Log1p(Vector128.Create(x)).ToScalar(), "Sigmoid" => VectorMath128.Sigmoid(Vector128.Create(x)).ToScalar(), _ => VectorMath128.Softplus(Vector128.Create(x)).ToScalar() }),
+    }.Where(static w => Harness.IsSupported(w.Item1 switch { "VectorMath512" => "Avx512", "VectorMath256" => "Avx2", _ => "Vector128" })).ToArray();
+
+    /// <summary>
+    /// log(1 + t), t ≥ 0, independent of the words: for t ≤ 1, 2·atanh(w) with w = t/(2 + t) ≤ 1/3, as 2w + 2w·T with the
+    /// series' tail T = Σ w^{2k}/(2k + 1) summed smallest first (T ≤ 0.04, so its roundings are damped); above, Math.Log(1 + t),
+    /// whose rounding of 1 + t costs at most half an ulp of a result ≥ log 2.
+    /// </summary>
+    private static double ExactLog1p(double t)
+    {
+        if (t > 1)
+        {
+            return Math.Log(1 + t);
+        }
+
+        double w = t / (2 + t), w2 = w * w, tail = 0;
+        for (int k = 40; k >= 1; k--)
+        {
+            tail = (tail * w2) + (w2 / ((2 * k) + 1));
+        }
+
+        return Math.FusedMultiplyAdd(2 * w, tail, 2 * w);
+    }
+
+    private static double ExactWord(string word, double x) => word switch
+    {
+        "Log1p" => ExactLog1p(x),
+        "Sigmoid" => 1 / (1 + Math.Exp(-x)),
+        _ => Math.Max(x, 0) + ExactLog1p(Math.Exp(-Math.Abs(x))),
+    };
+
+    // Float inputs of each word's domain, sampled by bit pattern (every 4099th float): log1p over [0, float.MaxValue],
+    // sigmoid and softplus over [−87, 88] (below, e^x is subnormal in float and the words may flush it).
+    private static System.Collections.Generic.IEnumerable<float> FloatSamples(string word)
+    {
+        if (word == "Log1p")
+        {
+            for (int bits = 0; bits < 0x7f800000; bits += 4099)
+            {
+                yield return BitConverter.Int32BitsToSingle(bits);
+            }
+
+            yield break;
+        }
+
+        for (int bits = 0; bits < 0x42b00000; bits += 4099)
+        {
+            float v = BitConverter.Int32BitsToSingle(bits);
+            yield return v;
+            if (v <= 87f)
+            {
+                yield return -v;
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("Log1p", 2.0, 3.0)]
+    [InlineData("Sigmoid", 4.0, 4.0)]
+    [InlineData("Softplus", 4.0, 6.0)]
+    public void Log1pSigmoidAndSoftplusAreWithinTheirUlpBounds(string word, double bound, double doubleBound)
+    {
+        // Float: ulp of the float result; double: 300 000 inputs (log-uniform magnitudes, and uniform in the busy range).
+        double worstFloat = 0, worstDouble = 0;
+        float worstFloatAt = 0;
+        double worstDoubleAt = 0;
+        foreach ((string name, Func<float, float> f) in FloatWords(word))
+        {
+            foreach (float x in FloatSamples(word))
+            {
+                double exact = ExactWord(word, x);
+                double ulp = Math.Max(Math.ScaleB(1.0, Math.ILogB((float)exact) - 23), Math.ScaleB(1.0, -149));
+                double error = Math.Abs(f(x) - exact) / ulp;
+                if (!(error <= worstFloat))
+                {
+                    worstFloat = error;
+                    worstFloatAt = x;
+                }
+            }
+        }
+
+        var random = new Random(7);
+        double[] doubles = Enumerable.Range(0, 100_000).Select(_ => Math.Pow(10, (random.NextDouble() * 600) - 300))
+            .Concat(Enumerable.Range(0, 100_000).Select(_ => random.NextDouble() * 4))
+            .Concat(Enumerable.Range(0, 100_000).Select(_ => (random.NextDouble() * 1400) - 700))
+            .Select(x => word == "Log1p" ? Math.Abs(x) : x).ToArray();
+        foreach ((string name, Func<double, double> f) in DoubleWords(word))
+        {
+            foreach (double x in doubles)
+            {
+                double exact = ExactWord(word, x);
+                if (exact < Math.ScaleB(1.0, -1022))
+                {
+                    continue;
+                }
+
+                double error = Math.Abs(f(x) - exact) / Math.ScaleB(1.0, Math.ILogB(exact) - 52);
+                if (!(error <= worstDouble))
+                {
+                    worstDouble = error;
+                    worstDoubleAt = x;
+                }
+            }
+        }
+
+        Console.WriteLine($"{word}: float {worstFloat:F3} ulp at {worstFloatAt:R}, double {worstDouble:F3} ulp at {worstDoubleAt:R}");
+        Assert.True(worstFloat <= bound, $"{word}: float {worstFloat} ulp at {worstFloatAt:R}");
+        Assert.True(worstDouble <= doubleBound, $"{word}: double {worstDouble} ulp at {worstDoubleAt:R}");
+    }
+
+    [Fact]
+    public void Log1pSigmoidAndSoftplusHandleTheEdges()
+    {
+        foreach ((string name, Func<float, float> log1p) in FloatWords("Log1p"))
+        {
+            Assert.Equal(0f, log1p(0f));
+            Assert.Equal(1e-30f, log1p(1e-30f));
+            Assert.Equal(float.PositiveInfinity, log1p(float.PositiveInfinity));
+            Assert.True(float.IsNaN(log1p(float.NaN)), name);
+            Assert.True(float.IsFinite(log1p(float.MaxValue)), name);
+        }
+
+        foreach ((string name, Func<float, float> sigmoid) in FloatWords("Sigmoid"))
+        {
+            Assert.Equal(0.5f, sigmoid(0f));
+            Assert.Equal(1f, sigmoid(float.PositiveInfinity));
+            Assert.Equal(0f, sigmoid(float.NegativeInfinity));
+            Assert.Equal(1f, sigmoid(100f));
+            Assert.True(float.IsNaN(sigmoid(float.NaN)), name);
+        }
+
+        foreach ((string name, Func<float, float> softplus) in FloatWords("Softplus"))
+        {
+            Assert.Equal(float.PositiveInfinity, softplus(float.PositiveInfinity));
+            Assert.Equal(0f, softplus(float.NegativeInfinity));
+            Assert.Equal(1e30f, softplus(1e30f));
+            Assert.True(float.IsNaN(softplus(float.NaN)), name);
+        }
+
+        foreach ((string name, Func<double, double> softplus) in DoubleWords("Softplus"))
+        {
+            Assert.Equal(double.PositiveInfinity, softplus(double.PositiveInfinity));
+            Assert.Equal(0.0, softplus(double.NegativeInfinity));
+            Assert.True(double.IsNaN(softplus(double.NaN)), name);
+            Assert.Equal(Math.Log(2), softplus(0), 15);
+        }
+    }
+
+    [Fact]
+    public void ScalarMathMatchesTheIndependentForms()
+    {
+        var random = new Random(8);
+        foreach (double x in Enumerable.Range(0, 20_000).Select(_ => (random.NextDouble() * 1400) - 700).Append(0).Append(1e-300))
+        {
+            foreach (string word in new[] { "Sigmoid", "Softplus" })
+            {
+                double exact = ExactWord(word, x);
+                double actual = word == "Sigmoid" ? ScalarMath.Sigmoid(x) : ScalarMath.Softplus(x);
+                Assert.True(Math.Abs(actual - exact) <= 4 * Math.ScaleB(1.0, Math.ILogB(exact) - 52) + double.Epsilon, $"{word}({x:R}) = {actual:R}, expected {exact:R}");
+            }
+
+            double t = Math.Abs(x) * (random.NextDouble() < 0.5 ? 1e-12 : 1);
+            Assert.True(Math.Abs(ScalarMath.Log1p(t) - ExactLog1p(t)) <= 4 * Math.ScaleB(1.0, Math.ILogB(ExactLog1p(t)) - 52) + double.Epsilon, $"log1p({t:R})");
+        }
+
+        Assert.True(double.IsNaN(ScalarMath.Softplus(double.NaN)));
+        Assert.Equal(double.PositiveInfinity, ScalarMath.Log1p(double.PositiveInfinity));
+    }
+
     private static Func<float, float>[] FloatExps() => new Func<float, float>[]
     {
         x => VectorMath512.IsSupported ? VectorMath512.ExpNonPositive(Vector512.Create(x)).ToScalar() : MathF.Exp(x),

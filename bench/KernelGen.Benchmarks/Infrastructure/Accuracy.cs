@@ -62,6 +62,11 @@ public static class Accuracy
             throw new ArgumentException("A cross-entropy result is measured by CrossEntropyWorstUnits (it needs the targets and the returned loss).", nameof(operation));
         }
 
+        if (operation is Operation.StableMax or Operation.SigmoidNormalize)
+        {
+            return VariantWorstUnits(operation, shape, input, output);
+        }
+
         RowReference[] references = ReferencesOf(shape, input);
         double[] worst = new double[shape.Rows];
         Parallel.For(0, shape.Rows, row =>
@@ -79,6 +84,41 @@ public static class Accuracy
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// StableMax and sigmoid attention against their formulas in double: |y − r| / (2^-24·c·|r| + 2^-126), with c = 2 for
+    /// StableMax (s and the sum each cost a rounding) and c = 1 + |x − log n| for σ (the rounding of x + b).
+    /// </summary>
+    private static double VariantWorstUnits(Operation operation, RowShape shape, float[] input, float[] output)
+    {
+        double worst = 0;
+        int n = shape.RowLength;
+        for (int start = 0; start < input.Length; start += n)
+        {
+            double sum = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double x = input[start + i];
+                sum += x >= 0 ? x + 1 : 1 / (1 - x);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                double x = input[start + i];
+                double reference = operation == Operation.StableMax
+                    ? (x >= 0 ? x + 1 : 1 / (1 - x)) / sum
+                    : 1 / (1 + Math.Exp(-(x - Math.Log(n))));
+                double condition = operation == Operation.StableMax ? 2 : 1 + Math.Abs(x - Math.Log(n));
+                double units = Math.Abs(output[start + i] - reference) / ((Math.ScaleB(1.0, -24) * condition * Math.Abs(reference)) + MinNormal);
+                if (!(units <= worst))
+                {
+                    worst = double.IsNaN(units) ? double.PositiveInfinity : units;
+                }
+            }
+        }
+
+        return worst;
     }
 
     /// <summary>The worst errors of a cross-entropy result, in units.</summary>

@@ -30,6 +30,12 @@ public enum Operation
     /// </summary>
     CrossEntropyGradient,
 
+    /// <summary>StableMax over each row, y = s(x)/Σ s(x) with s(x) = x + 1 (x ≥ 0), 1/(1 − x) (x &lt; 0).</summary>
+    StableMax,
+
+    /// <summary>Sigmoid attention's weights, y = σ(x − log n) for rows of n (no row sum).</summary>
+    SigmoidNormalize,
+
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
 }
@@ -181,6 +187,12 @@ public static class Traffic
         if (kernel.Operation is Operation.CrossEntropy or Operation.CrossEntropyGradient)
         {
             return CrossEntropyBytesPerElement(kernel.Operation);
+        }
+
+        if (kernel.Operation is Operation.StableMax or Operation.SigmoidNormalize)
+        {
+            // StableMax: pass 1 reads x and stores s(x), pass 2 rescales it in place; sigmoid: one read, one write.
+            return kernel.Operation == Operation.StableMax ? 16 : 8;
         }
 
         bool log = kernel.Operation == Operation.LogSoftmax;

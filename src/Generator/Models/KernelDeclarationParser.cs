@@ -35,6 +35,11 @@ internal static class KernelDeclarationParser
         "KernelGen.BatchNormAttribute",
         "KernelGen.PowerNormAttribute",
         "KernelGen.GroupNormAttribute",
+        "KernelGen.StableMaxAttribute",
+        "KernelGen.SoftplusNormalizeAttribute",
+        "KernelGen.SigmoidNormalizeAttribute",
+        "KernelGen.TaylorSoftmaxAttribute",
+        "KernelGen.SphericalSoftmaxAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>
