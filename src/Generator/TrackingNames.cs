@@ -13,6 +13,8 @@ internal static class TrackingNames
     public const string BatchNormTransform = nameof(BatchNormTransform);
     public const string PowerNormTransform = nameof(PowerNormTransform);
     public const string GroupNormTransform = nameof(GroupNormTransform);
+    public const string SparsemaxTransform = nameof(SparsemaxTransform);
+    public const string Entmax15Transform = nameof(Entmax15Transform);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
 }

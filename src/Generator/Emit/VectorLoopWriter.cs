@@ -12,8 +12,9 @@ internal sealed class VectorAccess
     private readonly Func<string, string?, string> load;
     private readonly Func<string, string, string> store;
 
-    private VectorAccess(int accumulator, Func<string, string?, string> load, Func<string, string, string> store, bool isTail = false)
+    private VectorAccess(string index, int accumulator, Func<string, string?, string> load, Func<string, string, string> store, bool isTail = false)
     {
+        this.Index = index;
         this.IsTail = isTail;
         this.Accumulator = accumulator;
         this.load = load;
@@ -22,6 +23,9 @@ internal sealed class VectorAccess
 
     /// <summary>True for the row's tail (fewer than one vector; lanes from <c>n − i</c> on are past the row).</summary>
     public bool IsTail { get; }
+
+    /// <summary>The index of this vector's first element in the row, as an expression (e.g. <c>i + 16</c>).</summary>
+    public string Index { get; }
 
     /// <summary>The accumulator this vector adds into (0..unroll−1).</summary>
     public int Accumulator { get; }
@@ -36,11 +40,13 @@ internal sealed class VectorAccess
     public string Store(string value, string destination) => this.store(value, destination);
 
     public static VectorAccess Full(VectorLoopWriter c, string index, int accumulator) => new(
+        index,
         accumulator,
         (source, _) => $"{c.Path.VectorType}.LoadUnsafe(ref {source}, (nuint)({index}))",
         (value, destination) => $"{c.Path.VectorType}.StoreUnsafe({value}, ref {destination}, (nuint)({index}));");
 
     public static VectorAccess Tail(VectorLoopWriter c, string fill) => new(
+        "i",
         0,
         (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {VectorLoopWriter.Unsafe}.Add(ref {source}, i), n - i, {fillOverride ?? fill})",
         (value, destination) => $"{c.Path.MathType}.StoreTail(ref {VectorLoopWriter.Unsafe}.Add(ref {destination}, i), n - i, {value});",

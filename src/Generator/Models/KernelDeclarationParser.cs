@@ -35,6 +35,8 @@ internal static class KernelDeclarationParser
         "KernelGen.BatchNormAttribute",
         "KernelGen.PowerNormAttribute",
         "KernelGen.GroupNormAttribute",
+        "KernelGen.SparsemaxAttribute",
+        "KernelGen.Entmax15Attribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>
