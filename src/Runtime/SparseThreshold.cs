@@ -31,10 +31,19 @@ public static class SparseThreshold
     /// <param name="z">The candidates x_i − m: every one ≥ −1, at least one equal to 0, and every element of the row
     /// greater than m − 1 among them. Reordered and overwritten.</param>
     /// <returns>τ − m: the output is y_i = max((x_i − m) − τ', 0).</returns>
-    public static double Sparsemax(Span<double> z)
+    public static double Sparsemax(Span<double> z) => Sparsemax(z, MaximumRounds);
+
+    /// <summary>
+    /// <see cref="Sparsemax(Span{double})"/> with at most <paramref name="rounds"/> rounds of the iteration before the sort
+    /// (0: the sort-based algorithm alone). The tests compare the two ways.
+    /// </summary>
+    /// <param name="z">The candidates, as for <see cref="Sparsemax(Span{double})"/>. Reordered and overwritten.</param>
+    /// <param name="rounds">The most rounds of Michelot's iteration; 0 or more.</param>
+    /// <returns>τ − m.</returns>
+    public static double Sparsemax(Span<double> z, int rounds)
     {
         int count = z.Length;
-        for (int round = 0; round < MaximumRounds; round++)
+        for (int round = 0; round < rounds; round++)
         {
             var sum = default(CompensatedSum);
             for (int j = 0; j < count; j++)
@@ -66,12 +75,21 @@ public static class SparseThreshold
     /// <param name="u">The candidates (x_i − m)/2: every one ≥ −1, at least one equal to 0, and every element of the row
     /// with (x_i − m)/2 greater than −1 among them. Reordered and overwritten.</param>
     /// <returns>τ − m/2: the output is y_i = max((x_i − m)/2 − τ', 0)².</returns>
-    public static double Entmax15(Span<double> u)
+    public static double Entmax15(Span<double> u) => Entmax15(u, MaximumRounds);
+
+    /// <summary>
+    /// <see cref="Entmax15(Span{double})"/> with at most <paramref name="rounds"/> rounds of the iteration before the sort
+    /// (0: the paper's sort-based Algorithm 2 alone). The tests compare the two ways.
+    /// </summary>
+    /// <param name="u">The candidates, as for <see cref="Entmax15(Span{double})"/>. Reordered and overwritten.</param>
+    /// <param name="rounds">The most rounds of the Newton iteration; 0 or more.</param>
+    /// <returns>τ − m/2.</returns>
+    public static double Entmax15(Span<double> u, int rounds)
     {
         int count = u.Length;
         double tau = -1;
         double dropped = double.NegativeInfinity;
-        for (int round = 0; round < MaximumRounds; round++)
+        for (int round = 0; round < rounds; round++)
         {
             Span<double> set = u.Slice(0, count);
             (double mean, double squares, double minimum) = Moments(set);
