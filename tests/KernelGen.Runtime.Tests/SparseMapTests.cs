@@ -397,6 +397,7 @@ public class SparseMapTests
     {
         double worst = 0;
         string where = string.Empty;
+        var worstByPath = new SortedDictionary<string, double>(StringComparer.Ordinal);
         foreach ((int length, int rowLength) in shapes)
         {
             foreach (string distribution in Distributions)
@@ -419,6 +420,7 @@ public class SparseMapTests
                     for (int i = 0; i < length; i++)
                     {
                         double units = Math.Abs(y[i] - expected[i]) / Eps(kernel);
+                        worstByPath[path] = Math.Max(worstByPath.GetValueOrDefault(path), double.IsNaN(units) ? double.PositiveInfinity : units);
                         if (!(units <= worst))
                         {
                             worst = units;
@@ -429,6 +431,7 @@ public class SparseMapTests
             }
         }
 
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join(", ", worstByPath.Select(static p => $"{p.Key} {p.Value:F2}")));
         Assert.True(worst <= Tolerance, $"{kernel.Name}: worst {worst:F2} units at {where}");
     }
 
