@@ -19,6 +19,13 @@ namespace KernelGen;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class SparsemaxAttribute : Attribute
 {
+    /// <summary>
+    /// True: the backward kernel instead, <c>void M(ReadOnlySpan&lt;T&gt; output, ReadOnlySpan&lt;T&gt; outputGradient, Span&lt;T&gt; inputGradient)</c>
+    /// (many rows: with a trailing <c>int rowLength</c>), which takes the forward's output y (not its input) and writes
+    /// dx = s ⊙ (dy − mean of dy over the support), s = (y ≠ 0). Default false. See docs/attributes.md.
+    /// </summary>
+    public bool Backward { get; set; }
+
     /// <summary>0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time: rows must have exactly N elements.</summary>
     public int Width { get; set; }
 

@@ -140,6 +140,10 @@ public sealed class SnapshotTests
 
     [Fact] public void Entmax15_Default() => Verify(Kernel("[Entmax15]"));
 
+    [Fact] public void Sparsemax_Backward_ManyRows() => Verify(Kernel("[Sparsemax(Backward = true)]", "(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength)"));
+
+    [Fact] public void Entmax15_Backward_Double() => Verify(Kernel("[Entmax15(Backward = true)]", "(ReadOnlySpan<double> output, ReadOnlySpan<double> outputGradient, Span<double> inputGradient)"));
+
     [Fact] public void Entmax15_Double_Avx2Only() => Verify(Kernel("[Entmax15(Targets = KernelTargets.Avx2)]", OneRowDouble));
 
 

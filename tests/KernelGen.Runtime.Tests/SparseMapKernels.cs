@@ -46,3 +46,22 @@ public static partial class SparseMapKernels
     [Entmax15(Width = 7, Targets = KernelTargets.Scalar)]
     public static partial void Entmax15DW7ScalarOnly(ReadOnlySpan<double> input, Span<double> output);
 }
+
+/// <summary>The backward sparse-map kernels under test (they take the forward's output y, dy, and write dx).</summary>
+public static partial class SparseMapBackwardKernels
+{
+    [Sparsemax(Backward = true)]
+    public static partial void SparsemaxBackwardF(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
+
+    [Sparsemax(Backward = true, Unroll = 3)]
+    public static partial void SparsemaxBackwardDU3Rows(ReadOnlySpan<double> output, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, int rowLength);
+
+    [Entmax15(Backward = true)]
+    public static partial void Entmax15BackwardFRows(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength);
+
+    [Entmax15(Backward = true)]
+    public static partial void Entmax15BackwardD(ReadOnlySpan<double> output, ReadOnlySpan<double> outputGradient, Span<double> inputGradient);
+
+    [Entmax15(Backward = true, Width = 33)]
+    public static partial void Entmax15BackwardFW33Rows(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength);
+}

@@ -25,7 +25,11 @@ internal sealed class SparseMapEmitter : IKernelRowWriter
 
     public int Width => this.model.Width;
 
-    public string Summary => this.IsEntmax
+    public string Summary => this.model.Backward
+        ? (this.IsEntmax
+            ? "the backward of 1.5-entmax, from its output y: dx = g ⊙ dy − (⟨g, dy⟩ / Σ g)·g with g = sqrt(y)"
+            : "the backward of sparsemax, from its output y: dx = s ⊙ (dy − mean of dy over the support s = (y ≠ 0))")
+        : this.IsEntmax
         ? "1.5-entmax of each row: y = max(x/2 − τ, 0)² with τ such that Σ y = 1"
         : "sparsemax of each row: y = max(x − τ, 0) with τ such that Σ y = 1, the Euclidean projection onto the simplex";
 
@@ -59,6 +63,12 @@ internal sealed class SparseMapEmitter : IKernelRowWriter
 
     public void WriteRow(IndentedWriter writer, PathInfo path)
     {
+        if (this.model.Backward)
+        {
+            this.WriteBackwardRow(writer, path);
+            return;
+        }
+
         bool fixedWidth = this.model.Width != 0;
         string map = this.IsEntmax ? "1.5-entmax" : "Sparsemax";
         writer.Line($"// {map} of one row in four passes: (1) the maximum m, and whether a NaN is there; (2) the number of");
@@ -244,6 +254,12 @@ internal sealed class SparseMapEmitter : IKernelRowWriter
 
     public void WriteReferenceRow(IndentedWriter writer)
     {
+        if (this.model.Backward)
+        {
+            this.WriteBackwardReferenceRow(writer);
+            return;
+        }
+
         bool isFloat = this.Element == ElementType.Float;
         string rounded = isFloat ? " (rounded once to float)" : string.Empty;
         if (this.IsEntmax)
@@ -328,6 +344,164 @@ internal sealed class SparseMapEmitter : IKernelRowWriter
                 {
                     writer.Line(isFloat ? "y[i] = (float)global::System.Math.Max(z[i] - tau, 0);" : "y[i] = global::System.Math.Max(z[i] - tau, 0);");
                 }
+            }
+        }
+    }
+
+    // The backward's two passes: (1) the row's reductions, (2) dx. Here x is the forward's output y.
+    private void WriteBackwardRow(IndentedWriter writer, PathInfo path)
+    {
+        bool fixedWidth = this.model.Width != 0;
+        writer.Line(this.IsEntmax
+            ? "// Backward of 1.5-entmax from its output y (x here): g = sqrt(y); pass 1 sums ⟨g, dy⟩ and Σ g, pass 2 writes"
+            : "// Backward of sparsemax from its output y (x here): the support is y ≠ 0; pass 1 counts it and sums dy over it,");
+        writer.Line(this.IsEntmax
+            ? "// dx = g ⊙ (dy − q), q = ⟨g, dy⟩ / Σ g. Each element of dy is read before dx is written there (dx may be dy)."
+            : "// pass 2 writes dx = (dy − mean) on the support and 0 off it. Each element of dy is read before dx is written there.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static void {path.Name}Row(ref {this.T} x, ref {this.T} dy, ref {this.T} dx{(fixedWidth ? string.Empty : ", nint n")})"))
+        {
+            if (fixedWidth)
+            {
+                writer.Line("const nint n = Width;");
+            }
+
+            if (path.IsVector)
+            {
+                this.WriteVectorBackwardRow(writer, new VectorLoopWriter(path, this.Element, this.model.Unroll));
+            }
+            else
+            {
+                this.WriteScalarBackwardRow(writer);
+            }
+        }
+    }
+
+    private void WriteVectorBackwardRow(IndentedWriter writer, VectorLoopWriter c)
+    {
+        c.WriteSumDeclarations(writer);
+        if (this.IsEntmax)
+        {
+            c.WriteSumDeclarations(writer, "norm", true, "normWide");
+        }
+        else
+        {
+            writer.Line("nint count = 0;");
+        }
+
+        writer.Line("nint i;");
+        c.WritePass(writer, $"({this.T})0", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                int u = a.Accumulator;
+                if (this.IsEntmax)
+                {
+                    w.Line($"{c.Vec} g{u} = {c.V}.Sqrt({a.Load("x")});");
+                    w.Line($"sum{u} = {c.M}.MultiplyAdd(g{u}, {a.Load("dy")}, sum{u});");
+                    w.Line($"norm{u} += g{u};");
+                }
+                else
+                {
+                    w.Line($"{c.Vec} s{u} = ~{c.V}.Equals({a.Load("x")}, {c.Vec}.Zero);");
+                    w.Line($"count += {BitOperations}.PopCount({c.V}.ExtractMostSignificantBits(s{u}));");
+                    w.Line($"sum{u} += {a.Load("dy")} & s{u};");
+                }
+            }
+        }, w =>
+        {
+            c.WriteSumFlush(w);
+            if (this.IsEntmax)
+            {
+                c.WriteSumFlush(w, "norm", "normWide");
+            }
+        });
+
+        string shift = this.IsEntmax
+            ? $"{c.M}.SumWidened(wideLow, wideHigh) / {c.M}.SumWidened(normWideLow, normWideHigh)"
+            : $"count == 0 ? 0 : {c.M}.SumWidened(wideLow, wideHigh) / count";
+        writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})({shift})")};");
+        c.WritePass(writer, $"({this.T})0", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line(this.IsEntmax
+                    ? a.Store($"{c.V}.Sqrt({a.Load("x")}) * ({a.Load("dy")} - shift)", "dx")
+                    : a.Store($"({a.Load("dy")} - shift) & ~{c.V}.Equals({a.Load("x")}, {c.Vec}.Zero)", "dx"));
+            }
+        });
+    }
+
+    private void WriteScalarBackwardRow(IndentedWriter writer)
+    {
+        string y = $"{Unsafe}.Add(ref x, i)", dy = $"{Unsafe}.Add(ref dy, i)", dx = $"{Unsafe}.Add(ref dx, i)";
+        string sqrt = this.Element == ElementType.Float ? "global::System.MathF.Sqrt" : "global::System.Math.Sqrt";
+        writer.Line(this.IsEntmax ? "double sum = 0, norm = 0;" : "double sum = 0;");
+        if (!this.IsEntmax)
+        {
+            writer.Line("nint count = 0;");
+        }
+
+        using (writer.Block("for (nint i = 0; i < n; i++)"))
+        {
+            if (this.IsEntmax)
+            {
+                writer.Line($"{this.T} g = {sqrt}({y});");
+                writer.Line($"sum += g * {dy};");
+                writer.Line("norm += g;");
+            }
+            else
+            {
+                using (writer.Block($"if ({y} != 0)"))
+                {
+                    writer.Line($"sum += {dy};");
+                    writer.Line("count++;");
+                }
+            }
+        }
+
+        writer.Line(this.IsEntmax ? $"{this.T} shift = ({this.T})(sum / norm);" : $"{this.T} shift = ({this.T})(count == 0 ? 0 : sum / count);");
+        using (writer.Block("for (nint i = 0; i < n; i++)"))
+        {
+            writer.Line(this.IsEntmax
+                ? $"{dx} = {sqrt}({y}) * ({dy} - shift);"
+                : $"{dx} = {y} != 0 ? {dy} - shift : ({this.T})0;");
+        }
+    }
+
+    private void WriteBackwardReferenceRow(IndentedWriter writer)
+    {
+        bool isFloat = this.Element == ElementType.Float;
+        writer.Line(this.IsEntmax
+            ? "// dx = g ⊙ dy − (⟨g, dy⟩ / Σ g)·g with g = sqrt(y) (the entmax package's Entmax15Function.backward), in double."
+            : "// dx_i = dy_i − (Σ_{y_j ≠ 0} dy_j)/|{j : y_j ≠ 0}| where y_i ≠ 0, else 0 (the entmax package's SparsemaxFunction.backward), in double.");
+        string t = this.T;
+        using (writer.Block($"private static void ReferenceRow(global::System.ReadOnlySpan<{t}> x, global::System.ReadOnlySpan<{t}> dy, global::System.Span<{t}> dx)"))
+        {
+            writer.Line("double sum = 0, norm = 0;");
+            using (writer.Block("for (int i = 0; i < x.Length; i++)"))
+            {
+                if (this.IsEntmax)
+                {
+                    writer.Line("double g = global::System.Math.Sqrt(x[i]);");
+                    writer.Line("sum += g * dy[i];");
+                    writer.Line("norm += g;");
+                }
+                else
+                {
+                    using (writer.Block("if (x[i] != 0)"))
+                    {
+                        writer.Line("sum += dy[i];");
+                        writer.Line("norm += 1;");
+                    }
+                }
+            }
+
+            writer.Line(this.IsEntmax ? "double shift = sum / norm;" : "double shift = norm == 0 ? 0 : sum / norm;");
+            using (writer.Block("for (int i = 0; i < x.Length; i++)"))
+            {
+                string value = this.IsEntmax ? "global::System.Math.Sqrt(x[i]) * (dy[i] - shift)" : "x[i] != 0 ? dy[i] - shift : 0";
+                writer.Line(isFloat ? $"dx[i] = (float)({value});" : $"dx[i] = {value};");
             }
         }
     }

@@ -16,6 +16,7 @@ internal enum SparseMapKind
 /// <param name="Hierarchy">Where the kernel is declared.</param>
 /// <param name="Signature">The declaration the implementation repeats.</param>
 /// <param name="Kind">Sparsemax or 1.5-entmax.</param>
+/// <param name="Backward">True for the backward kernel (it takes the forward's output y, dy, and writes dx).</param>
 /// <param name="Width">The fixed row length, or 0.</param>
 /// <param name="Unroll">Vectors per iteration, 1..8, or 0 for the generator's choice per path.</param>
 /// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
@@ -23,6 +24,7 @@ internal sealed record SparseMapModel(
     HierarchyInfo Hierarchy,
     KernelSignature Signature,
     SparseMapKind Kind,
+    bool Backward,
     int Width,
     int Unroll,
     int Targets) : IKernelModel

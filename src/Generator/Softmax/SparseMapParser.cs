@@ -13,18 +13,33 @@ internal static class SparseMapParser
     {
         string shortName = kind == SparseMapKind.Sparsemax ? "Sparsemax" : "Entmax15";
         var diagnostics = new List<DiagnosticInfo>();
-        (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
-            context, "KernelGen." + shortName + "Attribute", KernelDeclarationParser.InputOutput, diagnostics, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
 
-        // Only the shared options (Width, Unroll, Targets): the maps have no parameter of their own.
-        CommonOptions options = AttributeArgumentReader.Read(context.Attributes[0], shortName, diagnostics, static (_, _) => null, cancellationToken);
+        // The options first: Backward decides the signature.
+        bool backward = false;
+        CommonOptions options = AttributeArgumentReader.Read(context.Attributes[0], shortName, diagnostics, (name, value) =>
+        {
+            if (name == "Backward")
+            {
+                backward = (bool)value;
+            }
+
+            return null;
+        }, cancellationToken);
+
+        // The backward takes the forward's output y (its Jacobian is a function of y alone), then dy, then dx: the
+        // norms' rule (inputs first, then outputs), with y in the place of the forward's input.
+        SignatureShape shape = backward
+            ? new SignatureShape(new[] { ParameterRole.Input, ParameterRole.OutputGradient, ParameterRole.InputGradient }, $"for [{shortName}] with Backward = true (the first span is the forward's output y)")
+            : KernelDeclarationParser.InputOutput;
+        (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
+            context, "KernelGen." + shortName + "Attribute", shape, diagnostics, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         if (hierarchy is null || signature is null || diagnostics.Count != 0)
         {
             return new KernelResult<SparseMapModel>(null, new EquatableArray<DiagnosticInfo>(diagnostics));
         }
 
-        var model = new SparseMapModel(hierarchy, signature, kind, options.Width, options.Unroll, options.Targets | CommonOptions.ScalarTarget);
+        var model = new SparseMapModel(hierarchy, signature, kind, backward, options.Width, options.Unroll, options.Targets | CommonOptions.ScalarTarget);
         return new KernelResult<SparseMapModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 }
