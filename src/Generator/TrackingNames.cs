@@ -18,6 +18,8 @@ internal static class TrackingNames
     public const string SigmoidNormalizeTransform = nameof(SigmoidNormalizeTransform);
     public const string TaylorSoftmaxTransform = nameof(TaylorSoftmaxTransform);
     public const string SphericalSoftmaxTransform = nameof(SphericalSoftmaxTransform);
+    public const string SparsemaxTransform = nameof(SparsemaxTransform);
+    public const string Entmax15Transform = nameof(Entmax15Transform);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
 }

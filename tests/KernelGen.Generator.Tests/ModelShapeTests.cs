@@ -43,6 +43,8 @@ public sealed class ModelShapeTests
     [InlineData(typeof(KernelResult<KernelGen.Generator.Softmax.SoftmaxVariantModel>))]
     [InlineData(typeof(KernelGen.Generator.Normalization.GroupNormModel))]
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.GroupNormModel>))]
+    [InlineData(typeof(KernelGen.Generator.Softmax.SparseMapModel))]
+    [InlineData(typeof(KernelResult<KernelGen.Generator.Softmax.SparseMapModel>))]
     public void Pipeline_values_hold_only_value_equal_data(Type root)
     {
         var problems = new List<string>();

@@ -136,6 +136,22 @@ public sealed class SnapshotTests
 
     [Fact] public void DynamicTanh_Width4096_Double() => Verify(Kernel("[DynamicTanh(Width = 4096)]", "(ReadOnlySpan<double> input, double alpha, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output)"));
 
+    // Sparsemax and 1.5-entmax: the default, double with rows, a fixed width with an unroll, one target.
+    [Fact] public void Sparsemax_Default() => Verify(Kernel("[Sparsemax]"));
+
+    [Fact] public void Sparsemax_ManyRows_Double() => Verify(Kernel("[Sparsemax]", "(ReadOnlySpan<double> input, Span<double> output, int rowLength)"));
+
+    [Fact] public void Sparsemax_Width100_Unroll2() => Verify(Kernel("[Sparsemax(Width = 100, Unroll = 2)]"));
+
+    [Fact] public void Entmax15_Default() => Verify(Kernel("[Entmax15]"));
+
+    [Fact] public void Sparsemax_Backward_ManyRows() => Verify(Kernel("[Sparsemax(Backward = true)]", "(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength)"));
+
+    [Fact] public void Entmax15_Backward_Double() => Verify(Kernel("[Entmax15(Backward = true)]", "(ReadOnlySpan<double> output, ReadOnlySpan<double> outputGradient, Span<double> inputGradient)"));
+
+    [Fact] public void Entmax15_Double_Avx2Only() => Verify(Kernel("[Entmax15(Targets = KernelTargets.Avx2)]", OneRowDouble));
+
+
     // BatchNorm and PowerNorm (inference): the default (chunked fold), without the affine part, a width within one chunk
     // (fold once, constant bounds), a width past the chunk, PowerNorm's bias read as the shift and its plain form (no add).
     [Fact] public void BatchNorm_Default() => Verify(Kernel("[BatchNorm]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVariance, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));

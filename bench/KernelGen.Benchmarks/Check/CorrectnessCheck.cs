@@ -106,6 +106,14 @@ public static class CorrectnessCheck
             }
         }
 
+        if (classFilter is not { Count: > 0 } || classFilter.Any(static name => name.Equals(nameof(SparseMapScaling), StringComparison.OrdinalIgnoreCase)))
+        {
+            // The sparse maps' scaling with the row length (a Stopwatch measure; see SparseMapScaling).
+            int scalingFailures = SparseMapScaling.Run();
+            failures += scalingFailures;
+            passed += scalingFailures == 0 ? 1 : 0;
+        }
+
         Console.WriteLine($"check: {passed} passed, {failures} failed, {skipped} skipped in {total.Elapsed.TotalSeconds:0.0} s");
         return failures == 0 ? 0 : 1;
     }

@@ -12,8 +12,9 @@ internal sealed class VectorAccess
     private readonly Func<string, string?, string> load;
     private readonly Func<string, string, string> store;
 
-    private VectorAccess(int accumulator, Func<string, string?, string> load, Func<string, string, string> store, bool isTail = false)
+    private VectorAccess(string index, int accumulator, Func<string, string?, string> load, Func<string, string, string> store, bool isTail = false)
     {
+        this.Index = index;
         this.IsTail = isTail;
         this.Accumulator = accumulator;
         this.load = load;
@@ -22,6 +23,9 @@ internal sealed class VectorAccess
 
     /// <summary>True for the row's tail (fewer than one vector; lanes from <c>n − i</c> on are past the row).</summary>
     public bool IsTail { get; }
+
+    /// <summary>The index of this vector's first element in the row, as an expression (e.g. <c>i + 16</c>).</summary>
+    public string Index { get; }
 
     /// <summary>The accumulator this vector adds into (0..unroll−1).</summary>
     public int Accumulator { get; }
@@ -37,6 +41,7 @@ internal sealed class VectorAccess
 
     /// <summary>A full vector at <paramref name="index"/>; stores to <paramref name="streamed"/> (if given) are streaming stores to an aligned address.</summary>
     public static VectorAccess Full(VectorLoopWriter c, string index, int accumulator, string? streamed = null) => new(
+        index,
         accumulator,
         (source, _) => $"{c.Path.VectorType}.LoadUnsafe(ref {source}, (nuint)({index}))",
         (value, destination) => destination == streamed
@@ -45,12 +50,14 @@ internal sealed class VectorAccess
 
     /// <summary>The elements <c>[0, head)</c> before a streamed destination's first aligned address, as one masked vector.</summary>
     public static VectorAccess Head(VectorLoopWriter c, string fill) => new(
+        "0",
         0,
         (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {source}, head, {fillOverride ?? fill})",
         (value, destination) => $"{c.Path.MathType}.StoreTail(ref {destination}, head, {value});",
         isTail: true);
 
     public static VectorAccess Tail(VectorLoopWriter c, string fill) => new(
+        "i",
         0,
         (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {VectorLoopWriter.Unsafe}.Add(ref {source}, i), n - i, {fillOverride ?? fill})",
         (value, destination) => $"{c.Path.MathType}.StoreTail(ref {VectorLoopWriter.Unsafe}.Add(ref {destination}, i), n - i, {value});",

@@ -40,6 +40,8 @@ internal static class KernelDeclarationParser
         "KernelGen.SigmoidNormalizeAttribute",
         "KernelGen.TaylorSoftmaxAttribute",
         "KernelGen.SphericalSoftmaxAttribute",
+        "KernelGen.SparsemaxAttribute",
+        "KernelGen.Entmax15Attribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>
