@@ -308,12 +308,31 @@ internal sealed partial class SoftmaxEmitter
         }
     }
 
-    // The sink's term of the sum: exp(sink − maximum), in the denominator only.
+    // The sink's term of the sum: exp(sink − maximum), in the denominator only; then, for causal rows, a NaN sum.
     private void WriteSinkTerm(IndentedWriter writer)
     {
         if (this.Attention.Sink)
         {
             writer.Line("sum += global::System.Math.Exp((double)sink - maximum);   // the sink: in the denominator only");
+        }
+
+        this.WriteNaNRowCheck(writer);
+    }
+
+    // A causal row with a NaN (or +∞ − +∞) among the columns it sees: NaN over the whole row, its causal columns too,
+    // as the softmax of the masked row gives (the columns past the diagonal were written 0 before the row ran).
+    private void WriteNaNRowCheck(IndentedWriter writer)
+    {
+        if (!this.Attention.Causal)
+        {
+            return;
+        }
+
+        using (writer.Block("if (double.IsNaN(sum))"))
+        {
+            writer.Line("// A NaN in the columns the row sees: NaN over the whole row, as PyTorch (the causal columns too).");
+            writer.Line($"{MemoryMarshal}.CreateSpan(ref y, (int)length).Fill({this.T}.NaN);");
+            writer.Line("return;");
         }
     }
 
@@ -484,15 +503,15 @@ internal sealed partial class SoftmaxEmitter
             parameters.Add("double slope");
         }
 
-        string z = "x[j] * LogitScale";
+        string zExpression = "x[j] * LogitScale";
         if (a.Softcap != 0)
         {
-            z = $"Softcap * global::System.Math.Tanh({z} / Softcap)";
+            zExpression = $"Softcap * global::System.Math.Tanh({zExpression} / Softcap)";
         }
 
         if (a.Mask)
         {
-            z = a.HasAlibi ? $"{z} + (slope * m[j])" : $"{z} + m[j]";
+            zExpression = a.HasAlibi ? $"{zExpression} + (slope * m[j])" : $"{zExpression} + m[j]";
         }
 
         string formula = "z_j = " + (a.Softcap != 0 ? "c·tanh(s·x_j/c)" : "s·x_j") + (a.Mask ? (a.HasAlibi ? " + slope·m_j" : " + m_j") : string.Empty)
@@ -501,16 +520,17 @@ internal sealed partial class SoftmaxEmitter
         writer.Line($"// {formula}; {(this.IsLog ? "y_j = z_j − M − log S" : "y_j = exp(z_j − M) / S")}, S = {denominator}; in double with a compensated (Neumaier) sum.");
         using (writer.Block($"private static void ReferenceRow({string.Join(", ", parameters)})"))
         {
-            using (writer.Block("double Z(int j)"))
+            writer.Line("double[] z = new double[x.Length];");
+            using (writer.Block("for (int j = 0; j < x.Length; j++)"))
             {
-                writer.Line(a.Causal ? $"return j > query + CausalOffset ? double.NegativeInfinity : {z};" : $"return {z};");
+                writer.Line(a.Causal ? $"z[j] = j > query + CausalOffset ? double.NegativeInfinity : {zExpression};" : $"z[j] = {zExpression};");
             }
 
             writer.Line();
             writer.Line(a.Sink ? "double maximum = sink;" : "double maximum = double.NegativeInfinity;");
             using (writer.Block("for (int j = 0; j < x.Length; j++)"))
             {
-                writer.Line("maximum = global::System.Math.Max(maximum, Z(j));");
+                writer.Line("maximum = global::System.Math.Max(maximum, z[j]);");
             }
 
             writer.Line();
@@ -527,7 +547,7 @@ internal sealed partial class SoftmaxEmitter
             writer.Line(a.Sink ? "double sum = global::System.Math.Exp(sink - maximum), compensation = 0;" : "double sum = 0, compensation = 0;");
             using (writer.Block("for (int j = 0; j < x.Length; j++)"))
             {
-                writer.Line("double term = global::System.Math.Exp(Z(j) - maximum);");
+                writer.Line("double term = global::System.Math.Exp(z[j] - maximum);");
                 writer.Line("double next = sum + term;");
                 writer.Line("compensation += global::System.Math.Abs(sum) >= global::System.Math.Abs(term) ? (sum - next) + term : (term - next) + sum;");
                 writer.Line("sum = next;");
@@ -538,8 +558,8 @@ internal sealed partial class SoftmaxEmitter
             using (writer.Block("for (int j = 0; j < x.Length; j++)"))
             {
                 writer.Line(this.IsLog
-                    ? $"y[j] = ({this.T})((Z(j) - maximum) - global::System.Math.Log(sum));"
-                    : $"y[j] = ({this.T})(global::System.Math.Exp(Z(j) - maximum) / sum);");
+                    ? $"y[j] = ({this.T})((z[j] - maximum) - global::System.Math.Log(sum));"
+                    : $"y[j] = ({this.T})(global::System.Math.Exp(z[j] - maximum) / sum);");
             }
         }
     }
@@ -580,11 +600,12 @@ internal sealed partial class SoftmaxEmitter
     {
         if (this.Attention.Sink)
         {
-            writer.Line($"{this.T} maximum = global::System.Math.Max(rowMax.ToScalar(), sink);");
-            writer.Line("sum = (sum * global::System.Math.Exp((double)rowMax.ToScalar() - maximum)) + global::System.Math.Exp((double)sink - maximum);   // the sink: in the denominator only");
+            writer.Line($"{this.T} maximum = global::System.Math.Max({c.V}.ToScalar(rowMax), sink);");
+            writer.Line($"sum = (sum * global::System.Math.Exp((double){c.V}.ToScalar(rowMax) - maximum)) + global::System.Math.Exp((double)sink - maximum);   // the sink: in the denominator only");
             writer.Line($"rowMax = {c.Splat("maximum")};");
         }
 
         this.WriteMaskedRowCheck(writer, "sum == 0", rowLength);
+        this.WriteNaNRowCheck(writer);
     }
 }
