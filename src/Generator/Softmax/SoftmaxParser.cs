@@ -137,11 +137,13 @@ internal static class SoftmaxParser
         {
             if (attention.TransformsLogits)
             {
-                string? error = FactorRangeError(scale / temperature, signature.Element, "s/T")
-                    ?? (softcap != 0 ? FactorRangeError(scale / (temperature * softcap), signature.Element, "s/(T·c)") ?? FactorRangeError(softcap, signature.Element, "c") : null);
-                if (error is not null)
+                if (FactorRangeError(scale / temperature, signature.Element, "s/T") is { } error)
                 {
-                    Conflict(softcap != 0 ? "Softcap" : scale != 1.0 ? "Scale" : "Temperature", softcap != 0 ? softcap : scale != 1.0 ? scale : temperature, error);
+                    Conflict(scale != 1.0 ? "Scale" : "Temperature", scale != 1.0 ? scale : temperature, error);
+                }
+                else if (softcap != 0 && (FactorRangeError(scale / (temperature * softcap), signature.Element, "s/(T·c)") ?? FactorRangeError(softcap, signature.Element, "c")) is { } capError)
+                {
+                    Conflict("Softcap", softcap, capError);
                 }
             }
             else if (TemperatureRangeError(temperature / scale, signature.Element) is { } error)
