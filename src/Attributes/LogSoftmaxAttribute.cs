@@ -73,6 +73,13 @@ public sealed class LogSoftmaxAttribute : Attribute
     public int Heads { get; set; }
 
     /// <summary>
+    /// True makes this the backward kernel: <c>void M(ReadOnlySpan&lt;T&gt; output, ReadOnlySpan&lt;T&gt; outputGradient,
+    /// Span&lt;T&gt; inputGradient[, int rowLength])</c>, the vector-Jacobian product from the forward's output y
+    /// (dx = dy − exp(y)·Σ dy), times Scale/Temperature. Default false. See docs/attributes.md, "Backward".
+    /// </summary>
+    public bool Backward { get; set; }
+
+    /// <summary>
     /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
     /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
     /// </summary>

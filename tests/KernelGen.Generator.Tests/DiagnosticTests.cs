@@ -469,6 +469,7 @@ public sealed class DiagnosticTests
     [InlineData("Mask = true, [|Heads = 4|]", "Heads = 4 is not valid for [Softmax]: the number of heads only sets the ALiBi slopes: set MaxBias too, or leave Heads out")]
     [InlineData("[|CausalOffset = 3|]", "CausalOffset = 3 is not valid for [Softmax]: the offset moves the causal diagonal: set Causal = true too, or leave it out")]
     [InlineData("Width = 64, [|Causal = true|]", "Causal = true is not valid for [Softmax]: causal rows see a different number of columns each, which a fixed Width cannot keep in registers: leave Width out")]
+    [InlineData("Mask = true, [|Backward = true|]", "Backward = true is not valid for [Softmax]: the backward kernel supports Scale and Temperature (a factor of the gradient) but not Mask, Sink, Softcap, Causal, MaxBias or MaskedRowsAreZero: take the gradient of the probabilities with these options off (a mask's −∞ columns have y = 0 and get dx = 0)")]
     [InlineData("Softcap = 2, [|Scale = 1e300|]", "Scale = 1E+300 is not valid for [Softmax]: s/T = 1E+300 is not a finite, non-zero float")]
     public void KG0008_softmax_attention_arguments(string arguments, string message)
     {

@@ -137,6 +137,11 @@ public sealed class SnapshotTests
 
     [Fact] public void Softmax_CausalAlibiSink_Online() => Verify(Kernel("[Softmax(Mask = true, Sink = true, Causal = true, CausalOffset = 4, MaxBias = 8, Heads = 12, Algorithm = SoftmaxAlgorithm.Online)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> mask, float sink, Span<float> output, int rowLength, int rowsPerHead)"));
 
+    // Backward: softmax many rows with a scale (the factor), log-softmax one double row.
+    [Fact] public void Softmax_Backward_Scale_ManyRows() => Verify(Kernel("[Softmax(Backward = true, Scale = 0.125)]", "(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength)"));
+
+    [Fact] public void LogSoftmax_Backward_Double() => Verify(Kernel("[LogSoftmax(Backward = true)]", "(ReadOnlySpan<double> output, ReadOnlySpan<double> outputGradient, Span<double> inputGradient)"));
+
     [Fact] public void LogSoftmax_Mask_TwoPass_Double() => Verify(Kernel("[LogSoftmax(Mask = true, Algorithm = SoftmaxAlgorithm.TwoPass)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> mask, Span<double> output)"));
 
     // DynamicTanh: the default (γ and β), without the affine part, γ only with rows, registers with a tail, a looped width, unroll.

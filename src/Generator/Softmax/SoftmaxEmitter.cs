@@ -34,6 +34,11 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
     {
         get
         {
+            if (this.IsBackward)
+            {
+                return this.BackwardSummary;
+            }
+
             var parts = new List<string> { this.IsLog ? "log-softmax" : "softmax", KernelFileWriter.ElementName(this.model.Signature.Element), "Algorithm = " + this.model.Algorithm };
             if (this.model.Temperature != 1.0)
             {
@@ -76,6 +81,12 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
 
     public void WriteConstants(IndentedWriter writer)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardConstants(writer);
+            return;
+        }
+
         writer.Line("/// <summary>The fixed row length (0: any length).</summary>");
         writer.Line($"private const int Width = {this.model.Width};");
         writer.Line(this.Attention.Scale == 1.0 || this.Attention.TransformsLogits
@@ -109,6 +120,12 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
 
     public void WriteRow(IndentedWriter writer, PathInfo path)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardRow(writer, path);
+            return;
+        }
+
         if (!path.IsVector)
         {
             this.WriteScalarRow(writer);
@@ -257,6 +274,12 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
 
     public void WriteReferenceRow(IndentedWriter writer)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardReferenceRow(writer);
+            return;
+        }
+
         if (this.Attention.TransformsLogits)
         {
             this.WriteAttentionReferenceRow(writer);
@@ -520,7 +543,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
     {
         // The pipelined rows find the next row's maximum of x; with the logits transformed (or masked rows to
         // look at) each row takes its own max pass instead.
-        if (!path.IsVector || this.model.Signature.Shape != KernelShape.ManyRows || this.Attention.TransformsLogits || this.Attention.MaskedRowsAreZero)
+        if (!path.IsVector || this.model.Signature.Shape != KernelShape.ManyRows || this.Attention.TransformsLogits || this.Attention.MaskedRowsAreZero || this.IsBackward)
         {
             return null;
         }

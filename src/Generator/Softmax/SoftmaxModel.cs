@@ -29,6 +29,7 @@ internal enum SoftmaxAlgorithmKind
 /// <param name="Unroll">Vectors per iteration, 1..8, or 0 for the generator's choice per path (<see cref="Emit.PathInfo.DefaultUnroll"/>).</param>
 /// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
 /// <param name="Attention">The attention options (all off for a plain softmax).</param>
+/// <param name="Backward">True for the backward kernel (the vector-Jacobian product from the forward's output).</param>
 internal sealed record SoftmaxModel(
     HierarchyInfo Hierarchy,
     KernelSignature Signature,
@@ -38,7 +39,8 @@ internal sealed record SoftmaxModel(
     int Width,
     int Unroll,
     int Targets,
-    AttentionOptions Attention) : IKernelModel
+    AttentionOptions Attention,
+    bool Backward) : IKernelModel
 {
     /// <inheritdoc/>
     public string HintName => this.Hierarchy.FullName + "." + this.Signature.MethodName + ".g.cs";

@@ -23,7 +23,7 @@ internal static class SoftmaxParser
         string shortName = kind == SoftmaxKind.Softmax ? "Softmax" : "LogSoftmax";
         int algorithm = 0, causalOffset = 0, heads = 0;
         double temperature = 1.0, scale = 1.0, softcap = 0, maxBias = 0;
-        bool mask = false, sink = false, maskedRowsAreZero = false, causal = false;
+        bool mask = false, sink = false, maskedRowsAreZero = false, causal = false, backward = false;
         CommonOptions options = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
             switch (name)
@@ -60,6 +60,9 @@ internal static class SoftmaxParser
                     return null;
                 case "Causal":
                     causal = (bool)value;
+                    return null;
+                case "Backward":
+                    backward = (bool)value;
                     return null;
                 default:
                     return null;
@@ -99,6 +102,11 @@ internal static class SoftmaxParser
             Conflict("Causal", true, "causal rows see a different number of columns each, which a fixed Width cannot keep in registers: leave Width out");
         }
 
+        if (backward && (attention.TransformsLogits || maskedRowsAreZero))
+        {
+            Conflict("Backward", true, "the backward kernel supports Scale and Temperature (a factor of the gradient) but not Mask, Sink, Softcap, Causal, MaxBias or MaskedRowsAreZero: take the gradient of the probabilities with these options off (a mask's −∞ columns have y = 0 and get dx = 0)");
+        }
+
         // The parameters in a fixed order, the options deciding which are there: the input, the mask, the sink,
         // the output; for many rows the row length, then the rows per head (causal masking and ALiBi need the
         // query and the head of a row, which only the many-rows shape has).
@@ -118,7 +126,14 @@ internal static class SoftmaxParser
 
         spans.Add(ParameterRole.Output);
         SignatureShape shape;
-        if (attention.NeedsRowsPerHead)
+        if (backward)
+        {
+            // The backward kernel takes the forward's output y (in the input's place), dy, and writes dx.
+            shape = new SignatureShape(
+                new[] { ParameterRole.Input, ParameterRole.OutputGradient, ParameterRole.InputGradient },
+                $"for [{shortName}] with Backward = true (the first span is the forward's output y)");
+        }
+        else if (attention.NeedsRowsPerHead)
         {
             named.Add(causal ? "Causal = true" : "MaxBias > 0");
             var many = new List<ParameterRole>(spans) { ParameterRole.RowLength, ParameterRole.RowsPerHead };
@@ -166,7 +181,8 @@ internal static class SoftmaxParser
             options.Width,
             options.Unroll,
             options.Targets | CommonOptions.ScalarTarget,
-            attention);
+            attention,
+            backward);
         return new KernelResult<SoftmaxModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 
