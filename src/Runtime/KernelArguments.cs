@@ -393,6 +393,51 @@ public static class KernelArguments
         }
     }
 
+    /// <summary>
+    /// Checks the additive mask of an attention softmax: whole rows of <paramref name="rowLength"/>, their count
+    /// dividing the number of rows (row r takes mask row r mod that count: one row broadcast over all, one per
+    /// head's query, or one per row), and no overlap with the output (a later row would read what an earlier wrote).
+    /// </summary>
+    /// <param name="mask">The mask rows.</param>
+    /// <param name="input">The input rows.</param>
+    /// <param name="rowLength">Elements per row (for a one-row kernel, the row's length).</param>
+    /// <param name="output">The output rows.</param>
+    /// <param name="name">The user's name of the mask parameter.</param>
+    public static void ValidateMask<T>(ReadOnlySpan<T> mask, ReadOnlySpan<T> input, int rowLength, ReadOnlySpan<T> output, string name)
+    {
+        int rows = rowLength == 0 ? 0 : input.Length / rowLength;
+        int maskRows = rowLength == 0 ? 0 : mask.Length / rowLength;
+        bool empty = input.Length == 0 && mask.Length == 0;
+        if (!empty && (rowLength == 0 || mask.Length % rowLength != 0 || maskRows == 0 || rows % maskRows != 0))
+        {
+            throw new ArgumentException(
+                $"This mask has {mask.Length} elements; it needs whole rows of {rowLength} elements, as many as divide the {rows} input row(s): one row for all, or one per row, or one per row of a head.",
+                name);
+        }
+
+        if (mask.Overlaps(output))
+        {
+            throw new ArgumentException("This mask overlaps the output; it must be separate memory (a later row would read what an earlier row wrote).", name);
+        }
+    }
+
+    /// <summary>Checks the rows per head of an attention softmax: positive, and dividing the number of rows.</summary>
+    /// <param name="rowsPerHead">The rows of one head (its queries).</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="name">The user's name of the parameter.</param>
+    public static void ValidateRowsPerHead(int rowsPerHead, int rows, string name)
+    {
+        if (rowsPerHead <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, rowsPerHead, "The rows per head must be positive.");
+        }
+
+        if (rows % rowsPerHead != 0)
+        {
+            throw new ArgumentException($"There are {rows} rows, not a multiple of {rowsPerHead} rows per head.", name);
+        }
+    }
+
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> for a path the machine lacks.</summary>
     /// <param name="path">The path that was called.</param>
     [DoesNotReturn]

@@ -442,6 +442,55 @@ public sealed class DiagnosticTests
         """, message);
 
     [Theory]
+    [InlineData("Mask = true", "ReadOnlySpan<float> input, Span<float> output", "The kernel method 'Kernel' has an unsupported signature: it has 2 parameters, not 3 or 4. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> mask, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> mask, Span<T> output, int rowLength)' with T float or double for [Softmax] with Mask = true.")]
+    [InlineData("Mask = true, Sink = true", "ReadOnlySpan<float> input, ReadOnlySpan<float> mask, [|double sink|], Span<float> output", "The kernel method 'Kernel' has an unsupported signature: the third parameter (the sink logit) must be float (the same element type as the input), not 'double'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> mask, T sink, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> mask, T sink, Span<T> output, int rowLength)' with T float or double for [Softmax] with Mask = true and Sink = true.")]
+    [InlineData("Causal = true", "ReadOnlySpan<float> input, Span<float> output, int rowLength", "The kernel method 'Kernel' has an unsupported signature: it has 3 parameters, not 4. Expected 'void Kernel(ReadOnlySpan<T> input, Span<T> output, int rowLength, int rowsPerHead)' with T float or double for [Softmax] with Causal = true.")]
+    [InlineData("Mask = true, MaxBias = 8, Heads = 4", "ReadOnlySpan<float> input, ReadOnlySpan<float> mask, Span<float> output, int rowLength, [|long rowsPerHead|]", "The kernel method 'Kernel' has an unsupported signature: the fifth parameter (the rows per head) must be int, not 'long'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> mask, Span<T> output, int rowLength, int rowsPerHead)' with T float or double for [Softmax] with Mask = true and MaxBias > 0.")]
+    [InlineData("Mask = true", "ReadOnlySpan<float> input, [|Span<float> mask|], Span<float> output", "The kernel method 'Kernel' has an unsupported signature: the second parameter (the additive mask) must be ReadOnlySpan<float> (the same element type as the input), not 'System.Span<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> mask, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> mask, Span<T> output, int rowLength)' with T float or double for [Softmax] with Mask = true.")]
+    public void KG0006_softmax_attention_options_spell_out_the_signature(string options, string parameters, string message) => AssertSingle("KG0006", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax({{options}})]
+            public static partial void Kernel{{(parameters.Contains("[|") ? string.Empty : "[|")}}({{parameters}}){{(parameters.Contains("[|") ? string.Empty : "|]")}};
+        }
+        """, message);
+
+    [Theory]
+    [InlineData("[|Scale = 0|]", "Scale = 0 is not valid for [Softmax]: the scale must be finite and greater than 0")]
+    [InlineData("[|Scale = double.NaN|]", "Scale = NaN is not valid for [Softmax]: the scale must be finite and greater than 0")]
+    [InlineData("[|Softcap = -1|]", "Softcap = -1 is not valid for [Softmax]: the cap must be finite and at least 0 (0: no cap)")]
+    [InlineData("[|MaxBias = 8|], Heads = 4", "MaxBias = 8 is not valid for [Softmax]: ALiBi multiplies the mask by the head's slope (as ggml's soft_max_ext): declare Mask = true and put the position bias in the mask")]
+    [InlineData("Mask = true, [|MaxBias = 8|]", "MaxBias = 8 is not valid for [Softmax]: the ALiBi slopes depend on the number of heads: set Heads")]
+    [InlineData("Mask = true, [|Heads = 4|]", "Heads = 4 is not valid for [Softmax]: the number of heads only sets the ALiBi slopes: set MaxBias too, or leave Heads out")]
+    [InlineData("[|CausalOffset = 3|]", "CausalOffset = 3 is not valid for [Softmax]: the offset moves the causal diagonal: set Causal = true too, or leave it out")]
+    [InlineData("Width = 64, [|Causal = true|]", "Causal = true is not valid for [Softmax]: causal rows see a different number of columns each, which a fixed Width cannot keep in registers: leave Width out")]
+    [InlineData("Mask = true, [|Backward = true|]", "Backward = true is not valid for [Softmax]: the backward kernel supports Scale and Temperature (a factor of the gradient) but not Mask, Sink, Softcap, Causal, MaxBias or MaskedRowsAreZero: take the gradient of the probabilities with these options off (a mask's −∞ columns have y = 0 and get dx = 0)")]
+    [InlineData("Softcap = 2, [|Scale = 1e300|]", "Scale = 1E+300 is not valid for [Softmax]: s/T = 1E+300 is not a finite, non-zero float")]
+    public void KG0008_softmax_attention_arguments(string arguments, string message)
+    {
+        // The signature the options ask for, so that only the argument is reported.
+        string parameters = "ReadOnlySpan<float> input, " + (arguments.Contains("Mask = true") ? "ReadOnlySpan<float> mask, " : string.Empty) + "Span<float> output, int rowLength"
+            + (arguments.Contains("Causal = true") || arguments.Contains("MaxBias") ? ", int rowsPerHead" : string.Empty);
+        AssertSingle("KG0008", $$"""
+            using System;
+            using KernelGen;
+
+            namespace Demo;
+
+            public static partial class Ops
+            {
+                [Softmax({{arguments}})]
+                public static partial void Kernel({{parameters}});
+            }
+            """, message);
+    }
+
+    [Theory]
     [InlineData("[|LabelSmoothing = 1.5|]", "LabelSmoothing = 1.5 is not valid for [CrossEntropy]: ε must be in [0, 1]")]
     [InlineData("[|LabelSmoothing = double.NaN|]", "LabelSmoothing = NaN is not valid for [CrossEntropy]: ε must be in [0, 1]")]
     [InlineData("[|ZLoss = double.PositiveInfinity|]", "ZLoss = Infinity is not valid for [CrossEntropy]: the coefficient must be finite and at least 0")]

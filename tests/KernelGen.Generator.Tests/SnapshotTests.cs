@@ -125,6 +125,30 @@ public sealed class SnapshotTests
 
     [Fact] public void L2Normalize_ManyRows() => Verify(Kernel("[L2Normalize]", ManyRows));
 
+    // Softmax attention options: the scale folded into the temperature; mask + scale (ThreePassReload rows); soft cap
+    // alone (the tail's select) on Online; mask + sink on TwoPass; MaskedRowsAreZero alone; a width in registers with
+    // every row option; causal + ALiBi + sink; log-softmax with a mask on TwoPass.
+    [Fact] public void Softmax_Scale() => Verify(Kernel("[Softmax(Scale = 0.125)]"));
+
+    [Fact] public void Softmax_MaskScale_ManyRows() => Verify(Kernel("[Softmax(Mask = true, Scale = 0.125)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> mask, Span<float> output, int rowLength)"));
+
+    [Fact] public void Softmax_Softcap_Online_Double() => Verify(Kernel("[Softmax(Softcap = 30, Algorithm = SoftmaxAlgorithm.Online)]", OneRowDouble));
+
+    [Fact] public void Softmax_MaskSink_TwoPass() => Verify(Kernel("[Softmax(Mask = true, Sink = true, Algorithm = SoftmaxAlgorithm.TwoPass)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> mask, float sink, Span<float> output)"));
+
+    [Fact] public void Softmax_MaskedRowsAreZero() => Verify(Kernel("[Softmax(MaskedRowsAreZero = true)]", ManyRows));
+
+    [Fact] public void Softmax_Width64_MaskSoftcapSinkMaskedRowsAreZero() => Verify(Kernel("[Softmax(Width = 64, Mask = true, Softcap = 10, Sink = true, MaskedRowsAreZero = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> mask, float sink, Span<float> output, int rowLength)"));
+
+    [Fact] public void Softmax_CausalAlibiSink_Online() => Verify(Kernel("[Softmax(Mask = true, Sink = true, Causal = true, CausalOffset = 4, MaxBias = 8, Heads = 12, Algorithm = SoftmaxAlgorithm.Online)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> mask, float sink, Span<float> output, int rowLength, int rowsPerHead)"));
+
+    // Backward: softmax many rows with a scale (the factor), log-softmax one double row.
+    [Fact] public void Softmax_Backward_Scale_ManyRows() => Verify(Kernel("[Softmax(Backward = true, Scale = 0.125)]", "(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength)"));
+
+    [Fact] public void LogSoftmax_Backward_Double() => Verify(Kernel("[LogSoftmax(Backward = true)]", "(ReadOnlySpan<double> output, ReadOnlySpan<double> outputGradient, Span<double> inputGradient)"));
+
+    [Fact] public void LogSoftmax_Mask_TwoPass_Double() => Verify(Kernel("[LogSoftmax(Mask = true, Algorithm = SoftmaxAlgorithm.TwoPass)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> mask, Span<double> output)"));
+
     // DynamicTanh: the default (γ and β), without the affine part, γ only with rows, registers with a tail, a looped width, unroll.
     [Fact] public void DynamicTanh_Default() => Verify(Kernel("[DynamicTanh]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output)"));
 

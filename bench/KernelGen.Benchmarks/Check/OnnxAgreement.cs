@@ -34,6 +34,7 @@ public static class OnnxAgreement
         {
             BenchKernels.LogSoftmaxAuto(x, y, shape.RowLength);
         }, OnnxOperator.LogSoftmax);
+        failures += ReportMaskedSoftmax();
         failures += ReportNorm("LayerNormalization", OnnxOperator.LayerNormalization, NormEpsilon.LayerNorm);
         failures += ReportNorm("RMSNormalization", OnnxOperator.RmsNormalization, NormEpsilon.RmsNorm);
         failures += ReportCrossEntropy();
@@ -76,6 +77,30 @@ public static class OnnxAgreement
         }
 
         return Print(name, shape, Worst(ours, theirs));
+    }
+
+    // Attention's softmax: [Softmax(Mask = true, Scale = 0.125)] against ONNX Runtime's Mul + Add + Softmax graph, one
+    // mask row broadcast over the rows (zeros, −∞ for a quarter of the keys, a position bias −j/256 elsewhere).
+    private static int ReportMaskedSoftmax()
+    {
+        RowShape shape = RowShape.Parse("64x4096");
+        ArraySegment<float> x = AlignedArray.CopyOf(InputCache.Logits(shape));
+        float[] maskRow = new float[shape.RowLength];
+        for (int j = 0; j < maskRow.Length; j++)
+        {
+            maskRow[j] = j % 4 == 3 ? float.NegativeInfinity : j % 4 == 2 ? -j / 256f : 0f;
+        }
+
+        ArraySegment<float> mask = AlignedArray.CopyOf(maskRow);
+        ArraySegment<float> scale = AlignedArray.CopyOf(Enumerable.Repeat(BenchKernels.AttentionScale, shape.RowLength).ToArray());
+        ArraySegment<float> ours = AlignedArray.Create(x.Count), theirs = AlignedArray.Create(x.Count);
+        BenchKernels.MaskedSoftmax(x, mask, ours, shape.RowLength);
+        using (var onnx = new OnnxNormalization(OnnxOperator.ScaledMaskedSoftmax, x, scale, mask, theirs, shape.Rows, shape.RowLength, 0))
+        {
+            onnx.Run();
+        }
+
+        return Print("Mul + Add + Softmax (mask, scale)", shape, Worst(ours, theirs));
     }
 
     private static int ReportCrossEntropy()

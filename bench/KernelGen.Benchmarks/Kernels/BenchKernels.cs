@@ -12,6 +12,13 @@ public static partial class BenchKernels
     [Softmax(Algorithm = SoftmaxAlgorithm.Auto)]
     public static partial void SoftmaxAuto(ReadOnlySpan<float> input, Span<float> output, int rowLength);
 
+    /// <summary>The scale of <see cref="MaskedSoftmax"/> (1/√64: scores of 64-dimensional heads).</summary>
+    public const float AttentionScale = 0.125f;
+
+    /// <summary>Attention's softmax: softmax(0.125·x + mask), the mask one row broadcast over the rows (or one per row).</summary>
+    [Softmax(Mask = true, Scale = AttentionScale)]
+    public static partial void MaskedSoftmax(ReadOnlySpan<float> input, ReadOnlySpan<float> mask, Span<float> output, int rowLength);
+
     [Softmax(Algorithm = SoftmaxAlgorithm.ThreePassReload)]
     public static partial void SoftmaxThreePassReload(ReadOnlySpan<float> input, Span<float> output, int rowLength);
 

@@ -22,6 +22,12 @@ public enum OnnxOperator
     /// inputs X, Scale. A contrib operator that ONNX Runtime registers in the ONNX domain, version 1.
     /// </summary>
     SimplifiedLayerNormalization,
+
+    /// <summary>
+    /// Attention's softmax as a graph: <c>Mul</c>(X, Scale), <c>Add</c> of the mask row B (broadcast over the rows),
+    /// then <c>Softmax</c> (opset 13, axis −1); Scale and B of shape [rowLength] (Scale holds s in every element).
+    /// </summary>
+    ScaledMaskedSoftmax,
 }
 
 /// <summary>
@@ -124,9 +130,11 @@ public static class OnnxModelWriter
             OnnxOperator.LayerNormalization => ("LayerNormalization", LayerNormalizationOpset, new[] { InputName, ScaleName, BiasName }),
             OnnxOperator.RmsNormalization => ("RMSNormalization", RmsNormalizationOpset, new[] { InputName, ScaleName }),
             OnnxOperator.SimplifiedLayerNormalization => ("SimplifiedLayerNormalization", LayerNormalizationOpset, new[] { InputName, ScaleName }),
+            OnnxOperator.ScaledMaskedSoftmax => ("Softmax", Opset, new[] { InputName, ScaleName, BiasName }),
             _ => throw new ArgumentOutOfRangeException(nameof(op)),
         };
-        bool normalization = inputs.Length > 1;
+        bool masked = op == OnnxOperator.ScaledMaskedSoftmax;
+        bool normalization = inputs.Length > 1 && !masked;
         long[] shape = [rows, rowLength];
         long[] row = [rowLength];
         return new ProtobufWriter()
@@ -134,9 +142,16 @@ public static class OnnxModelWriter
             .String(ModelProducerName, "KernelGen.Benchmarks")
             .Message(ModelGraph, graph =>
             {
+                if (masked)
+                {
+                    // Mul(X, Scale) → Scaled; Add(Scaled, B) → Logits; the Softmax below reads Logits.
+                    graph.Message(GraphNode, node => node.String(NodeInput, InputName).String(NodeInput, ScaleName).String(NodeOutput, "Scaled").String(NodeOpType, "Mul"));
+                    graph.Message(GraphNode, node => node.String(NodeInput, "Scaled").String(NodeInput, BiasName).String(NodeOutput, "Logits").String(NodeOpType, "Add"));
+                }
+
                 graph.Message(GraphNode, node =>
                 {
-                    foreach (string input in inputs)
+                    foreach (string input in masked ? new[] { "Logits" } : inputs)
                     {
                         node.String(NodeInput, input);
                     }

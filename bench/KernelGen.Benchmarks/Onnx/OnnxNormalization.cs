@@ -26,12 +26,12 @@ public sealed class OnnxNormalization : IDisposable
     /// </summary>
     public OnnxNormalization(OnnxOperator op, ArraySegment<float> input, ArraySegment<float> weight, ArraySegment<float>? bias, ArraySegment<float> output, int rows, int rowLength, double epsilon)
     {
-                if (op is not (OnnxOperator.LayerNormalization or OnnxOperator.RmsNormalization or OnnxOperator.SimplifiedLayerNormalization))
+                if (op is not (OnnxOperator.LayerNormalization or OnnxOperator.RmsNormalization or OnnxOperator.SimplifiedLayerNormalization or OnnxOperator.ScaledMaskedSoftmax))
         {
-            throw new ArgumentOutOfRangeException(nameof(op), op, "Not a normalization.");
+            throw new ArgumentOutOfRangeException(nameof(op), op, "Not a normalization (or the scaled, masked softmax, whose Scale and B rows bind the same way).");
         }
 
-        bool layer = op == OnnxOperator.LayerNormalization;
+        bool layer = op is OnnxOperator.LayerNormalization or OnnxOperator.ScaledMaskedSoftmax;
         if (input.Count != (long)rows * rowLength || output.Count != input.Count || weight.Count != rowLength
             || (layer ? bias?.Count != rowLength : bias is not null))
         {

@@ -244,11 +244,12 @@ internal static class KernelFileWriter
         }
         else
         {
-            WriteValidation(writer, s, pathsClass);
+            WriteDefaultValidation(writer, s, pathsClass);
         }
     }
 
-    private static void WriteValidation(IndentedWriter writer, KernelSignature s, string pathsClass)
+    /// <summary>Writes the checks the shell gives a kernel that has no <see cref="IKernelValidationWriter"/> (a family's own checks may start with them).</summary>
+    public static void WriteDefaultValidation(IndentedWriter writer, KernelSignature s, string pathsClass)
     {
         string t = ElementName(s.Element);
         if (s.Has(ParameterRole.Target) || s.Has(ParameterRole.Targets))

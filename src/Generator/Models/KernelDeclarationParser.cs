@@ -354,7 +354,7 @@ internal static class KernelDeclarationParser
             string either = string.Join(" or ", mismatches.Select(r => $"{SignatureShape.TypeText(r, t)} (the {SignatureShape.RoleText(r)})"));
             Fail(ParameterLocation(best), $"the {Ordinal(best)} parameter must be {either}, not '{actual}'");
         }
-        else if (mismatches[0] is ParameterRole.RowLength or ParameterRole.Target or ParameterRole.Targets or ParameterRole.Predictions)
+        else if (mismatches[0] is ParameterRole.RowLength or ParameterRole.Target or ParameterRole.Targets or ParameterRole.Predictions or ParameterRole.RowsPerHead)
         {
             Fail(ParameterLocation(best), $"the {Ordinal(best)} parameter (the {SignatureShape.RoleText(mismatches[0])}) must be {SignatureShape.TypeText(mismatches[0], t)}, not '{actual}'");
         }
@@ -370,8 +370,8 @@ internal static class KernelDeclarationParser
     // True when a parameter of this type can take the role (T spans must have the input's element type).
     private static bool Matches(ITypeSymbol type, ParameterRole role, ElementType element) => role switch
     {
-        ParameterRole.RowLength or ParameterRole.Target => type.SpecialType == SpecialType.System_Int32,
-        ParameterRole.Alpha => ScalarElement(type) == element,
+        ParameterRole.RowLength or ParameterRole.Target or ParameterRole.RowsPerHead => type.SpecialType == SpecialType.System_Int32,
+        ParameterRole.Alpha or ParameterRole.Sink => ScalarElement(type) == element,
         ParameterRole.Targets => IsIntSpan(type, "System.ReadOnlySpan<T>"),
         ParameterRole.Predictions => IsIntSpan(type, "System.Span<T>"),
         _ => SpanElement(type, new KernelParameter(role, string.Empty).IsReadOnly ? "System.ReadOnlySpan<T>" : "System.Span<T>") == element,

@@ -113,6 +113,15 @@ internal enum ParameterRole
 
     /// <summary>A many-rows loss's per-row entropy −Σ p·log p: <c>Span&lt;T&gt;</c>, one per row, after the predictions.</summary>
     EntropyOutput,
+
+    /// <summary>An attention softmax's additive mask: <c>ReadOnlySpan&lt;T&gt;</c> of whole rows (one, or one per row, or any count dividing the rows), right after the input.</summary>
+    Mask,
+
+    /// <summary>An attention softmax's sink logit: <c>T</c>, which enters the denominator only; after the mask (if any).</summary>
+    Sink,
+
+    /// <summary>The rows of one head of an attention softmax (its queries): <c>int</c>, after the row length.</summary>
+    RowsPerHead,
 }
 
 /// <summary>One parameter of a kernel: its role and the user's name for it (escaped for C#).</summary>
@@ -121,16 +130,16 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     /// <summary>True for the spans the kernel only reads.</summary>
     public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets
         or ParameterRole.ClassWeights or ParameterRole.SampleWeights
-        or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean;
+        or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask;
 
     /// <summary>True for the per-channel running statistics of an inference-time normalization (μ, σ², ψ²).</summary>
     public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean;
 
     /// <summary>True for a parameter of the element type itself (not a span): passed by value down to the row methods.</summary>
-    public bool IsScalar => this.Role == ParameterRole.Alpha;
+    public bool IsScalar => this.Role is ParameterRole.Alpha or ParameterRole.Sink;
 
     /// <summary>True for the parameters that are spans (everything but the scalars and the row length).</summary>
-    public bool IsSpan => !this.IsScalar && this.Role != ParameterRole.RowLength;
+    public bool IsSpan => !this.IsScalar && this.Role is not (ParameterRole.RowLength or ParameterRole.RowsPerHead);
 
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
     public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient || this.IsRunningStatistic;
@@ -161,6 +170,9 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.LseOutput => "lse",
         ParameterRole.Predictions => "predictions",
         ParameterRole.EntropyOutput => "entropy",
+        ParameterRole.Mask => "mask",
+        ParameterRole.Sink => "sink",
+        ParameterRole.RowsPerHead => "rowsPerHead",
         _ => "rowLength",
     };
 
@@ -181,6 +193,8 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Weight => "w",
         ParameterRole.Bias => "b",
         ParameterRole.Gradient => "g",
+        ParameterRole.Mask => "m",
+        ParameterRole.Sink => "sink",
         _ => "y",
     };
 }

@@ -61,8 +61,8 @@ internal sealed class SignatureShape
     /// <summary>The C# type a parameter of <paramref name="role"/> has, with <paramref name="t"/> the element type.</summary>
     public static string TypeText(ParameterRole role, string t) => role switch
     {
-        ParameterRole.RowLength or ParameterRole.Target => "int",
-        ParameterRole.Alpha => t,
+        ParameterRole.RowLength or ParameterRole.Target or ParameterRole.RowsPerHead => "int",
+        ParameterRole.Alpha or ParameterRole.Sink => t,
         ParameterRole.Targets => "ReadOnlySpan<int>",
         ParameterRole.Predictions => "Span<int>",
         _ => new KernelParameter(role, string.Empty).IsReadOnly ? $"ReadOnlySpan<{t}>" : $"Span<{t}>",
@@ -94,6 +94,9 @@ internal sealed class SignatureShape
         ParameterRole.LseOutput => "log-sum-exp, one per row",
         ParameterRole.Predictions => "predicted classes, one per row",
         ParameterRole.EntropyOutput => "entropy, one per row",
+        ParameterRole.Mask => "additive mask",
+        ParameterRole.Sink => "sink logit",
+        ParameterRole.RowsPerHead => "rows per head",
         _ => "row length",
     };
 }

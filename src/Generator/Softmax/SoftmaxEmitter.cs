@@ -13,7 +13,7 @@ namespace KernelGen.Generator.Softmax;
 /// (the algorithms of kernels.md §1 over <see cref="VectorLoopWriter"/>), the scalar row, and
 /// the double-precision reference.
 /// </summary>
-internal sealed class SoftmaxEmitter : IKernelRowWriter
+internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidationWriter
 {
     /// <summary>
     /// Rows longer than this many bytes use <c>TwoPass</c> under <c>Auto</c>; shorter rows use
@@ -34,11 +34,18 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
     {
         get
         {
+            if (this.IsBackward)
+            {
+                return this.BackwardSummary;
+            }
+
             var parts = new List<string> { this.IsLog ? "log-softmax" : "softmax", KernelFileWriter.ElementName(this.model.Signature.Element), "Algorithm = " + this.model.Algorithm };
-            if (this.HasTemperature)
+            if (this.model.Temperature != 1.0)
             {
                 parts.Add("Temperature = " + this.model.Temperature.ToString("R", CultureInfo.InvariantCulture));
             }
+
+            parts.AddRange(this.AttentionSummary());
 
             if (this.model.Width != 0)
             {
@@ -52,7 +59,13 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
 
     private bool IsLog => this.model.Kind == SoftmaxKind.LogSoftmax;
 
-    private bool HasTemperature => this.model.Temperature != 1.0;
+    // With the logits transformed (attention options), the scale and 1/T multiply x in the transform; otherwise
+    // the scale folds into the temperature: s·x/T = x/(T/s).
+    private bool HasTemperature => this.EffectiveTemperature != 1.0;
+
+    private double EffectiveTemperature => this.Attention.TransformsLogits ? 1.0 : this.model.Temperature / this.Attention.Scale;
+
+    private AttentionOptions Attention => this.model.Attention;
 
     private ElementType Element => this.model.Signature.Element;
 
@@ -68,13 +81,22 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
 
     public void WriteConstants(IndentedWriter writer)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardConstants(writer);
+            return;
+        }
+
         writer.Line("/// <summary>The fixed row length (0: any length).</summary>");
         writer.Line($"private const int Width = {this.model.Width};");
-        writer.Line("/// <summary>T in softmax(x / T).</summary>");
-        writer.Line($"private const double Temperature = {CSharpLiteral.Of(this.model.Temperature)};");
+        writer.Line(this.Attention.Scale == 1.0 || this.Attention.TransformsLogits
+            ? "/// <summary>T in softmax(x / T).</summary>"
+            : "/// <summary>T/s: softmax(s·x / T) = softmax(x / (T/s)), the scale folded into the temperature.</summary>");
+        writer.Line($"private const double Temperature = {CSharpLiteral.Of(this.Attention.TransformsLogits ? this.model.Temperature : this.EffectiveTemperature)};");
+        this.WriteAttentionConstants(writer);
         if (this.HasTemperature)
         {
-            double inverse = 1.0 / this.model.Temperature;
+            double inverse = 1.0 / this.EffectiveTemperature;
             writer.Line("/// <summary>1/T rounded to the element type, and the part of 1/T that rounding dropped.</summary>");
             if (this.Element == ElementType.Float)
             {
@@ -85,7 +107,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             else
             {
                 writer.Line($"private const double InverseTemperature = {CSharpLiteral.Of(inverse)};");
-                writer.Line($"private const double InverseTemperatureLow = {CSharpLiteral.Of(InverseLowPart(this.model.Temperature, inverse))};");
+                writer.Line($"private const double InverseTemperatureLow = {CSharpLiteral.Of(InverseLowPart(this.EffectiveTemperature, inverse))};");
             }
         }
 
@@ -98,6 +120,12 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
 
     public void WriteRow(IndentedWriter writer, PathInfo path)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardRow(writer, path);
+            return;
+        }
+
         if (!path.IsVector)
         {
             this.WriteScalarRow(writer);
@@ -121,7 +149,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         // The entry row method, then one method per algorithm it may run.
         SoftmaxAlgorithmKind algorithm = this.model.Algorithm;
         var needed = new List<SoftmaxAlgorithmKind>();
-        string parameters = width == 0 ? $"ref {this.T} x, ref {this.T} y, nint n" : $"ref {this.T} x, ref {this.T} y";
+        string parameters = this.RowParameters(withLength: width == 0);
         string n = width == 0 ? "n" : "Width";
         if (algorithm == SoftmaxAlgorithmKind.Auto && width == 0)
         {
@@ -132,11 +160,11 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             {
                 using (writer.Block("if (n <= StreamingThreshold)"))
                 {
-                    writer.Line($"{path.Name}RowThreePassReload(ref x, ref y, n);");
+                    writer.Line($"{path.Name}RowThreePassReload({this.RowArguments("n")});");
                 }
                 using (writer.Block("else"))
                 {
-                    writer.Line($"{path.Name}RowTwoPass(ref x, ref y, n);");
+                    writer.Line($"{path.Name}RowTwoPass({this.RowArguments("n")});");
                 }
             }
 
@@ -154,7 +182,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             writer.Line(KernelFileWriter.HotMethodAttribute);
             using (writer.Block($"private static void {path.Name}Row({parameters})"))
             {
-                writer.Line($"{path.Name}Row{algorithm}(ref x, ref y, {n});");
+                writer.Line($"{path.Name}Row{algorithm}({this.RowArguments(n)});");
             }
 
             needed.Add(algorithm);
@@ -172,10 +200,25 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         }
     }
 
-    public bool WriteReferenceRowsLoop(IndentedWriter writer) => false;
+    public bool WriteReferenceRowsLoop(IndentedWriter writer)
+    {
+        if (!this.Attention.TransformsLogits)
+        {
+            return false;
+        }
+
+        this.WriteAttentionRowsLoop(writer, "Reference");
+        return true;
+    }
 
     public bool WriteRowsLoop(IndentedWriter writer, PathInfo path)
     {
+        if (this.Attention.TransformsLogits)
+        {
+            this.WriteAttentionRowsLoop(writer, path.Name);
+            return true;
+        }
+
         if (this.PipelinedAlgorithm(path) is not { } algorithm)
         {
             return false;
@@ -231,6 +274,18 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
 
     public void WriteReferenceRow(IndentedWriter writer)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardReferenceRow(writer);
+            return;
+        }
+
+        if (this.Attention.TransformsLogits)
+        {
+            this.WriteAttentionReferenceRow(writer);
+            return;
+        }
+
         string formula = this.IsLog
             ? "y_i = (x_i − m)/T − log Σ_j exp((x_j − m)/T)"
             : "y_i = exp((x_i − m)/T) / Σ_j exp((x_j − m)/T)";
@@ -241,6 +296,17 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             using (writer.Block("for (int i = 0; i < x.Length; i++)"))
             {
                 writer.Line("maximum = global::System.Math.Max(maximum, x[i]);");
+            }
+
+            if (this.Attention.MaskedRowsAreZero)
+            {
+                writer.Line();
+                using (writer.Block("if (maximum == double.NegativeInfinity)"))
+                {
+                    writer.Line($"// Every logit is −∞: MaskedRowsAreZero gives {(this.IsLog ? "−∞ (log 0)" : "zeros")}.");
+                    writer.Line($"y.Fill({this.MaskedValue});");
+                    writer.Line("return;");
+                }
             }
 
             writer.Line();
@@ -271,7 +337,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
     private void WriteScalarRow(IndentedWriter writer)
     {
         string exp = this.Element == ElementType.Float ? "global::System.MathF.Exp" : "global::System.Math.Exp";
-        string parameters = this.model.Width == 0 ? $"ref {this.T} x, ref {this.T} y, nint n" : $"ref {this.T} x, ref {this.T} y";
+        string parameters = this.RowParameters(withLength: this.model.Width == 0);
         writer.Line("// Scalar: three passes (max; exp and sum in double; scale). The algorithm option shapes the vector paths.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void ScalarRow({parameters})"))
@@ -286,10 +352,17 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                 writer.Line($"const {this.T} inverseTemperature = InverseTemperature;");
             }
 
-            writer.Line($"{this.T} maximum = {this.T}.NegativeInfinity;");
+            this.WriteScalarLogitLocals(writer);
+            writer.Line($"{this.T} {(this.NeedsRowMaximum ? "rowMaximum" : "maximum")} = {this.T}.NegativeInfinity;");
             using (writer.Block("for (nint i = 0; i < n; i++)"))
             {
-                writer.Line($"maximum = global::System.Math.Max(maximum, {Unsafe}.Add(ref x, i));");
+                string maximum = this.NeedsRowMaximum ? "rowMaximum" : "maximum";
+                writer.Line($"{maximum} = global::System.Math.Max({maximum}, {this.ScalarLogit("i")});");
+            }
+
+            if (this.NeedsRowMaximum)
+            {
+                this.WriteRowMaximum(writer, "rowMaximum", "n");
             }
 
             writer.Line();
@@ -297,7 +370,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             writer.Line(compensated ? "double sum = 0, compensation = 0;" : "double sum = 0;");
             using (writer.Block("for (nint i = 0; i < n; i++)"))
             {
-                writer.Line($"{this.T} e = {exp}({this.Scaled($"{Unsafe}.Add(ref x, i) - maximum")});");
+                writer.Line($"{this.T} e = {exp}({this.Scaled($"{this.ScalarLogit("i")} - maximum")});");
                 if (!this.IsLog)
                 {
                     writer.Line($"{Unsafe}.Add(ref y, i) = e;");
@@ -321,13 +394,14 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                 writer.Line("sum += compensation;");
             }
 
+            this.WriteSinkTerm(writer);
             writer.Line();
             if (this.IsLog)
             {
                 writer.Line($"{this.T} logSum = ({this.T})global::System.Math.Log(sum);");
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
                 {
-                    writer.Line($"{Unsafe}.Add(ref y, i) = ({this.Scaled($"{Unsafe}.Add(ref x, i) - maximum")}) - logSum;");
+                    writer.Line($"{Unsafe}.Add(ref y, i) = ({this.Scaled($"{this.ScalarLogit("i")} - maximum")}) - logSum;");
                 }
             }
             else
@@ -351,12 +425,14 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         writer.Line($"// Width = {width}: {full} full vector(s){(tail != 0 ? $" and a {tail}-element tail" : string.Empty)} of {c.Lanes} lanes stay in registers:");
         writer.Line("// the row is read once and written once, fully unrolled.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
-        using (writer.Block($"private static void {c.Path.Name}Row(ref {this.T} x, ref {this.T} y)"))
+        using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(withLength: false)})"))
         {
             if (this.HasTemperature)
             {
                 writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
             }
+
+            this.WriteLogitLocals(writer, c);
 
             for (int v = 0; v < full; v++)
             {
@@ -368,7 +444,18 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                 writer.Line($"{c.Vec} x{full} = {c.M}.LoadTail(ref {Unsafe}.Add(ref x, {full * c.Lanes}), {tail}, {this.T}.NegativeInfinity);");
             }
 
-            writer.Line($"{c.Vec} rowMax = {c.Splat($"{c.M}.HorizontalMax({VectorLoopWriter.Tree(names, (a, b) => $"{c.M}.Max({a}, {b})")})")};");
+            this.WriteRegisterTransform(writer, c, names, full, tail);
+            string horizontalMax = $"{c.M}.HorizontalMax({VectorLoopWriter.Tree(names, (a, b) => $"{c.M}.Max({a}, {b})")})";
+            if (this.NeedsRowMaximum)
+            {
+                this.WriteRowMaximum(writer, horizontalMax, "Width");
+                writer.Line($"{c.Vec} rowMax = {c.Splat("maximum")};");
+            }
+            else
+            {
+                writer.Line($"{c.Vec} rowMax = {c.Splat(horizontalMax)};");
+            }
+
             foreach (string name in names)
             {
                 writer.Line(this.IsLog
@@ -382,6 +469,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                 : VectorLoopWriter.Tree(names, static (a, b) => $"({a} + {b})");
             writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {sumTree});");
             writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
+            this.WriteSinkTerm(writer);
             string factor = this.IsLog ? "logSum" : "scale";
             writer.Line(this.IsLog
                 ? $"{c.Vec} logSum = {c.Splat($"({this.T})global::System.Math.Log(sum)")};"
@@ -425,13 +513,14 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         writer.Line(this.model.Width != 0
             ? "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"
             : "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        using (writer.Block($"private static void {c.Path.Name}Row{algorithm}(ref {this.T} x, ref {this.T} y, nint n)"))
+        using (writer.Block($"private static void {c.Path.Name}Row{algorithm}({this.RowParameters(withLength: true)})"))
         {
             if (this.HasTemperature && algorithm != SoftmaxAlgorithmKind.TwoPass)
             {
                 writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
             }
 
+            this.WriteLogitLocals(writer, c);
             writer.Line("nint i;");
             switch (algorithm)
             {
@@ -452,7 +541,9 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
     // do not fit in registers: the rows can be pipelined. Null where they cannot.
     private SoftmaxAlgorithmKind? PipelinedAlgorithm(PathInfo path)
     {
-        if (!path.IsVector || this.model.Signature.Shape != KernelShape.ManyRows)
+        // The pipelined rows find the next row's maximum of x; with the logits transformed (or masked rows to
+        // look at) each row takes its own max pass instead.
+        if (!path.IsVector || this.model.Signature.Shape != KernelShape.ManyRows || this.Attention.TransformsLogits || this.Attention.MaskedRowsAreZero || this.IsBackward)
         {
             return null;
         }
@@ -530,6 +621,12 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         writer.Line();
         writer.Line($"// Pass 1: the row maximum, with {c.Unroll} independent accumulator(s) to hide the latency of max.");
         string maximum = this.WriteMaxPass(writer, c, "x");
+        if (this.NeedsRowMaximum)
+        {
+            this.WriteRowMaximum(writer, maximum, "n");
+            maximum = "maximum";
+        }
+
         writer.Line($"{c.Vec} rowMax = {c.Splat(maximum)};");
         this.WriteSumAndOutputPasses(writer, c, reload, fuseNextMaximum: false);
     }
@@ -548,7 +645,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load(source)});");
+                w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {(source == "x" ? this.Logit(c, a) : a.Load(source))});");
             }
         });
         return $"{c.M}.HorizontalMax({VectorLoopWriter.Tree(maxima, (a, b) => $"{c.M}.Max({a}, {b})")})";
@@ -569,7 +666,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             // All exps of the group first, then the stores and sums: independent chains side by side.
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} e{a.Accumulator} = {c.M}.ExpNonPositive({this.Scaled($"{a.Load("x")} - rowMax")});");
+                w.Line($"{c.Vec} e{a.Accumulator} = {c.M}.ExpNonPositive({this.Scaled($"{this.Logit(c, a)} - rowMax")});");
             }
 
             foreach (VectorAccess a in group)
@@ -583,6 +680,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
             }
         }, w => c.WriteSumFlush(w));
         writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
+        this.WriteSinkTerm(writer);
 
         writer.Line();
         string output;
@@ -629,7 +727,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                     w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load("next", $"{this.T}.NegativeInfinity")});");
                 }
 
-                string scaled = this.Scaled($"{a.Load("x")} - rowMax");
+                string scaled = this.Scaled($"{this.Logit(c, a)} - rowMax");
                 w.Line(a.Store(string.Format(System.Globalization.CultureInfo.InvariantCulture, output, scaled, store ? a.Load("y") : string.Empty), "y"));
             }
         });
@@ -643,7 +741,8 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
     private void WriteOnline(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        OnlineNormalizerWriter.WritePass(writer, c, d => this.Scaled(d));
+        OnlineNormalizerWriter.WritePass(writer, c, d => this.Scaled(d), load: this.Attention.TransformsLogits ? a => this.Logit(c, a) : null);
+        this.WriteOnlineSinkAndCheck(writer, c, "n");
 
         writer.Line();
         if (this.IsLog)
@@ -667,7 +766,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         using (writer.Block($"if (!{c.M}.HasFusedMultiplyAdd)"))
         {
             writer.Line("// Without FMA, x − n·ln2 is not exact for large |x|: use the three-pass method instead.");
-            writer.Line($"{c.Path.Name}RowThreePassReload(ref x, ref y, n);");
+            writer.Line($"{c.Path.Name}RowThreePassReload({this.RowArguments("n")});");
             writer.Line("return;");
         }
 
@@ -681,12 +780,13 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
 
         writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
         writer.Line($"{c.Vec} wideExponent = {c.Splat(empty)};");
+        this.WriteTwoPassSink(writer, c);
         c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
         {
             foreach (VectorAccess a in group)
             {
                 int u = a.Accumulator;
-                this.WriteExpExtended(w, c, a.Load("x"), u.ToString(CultureInfo.InvariantCulture));
+                this.WriteExpExtended(w, c, this.Logit(c, a), u.ToString(CultureInfo.InvariantCulture));
                 w.Line($"{c.M}.AccumulateExtended(ref mantissa{u}, ref exponent{u}, p{u}, k{u});");
             }
         }, w =>
@@ -709,7 +809,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         {
             writer.Line("// A row maximum beyond the exact range (|x| > 2e6 in float), or NaN or ±inf: use the three-pass method,");
             writer.Line("// which gives the same results (NaN where PyTorch gives NaN).");
-            writer.Line($"{c.Path.Name}RowThreePassReload(ref x, ref y, n);");
+            writer.Line($"{c.Path.Name}RowThreePassReload({this.RowArguments("n")});");
             writer.Line("return;");
         }
 
@@ -735,7 +835,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                     }
                     else
                     {
-                        w.Line(a.Store($"({a.Load("x")} - rowShift) - rowCorrection", "y"));
+                        w.Line(a.Store($"({this.Logit(c, a)} - rowShift) - rowCorrection", "y"));
                     }
                 }
             });
@@ -750,7 +850,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
                 foreach (VectorAccess a in group)
                 {
                     int u = a.Accumulator;
-                    this.WriteExpExtended(w, c, a.Load("x"), u.ToString(CultureInfo.InvariantCulture));
+                    this.WriteExpExtended(w, c, this.Logit(c, a), u.ToString(CultureInfo.InvariantCulture));
                     w.Line(a.Store($"{c.M}.ScaleByPowerOfTwo(p{u} * scale, k{u} - rowExponent)", "y"));
                 }
             });
@@ -778,7 +878,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line(a.Store($"{c.M}.ExpNonPositive({this.Scaled($"{a.Load("x")} - rowMax")}) * scale", "y"));
+                w.Line(a.Store($"{c.M}.ExpNonPositive({this.Scaled($"{this.Logit(c, a)} - rowMax")}) * scale", "y"));
             }
         });
     }
@@ -790,7 +890,7 @@ internal sealed class SoftmaxEmitter : IKernelRowWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line(a.Store($"({this.Scaled($"{a.Load("x")} - rowMax")}) - logSum", "y"));
+                w.Line(a.Store($"({this.Scaled($"{this.Logit(c, a)} - rowMax")}) - logSum", "y"));
             }
         });
     }
