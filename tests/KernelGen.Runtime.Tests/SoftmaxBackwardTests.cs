@@ -6,7 +6,7 @@ using Xunit;
 
 namespace KernelGen.Tests;
 
-/// <summary>A one-row backward kernel: y, dy, dx.</summary>
+/// <summary>A one-row backward kernel that takes the forward's output (softmax, log-softmax, sparsemax, 1.5-entmax): y, dy, dx.</summary>
 public delegate void BackwardRowKernel<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient);
 
 /// <summary>The many-rows form of <see cref="BackwardRowKernel{T}"/>.</summary>

@@ -6,12 +6,6 @@ using Xunit;
 
 namespace KernelGen.Tests;
 
-/// <summary>A backward sparse-map kernel: the forward's output y, dy, dx (and the row length for many rows).</summary>
-public delegate void BackwardRowKernel<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient);
-
-/// <summary>The many-rows form of <see cref="BackwardRowKernel{T}"/>.</summary>
-public delegate void BackwardRowsKernel<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int rowLength);
-
 /// <summary>
 /// The backward [Sparsemax] and [Entmax15] kernels (<c>Backward = true</c>): every path against the formula written here
 /// (the entmax package's backward, in double), and against central finite differences of the forward (the test's own
