@@ -12,17 +12,28 @@ internal sealed class VectorAccess
     private readonly Func<string, string?, string> load;
     private readonly Func<string, string, string> store;
 
-    private VectorAccess(string index, int accumulator, Func<string, string?, string> load, Func<string, string, string> store, bool isTail = false)
+    private VectorAccess(string index, int accumulator, Func<string, string?, string> load, Func<string, string, string> store, string? count = null)
     {
         this.Index = index;
-        this.IsTail = isTail;
+        this.Count = count;
         this.Accumulator = accumulator;
         this.load = load;
         this.store = store;
     }
 
-    /// <summary>True for the row's tail (fewer than one vector; lanes from <c>n − i</c> on are past the row).</summary>
-    public bool IsTail { get; }
+    /// <summary>True for a partial vector (the row's tail, or a streamed pass's head): lanes from <see cref="Count"/> on are past it.</summary>
+    public bool IsTail => this.Count is not null;
+
+    /// <summary>For a partial vector, the number of its lanes inside the row as an expression (<c>n - i</c> for the tail, <c>head</c> for the head); null for a full vector.</summary>
+    public string? Count { get; }
+
+    /// <summary>
+    /// <paramref name="value"/> in the lanes inside the row and <paramref name="padding"/> past it (for values computed
+    /// from the loaded lanes, where the load's fill does not carry through, e.g. a soft cap); a full vector's value as is.
+    /// </summary>
+    public string InRow(VectorLoopWriter c, string value, string padding) => this.Count is null
+        ? value
+        : $"{c.V}.ConditionalSelect({c.V}.LessThan({c.Vec}.Indices, {c.Splat($"({c.T})({this.Count})")}), {value}, {padding})";
 
     /// <summary>The index of this vector's first element in the row, as an expression (e.g. <c>i + 16</c>).</summary>
     public string Index { get; }
@@ -54,14 +65,14 @@ internal sealed class VectorAccess
         0,
         (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {source}, head, {fillOverride ?? fill})",
         (value, destination) => $"{c.Path.MathType}.StoreTail(ref {destination}, head, {value});",
-        isTail: true);
+        count: "head");
 
     public static VectorAccess Tail(VectorLoopWriter c, string fill) => new(
         "i",
         0,
         (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {VectorLoopWriter.Unsafe}.Add(ref {source}, i), n - i, {fillOverride ?? fill})",
         (value, destination) => $"{c.Path.MathType}.StoreTail(ref {VectorLoopWriter.Unsafe}.Add(ref {destination}, i), n - i, {value});",
-        isTail: true);
+        count: "n - i");
 }
 
 /// <summary>

@@ -605,7 +605,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
         }
 
         string capped = $"cap * {c.M}.Tanh({a.Load("x")} * inverseCap)";
-        return a.IsTail ? $"{c.V}.ConditionalSelect({c.V}.LessThan({c.Vec}.Indices, {c.Splat($"({this.T})(n - i)")}), {capped}, {padding})" : capped;
+        return a.InRow(c, capped, padding);
     }
 
     private void WriteVectorRow(IndentedWriter writer, VectorLoopWriter c)
@@ -649,7 +649,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                         {
                             // The logits again with 0 past the row (a −∞ fill would make 0·−∞ = NaN, or add −∞).
                             string z = this.HasSoftcap
-                                ? (a.IsTail ? $"{c.V}.ConditionalSelect({c.V}.LessThan({c.Vec}.Indices, {c.Splat($"({this.T})(n - i)")}), x{a.Accumulator}, {c.Vec}.Zero)" : $"x{a.Accumulator}")
+                                ? a.InRow(c, $"x{a.Accumulator}", $"{c.Vec}.Zero")
                                 : a.Load("x", "0");
                             w.Line(this.HasClassWeights ? $"logitSum{a.Accumulator} += {a.Load("w", "0")} * {z};" : $"logitSum{a.Accumulator} += {z};");
                         }

@@ -224,7 +224,7 @@ internal sealed partial class SoftmaxEmitter
             return a.Load("x");
         }
 
-        return this.Transform(c, a.Load("x"), this.Attention.Mask ? a.Load("m") : null, a.IsTail ? "n - i" : null);
+        return this.Transform(c, a.Load("x"), this.Attention.Mask ? a.Load("m") : null, a.Count);
     }
 
     // z from a loaded x and mask vector; tailCount (an expression) when lanes from there on are past the row.

@@ -257,7 +257,7 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
 
     // Each vector of the group: the sum takes g masked to the row in the tail (the lanes past it were loaded as 0, and g(0) ≠ 0).
     private static string Masked(VectorAccess a, VectorLoopWriter c, string value) =>
-        a.IsTail ? $"({value} & {c.M}.TailMask<{c.T}>(n - i))" : value;
+        a.IsTail ? $"({value} & {c.M}.TailMask<{c.T}>({a.Count}))" : value;
 
     private void WriteForwardPasses(IndentedWriter writer, VectorLoopWriter c)
     {
