@@ -35,11 +35,25 @@ public static class CacheHints
     /// <param name="bytes">The bytes the loop reads per iteration: 64, 128, 256 or 512 (one prefetch per 64-byte line).</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void PrefetchAhead<T>(ref T start, nint index, [ConstantExpected(Min = 64, Max = 512)] int bytes)
+        where T : unmanaged =>
+        PrefetchAt(ref start, index + (AheadBytes / sizeof(T)), bytes);
+
+    /// <summary>
+    /// Asks for the <paramref name="bytes"/> bytes (a constant; up to 512, whole 64-byte lines) that start at element
+    /// <paramref name="index"/> of the buffer that starts at <paramref name="start"/>, which may be past its end. A pass
+    /// over a row that reads its data from cache uses it to ask for the next row, at <c>index + n</c>, while it works
+    /// (the norms' output pass when their output streams: RmsNorm over 4096 × 4096 floats, docs/benchmarks.md).
+    /// </summary>
+    /// <param name="start">The first element of the row (a valid reference: the address past it is formed as a raw pointer, never as a reference).</param>
+    /// <param name="index">The first element asked for.</param>
+    /// <param name="bytes">The bytes the loop reads per iteration: 64, 128, 256 or 512 (one prefetch per 64-byte line).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void PrefetchAt<T>(ref T start, nint index, [ConstantExpected(Min = 64, Max = 512)] int bytes)
         where T : unmanaged
     {
         if (Sse.IsSupported)
         {
-            byte* line = (byte*)Unsafe.AsPointer(ref start) + (index * sizeof(T)) + AheadBytes;
+            byte* line = (byte*)Unsafe.AsPointer(ref start) + (index * sizeof(T));
             Sse.Prefetch0(line);
             if (bytes > 64)
             {

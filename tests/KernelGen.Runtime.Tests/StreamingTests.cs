@@ -12,7 +12,8 @@ namespace KernelGen.Tests;
 /// The cache hints of KernelGen.Runtime (<see cref="CacheHints"/>), tested once: prefetches change nothing and never
 /// fault, the streaming head aligns, streaming stores write exactly; and a cross-entropy gradient large enough to be
 /// streamed (above <see cref="CacheHints.StreamingThresholdBytes"/>), at every alignment of the gradient span, equals
-/// bit for bit the same path's gradient computed row by row (small calls, ordinary stores).
+/// bit for bit the same path's gradient computed row by row (small calls, ordinary stores); likewise the outputs of
+/// LayerNorm, RmsNorm (CRMSNorm, fused residual) and L2Normalize, which stream and ask for the next row as they go.
 /// </summary>
 public class StreamingTests
 {
@@ -26,6 +27,7 @@ public class StreamingTests
         {
             CacheHints.PrefetchAhead(ref data[0], i, 512);   // 4 KiB + 512 B past element i: beyond the array
             CacheHints.PrefetchAhead(ref data[i], 0, 64);
+            CacheHints.PrefetchAt(ref data[i], data.Length, 256);   // the next row's place: past the end
         }
 
         Assert.Equal(Enumerable.Range(0, 100).Select(static i => (float)i), data);
@@ -126,6 +128,107 @@ public class StreamingTests
                 Assert.True(gradient.SequenceEqual(rowByRow), $"{name}.{path}, gradient shifted by {shift}: differs from the row-by-row gradient");
                 Assert.True(buffer.Take(shift).Concat(buffer.Skip(shift + logits.Length)).All(static v => v.ToDouble(null) == 0), $"{name}.{path}: wrote outside the gradient span");
                 Assert.True(Math.Abs(loss - rowLosses) <= 1e-6 * Math.Abs(rowLosses), $"{name}.{path}: loss {loss} vs the rows' sum {rowLosses}");
+            }
+
+            checkedPaths++;
+        }
+
+        Assert.True(checkedPaths >= 2, "at least one path and the dispatcher");
+    }
+
+    [Theory]
+    [InlineData(nameof(NormKernels.LayerNormFRows))]
+    [InlineData(nameof(NormKernels.LayerNormDU3Rows))]
+    [InlineData(nameof(NormKernels.RmsNormFRows))]
+    [InlineData(nameof(NormKernels.RmsNormGemmaFU2Rows))]
+    [InlineData(nameof(NormKernels.RmsNormCompressedFRows))]
+    [InlineData(nameof(NormKernels.L2NormalizeDRows))]
+    [InlineData(nameof(NormKernels.L2NormalizeFEps0U2Rows))]
+    [InlineData(nameof(NormKernels.LayerNormResidualFRows))]
+    [InlineData(nameof(NormKernels.RmsNormResidualGemmaDRows))]
+    public void StreamedNormOutputEqualsTheRowByRowOutputOnEveryPath(string name)
+    {
+        NormInfo kernel = NormCatalog.Get(name);
+        if (kernel.IsDouble)
+        {
+            CheckStreamedNorm<double>(kernel, rows: 260, rowLength: 4099, shifts: new[] { 0, 3, 5 });
+        }
+        else
+        {
+            CheckStreamedNorm<float>(kernel, rows: 520, rowLength: 4099, shifts: new[] { 0, 1, 7, 15 });
+        }
+    }
+
+    [Fact]
+    public void StreamedSingleRowNormEqualsTheInPlaceNormOnEveryPath()
+    {
+        // One row of 8.5 MB: written apart from the input it streams, written over it (in place) it does not.
+        NormInfo kernel = NormCatalog.Get(nameof(NormKernels.RmsNormF));
+        int n = 2_131_487;
+        var random = new Random(11);
+        float[] x = Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * 8)).ToArray();
+        float[] weight = Enumerable.Range(0, n).Select(_ => (float)(1 + random.NextDouble())).ToArray();
+        Assert.True(CacheHints.ShouldStream<float>(x, new float[n]) || !System.Runtime.Intrinsics.X86.Sse.IsSupported);
+        foreach ((string path, MethodInfo method) in Harness.RunnablePaths(kernel.Paths, kernel.Dispatcher))
+        {
+            float[] inPlace = (float[])x.Clone();
+            kernel.Run<float>(method, inPlace, weight, default, inPlace, n);
+            float[] buffer = new float[n + 16];
+            kernel.Run<float>(method, x, weight, default, buffer.AsSpan(3, n), n);
+            Assert.True(buffer.AsSpan(3, n).SequenceEqual(inPlace), $"{kernel.Name}.{path}: the streamed row differs from the in-place row");
+            Assert.True(buffer.Take(3).Concat(buffer.Skip(3 + n)).All(static v => v == 0), $"{kernel.Name}.{path}: wrote outside the output span");
+        }
+    }
+
+    private static void CheckStreamedNorm<T>(NormInfo kernel, int rows, int rowLength, int[] shifts)
+        where T : unmanaged, IConvertible, IEquatable<T>
+    {
+        Assert.True(kernel.ManyRows && kernel.Width == 0);
+        var random = new Random(7);
+        T Value(double v) => (T)Convert.ChangeType(v, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        int length = rows * rowLength;
+        T[] x = Enumerable.Range(0, length).Select(_ => Value((random.NextDouble() - 0.5) * 8 + 3)).ToArray();
+        T[] r = Enumerable.Range(0, length).Select(_ => Value(random.NextDouble() - 0.5)).ToArray();
+        T[] weight = Enumerable.Range(0, rowLength).Select(_ => Value(1 + random.NextDouble())).ToArray();
+        T[] bias = Enumerable.Range(0, rowLength).Select(_ => Value(random.NextDouble() - 0.5)).ToArray();
+        Assert.True((long)length * Marshal.SizeOf<T>() >= CacheHints.StreamingThresholdBytes, "the call must be large enough to stream");
+
+        void Run(MethodInfo method, ReadOnlySpan<T> input, ReadOnlySpan<T> residual, Span<T> output, Span<T> sum)
+        {
+            if (kernel.HasResidual)
+            {
+                kernel.RunResidual(method, input, residual, weight, bias, output, sum, rowLength);
+            }
+            else
+            {
+                kernel.Run(method, input, weight, bias, output, rowLength);
+            }
+        }
+
+        int checkedPaths = 0;
+        foreach ((string path, MethodInfo method) in Harness.RunnablePaths(kernel.Paths, kernel.Dispatcher))
+        {
+            if (path == "Reference")
+            {
+                continue;
+            }
+
+            T[] rowByRow = new T[length], rowByRowSum = new T[length];
+            for (int row = 0; row < rows; row++)
+            {
+                int start = row * rowLength;
+                Run(method, x.AsSpan(start, rowLength), r.AsSpan(start, rowLength), rowByRow.AsSpan(start, rowLength), rowByRowSum.AsSpan(start, rowLength));
+            }
+
+            foreach (int shift in shifts)
+            {
+                T[] buffer = new T[length + 16];
+                T[] sum = new T[length];
+                Span<T> output = buffer.AsSpan(shift, length);
+                Run(method, x, r, output, sum);
+                Assert.True(output.SequenceEqual(rowByRow), $"{kernel.Name}.{path}, output shifted by {shift}: differs from the row-by-row output");
+                Assert.True(!kernel.HasResidual || sum.AsSpan().SequenceEqual(rowByRowSum), $"{kernel.Name}.{path}: the sum h differs");
+                Assert.True(buffer.Take(shift).Concat(buffer.Skip(shift + length)).All(static v => v.ToDouble(null) == 0), $"{kernel.Name}.{path}: wrote outside the output span");
             }
 
             checkedPaths++;

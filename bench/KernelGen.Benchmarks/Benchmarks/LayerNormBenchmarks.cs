@@ -96,4 +96,28 @@ public class LayerNormBenchmarks : NormBenchmark
     [Benchmark]
     [PeerBenchmark(Peer.OnnxRuntime, Operation.LayerNorm, bytesPerElement: 16)]
     public void OnnxRuntime_LayerNormalization() => this.onnx!.Run();
+
+    /// <summary>Creates the residual rows and the sum h of the fused residual methods.</summary>
+    [GlobalSetup(Targets = new[] { nameof(Dispatched_Residual), nameof(Separate_AddThenNorm) })]
+    public void SetupResidualMethods() => this.SetupResidual();
+
+    /// <summary>
+    /// The fused residual LayerNorm (<c>Residual = true</c>): h = x + r written to <c>Sum</c> and normalized, in three
+    /// passes (x and r read and h written in the first, h read from cache in the others).
+    /// </summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.LayerNormResidual)]
+    public void Dispatched_Residual() => BenchKernels.LayerNormResidual(this.Input, this.Residual, this.Weight, this.Bias, this.Output, this.Sum, this.RowLength);
+
+    /// <summary>
+    /// The same result done separately, what the fused form must beat: TensorPrimitives.Add (h = x + r over the
+    /// batch), then the generated LayerNorm of h. The reference point of <see cref="Dispatched_Residual"/>'s <c>vs TP</c> column.
+    /// </summary>
+    [Benchmark]
+    [PeerBenchmark(Peer.TensorPrimitives, Operation.LayerNormResidual, bytesPerElement: 28)]
+    public void Separate_AddThenNorm()
+    {
+        TensorPrimitives.Add<float>(this.Input, this.Residual, this.Sum);
+        BenchKernels.LayerNorm(this.Sum, this.Weight, this.Bias, this.Output, this.RowLength);
+    }
 }

@@ -102,4 +102,28 @@ public class RmsNormBenchmarks : NormBenchmark
     [Benchmark]
     [PeerBenchmark(Peer.OnnxRuntime, Operation.RmsNorm, bytesPerElement: 16)]
     public void OnnxRuntime_RmsNormalization() => this.onnx!.Run();
+
+    /// <summary>Creates the residual rows and the sum h of the fused residual methods.</summary>
+    [GlobalSetup(Targets = new[] { nameof(Dispatched_Residual), nameof(Separate_AddThenNorm) })]
+    public void SetupResidualMethods() => this.SetupResidual();
+
+    /// <summary>
+    /// The fused residual RmsNorm (<c>Residual = true</c>): h = x + r written to <c>Sum</c> and normalized, in two
+    /// passes (x and r read and h written in the first, h read from cache in the second).
+    /// </summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.RmsNormResidual)]
+    public void Dispatched_Residual() => BenchKernels.RmsNormResidual(this.Input, this.Residual, this.Weight, this.Output, this.Sum, this.RowLength);
+
+    /// <summary>
+    /// The same result done separately, what the fused form must beat: TensorPrimitives.Add (h = x + r over the
+    /// batch), then the generated RmsNorm of h. The reference point of <see cref="Dispatched_Residual"/>'s <c>vs TP</c> column.
+    /// </summary>
+    [Benchmark]
+    [PeerBenchmark(Peer.TensorPrimitives, Operation.RmsNormResidual, bytesPerElement: 24)]
+    public void Separate_AddThenNorm()
+    {
+        TensorPrimitives.Add<float>(this.Input, this.Residual, this.Sum);
+        BenchKernels.RmsNorm(this.Sum, this.Weight, this.Output, this.RowLength);
+    }
 }

@@ -27,6 +27,12 @@ public abstract class RowBenchmark
     /// <summary>The output batch, on a 64-byte boundary.</summary>
     public ArraySegment<float> Output { get; private set; } = ArraySegment<float>.Empty;
 
+    /// <summary>
+    /// The second input of the methods that take one, for the accuracy check: the fused residual normalizations'
+    /// residual rows r, the masked softmax's mask row; empty otherwise.
+    /// </summary>
+    public virtual ArraySegment<float> SecondInput => ArraySegment<float>.Empty;
+
     /// <summary>The parsed shape.</summary>
     public RowShape RowShape => this.shape;
 

@@ -41,9 +41,12 @@ public static class Accuracy
     /// <summary>
     /// The worst error of <paramref name="output"/> over the cached input of <paramref name="shape"/>,
     /// in units; +∞ when an output is NaN or infinite where the reference is finite. The
-    /// normalizations also take their weight row γ and (LayerNorm) bias row β.
+    /// normalizations also take their weight row γ and (LayerNorm) bias row β; the fused residual ones their
+    /// residual rows r as <paramref name="second"/> (the reference normalizes h = x + r, rounded to float as the
+    /// kernel's h is); the masked softmax its mask row (the reference is the softmax of z = fl(fl(0.125·x) + mask),
+    /// in the softmax's units of z).
     /// </summary>
-    public static double WorstUnits(Operation operation, RowShape shape, float[] input, float[] output, float[]? weight = null, float[]? bias = null)
+    public static double WorstUnits(Operation operation, RowShape shape, float[] input, float[] output, float[]? weight = null, float[]? bias = null, float[]? second = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -55,6 +58,39 @@ public static class Accuracy
         if (operation is Operation.LayerNorm or Operation.RmsNorm)
         {
             return NormWorstUnits(operation, shape, input, output, weight, bias);
+        }
+
+        if (operation is Operation.LayerNormResidual or Operation.RmsNormResidual)
+        {
+            ArgumentNullException.ThrowIfNull(second);
+            float[] sum = new float[input.Length];
+            for (int i = 0; i < sum.Length; i++)
+            {
+                sum[i] = input[i] + second[i];
+            }
+
+            return NormWorstUnits(operation, shape, sum, output, weight, bias);
+        }
+
+        if (operation == Operation.MaskedSoftmax)
+        {
+            ArgumentNullException.ThrowIfNull(second);
+            float[] scores = new float[input.Length];
+            for (int i = 0; i < scores.Length; i++)
+            {
+                scores[i] = (input[i] * Kernels.BenchKernels.AttentionScale) + second[i % shape.RowLength];
+            }
+
+            // Not ReferencesOf: its cache holds the logits' references for this shape, and the scores differ.
+            RowReference[] scoreReferences = Compute(shape, scores);
+            double worstScore = 0;
+            for (int row = 0; row < shape.Rows; row++)
+            {
+                int start = row * shape.RowLength;
+                worstScore = Math.Max(worstScore, SoftmaxRowUnits(scores.AsSpan(start, shape.RowLength), output.AsSpan(start, shape.RowLength), scoreReferences[row]));
+            }
+
+            return worstScore;
         }
 
         if (operation is Operation.CrossEntropy or Operation.CrossEntropyGradient)
@@ -281,7 +317,7 @@ public static class Accuracy
     private static double NormWorstUnits(Operation operation, RowShape shape, float[] input, float[] output, float[]? weight, float[]? bias)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        bool layer = operation == Operation.LayerNorm;
+        bool layer = operation is Operation.LayerNorm or Operation.LayerNormResidual;
         if (weight.Length != shape.RowLength || (layer && bias?.Length != shape.RowLength))
         {
             throw new ArgumentException($"{operation} needs a weight{(layer ? " and a bias" : string.Empty)} row of {shape.RowLength} floats.");
@@ -314,7 +350,7 @@ public static class Accuracy
         Parallel.For(0, shape.Rows, row =>
         {
             ReadOnlySpan<float> x = input.AsSpan(row * n, n);
-            if (operation == Operation.LayerNorm)
+            if (operation is Operation.LayerNorm or Operation.LayerNormResidual)
             {
                 var sum = default(CompensatedSum);
                 foreach (float value in x)

@@ -81,7 +81,8 @@ public static class BenchmarkInvoker
                 return new Outcome(units.Worst, modified, detail);
             }
 
-            return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output.ToArray(), weight, bias), modified);
+            float[]? second = benchmark.SecondInput.Count != 0 ? benchmark.SecondInput.ToArray() : null;
+            return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output.ToArray(), weight, bias, second), modified);
         }
         finally
         {

@@ -18,6 +18,15 @@ public enum Operation
     /// <summary>RMS normalization of each row, y = γ·x/sqrt(mean(x²) + ε) (ε = <see cref="NormEpsilon.RmsNorm"/>).</summary>
     RmsNorm,
 
+    /// <summary>Attention's softmax: softmax(0.125·x + mask), one mask row broadcast over the rows (<c>AttentionSoftmaxBenchmarks</c>).</summary>
+    MaskedSoftmax,
+
+    /// <summary>The fused residual LayerNorm: h = x + r written out (the class's <c>Sum</c>), y = LayerNorm(h).</summary>
+    LayerNormResidual,
+
+    /// <summary>The fused residual RmsNorm: h = x + r written out (the class's <c>Sum</c>), y = RmsNorm(h).</summary>
+    RmsNormResidual,
+
     /// <summary>
     /// Softmax cross-entropy, forward only: the mean loss over the rows whose target is not
     /// <see cref="CrossEntropyTargets.IgnoreIndex"/>, returned as a scalar (no output array).
@@ -179,7 +188,7 @@ public static class Traffic
     public static int KernelBytesPerElement(KernelBenchmarkAttribute kernel, int rowLength)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        if (kernel.Operation is Operation.LayerNorm or Operation.RmsNorm)
+        if (kernel.Operation is Operation.LayerNorm or Operation.RmsNorm or Operation.LayerNormResidual or Operation.RmsNormResidual)
         {
             return NormBytesPerElement(kernel);
         }
@@ -187,6 +196,12 @@ public static class Traffic
         if (kernel.Operation is Operation.CrossEntropy or Operation.CrossEntropyGradient)
         {
             return CrossEntropyBytesPerElement(kernel.Operation);
+        }
+
+        if (kernel.Operation == Operation.MaskedSoftmax)
+        {
+            // Auto at the attention shapes is ThreePassReload, each row on its own (the mask row stays in L1, not counted).
+            return 20;
         }
 
         if (kernel.Operation is Operation.StableMax or Operation.SigmoidNormalize)
@@ -252,7 +267,15 @@ public static class Traffic
             }
         }
 
-        return kernel.Operation == Operation.LayerNorm ? 16 : 12;
+        // The fused residual forms read x and r and write h in their first pass (12), then read h where the plain
+        // form reads x: LayerNorm 12 + 4 + 8, RmsNorm 12 + 8.
+        return kernel.Operation switch
+        {
+            Operation.LayerNorm => 16,
+            Operation.LayerNormResidual => 24,
+            Operation.RmsNormResidual => 20,
+            _ => 12,
+        };
     }
 
     /// <summary>

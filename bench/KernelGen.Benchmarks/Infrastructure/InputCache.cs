@@ -21,6 +21,8 @@ public static class InputCache
 
     private static readonly ConcurrentDictionary<RowShape, float[]> Inputs = new();
 
+    private static readonly ConcurrentDictionary<RowShape, float[]> ResidualInputs = new();
+
     private static readonly ConcurrentDictionary<int, float[]> WeightRows = new();
 
     private static readonly ConcurrentDictionary<int, float[]> BiasRows = new();
@@ -30,6 +32,12 @@ public static class InputCache
     /// write to it (the accuracy check verifies that no kernel does).
     /// </summary>
     public static float[] Logits(RowShape shape) => Inputs.GetOrAdd(shape, static s => Generate(s.Elements));
+
+    /// <summary>
+    /// The residual rows r of the fused residual normalizations (h = x + r) for a shape: N(0,1), from the seed
+    /// after the biases'. Shared and read-only, like the logits.
+    /// </summary>
+    public static float[] Residuals(RowShape shape) => ResidualInputs.GetOrAdd(shape, static s => Generate(s.Elements, 1.0, ParameterSeed + 2));
 
     /// <summary>
     /// The normalizations' weight row γ for rows of <paramref name="rowLength"/>: 1 + N(0,1)/2, as

@@ -24,4 +24,11 @@ public static partial class BenchKernels
 
     [RmsNorm(Epsilon = NormEpsilon.RmsNorm, Width = 4096)]
     public static partial void RmsNormWidth4096(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
+
+    // The fused residual forms (a transformer block's "add, then norm"): h = x + r is written to sum and normalized in the same pass.
+    [LayerNorm(Epsilon = NormEpsilon.LayerNorm, Residual = true)]
+    public static partial void LayerNormResidual(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> sum, int rowLength);
+
+    [RmsNorm(Epsilon = NormEpsilon.RmsNorm, Residual = true)]
+    public static partial void RmsNormResidual(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, Span<float> output, Span<float> sum, int rowLength);
 }

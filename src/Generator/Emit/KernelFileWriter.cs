@@ -40,6 +40,17 @@ internal interface IKernelRowWriter
     bool WriteReferenceRowsLoop(IndentedWriter writer);
 }
 
+/// <summary>
+/// A family whose vector rows can write their output with streaming (non-temporal) stores: the shell's rows loop
+/// decides once per call (<c>CacheHints.ShouldStream(input, output)</c>: an output of 8 MiB or more that does not
+/// overlap the input) and passes the decision to every row as a last argument, <c>bool stream</c>.
+/// </summary>
+internal interface IKernelStreamingWriter
+{
+    /// <summary>True when the path's row method takes the trailing <c>bool stream</c>.</summary>
+    bool StreamsOutput(PathInfo path);
+}
+
 /// <summary>A family whose argument checks are not the shell's (e.g. per-channel spans of another length than the row).</summary>
 internal interface IKernelValidationWriter
 {
@@ -215,7 +226,7 @@ internal static class KernelFileWriter
                 writer.Line();
                 if (!rows.WriteRowsLoop(writer, path))
                 {
-                    WriteRowsLoop(writer, s, t, path.Name, rows.Width);
+                    WriteRowsLoop(writer, s, t, path.Name, rows.Width, rows is IKernelStreamingWriter streaming && streaming.StreamsOutput(path));
                 }
             }
 
@@ -406,8 +417,19 @@ internal static class KernelFileWriter
     }
 
     // The loop over rows lives in its own method so that its locals can never clash with the user's parameter names.
-    private static void WriteRowsLoop(IndentedWriter writer, KernelSignature s, string t, string pathName, int width)
+    // 'streams': the row takes a last 'bool stream' (write the output with streaming stores), decided here once per call.
+    private static void WriteRowsLoop(IndentedWriter writer, KernelSignature s, string t, string pathName, int width, bool streams)
     {
+        string streamArgument = streams ? ", stream" : string.Empty;
+        void WriteStreamDecision()
+        {
+            if (streams)
+            {
+                writer.Line("// An output much larger than the caches (and not written over the input) is written with streaming stores.");
+                writer.Line("bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);");
+            }
+        }
+
         string lengthArgument = width == 0 ? ", rowLength" : string.Empty;
         List<KernelParameter> spans = s.Parameters.Where(static p => p.Role != ParameterRole.RowLength).ToList();
         writer.Line(HotMethodAttribute);
@@ -421,11 +443,12 @@ internal static class KernelFileWriter
                 }
 
                 writer.Line("int rows = input.Length / rowLength;");
+                WriteStreamDecision();
                 using (writer.Block("for (int row = 0; row < rows; row++)"))
                 {
                     writer.Line("nint offset = (nint)row * rowLength;");
                     string arguments = string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}" : $"ref {Unsafe}.Add(ref {p.RowName}, offset)"));
-                    writer.Line($"{pathName}Row({arguments}{lengthArgument});");
+                    writer.Line($"{pathName}Row({arguments}{lengthArgument}{streamArgument});");
                 }
             }
         }
@@ -437,7 +460,14 @@ internal static class KernelFileWriter
                 {
                     string length = width == 0 ? ", input.Length" : string.Empty;
                     string arguments = string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : $"ref {MemoryMarshal}.GetReference({p.LocalName})"));
-                    writer.Line($"{pathName}Row({arguments}{length});");
+                    if (streams)
+                    {
+                        writer.Line($"{pathName}Row({arguments}{length}, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));");
+                    }
+                    else
+                    {
+                        writer.Line($"{pathName}Row({arguments}{length});");
+                    }
                 }
             }
         }

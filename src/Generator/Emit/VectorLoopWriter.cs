@@ -177,15 +177,27 @@ internal sealed class VectorLoopWriter
     /// <c>CacheHints.AheadBytes</c> ahead (see <see cref="PrefetchBytes"/>). <paramref name="stream"/>, if given, names
     /// the output written with streaming stores: the pass first writes the elements before its first aligned
     /// address as one masked vector (<c>head</c>), stores every full vector after it without keeping it in cache,
-    /// and ends with a store fence.
+    /// and ends with a store fence. <paramref name="nextRows"/>, if given, names the rows (read from cache by this
+    /// pass) whose next row the unrolled loop asks for at the same place, <c>i + n</c>, so that the next row's first
+    /// pass finds it in cache.
     /// </summary>
-    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null, string? prefetch = null, string? stream = null)
+    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null, string? prefetch = null, string? stream = null, IReadOnlyList<string>? nextRows = null)
     {
         void Prefetch()
         {
-            if (prefetch is not null && this.PrefetchBytes != 0)
+            if (this.PrefetchBytes == 0)
+            {
+                return;
+            }
+
+            if (prefetch is not null)
             {
                 writer.Line($"global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref {prefetch}, i, {this.PrefetchBytes});");
+            }
+
+            foreach (string row in nextRows ?? Array.Empty<string>())
+            {
+                writer.Line($"global::KernelGen.Runtime.CacheHints.PrefetchAt(ref {row}, i + n, {this.PrefetchBytes});");
             }
         }
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Emit;
@@ -11,7 +12,7 @@ namespace KernelGen.Generator.Normalization;
 /// <see cref="KernelFileWriter"/>. The numerics (why two passes, why the mean is kept in two parts)
 /// are written as comments into the generated code, where users read them.
 /// </summary>
-internal sealed partial class NormalizationEmitter : IKernelRowWriter
+internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelStreamingWriter
 {
     private const string Unsafe = VectorLoopWriter.Unsafe;
     private const string Math = "global::System.Math";
@@ -82,6 +83,10 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
 
     public bool WriteRowsLoop(IndentedWriter writer, PathInfo path) => false;
 
+    /// <summary>The forward's vector rows of any length (not those kept in registers) write their output with streaming stores when it is larger than the caches.</summary>
+    public bool StreamsOutput(PathInfo path) =>
+        !this.IsBackward && path.IsVector && !new VectorLoopWriter(path, this.Element, this.model.Unroll).KeepsRowInRegisters(this.model.Width);
+
     public bool WriteReferenceRowsLoop(IndentedWriter writer) => false;
 
     public void WriteRow(IndentedWriter writer, PathInfo path)
@@ -122,7 +127,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
             ? $"// Three passes over the row: the mean; the variance about it; the output. Unroll {c.Unroll}: that many independent accumulators."
             : $"// Two passes over the row: {(this.IsL2 ? "the sum of squares" : "the mean square")}; the output. Unroll {c.Unroll}: that many independent accumulators.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
-        using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(!fixedWidth)})"))
+        using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(!fixedWidth)}, bool stream)"))
         {
             if (fixedWidth)
             {
@@ -208,7 +213,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
         writer.Line();
         writer.Line($"// Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}.");
         this.WriteAffineDeclarations(writer, c);
-        c.WritePass(writer, "0", (w, group) =>
+        this.WriteOutputPass(writer, c, (w, group) =>
         {
             foreach (VectorAccess a in group)
             {
@@ -220,6 +225,22 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
                 w.Line(a.Store(this.Affine(c, $"n{a.Accumulator}", a.Load("w"), a.Load("b")), "y"));
             }
         });
+    }
+
+    // The output pass twice: with streaming stores for an output larger than the caches — asking for the next row's
+    // input as it goes, since this pass reads the row from cache — and with ordinary stores otherwise.
+    private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group)
+    {
+        writer.Line("// Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
+        using (writer.Block("if (stream)"))
+        {
+            c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" });
+        }
+
+        using (writer.Block("else"))
+        {
+            c.WritePass(writer, "0", group);
+        }
     }
 
     private void WriteRmsLoopBody(IndentedWriter writer, VectorLoopWriter c)
@@ -272,7 +293,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter
         writer.Line();
         writer.Line($"// Pass 2: y = {this.RmsOutputText}.");
         this.WriteAffineDeclarations(writer, c);
-        c.WritePass(writer, "0", (w, group) =>
+        this.WriteOutputPass(writer, c, (w, group) =>
         {
             foreach (VectorAccess a in group)
             {

@@ -135,7 +135,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx512Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length);
+                    Avx512Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -144,7 +144,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length);
+                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -153,7 +153,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length);
+                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -162,7 +162,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length);
+                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -182,7 +182,7 @@ namespace Demo
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 2: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512Row(ref float x, ref float w, ref float y, nint n)
+            private static void Avx512Row(ref float x, ref float w, ref float y, nint n, bool stream)
             {
                 nint i;
 
@@ -266,30 +266,66 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
-                i = 0;
-                for (; i <= n - 32; i += 32)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, n0 * global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n1 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 16; i += 16)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 2: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2Row(ref float x, ref float w, ref float y, nint n)
+            private static void Avx2Row(ref float x, ref float w, ref float y, nint n, bool stream)
             {
                 nint i;
 
@@ -373,30 +409,66 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, n0 * global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n1 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 2: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRow(ref float x, ref float w, ref float y, nint n)
+            private static void NeonRow(ref float x, ref float w, ref float y, nint n, bool stream)
             {
                 nint i;
 
@@ -480,30 +552,65 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 2: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref float x, ref float w, ref float y, nint n)
+            private static void Vector128Row(ref float x, ref float w, ref float y, nint n, bool stream)
             {
                 nint i;
 
@@ -587,24 +694,59 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0 * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
                 }
             }
 

@@ -159,10 +159,12 @@ namespace Demo
                 ref float b = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset));
+                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), stream);
                 }
             }
 
@@ -174,10 +176,12 @@ namespace Demo
                 ref float b = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset));
+                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), stream);
                 }
             }
 
@@ -189,10 +193,12 @@ namespace Demo
                 ref float b = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(bias);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset));
+                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), stream);
                 }
             }
 
@@ -268,7 +274,7 @@ namespace Demo
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2Row(ref float x, ref float w, ref float b, ref float y)
+            private static void Avx2Row(ref float x, ref float w, ref float b, ref float y, bool stream)
             {
                 const nint n = Width;
                 nint i;
@@ -371,34 +377,74 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                i = 0;
-                for (; i <= n - 32; i += 32)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRow(ref float x, ref float w, ref float b, ref float y)
+            private static void NeonRow(ref float x, ref float w, ref float b, ref float y, bool stream)
             {
                 const nint n = Width;
                 nint i;
@@ -501,34 +547,74 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref float x, ref float w, ref float b, ref float y)
+            private static void Vector128Row(ref float x, ref float w, ref float b, ref float y, bool stream)
             {
                 const nint n = Width;
                 nint i;
@@ -631,28 +717,68 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
                 }
             }
 

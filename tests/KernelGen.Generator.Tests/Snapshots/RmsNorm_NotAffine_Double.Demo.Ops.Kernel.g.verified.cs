@@ -129,7 +129,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx512Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length);
+                    Avx512Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -138,7 +138,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length);
+                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -147,7 +147,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length);
+                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -156,7 +156,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length);
+                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -176,7 +176,7 @@ namespace Demo
 
             // Two passes over the row: the mean square; the output. Unroll 8: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512Row(ref double x, ref double y, nint n)
+            private static void Avx512Row(ref double x, ref double y, nint n, bool stream)
             {
                 nint i;
 
@@ -259,40 +259,85 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> scale = global::System.Runtime.Intrinsics.Vector512.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
                 // Pass 2: y = x·(1/rms).
-                i = 0;
-                for (; i <= n - 64; i += 64)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) * scale, ref y, (nuint)(i + 40));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) * scale, ref y, (nuint)(i + 56));
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, 0) * scale);
+                        i = head;
+                    }
+                    for (; i <= n - 64; i += 64)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 512);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) * scale, ref y, (nuint)(i + 40));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) * scale, ref y, (nuint)(i + 56));
+                    }
+                    if (i <= n - 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                        i += 32;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                if (i <= n - 32)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
-                    i += 32;
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    i = 0;
+                    for (; i <= n - 64; i += 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) * scale, ref y, (nuint)(i + 40));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) * scale, ref y, (nuint)(i + 56));
+                    }
+                    if (i <= n - 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                        i += 32;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    }
                 }
             }
 
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2Row(ref double x, ref double y, nint n)
+            private static void Avx2Row(ref double x, ref double y, nint n, bool stream)
             {
                 nint i;
 
@@ -343,28 +388,61 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
                 // Pass 2: y = x·(1/rms).
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) * scale);
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    }
                 }
             }
 
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRow(ref double x, ref double y, nint n)
+            private static void NeonRow(ref double x, ref double y, nint n, bool stream)
             {
                 nint i;
 
@@ -415,28 +493,61 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
                 // Pass 2: y = x·(1/rms).
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) * scale, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) * scale, ref y, (nuint)(i + 6));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) * scale);
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) * scale, ref y, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) * scale, ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 2; i += 2)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) * scale, ref y, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) * scale, ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    }
                 }
             }
 
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref double x, ref double y, nint n)
+            private static void Vector128Row(ref double x, ref double y, nint n, bool stream)
             {
                 nint i;
 
@@ -487,22 +598,55 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
                 // Pass 2: y = x·(1/rms).
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) * scale, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) * scale, ref y, (nuint)(i + 6));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) * scale);
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) * scale, ref y, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) * scale, ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 2; i += 2)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) * scale, ref y, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) * scale, ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
+                    }
                 }
             }
 
