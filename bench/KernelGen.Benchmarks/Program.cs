@@ -93,6 +93,10 @@ public static class Program
             "LayerNormBenchmarks.OnnxRuntime_LayerNormalization",
             "RmsNormBenchmarks.Avx512_Width4096",
             "RmsNormBenchmarks.OnnxRuntime_RmsNormalization",
+            "RmsNormBenchmarks.Dispatched_Residual",
+            "RmsNormBenchmarks.Separate_AddThenNorm",
+            "AttentionSoftmaxBenchmarks.MaskedSoftmax_Dispatched",
+            "AttentionSoftmaxBenchmarks.OnnxRuntime_MulAddSoftmax",
             "CrossEntropyBenchmarks.Dispatched_Forward",
             "CrossEntropyBenchmarks.Dispatched_ForwardGradient",
             "CrossEntropyBenchmarks.TensorPrimitives_ForwardGradient",
@@ -106,7 +110,7 @@ public static class Program
             .AddJob(Job.Dry)
             .AddFilter(new SimpleFilter(benchmark => methods.Contains(benchmark.Descriptor.Type.Name + "." + benchmark.Descriptor.WorkloadMethod.Name)))
             .WithOptions(ConfigOptions.JoinSummary);
-        Summary[] summaries = BenchmarkRunner.Run([typeof(SoftmaxAlgorithms), typeof(LogSoftmaxAlgorithms), typeof(LayerNormBenchmarks), typeof(RmsNormBenchmarks), typeof(CrossEntropyBenchmarks), typeof(SoftmaxVariantBenchmarks)], config);
+        Summary[] summaries = BenchmarkRunner.Run([typeof(SoftmaxAlgorithms), typeof(LogSoftmaxAlgorithms), typeof(LayerNormBenchmarks), typeof(RmsNormBenchmarks), typeof(CrossEntropyBenchmarks), typeof(SoftmaxVariantBenchmarks), typeof(AttentionSoftmaxBenchmarks)], config);
         int cases = summaries.Sum(summary => summary.Reports.Length);
         bool failed = cases == 0 || summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
 
