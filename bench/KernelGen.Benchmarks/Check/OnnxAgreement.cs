@@ -85,13 +85,7 @@ public static class OnnxAgreement
     {
         RowShape shape = RowShape.Parse("64x4096");
         ArraySegment<float> x = AlignedArray.CopyOf(InputCache.Logits(shape));
-        float[] maskRow = new float[shape.RowLength];
-        for (int j = 0; j < maskRow.Length; j++)
-        {
-            maskRow[j] = j % 4 == 3 ? float.NegativeInfinity : j % 4 == 2 ? -j / 256f : 0f;
-        }
-
-        ArraySegment<float> mask = AlignedArray.CopyOf(maskRow);
+        ArraySegment<float> mask = AlignedArray.CopyOf(AttentionSoftmaxBenchmarks.MaskRow(shape.RowLength));
         ArraySegment<float> scale = AlignedArray.CopyOf(Enumerable.Repeat(BenchKernels.AttentionScale, shape.RowLength).ToArray());
         ArraySegment<float> ours = AlignedArray.Create(x.Count), theirs = AlignedArray.Create(x.Count);
         BenchKernels.MaskedSoftmax(x, mask, ours, shape.RowLength);
