@@ -117,6 +117,13 @@ public sealed class SnapshotTests
 
     [Fact] public void RmsNorm_Compressed_Width63() => Verify(Kernel("[RmsNorm(Compressed = true, Width = 63)]", NormWeight));
 
+    // StatisticsOutput: μ and 1/σ written per row from the values the passes computed (looped rows, and a fixed width in registers), RmsNorm's 1/RMS.
+    [Fact] public void LayerNorm_StatisticsOutput_ManyRows() => Verify(Kernel("[LayerNorm(StatisticsOutput = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> mean, Span<float> inverseStdDev, int rowLength)"));
+
+    [Fact] public void LayerNorm_StatisticsOutput_Width64_Double() => Verify(Kernel("[LayerNorm(StatisticsOutput = true, Width = 64, Affine = false)]", "(ReadOnlySpan<double> input, Span<double> output, Span<double> mean, Span<double> inverseStdDev)"));
+
+    [Fact] public void RmsNorm_StatisticsOutput_Residual_ManyRows() => Verify(Kernel("[RmsNorm(StatisticsOutput = true, Residual = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, Span<float> output, Span<float> sum, Span<float> inverseStdDev, int rowLength)"));
+
     [Fact] public void RmsNorm_Width64_Double() => Verify(Kernel("[RmsNorm(Width = 64)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output)"));
 
     [Fact] public void LayerNorm_Residual_ManyRows() => Verify(Kernel("[LayerNorm(Residual = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> sum, int rowLength)"));

@@ -72,6 +72,18 @@ internal enum ParameterRole
     /// <summary>A second output, the sum h = x + r of a fused residual kernel: <c>Span&lt;T&gt;</c>, as long as the input.</summary>
     Sum,
 
+    /// <summary>
+    /// A forward normalization's per-row mean μ (LayerNorm's <c>StatisticsOutput</c>): <c>Span&lt;T&gt;</c>, one
+    /// element per row, after the output (and the sum h).
+    /// </summary>
+    Mean,
+
+    /// <summary>
+    /// A forward normalization's per-row 1/sqrt(σ² + ε) (LayerNorm) or 1/RMS (RmsNorm), its <c>StatisticsOutput</c>:
+    /// <c>Span&lt;T&gt;</c>, one element per row, after the mean (or the output).
+    /// </summary>
+    InverseStdDev,
+
     /// <summary>A backward kernel's incoming gradient dy = ∂L/∂y: <c>ReadOnlySpan&lt;T&gt;</c>, as long as the input.</summary>
     OutputGradient,
 
@@ -135,6 +147,9 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     /// <summary>True for the per-channel running statistics of an inference-time normalization (μ, σ², ψ²).</summary>
     public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean;
 
+    /// <summary>True for the per-row statistics a forward normalization writes (one element per row: the rows loop passes element <c>row</c>).</summary>
+    public bool IsPerRow => this.Role is ParameterRole.Mean or ParameterRole.InverseStdDev;
+
     /// <summary>True for a parameter of the element type itself (not a span): passed by value down to the row methods.</summary>
     public bool IsScalar => this.Role is ParameterRole.Alpha or ParameterRole.Sink;
 
@@ -157,6 +172,8 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.RunningVariance => "runningVariance",
         ParameterRole.RunningQuadraticMean => "runningQuadraticMean",
         ParameterRole.Output => "output",
+        ParameterRole.Mean => "mean",
+        ParameterRole.InverseStdDev => "inverseStdDev",
         ParameterRole.Target => "target",
         ParameterRole.Targets => "targets",
         ParameterRole.Losses => "losses",
@@ -176,12 +193,14 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         _ => "rowLength",
     };
 
-    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, dw, db; mu, sigma2, psi2), or of the <c>T</c> it takes for a scalar.</summary>
+    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, dw, db; mu, sigma2, psi2; savedMean, savedInverse), or of the <c>T</c> it takes for a scalar.</summary>
     public string RowName => this.Role switch
     {
         ParameterRole.RunningMean => "mu",
         ParameterRole.RunningVariance => "sigma2",
         ParameterRole.RunningQuadraticMean => "psi2",
+        ParameterRole.Mean => "savedMean",
+        ParameterRole.InverseStdDev => "savedInverse",
         ParameterRole.OutputGradient => "dy",
         ParameterRole.InputGradient => "dx",
         ParameterRole.WeightGradient => "dw",

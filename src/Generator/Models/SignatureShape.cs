@@ -81,6 +81,8 @@ internal sealed class SignatureShape
         ParameterRole.RunningVariance => "running variance σ²",
         ParameterRole.RunningQuadraticMean => "running quadratic mean ψ²",
         ParameterRole.Output => "output",
+        ParameterRole.Mean => "mean μ, one per row",
+        ParameterRole.InverseStdDev => "inverse standard deviation 1/sqrt(σ² + ε), one per row",
         ParameterRole.Target => "target class",
         ParameterRole.Targets => "target classes, one per row",
         ParameterRole.Losses => "losses, one per row",
