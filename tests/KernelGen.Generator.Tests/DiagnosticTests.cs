@@ -653,6 +653,20 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void KG0006_dynamic_tanh_backward_without_the_alpha_gradient() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [DynamicTanh(Backward = true, Affine = false)]
+            public static partial void Kernel(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, [|int rowLength|]);
+        }
+        """);
+
+    [Fact]
     public void KG0006_weight_of_another_element_type() => AssertSingle("KG0006", """
         using System;
         using KernelGen;

@@ -163,6 +163,11 @@ public sealed class SnapshotTests
 
     [Fact] public void DynamicTanh_NoBias_ManyRows_Unroll2() => Verify(Kernel("[DynamicTanh(Bias = false, Unroll = 2)]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, Span<float> output, int rowLength)"));
 
+    // DyT backward: one pass for dx, dα (one element, added into), dγ, dβ; and without the affine part, in double, many rows.
+    [Fact] public void DynamicTanh_Backward() => Verify(Kernel("[DynamicTanh(Backward = true)]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> alphaGradient, Span<float> weightGradient, Span<float> biasGradient)"));
+
+    [Fact] public void DynamicTanh_Backward_NotAffine_Double_ManyRows() => Verify(Kernel("[DynamicTanh(Backward = true, Affine = false)]", "(ReadOnlySpan<double> input, double alpha, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, Span<double> alphaGradient, int rowLength)"));
+
     [Fact] public void DynamicTanh_Width100_ManyRows() => Verify(Kernel("[DynamicTanh(Width = 100)]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
 
     [Fact] public void DynamicTanh_Width4096_Double() => Verify(Kernel("[DynamicTanh(Width = 4096)]", "(ReadOnlySpan<double> input, double alpha, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output)"));

@@ -399,7 +399,7 @@ internal static class KernelFileWriter
     }
 
     // A backward kernel: dy as long as the input; dx apart from the input, and dy's memory or apart from it;
-    // per-column parameters one row long; each per-column gradient apart from every span before it (every
+    // per-column parameters one row long; each per-column gradient (and dα, one element) apart from every span before it (every
     // row reads and adds into it, so it may share memory with nothing).
     private static void WriteBackwardValidation(IndentedWriter writer, KernelSignature s, string t, string rowLength)
     {
@@ -412,16 +412,18 @@ internal static class KernelFileWriter
             {
                 writer.Line($"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));");
             }
-            else if (p.Role is ParameterRole.WeightGradient or ParameterRole.BiasGradient)
+            else if (p.Role is ParameterRole.WeightGradient or ParameterRole.BiasGradient or ParameterRole.AlphaGradient)
             {
-                writer.Line($"{Arguments}.ValidateColumnGradient<{t}>({p.Name}, {rowLength}, nameof({p.Name}));");
+                writer.Line(p.Role == ParameterRole.AlphaGradient
+                    ? $"{Arguments}.ValidateScalarGradient<{t}>({p.Name}, nameof({p.Name}));"
+                    : $"{Arguments}.ValidateColumnGradient<{t}>({p.Name}, {rowLength}, nameof({p.Name}));");
                 foreach (KernelParameter other in before)
                 {
                     writer.Line($"{Arguments}.ValidateApart<{t}>({p.Name}, {other.Name}, nameof({p.Name}));");
                 }
             }
 
-            if (p.Role != ParameterRole.RowLength)
+            if (p.IsSpan)
             {
                 before.Add(p);
             }

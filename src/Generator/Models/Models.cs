@@ -90,6 +90,12 @@ internal enum ParameterRole
     /// <summary>A backward kernel's result dx = ∂L/∂x: <c>Span&lt;T&gt;</c>, as long as the input; may be the same memory as dy.</summary>
     InputGradient,
 
+    /// <summary>
+    /// A backward kernel's gradient of the run-time scalar α (DyT's dα): <c>Span&lt;T&gt;</c> of exactly one element,
+    /// shared by every row, added into (+=), never overwritten; right after the input gradient dx.
+    /// </summary>
+    AlphaGradient,
+
     /// <summary>A backward kernel's dγ: <c>Span&lt;T&gt;</c> of one row's length, shared by every row, added into (+=), never overwritten.</summary>
     WeightGradient,
 
@@ -157,7 +163,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     public bool IsSpan => !this.IsScalar && this.Role is not (ParameterRole.RowLength or ParameterRole.RowsPerHead);
 
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
-    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient || this.IsRunningStatistic;
+    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient or ParameterRole.AlphaGradient || this.IsRunningStatistic;
 
     /// <summary>The name the generated helpers (the rows loop, the row methods) give this parameter: never a user name.</summary>
     public string LocalName => this.Role switch
@@ -180,6 +186,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Gradient => "gradient",
         ParameterRole.OutputGradient => "outputGradient",
         ParameterRole.InputGradient => "inputGradient",
+        ParameterRole.AlphaGradient => "alphaGradient",
         ParameterRole.WeightGradient => "weightGradient",
         ParameterRole.BiasGradient => "biasGradient",
         ParameterRole.ClassWeights => "classWeights",
@@ -193,7 +200,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         _ => "rowLength",
     };
 
-    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, dw, db; mu, sigma2, psi2; savedMean, savedInverse), or of the <c>T</c> it takes for a scalar.</summary>
+    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, da, dw, db; mu, sigma2, psi2; savedMean, savedInverse), or of the <c>T</c> it takes for a scalar.</summary>
     public string RowName => this.Role switch
     {
         ParameterRole.RunningMean => "mu",
@@ -203,6 +210,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.InverseStdDev => "savedInverse",
         ParameterRole.OutputGradient => "dy",
         ParameterRole.InputGradient => "dx",
+        ParameterRole.AlphaGradient => "da",
         ParameterRole.WeightGradient => "dw",
         ParameterRole.BiasGradient => "db",
         ParameterRole.Input => "x",

@@ -89,6 +89,7 @@ internal sealed class SignatureShape
         ParameterRole.Gradient => "gradient",
         ParameterRole.OutputGradient => "output gradient dy",
         ParameterRole.InputGradient => "input gradient dx",
+        ParameterRole.AlphaGradient => "α gradient dα, one element",
         ParameterRole.WeightGradient => "weight gradient dγ",
         ParameterRole.BiasGradient => "bias gradient dβ",
         ParameterRole.ClassWeights => "class weights, one per class",
