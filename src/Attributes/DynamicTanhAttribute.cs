@@ -28,6 +28,16 @@ public sealed class DynamicTanhAttribute : Attribute
     public bool Bias { get; set; } = true;
 
     /// <summary>
+    /// True: the backward kernel (the vector-Jacobian product) instead of the forward one. The method takes the
+    /// forward's input x, α and (with <see cref="Affine"/>) γ, then the output gradient dy; it writes the input
+    /// gradient dx = dy ⊙ γ ⊙ α(1 − tanh²(αx)) and ADDS INTO (+=) the parameter gradients, which the caller zeroes
+    /// first: <c>Span&lt;T&gt; alphaGradient</c> of one element (dα += Σ dy ⊙ γ ⊙ x ⊙ (1 − tanh²(αx)) over every
+    /// element of every row), then with <see cref="Affine"/> dγ += Σ_rows dy ⊙ tanh(αx) and with <see cref="Bias"/>
+    /// dβ += Σ_rows dy. Default false. See docs/attributes.md, "Backward kernels".
+    /// </summary>
+    public bool Backward { get; set; }
+
+    /// <summary>
     /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
     /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
     /// </summary>

@@ -44,6 +44,15 @@ public sealed class LayerNormAttribute : Attribute
     public bool Backward { get; set; }
 
     /// <summary>
+    /// True: the forward kernel also writes each row's statistics, PyTorch's <c>native_layer_norm</c> saved
+    /// tensors: two more <c>Span&lt;T&gt;</c> parameters after the output (and after the sum h with
+    /// <see cref="Residual"/>), <c>mean</c> (μ) and <c>inverseStdDev</c> (1/sqrt(σ² + ε)), one element per row.
+    /// They are the values the normalization itself used (no extra pass). Not with <see cref="Backward"/>.
+    /// Default false. See docs/attributes.md, "Statistics outputs".
+    /// </summary>
+    public bool StatisticsOutput { get; set; }
+
+    /// <summary>
     /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
     /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
     /// </summary>

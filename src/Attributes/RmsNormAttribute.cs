@@ -51,6 +51,15 @@ public sealed class RmsNormAttribute : Attribute
     public bool Backward { get; set; }
 
     /// <summary>
+    /// True: the forward kernel also writes each row's 1/RMS, the factor the normalization multiplied by
+    /// (1/sqrt(mean(x²) + ε); with <see cref="Compressed"/>, 1/sqrt((Σx² + (Σx)²)/(n + 1) + ε)): one more
+    /// <c>Span&lt;T&gt;</c> parameter after the output (and after the sum h with <see cref="Residual"/>),
+    /// <c>inverseStdDev</c>, one element per row (PyTorch's fused <c>rms_norm</c> saves the same "rstd").
+    /// Not with <see cref="Backward"/>. Default false. See docs/attributes.md, "Statistics outputs".
+    /// </summary>
+    public bool StatisticsOutput { get; set; }
+
+    /// <summary>
     /// 0 (the default) accepts rows of any length. N &gt; 0 fixes the row length at build time:
     /// rows must have exactly N elements, and short rows are fully unrolled and kept in registers.
     /// </summary>

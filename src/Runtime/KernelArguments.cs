@@ -380,6 +380,21 @@ public static class KernelArguments
         }
     }
 
+    /// <summary>
+    /// Checks the gradient of a run-time scalar parameter (DyT's dα) of a backward kernel: exactly one element,
+    /// which the kernel adds into (+=) once per row.
+    /// </summary>
+    /// <param name="gradient">The one-element gradient.</param>
+    /// <param name="name">The user's name of the parameter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateScalarGradient<T>(ReadOnlySpan<T> gradient, string name)
+    {
+        if (gradient.Length != 1)
+        {
+            throw new ArgumentException($"This span has {gradient.Length} elements; the gradient of a scalar parameter needs exactly one, which the kernel adds into.", name);
+        }
+    }
+
     /// <summary>Checks that a span the kernel writes shares no memory with another span of the call.</summary>
     /// <param name="written">The span the kernel writes.</param>
     /// <param name="other">Another span of the call.</param>

@@ -625,6 +625,48 @@ public sealed class DiagnosticTests
         """, "Compressed = true is not valid for [RmsNorm]: the compressed form CRMSNorm has no backward kernel yet: declare the forward only");
 
     [Fact]
+    public void KG0008_statistics_output_of_the_backward_kernel() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LayerNorm(Backward = true, [|StatisticsOutput = true|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient);
+        }
+        """, "StatisticsOutput = true is not valid for [LayerNorm]: the statistics are outputs of the forward kernel: the backward kernel recomputes them from the input");
+
+    [Fact]
+    public void KG0006_statistics_output_without_its_spans() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [LayerNorm(StatisticsOutput = true)]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> mean, [|int rowLength|]);
+        }
+        """);
+
+    [Fact]
+    public void KG0006_dynamic_tanh_backward_without_the_alpha_gradient() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [DynamicTanh(Backward = true, Affine = false)]
+            public static partial void Kernel(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, [|int rowLength|]);
+        }
+        """);
+
+    [Fact]
     public void KG0006_weight_of_another_element_type() => AssertSingle("KG0006", """
         using System;
         using KernelGen;

@@ -117,6 +117,13 @@ public sealed class SnapshotTests
 
     [Fact] public void RmsNorm_Compressed_Width63() => Verify(Kernel("[RmsNorm(Compressed = true, Width = 63)]", NormWeight));
 
+    // StatisticsOutput: μ and 1/σ written per row from the values the passes computed (looped rows, and a fixed width in registers), RmsNorm's 1/RMS.
+    [Fact] public void LayerNorm_StatisticsOutput_ManyRows() => Verify(Kernel("[LayerNorm(StatisticsOutput = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> mean, Span<float> inverseStdDev, int rowLength)"));
+
+    [Fact] public void LayerNorm_StatisticsOutput_Width64_Double() => Verify(Kernel("[LayerNorm(StatisticsOutput = true, Width = 64, Affine = false)]", "(ReadOnlySpan<double> input, Span<double> output, Span<double> mean, Span<double> inverseStdDev)"));
+
+    [Fact] public void RmsNorm_StatisticsOutput_Residual_ManyRows() => Verify(Kernel("[RmsNorm(StatisticsOutput = true, Residual = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, Span<float> output, Span<float> sum, Span<float> inverseStdDev, int rowLength)"));
+
     [Fact] public void RmsNorm_Width64_Double() => Verify(Kernel("[RmsNorm(Width = 64)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output)"));
 
     [Fact] public void LayerNorm_Residual_ManyRows() => Verify(Kernel("[LayerNorm(Residual = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> sum, int rowLength)"));
@@ -155,6 +162,11 @@ public sealed class SnapshotTests
     [Fact] public void DynamicTanh_NotAffine_Double() => Verify(Kernel("[DynamicTanh(Affine = false)]", "(ReadOnlySpan<double> input, double alpha, Span<double> output)"));
 
     [Fact] public void DynamicTanh_NoBias_ManyRows_Unroll2() => Verify(Kernel("[DynamicTanh(Bias = false, Unroll = 2)]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, Span<float> output, int rowLength)"));
+
+    // DyT backward: one pass for dx, dα (one element, added into), dγ, dβ; and without the affine part, in double, many rows.
+    [Fact] public void DynamicTanh_Backward() => Verify(Kernel("[DynamicTanh(Backward = true)]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> alphaGradient, Span<float> weightGradient, Span<float> biasGradient)"));
+
+    [Fact] public void DynamicTanh_Backward_NotAffine_Double_ManyRows() => Verify(Kernel("[DynamicTanh(Backward = true, Affine = false)]", "(ReadOnlySpan<double> input, double alpha, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, Span<double> alphaGradient, int rowLength)"));
 
     [Fact] public void DynamicTanh_Width100_ManyRows() => Verify(Kernel("[DynamicTanh(Width = 100)]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
 

@@ -303,6 +303,29 @@ internal static class KernelFileWriter
                 ? $"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));"
                 : $"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, {sum}, nameof({p.Name}));");
         }
+
+        WritePerRowValidation(writer, s, t);
+    }
+
+    // A normalization's per-row statistics (μ, 1/σ): one element per row (one for the one-row shape), each apart
+    // from every other span (the kernel writes them while it reads and writes the rows).
+    private static void WritePerRowValidation(IndentedWriter writer, KernelSignature s, string t)
+    {
+        string rows = s.Shape == KernelShape.ManyRows ? $"{s.InputName}.Length / {s.RowLengthName}" : "1";
+        var before = new List<KernelParameter>();
+        foreach (KernelParameter p in s.Parameters.Where(static p => p.IsSpan))
+        {
+            if (p.IsPerRow)
+            {
+                writer.Line($"{Arguments}.ValidatePerRow<{t}>({p.Name}, {rows}, nameof({p.Name}));");
+                foreach (KernelParameter other in before)
+                {
+                    writer.Line($"{Arguments}.ValidateApart<{t}>({p.Name}, {other.Name}, nameof({p.Name}));");
+                }
+            }
+
+            before.Add(p);
+        }
     }
 
     // A loss: the targets against the logits (range included: nothing is written when one is wrong), then each
@@ -387,7 +410,7 @@ internal static class KernelFileWriter
     }
 
     // A backward kernel: dy as long as the input; dx apart from the input, and dy's memory or apart from it;
-    // per-column parameters one row long; each per-column gradient apart from every span before it (every
+    // per-column parameters one row long; each per-column gradient (and dα, one element) apart from every span before it (every
     // row reads and adds into it, so it may share memory with nothing).
     private static void WriteBackwardValidation(IndentedWriter writer, KernelSignature s, string t, string rowLength)
     {
@@ -400,16 +423,18 @@ internal static class KernelFileWriter
             {
                 writer.Line($"{Arguments}.ValidateColumns<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));");
             }
-            else if (p.Role is ParameterRole.WeightGradient or ParameterRole.BiasGradient)
+            else if (p.Role is ParameterRole.WeightGradient or ParameterRole.BiasGradient or ParameterRole.AlphaGradient)
             {
-                writer.Line($"{Arguments}.ValidateColumnGradient<{t}>({p.Name}, {rowLength}, nameof({p.Name}));");
+                writer.Line(p.Role == ParameterRole.AlphaGradient
+                    ? $"{Arguments}.ValidateScalarGradient<{t}>({p.Name}, nameof({p.Name}));"
+                    : $"{Arguments}.ValidateColumnGradient<{t}>({p.Name}, {rowLength}, nameof({p.Name}));");
                 foreach (KernelParameter other in before)
                 {
                     writer.Line($"{Arguments}.ValidateApart<{t}>({p.Name}, {other.Name}, nameof({p.Name}));");
                 }
             }
 
-            if (p.Role != ParameterRole.RowLength)
+            if (p.IsSpan)
             {
                 before.Add(p);
             }
@@ -447,7 +472,7 @@ internal static class KernelFileWriter
                 using (writer.Block("for (int row = 0; row < rows; row++)"))
                 {
                     writer.Line("nint offset = (nint)row * rowLength;");
-                    string arguments = string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}" : $"ref {Unsafe}.Add(ref {p.RowName}, offset)"));
+                    string arguments = string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}" : p.IsPerRow ? $"ref {Unsafe}.Add(ref {p.RowName}, row)" : $"ref {Unsafe}.Add(ref {p.RowName}, offset)"));
                     writer.Line($"{pathName}Row({arguments}{lengthArgument}{streamArgument});");
                 }
             }
@@ -482,7 +507,7 @@ internal static class KernelFileWriter
             {
                 using (writer.Block("for (int start = 0; start < input.Length; start += rowLength)"))
                 {
-                    writer.Line($"ReferenceRow({string.Join(", ", spans.Select(static p => p.IsBroadcast || p.IsScalar ? p.LocalName : p.LocalName + ".Slice(start, rowLength)"))});");
+                    writer.Line($"ReferenceRow({string.Join(", ", spans.Select(static p => p.IsBroadcast || p.IsScalar ? p.LocalName : p.IsPerRow ? p.LocalName + ".Slice(start / rowLength, 1)" : p.LocalName + ".Slice(start, rowLength)"))});");
                 }
             }
             else

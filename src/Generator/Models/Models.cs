@@ -72,11 +72,29 @@ internal enum ParameterRole
     /// <summary>A second output, the sum h = x + r of a fused residual kernel: <c>Span&lt;T&gt;</c>, as long as the input.</summary>
     Sum,
 
+    /// <summary>
+    /// A forward normalization's per-row mean μ (LayerNorm's <c>StatisticsOutput</c>): <c>Span&lt;T&gt;</c>, one
+    /// element per row, after the output (and the sum h).
+    /// </summary>
+    Mean,
+
+    /// <summary>
+    /// A forward normalization's per-row 1/sqrt(σ² + ε) (LayerNorm) or 1/RMS (RmsNorm), its <c>StatisticsOutput</c>:
+    /// <c>Span&lt;T&gt;</c>, one element per row, after the mean (or the output).
+    /// </summary>
+    InverseStdDev,
+
     /// <summary>A backward kernel's incoming gradient dy = ∂L/∂y: <c>ReadOnlySpan&lt;T&gt;</c>, as long as the input.</summary>
     OutputGradient,
 
     /// <summary>A backward kernel's result dx = ∂L/∂x: <c>Span&lt;T&gt;</c>, as long as the input; may be the same memory as dy.</summary>
     InputGradient,
+
+    /// <summary>
+    /// A backward kernel's gradient of the run-time scalar α (DyT's dα): <c>Span&lt;T&gt;</c> of exactly one element,
+    /// shared by every row, added into (+=), never overwritten; right after the input gradient dx.
+    /// </summary>
+    AlphaGradient,
 
     /// <summary>A backward kernel's dγ: <c>Span&lt;T&gt;</c> of one row's length, shared by every row, added into (+=), never overwritten.</summary>
     WeightGradient,
@@ -135,6 +153,9 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     /// <summary>True for the per-channel running statistics of an inference-time normalization (μ, σ², ψ²).</summary>
     public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean;
 
+    /// <summary>True for the per-row statistics a forward normalization writes (one element per row: the rows loop passes element <c>row</c>).</summary>
+    public bool IsPerRow => this.Role is ParameterRole.Mean or ParameterRole.InverseStdDev;
+
     /// <summary>True for a parameter of the element type itself (not a span): passed by value down to the row methods.</summary>
     public bool IsScalar => this.Role is ParameterRole.Alpha or ParameterRole.Sink;
 
@@ -142,7 +163,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     public bool IsSpan => !this.IsScalar && this.Role is not (ParameterRole.RowLength or ParameterRole.RowsPerHead);
 
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
-    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient || this.IsRunningStatistic;
+    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient or ParameterRole.AlphaGradient || this.IsRunningStatistic;
 
     /// <summary>The name the generated helpers (the rows loop, the row methods) give this parameter: never a user name.</summary>
     public string LocalName => this.Role switch
@@ -157,12 +178,15 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.RunningVariance => "runningVariance",
         ParameterRole.RunningQuadraticMean => "runningQuadraticMean",
         ParameterRole.Output => "output",
+        ParameterRole.Mean => "mean",
+        ParameterRole.InverseStdDev => "inverseStdDev",
         ParameterRole.Target => "target",
         ParameterRole.Targets => "targets",
         ParameterRole.Losses => "losses",
         ParameterRole.Gradient => "gradient",
         ParameterRole.OutputGradient => "outputGradient",
         ParameterRole.InputGradient => "inputGradient",
+        ParameterRole.AlphaGradient => "alphaGradient",
         ParameterRole.WeightGradient => "weightGradient",
         ParameterRole.BiasGradient => "biasGradient",
         ParameterRole.ClassWeights => "classWeights",
@@ -176,14 +200,17 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         _ => "rowLength",
     };
 
-    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, dw, db; mu, sigma2, psi2), or of the <c>T</c> it takes for a scalar.</summary>
+    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, da, dw, db; mu, sigma2, psi2; savedMean, savedInverse), or of the <c>T</c> it takes for a scalar.</summary>
     public string RowName => this.Role switch
     {
         ParameterRole.RunningMean => "mu",
         ParameterRole.RunningVariance => "sigma2",
         ParameterRole.RunningQuadraticMean => "psi2",
+        ParameterRole.Mean => "savedMean",
+        ParameterRole.InverseStdDev => "savedInverse",
         ParameterRole.OutputGradient => "dy",
         ParameterRole.InputGradient => "dx",
+        ParameterRole.AlphaGradient => "da",
         ParameterRole.WeightGradient => "dw",
         ParameterRole.BiasGradient => "db",
         ParameterRole.Input => "x",

@@ -11,7 +11,7 @@ namespace KernelGen.Generator.Normalization;
 /// y = γ ⊙ tanh(α·x) + β, one pass, each output from its own input (no reduction, so no accumulators: the
 /// unroll only puts independent tanh evaluations side by side). The tanh is the runtime's (VectorMath*.Tanh).
 /// </summary>
-internal sealed class DynamicTanhEmitter : IKernelRowWriter
+internal sealed partial class DynamicTanhEmitter : IKernelRowWriter
 {
     private const string Unsafe = VectorLoopWriter.Unsafe;
     private readonly DynamicTanhModel model;
@@ -20,7 +20,7 @@ internal sealed class DynamicTanhEmitter : IKernelRowWriter
 
     public int Width => this.model.Width;
 
-    public string Summary => "Dynamic Tanh of each element: y = " + this.FormulaText;
+    public string Summary => this.IsBackward ? this.BackwardSummary : "Dynamic Tanh of each element: y = " + this.FormulaText;
 
     private string FormulaText => this.HasWeight ? (this.HasBias ? "γ ⊙ tanh(α·x) + β" : "γ ⊙ tanh(α·x)") : "tanh(α·x)";
 
@@ -51,6 +51,12 @@ internal sealed class DynamicTanhEmitter : IKernelRowWriter
 
     public void WriteRow(IndentedWriter writer, PathInfo path)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardRow(writer, path);
+            return;
+        }
+
         if (!path.IsVector)
         {
             this.WriteScalarRow(writer);
@@ -165,6 +171,12 @@ internal sealed class DynamicTanhEmitter : IKernelRowWriter
 
     public void WriteReferenceRow(IndentedWriter writer)
     {
+        if (this.IsBackward)
+        {
+            this.WriteBackwardReferenceRow(writer);
+            return;
+        }
+
         string parameters = string.Join(", ", this.RowInputs.Select(p =>
             p.IsScalar ? $"{this.T} {p.RowName}"
             : (p.IsReadOnly ? $"global::System.ReadOnlySpan<{this.T}> " : $"global::System.Span<{this.T}> ") + p.RowName));

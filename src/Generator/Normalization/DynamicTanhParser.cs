@@ -16,7 +16,7 @@ internal static class DynamicTanhParser
         var diagnostics = new List<DiagnosticInfo>();
 
         // The options come first: Affine and Bias decide which spans the signature must take.
-        bool affine = true, bias = true;
+        bool affine = true, bias = true, backward = false;
         CommonOptions common = AttributeArgumentReader.Read(context.Attributes[0], ShortName, diagnostics, (name, value) =>
         {
             switch (name)
@@ -27,33 +27,58 @@ internal static class DynamicTanhParser
                 case "Bias":
                     bias = (bool)value;
                     return null;
+                case "Backward":
+                    backward = (bool)value;
+                    return null;
                 default:
                     return null;
             }
         }, cancellationToken);
 
-        // α is a run-time scalar right after the input: it is a trained weight, like γ and β.
+        // α is a run-time scalar right after the input: it is a trained weight, like γ and β. Backward: the forward's
+        // inputs that the gradient needs (x, α, γ; β does not enter it), dy, then what is written: dx, dα, dγ, dβ.
         var parameters = new List<ParameterRole> { ParameterRole.Input, ParameterRole.Alpha };
         string options;
         if (affine)
         {
             parameters.Add(ParameterRole.Weight);
-            if (bias)
+            if (bias && !backward)
             {
                 parameters.Add(ParameterRole.Bias);
-                options = "Affine = true and Bias = true (the defaults)";
             }
-            else
-            {
-                options = "Affine = true and Bias = false";
-            }
+
+            options = bias ? "Affine = true and Bias = true" : "Affine = true and Bias = false";
         }
         else
         {
             options = "Affine = false";
         }
 
-        parameters.Add(ParameterRole.Output);
+        if (backward)
+        {
+            parameters.Add(ParameterRole.OutputGradient);
+            parameters.Add(ParameterRole.InputGradient);
+            parameters.Add(ParameterRole.AlphaGradient);
+            if (affine)
+            {
+                parameters.Add(ParameterRole.WeightGradient);
+                if (bias)
+                {
+                    parameters.Add(ParameterRole.BiasGradient);
+                }
+            }
+
+            options += " and Backward = true";
+        }
+        else
+        {
+            parameters.Add(ParameterRole.Output);
+            if (affine && bias)
+            {
+                options += " (the defaults)";
+            }
+        }
+
         (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
             context, "KernelGen." + ShortName + "Attribute", new SignatureShape(parameters, $"for [{ShortName}] with {options}"), diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();

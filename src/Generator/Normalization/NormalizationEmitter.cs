@@ -207,6 +207,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             }
         }, w => c.WriteSumFlush(w, "square"));
         this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
+        this.WriteSavedStatistics(writer, "inverseDeviation");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
         writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
 
@@ -288,7 +289,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             writer.Line($"double total = {c.M}.SumWidened(totalWideLow, totalWideHigh);");
         }
 
-        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n", "total")})")};");
+        this.WriteRmsScale(writer, c);
 
         writer.Line();
         writer.Line($"// Pass 2: y = {this.RmsOutputText}.");
@@ -375,6 +376,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                 List<string> squares = Enumerable.Range(0, count).Select(v => $"e{v} * e{v}").ToList();
                 writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {VectorLoopWriter.Tree(squares, static (a, b) => $"({a} + {b})")});");
                 this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
+                this.WriteSavedStatistics(writer, "inverseDeviation");
                 writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
                 writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
                 this.WriteAffineDeclarations(writer, c);
@@ -396,7 +398,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                     writer.Line($"double total = {c.M}.SumWidened(totalWideLow, totalWideHigh);");
                 }
 
-                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n", "total")})")};");
+                this.WriteRmsScale(writer, c);
                 this.WriteAffineDeclarations(writer, c);
                 for (int v = 0; v < count; v++)
                 {
@@ -407,6 +409,55 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     }
 
     // ---------------------------------------------------------------- shared vector pieces
+
+    private bool HasStatistics => this.model.Signature.Has(ParameterRole.InverseStdDev);
+
+    // StatisticsOutput: the row's μ (LayerNorm) and the factor it was normalized by, as the kernel computed them,
+    // rounded once to T. The row methods take them as 'ref T' (the Reference as one-element spans).
+    private void WriteSavedStatistics(IndentedWriter writer, string inverse, bool reference = false)
+    {
+        if (!this.HasStatistics)
+        {
+            return;
+        }
+
+        string index = reference ? "[0]" : string.Empty;
+        writer.Line(this.IsLayer
+            ? "// StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above."
+            : "// StatisticsOutput: this row's 1/RMS, as computed here.");
+        if (this.IsLayer)
+        {
+            writer.Line($"savedMean{index} = ({this.T})(meanHigh + meanLow);");
+        }
+
+        if (reference && !this.IsLayer)
+        {
+            // (LayerNorm's Reference has returned already for an empty row: like the paths, it writes nothing for one.)
+            using (writer.Block("if (n != 0)"))
+            {
+                writer.Line($"savedInverse[0] = ({this.T}){inverse};");
+            }
+
+            return;
+        }
+
+        writer.Line($"savedInverse{index} = ({this.T}){inverse};");
+    }
+
+    // RmsNorm's (and L2Normalize's) factor 1/rms as a vector; with StatisticsOutput named first, to be saved too.
+    private void WriteRmsScale(IndentedWriter writer, VectorLoopWriter c)
+    {
+        string inverse = this.InverseScale($"{c.M}.SumWidened(wideLow, wideHigh)", "n", "total");
+        if (!this.HasStatistics)
+        {
+            writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})({inverse})")};");
+            return;
+        }
+
+        writer.Line($"double inverseRms = {inverse};");
+        this.WriteSavedStatistics(writer, "inverseRms");
+        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseRms")};");
+    }
 
     // The mean μ = k + Σ(x − k)/n as meanHigh (of T) + meanLow (double): the part a T cannot hold is carried
     // separately, so x − μ is formed to better than T's precision. 'sumCall' is the vector sum call without its ')'.
@@ -526,6 +577,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                 writer.Line();
                 this.WriteScalarSum(writer, "squares", $"((double){X} - meanHigh)", square: true);
                 this.WriteInverseDeviation(writer, this.IsDouble ? "squares.Total(out _)" : "squares", "n");
+                this.WriteSavedStatistics(writer, "inverseDeviation");
                 writer.Line();
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
                 {
@@ -545,6 +597,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                 }
 
                 writer.Line($"double scale = {this.InverseScale(this.IsDouble ? "squares.Total(out _)" : "squares", "n", this.IsDouble ? "totals.Total(out _)" : "totals")};");
+                this.WriteSavedStatistics(writer, "scale");
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
                 {
                     writer.Line($"{Unsafe}.Add(ref y, i) = ({this.T})({X} * scale{(this.HasWeight ? " * " + weight : string.Empty)});");
@@ -642,6 +695,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
                 writer.Line("double variance = squares.Total(out _) / n;");
                 writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
+                this.WriteSavedStatistics(writer, "inverseDeviation", reference: true);
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
                     writer.Line($"y[i] = ({this.T})((({this.Source}[i] - meanHigh) - meanLow) * inverseDeviation{weight}{(this.HasBias ? " + b[i]" : string.Empty)});");
@@ -665,6 +719,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                 }
 
                 writer.Line($"double scale = {this.InverseScale("squares.Total(out _)", "n", "totals.Total(out _)")};");
+                this.WriteSavedStatistics(writer, "scale", reference: true);
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {
                     writer.Line($"y[i] = ({this.T})({this.Source}[i] * scale{weight});");

@@ -21,7 +21,7 @@ internal static class NormalizationParser
         AttributeData attribute = context.Attributes[0];
         double epsilon = layer ? 1e-5 : l2 ? 1e-12 : 1e-6;
         double weightOffset = 0;
-        bool affine = !l2, bias = true, residual = false, backward = false, compressed = false;
+        bool affine = !l2, bias = true, residual = false, backward = false, compressed = false, statistics = false;
         bool offsetGiven = false;
         CommonOptions common = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
@@ -51,6 +51,9 @@ internal static class NormalizationParser
                     return null;
                 case "Compressed":
                     compressed = (bool)value;
+                    return null;
+                case "StatisticsOutput":
+                    statistics = (bool)value;
                     return null;
                 default:
                     return null;
@@ -90,8 +93,19 @@ internal static class NormalizationParser
                 "the fused residual form has no backward kernel: the gradient of h = x + r is dh for both, so take the backward of the norm and add its dx to the residual's gradient"));
         }
 
+        if (backward && statistics)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                Diagnostics.KernelDiagnostics.InvalidAttributeArgument,
+                AttributeArgumentReader.ArgumentLocation(attribute, "StatisticsOutput", 0, cancellationToken),
+                "StatisticsOutput",
+                "true",
+                shortName,
+                "the statistics are outputs of the forward kernel: the backward kernel recomputes them from the input"));
+        }
+
         // The spans in a fixed order, the options deciding which are there. Forward: input, residual r,
-        // weight γ, bias β, output, sum h. Backward: the forward's inputs that the gradient needs (input,
+        // weight γ, bias β, output, sum h, mean μ, 1/σ. Backward: the forward's inputs that the gradient needs (input,
         // weight γ; β does not enter it), the output gradient dy, then what is written: dx, dγ, dβ.
         var spans = new List<ParameterRole> { ParameterRole.Input };
         if (residual && !backward)
@@ -161,9 +175,21 @@ internal static class NormalizationParser
             {
                 spans.Add(ParameterRole.Sum);
             }
+
+            // The per-row statistics, last: LayerNorm's μ and 1/sqrt(σ² + ε), RmsNorm's 1/RMS.
+            if (statistics)
+            {
+                options.Add("StatisticsOutput = true");
+                if (layer)
+                {
+                    spans.Add(ParameterRole.Mean);
+                }
+
+                spans.Add(ParameterRole.InverseStdDev);
+            }
         }
 
-        bool defaults = affine && (!layer || bias) && !residual && !backward;
+        bool defaults = affine && (!layer || bias) && !residual && !backward && !statistics;
         string? condition = options.Count == 0 ? null : $"for [{shortName}] with {string.Join(" and ", options)}{(defaults ? (options.Count > 1 ? " (the defaults)" : " (the default)") : string.Empty)}";
         (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
             context, "KernelGen." + shortName + "Attribute", new SignatureShape(spans, condition), diagnostics, cancellationToken);
