@@ -212,10 +212,12 @@ namespace Demo
                 ref float savedMean = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean);
                 ref float savedInverse = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength);
+                    Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
             }
 
@@ -229,10 +231,12 @@ namespace Demo
                 ref float savedMean = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean);
                 ref float savedInverse = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength);
+                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
             }
 
@@ -246,10 +250,12 @@ namespace Demo
                 ref float savedMean = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean);
                 ref float savedInverse = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength);
+                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
             }
 
@@ -263,10 +269,12 @@ namespace Demo
                 ref float savedMean = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean);
                 ref float savedInverse = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength);
+                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
             }
 
@@ -297,7 +305,7 @@ namespace Demo
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 8: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512Row(ref float x, ref float w, ref float b, ref float y, ref float savedMean, ref float savedInverse, nint n)
+            private static void Avx512Row(ref float x, ref float w, ref float b, ref float y, ref float savedMean, ref float savedInverse, nint n, bool stream)
             {
                 nint i;
 
@@ -458,54 +466,114 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                i = 0;
-                for (; i <= n - 128; i += 128)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 512);
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                if (i <= n - 64)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2Row(ref float x, ref float w, ref float b, ref float y, ref float savedMean, ref float savedInverse, nint n)
+            private static void Avx2Row(ref float x, ref float w, ref float b, ref float y, ref float savedMean, ref float savedInverse, nint n, bool stream)
             {
                 nint i;
 
@@ -610,34 +678,74 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                i = 0;
-                for (; i <= n - 32; i += 32)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRow(ref float x, ref float w, ref float b, ref float y, ref float savedMean, ref float savedInverse, nint n)
+            private static void NeonRow(ref float x, ref float w, ref float b, ref float y, ref float savedMean, ref float savedInverse, nint n, bool stream)
             {
                 nint i;
 
@@ -742,34 +850,74 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref float x, ref float w, ref float b, ref float y, ref float savedMean, ref float savedInverse, nint n)
+            private static void Vector128Row(ref float x, ref float w, ref float b, ref float y, ref float savedMean, ref float savedInverse, nint n, bool stream)
             {
                 nint i;
 
@@ -874,28 +1022,68 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
                 }
             }
 

@@ -180,7 +180,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev));
+                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -189,7 +189,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev));
+                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -198,7 +198,7 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev));
+                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
                 }
             }
 
@@ -276,7 +276,7 @@ namespace Demo
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2Row(ref double x, ref double y, ref double savedMean, ref double savedInverse)
+            private static void Avx2Row(ref double x, ref double y, ref double savedMean, ref double savedInverse, bool stream)
             {
                 const nint n = Width;
                 nint i;
@@ -387,34 +387,74 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> shift = global::System.Runtime.Intrinsics.Vector256.Create((double)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<double> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<double> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256<double> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n1, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n2, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n3, ref y, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, n0);
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n1, ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n2, ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n3, ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n1, ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n2, ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n3, ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRow(ref double x, ref double y, ref double savedMean, ref double savedInverse)
+            private static void NeonRow(ref double x, ref double y, ref double savedMean, ref double savedInverse, bool stream)
             {
                 const nint n = Width;
                 nint i;
@@ -525,34 +565,74 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n2, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n3, ref y, (nuint)(i + 6));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, n0);
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n1, ref y, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n2, ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n3, ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 2; i += 2)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1, ref y, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n2, ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n3, ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    }
                 }
             }
 
             // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref double x, ref double y, ref double savedMean, ref double savedInverse)
+            private static void Vector128Row(ref double x, ref double y, ref double savedMean, ref double savedInverse, bool stream)
             {
                 const nint n = Width;
                 nint i;
@@ -663,28 +743,68 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
 
                 // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n2, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n3, ref y, (nuint)(i + 6));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, n0);
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n1, ref y, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n2, ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n3, ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 2; i += 2)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n1, ref y, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n2, ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n3, ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n0, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    }
                 }
             }
 

@@ -188,10 +188,12 @@ namespace Demo
                 ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
                 ref float savedInverse = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength);
+                    Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
             }
 
@@ -205,10 +207,12 @@ namespace Demo
                 ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
                 ref float savedInverse = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength);
+                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
             }
 
@@ -222,10 +226,12 @@ namespace Demo
                 ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
                 ref float savedInverse = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength);
+                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
             }
 
@@ -239,10 +245,12 @@ namespace Demo
                 ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
                 ref float savedInverse = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev);
                 int rows = input.Length / rowLength;
+                // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
-                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength);
+                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
             }
 
@@ -273,7 +281,7 @@ namespace Demo
 
             // Two passes over the row: the mean square; the output. Unroll 8: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512Row(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n)
+            private static void Avx512Row(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n, bool stream)
             {
                 nint i;
 
@@ -373,40 +381,86 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseRms);
 
                 // Pass 2: y = x·(1/rms)·γ.
-                i = 0;
-                for (; i <= n - 128; i += 128)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0));
+                        i = head;
+                    }
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 512);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 512);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                if (i <= n - 64)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    i = 0;
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
                 }
             }
 
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2Row(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n)
+            private static void Avx2Row(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n, bool stream)
             {
                 nint i;
 
@@ -466,28 +520,62 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseRms);
 
                 // Pass 2: y = x·(1/rms)·γ.
-                i = 0;
-                for (; i <= n - 32; i += 32)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 128);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
                 }
             }
 
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRow(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n)
+            private static void NeonRow(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n, bool stream)
             {
                 nint i;
 
@@ -547,28 +635,62 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
 
                 // Pass 2: y = x·(1/rms)·γ.
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
                 }
             }
 
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n)
+            private static void Vector128Row(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n, bool stream)
             {
                 nint i;
 
@@ -628,22 +750,56 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
 
                 // Pass 2: y = x·(1/rms)·γ.
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
                 }
             }
 
