@@ -620,7 +620,7 @@ public class LossTests
         return row.Loss + row.ZTerm;
     }
 
-    private static IEnumerable<int> ClassCounts(LossInfo kernel)
+    internal static IEnumerable<int> ClassCounts(LossInfo kernel)
     {
         if (kernel.Width != 0)
         {
@@ -634,7 +634,7 @@ public class LossTests
     }
 
     // Logits of a family, and a target per row (every fourth row ignored in the many-rows shape).
-    private static (double[] Logits, int[] Targets) Make(LossInfo kernel, string distribution, int rows, int classes, int seed)
+    internal static (double[] Logits, int[] Targets) Make(LossInfo kernel, string distribution, int rows, int classes, int seed)
     {
         var random = new Random(seed);
         double[] logits = new double[rows * classes];
@@ -668,13 +668,13 @@ public class LossTests
         return (logits, targets);
     }
 
-    private static double[] Rounded(LossInfo kernel, double[] x) => kernel.IsDouble ? x : x.Select(static v => (double)(float)v).ToArray();
+    internal static double[] Rounded(LossInfo kernel, double[] x) => kernel.IsDouble ? x : x.Select(static v => (double)(float)v).ToArray();
 
     // u of the element type: 2^-24 for float, 2^-53 for double.
-    private static double Unit(LossInfo kernel) => kernel.IsDouble ? Math.Pow(2, -53) : Math.Pow(2, -24);
+    internal static double Unit(LossInfo kernel) => kernel.IsDouble ? Math.Pow(2, -53) : Math.Pow(2, -24);
 
     // The gradient's scale: (largest s_i·w_k)/(the mean's denominator) for Mean, else the largest s_i·w_k (1 without weights).
-    private static double Scale(LossInfo kernel, int[] targets, int classes)
+    internal static double Scale(LossInfo kernel, int[] targets, int classes)
     {
         double[] w = LossInfo.ClassWeightsFor(classes), sw = LossInfo.SampleWeightsFor(targets.Length);
         double weights = 0, zWeights = 0;
@@ -700,7 +700,7 @@ public class LossTests
     private static double MaxSample(LossInfo kernel, int rows) => kernel.SampleWeights && rows > 0 ? LossInfo.SampleWeightsFor(rows).Max() : 1;
 
     // Asserts |expected − actual| ≤ Tolerance units and returns the units (0 for matching non-finite values).
-    private static double AssertClose(double expected, double actual, double unit, string where)
+    internal static double AssertClose(double expected, double actual, double unit, string where)
     {
         if (!double.IsFinite(expected))
         {
@@ -713,7 +713,7 @@ public class LossTests
         return units;
     }
 
-    private static void AssertWithin(double expected, double actual, double tolerance, string where) =>
+    internal static void AssertWithin(double expected, double actual, double tolerance, string where) =>
         Assert.True(expected.Equals(actual) || Math.Abs(expected - actual) <= tolerance, $"{where}: expected {expected:R}, got {actual:R} (tolerance {tolerance:G3})");
 
     private static float[] Filled(int length) => Enumerable.Repeat(float.Epsilon * 3, length).ToArray();
@@ -725,7 +725,7 @@ public class LossTests
     }
 
     // Runs with outputs full of a sentinel: throws what the kernel throws.
-    private static void RunSentinel(LossInfo kernel, MethodInfo method, double[] logits, int[] targets, out double[] losses, out double[] gradient)
+    internal static void RunSentinel(LossInfo kernel, MethodInfo method, double[] logits, int[] targets, out double[] losses, out double[] gradient)
     {
         const double Sentinel = 12345.678;
         int lossCount = kernel.ManyRows && kernel.Reduction == LossReduction.None ? targets.Length : 0;
@@ -758,7 +758,7 @@ public class LossTests
         }
     }
 
-    private static void RunSentinelNoThrowCheck(LossInfo kernel, MethodInfo method, double[] logits, int[] targets, string path)
+    internal static void RunSentinelNoThrowCheck(LossInfo kernel, MethodInfo method, double[] logits, int[] targets, string path)
     {
         double[] losses = Array.Empty<double>(), gradient = Array.Empty<double>();
         try
