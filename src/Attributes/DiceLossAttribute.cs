@@ -10,7 +10,7 @@ namespace KernelGen;
 /// </summary>
 /// <remarks>
 /// The shapes of [CrossEntropy] (<c>T</c> is <see cref="float"/> or <see cref="double"/>): <c>T M(ReadOnlySpan&lt;T&gt; logits, int target)</c>;
-/// <c>T M(ReadOnlySpan&lt;T&gt; logits, ReadOnlySpan&lt;int&gt; targets)</c> (row-major rows); with <see cref="Reduction"/> =
+/// <c>T M(ReadOnlySpan&lt;T&gt; logits, ReadOnlySpan&lt;int&gt; targets)</c> (row-major rows); with <see cref="TargetProbabilityLossAttribute.Reduction"/> =
 /// <see cref="LossReduction.None"/> <c>void M(ReadOnlySpan&lt;T&gt; logits, ReadOnlySpan&lt;int&gt; targets, Span&lt;T&gt; losses)</c>;
 /// any of these with a trailing <c>Span&lt;T&gt; gradient</c> as long as the logits. Spans in the order: logits,
 /// target(s), classWeights, sampleWeights, losses, gradient. The loss depends on the logits only through
@@ -18,49 +18,11 @@ namespace KernelGen;
 /// with one <c>∂ℓ/∂z = h·(softmax(z) − onehot(y))</c>, h = −dℓ/dL. See docs/attributes.md.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class DiceLossAttribute : Attribute
+public sealed class DiceLossAttribute : TargetProbabilityLossAttribute
 {
     /// <summary>α ≥ 0 (finite): the self-adjusting factor (1 − p)^α that down-weights easy rows. Default 0 (plain Dice).</summary>
     public double Alpha { get; set; }
 
     /// <summary>γ ≥ 0 (finite): the smoothing added to numerator and denominator. Default 1.</summary>
     public double Gamma { get; set; } = 1.0;
-
-    /// <summary>How the rows' losses combine: <see cref="LossReduction.Mean"/> (the default), Sum or None.</summary>
-    public LossReduction Reduction { get; set; } = LossReduction.Mean;
-
-    /// <summary>
-    /// A target equal to this value is ignored: its row's loss and gradient are 0 and it does not
-    /// count in the mean. Default −100, as PyTorch. Any other target outside <c>[0, K)</c> throws.
-    /// </summary>
-    public int IgnoreIndex { get; set; } = -100;
-
-    /// <summary>
-    /// True: the kernel takes a <c>ReadOnlySpan&lt;T&gt; classWeights</c> (one per class) right after the targets: a row's
-    /// loss is multiplied by <c>w_y</c> and <see cref="LossReduction.Mean"/> divides by <c>Σ w_{y_i}</c> over the rows that
-    /// count (PyTorch's weighted mean, as [CrossEntropy]). Default false.
-    /// </summary>
-    public bool ClassWeights { get; set; }
-
-    /// <summary>
-    /// True (many rows only): the kernel takes a <c>ReadOnlySpan&lt;T&gt; sampleWeights</c> (one per row) after the
-    /// class weights; each row's loss is multiplied by its weight and <see cref="LossReduction.Mean"/> divides by
-    /// the sum of the weights of the rows that count. Default false.
-    /// </summary>
-    public bool SampleWeights { get; set; }
-
-    /// <summary>
-    /// 0 (the default) accepts any number of classes. N &gt; 0 fixes it at build time: every row must
-    /// have exactly N logits.
-    /// </summary>
-    public int Width { get; set; }
-
-    /// <summary>
-    /// Vectors processed per loop iteration, each with its own accumulator: 1..8, or 0 (the
-    /// default) for the generator's choice.
-    /// </summary>
-    public int Unroll { get; set; }
-
-    /// <summary>The code paths to emit. Default: <see cref="KernelTargets.All"/>.</summary>
-    public KernelTargets Targets { get; set; } = KernelTargets.All;
 }

@@ -105,111 +105,22 @@ public class TargetLossTests
         }
     }
 
+    // On N(0, 1) logits: the sum-exponential loss grows as e^(LSE − z_y), and the differences' error with it.
     [Theory]
     [MemberData(nameof(GradientKernels))]
-    public void ReferenceGradientMatchesCentralDifferences(string name)
-    {
-        LossInfo kernel = LossCatalog.Get(name);
-        if (!kernel.IsDouble)
-        {
-            return;     // finite differences need double; the float kernels share the emitter
-        }
-
-        int classes = kernel.Width != 0 ? kernel.Width : 7;
-        int rows = kernel.ManyRows ? 4 : 1;
-        (double[] logits, int[] targets) = LossTests.Make(kernel, "Normal4", rows, classes, 7);
-        logits = logits.Select(static v => v / 4).ToArray();   // N(0, 1): the sum-exponential loss grows as e^(LSE − z_y), and the differences' error with it
-        MethodInfo reference = kernel.Paths["Reference"];
-        double[] gradient = kernel.Run(reference, logits, targets).Gradient;
-        double Objective(double[] z)
-        {
-            LossResult result = kernel.Run(reference, z, targets);
-            return kernel.Reduction == LossReduction.None ? result.Losses.Sum() : result.Loss;
-        }
-
-        for (int i = 0; i < logits.Length; i++)
-        {
-            double h = 1e-5 * Math.Max(1, Math.Abs(logits[i]));
-            double[] plus = (double[])logits.Clone(), minus = (double[])logits.Clone();
-            plus[i] += h;
-            minus[i] -= h;
-            double difference = (Objective(plus) - Objective(minus)) / (plus[i] - minus[i]);
-            Assert.True(Math.Abs(difference - gradient[i]) <= 1e-8 * Math.Max(1, Math.Abs(gradient[i])), $"{name}: ∂L/∂z[{i}] = {gradient[i]:R}, central difference {difference:R}");
-        }
-    }
+    public void ReferenceGradientMatchesCentralDifferences(string name) => LossTests.CheckCentralDifferences(LossCatalog.Get(name), logitScale: 0.25);
 
     [Theory]
     [MemberData(nameof(ManyRowKernels))]
-    public void AllTargetsIgnoredGiveNaNMeanZeroSumAndZeroGradient(string name)
-    {
-        LossInfo kernel = LossCatalog.Get(name);
-        int classes = kernel.Width != 0 ? kernel.Width : 5;
-        (double[] logits, _) = LossTests.Make(kernel, "Normal4", 3, classes, 3);
-        int[] targets = Enumerable.Repeat(kernel.IgnoreIndex, 3).ToArray();
-        foreach ((string path, MethodInfo method) in LossCatalog.RunnablePaths(kernel))
-        {
-            LossResult result = kernel.Run(method, logits, targets);
-            switch (kernel.Reduction)
-            {
-                case LossReduction.Mean: Assert.True(double.IsNaN(result.Loss), $"{path}: mean over no counted row is NaN (PyTorch), got {result.Loss}"); break;
-                case LossReduction.Sum: Assert.Equal(0.0, result.Loss); break;
-                default: Assert.All(result.Losses, static l => Assert.Equal(0.0, l)); break;
-            }
-
-            Assert.All(result.Gradient, static g => Assert.Equal(0.0, g));
-        }
-    }
+    public void AllTargetsIgnoredGiveNaNMeanZeroSumAndZeroGradient(string name) => LossTests.CheckAllTargetsIgnored(LossCatalog.Get(name));
 
     [Theory]
     [MemberData(nameof(AllKernels))]
-    public void TargetOutOfRangeThrowsAndWritesNothing(string name)
-    {
-        LossInfo kernel = LossCatalog.Get(name);
-        int classes = kernel.Width != 0 ? kernel.Width : 6;
-        foreach (int bad in new[] { classes, -1 == kernel.IgnoreIndex ? -2 : -1, int.MaxValue })
-        {
-            foreach ((string path, MethodInfo method) in LossCatalog.RunnablePaths(kernel))
-            {
-                int rows = kernel.ManyRows ? 3 : 1;
-                (double[] logits, int[] targets) = LossTests.Make(kernel, "Normal4", rows, classes, 5);
-                targets[rows - 1] = bad;
-                Assert.Throws<ArgumentOutOfRangeException>(() => LossTests.RunSentinel(kernel, method, logits, targets, out _, out _));
-                LossTests.RunSentinelNoThrowCheck(kernel, method, logits, targets, path);
-            }
-        }
-    }
+    public void TargetOutOfRangeThrowsAndWritesNothing(string name) => LossTests.CheckTargetOutOfRange(LossCatalog.Get(name));
 
     [Theory]
     [MemberData(nameof(GradientKernels))]
-    public void GradientMayReplaceTheLogits(string name)
-    {
-        LossInfo kernel = LossCatalog.Get(name);
-        int classes = kernel.Width != 0 ? kernel.Width : 37;
-        int rows = kernel.ManyRows ? 5 : 1;
-        (double[] logits, int[] targets) = LossTests.Make(kernel, "Normal4", rows, classes, 11);
-        foreach ((string path, MethodInfo method) in LossCatalog.RunnablePaths(kernel))
-        {
-            LossResult separate = kernel.Run(method, logits, targets);
-            int losses = kernel.Reduction == LossReduction.None && kernel.ManyRows ? rows : 0;
-            double[] inPlace;
-            double loss;
-            if (kernel.IsDouble)
-            {
-                double[] buffer = (double[])logits.Clone();
-                loss = kernel.Call<double>(method, buffer, targets, new double[losses], buffer);
-                inPlace = buffer;
-            }
-            else
-            {
-                float[] buffer = logits.Select(static v => (float)v).ToArray();
-                loss = kernel.Call<float>(method, buffer, targets, new float[losses], buffer);
-                inPlace = buffer.Select(static v => (double)v).ToArray();
-            }
-
-            Assert.True(separate.Loss.Equals(loss), $"{path}: {separate.Loss} in a separate gradient, {loss} in place");
-            Assert.Equal(separate.Gradient, inPlace);
-        }
-    }
+    public void GradientMayReplaceTheLogits(string name) => LossTests.CheckGradientInPlace(LossCatalog.Get(name));
 
     // τ = 1 is the cross-entropy, and so is the focal loss with γ = 0, α = 1: the [CrossEntropy] kernel's loss and gradient
     // on the same path, within rounding (−((z_y − m) − log Σ) against (m + log Σ) − z_y).
