@@ -9,6 +9,9 @@ internal static class TrackingNames
     public const string RmsNormTransform = nameof(RmsNormTransform);
     public const string L2NormalizeTransform = nameof(L2NormalizeTransform);
     public const string CrossEntropyTransform = nameof(CrossEntropyTransform);
+    public const string CompSumLossTransform = nameof(CompSumLossTransform);
+    public const string FocalLossTransform = nameof(FocalLossTransform);
+    public const string DiceLossTransform = nameof(DiceLossTransform);
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
     public const string BatchNormTransform = nameof(BatchNormTransform);
     public const string PowerNormTransform = nameof(PowerNormTransform);

@@ -512,6 +512,42 @@ public sealed class DiagnosticTests
         }
         """, message);
 
+    // The losses of the target probability: their own parameters (KG0008), and the cross-entropy's shapes (KG0006).
+    [Theory]
+    [InlineData("CompSumLoss", "[|Tau = -1|]", "Tau = -1 is not valid for [CompSumLoss]: τ must be finite and at least 0")]
+    [InlineData("CompSumLoss", "[|Tau = double.NaN|]", "Tau = NaN is not valid for [CompSumLoss]: τ must be finite and at least 0")]
+    [InlineData("FocalLoss", "[|Gamma = -0.5|]", "Gamma = -0.5 is not valid for [FocalLoss]: γ must be finite and at least 0")]
+    [InlineData("FocalLoss", "[|Alpha = 0|]", "Alpha = 0 is not valid for [FocalLoss]: α must be finite and greater than 0")]
+    [InlineData("DiceLoss", "[|Alpha = double.PositiveInfinity|]", "Alpha = Infinity is not valid for [DiceLoss]: α must be finite and at least 0")]
+    [InlineData("DiceLoss", "[|Gamma = -1|]", "Gamma = -1 is not valid for [DiceLoss]: γ must be finite and at least 0")]
+    [InlineData("DiceLoss", "[|Reduction = (LossReduction)3|]", "Reduction = 3 is not valid for [DiceLoss]: it is not a LossReduction value")]
+    public void KG0008_target_probability_loss_arguments(string attribute, string arguments, string message) => AssertSingle("KG0008", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [{{attribute}}({{arguments}})]
+            public static partial float Kernel(ReadOnlySpan<float> logits, int target);
+        }
+        """, message);
+
+    [Fact]
+    public void KG0006_focal_loss_with_a_long_target() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [FocalLoss]
+            public static partial float Kernel(ReadOnlySpan<float> logits, [|long target|]);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter must be int (the target class) or ReadOnlySpan<int> (the target classes, one per row), not 'long'. Expected 'T Kernel(ReadOnlySpan<T> input, int target)' or 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets)' with T float or double for [FocalLoss] with Reduction = Mean (the default), without a gradient (add a trailing Span<T> gradient for one).");
+
     [Fact]
     public void KG0006_weight_given_as_a_writable_span() => AssertSingle("KG0006", """
         using System;

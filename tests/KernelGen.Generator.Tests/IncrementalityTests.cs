@@ -70,6 +70,15 @@ public sealed class IncrementalityTests
 
             [Entmax15(Backward = true)]
             public static partial void Thirteenth(ReadOnlySpan<double> output, ReadOnlySpan<double> outputGradient, Span<double> inputGradient);
+
+            [CompSumLoss(Tau = 0.5)]
+            public static partial float Fourteenth(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+
+            [FocalLoss]
+            public static partial double Fifteenth(ReadOnlySpan<double> logits, int target);
+
+            [DiceLoss(Alpha = 1)]
+            public static partial float Sixteenth(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets);
         }
         """;
 
@@ -108,6 +117,15 @@ public sealed class IncrementalityTests
 
             [TaylorSoftmax(Order = 3)]
             public static partial void BadTaylor(ReadOnlySpan<float> input, Span<float> output);
+
+            [CompSumLoss(Tau = -1)]
+            public static partial float BadCompSum(ReadOnlySpan<float> logits, int target);
+
+            [FocalLoss(Gamma = -1)]
+            public static partial float BadFocal(ReadOnlySpan<float> logits, int target);
+
+            [DiceLoss]
+            public static partial void BadDice(ReadOnlySpan<float> logits, int target);
         }
         """;
 
@@ -135,6 +153,9 @@ public sealed class IncrementalityTests
         TrackingNames.TaylorSoftmaxTransform,
         TrackingNames.SparsemaxTransform,
         TrackingNames.Entmax15Transform,
+        TrackingNames.CompSumLossTransform,
+        TrackingNames.FocalLossTransform,
+        TrackingNames.DiceLossTransform,
         TrackingNames.Models,
         TrackingNames.Diagnostics,
     };
@@ -205,7 +226,10 @@ public sealed class IncrementalityTests
         Assert.Contains(models["Ninth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Twelfth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Thirteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
-        Assert.Equal(13, models.Count);
+        Assert.Contains(models["Fourteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Contains(models["Fifteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Contains(models["Sixteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Equal(16, models.Count);
 
         // The outputs: exactly one source output step re-ran, and only First's text changed.
         List<IncrementalStepRunReason> outputs = after.TrackedOutputSteps
@@ -228,7 +252,7 @@ public sealed class IncrementalityTests
         ImmutableArray<object> First() => Models(RunOnce().Driver);
         ImmutableArray<object> a = First();
         ImmutableArray<object> b = First();
-        Assert.Equal(13, a.Length);
+        Assert.Equal(16, a.Length);
         Assert.Equal(a, b);
         Assert.Equal(a.Select(static m => m.GetHashCode()), b.Select(static m => m.GetHashCode()));
         Assert.All(a.Zip(b), static pair => Assert.NotSame(pair.First, pair.Second));
@@ -250,6 +274,7 @@ public sealed class IncrementalityTests
         KernelGen.Generator.Normalization.GroupNormModel groupNorm => groupNorm.Signature.MethodName,
         KernelGen.Generator.Softmax.SoftmaxVariantModel variant => variant.Signature.MethodName,
         KernelGen.Generator.Softmax.SparseMapModel sparseMap => sparseMap.Signature.MethodName,
+        KernelGen.Generator.Losses.CrossEntropyModel loss => loss.Signature.MethodName,
         _ => throw new System.InvalidOperationException("Unknown model " + model),
     };
 
@@ -260,8 +285,8 @@ public sealed class IncrementalityTests
             .RunGenerators(compilation, TestContext.Current.CancellationToken);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
         Assert.Null(first.Exception);
-        Assert.Equal(13, first.GeneratedSources.Length);
-        Assert.Equal(9, first.Diagnostics.Length);
+        Assert.Equal(16, first.GeneratedSources.Length);
+        Assert.Equal(12, first.Diagnostics.Length);
         return (driver, compilation);
     }
 

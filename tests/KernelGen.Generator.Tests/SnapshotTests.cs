@@ -240,6 +240,14 @@ public sealed class SnapshotTests
     [Fact] public void CrossEntropy_SampleWeights_Sum_Double() => Verify(Kernel("[CrossEntropy(SampleWeights = true, Reduction = LossReduction.Sum)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> sampleWeights)", "public static partial double"));
 
     [Fact] public void CrossEntropy_Sum_Width32000_Unroll4() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.Sum, Width = 32000, Unroll = 4, IgnoreIndex = -1)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets)", "public static partial float"));
+
+    // The losses of the target probability (the cross-entropy passes with an outer function): one row; many rows with
+    // the gradient and class weights; None with sample weights, double.
+    [Fact] public void CompSumLoss_Tau0_OneRow() => Verify(Kernel("[CompSumLoss(Tau = 0)]", "(ReadOnlySpan<float> logits, int target)", "public static partial float"));
+
+    [Fact] public void FocalLoss_ClassWeights_Mean_Gradient() => Verify(Kernel("[FocalLoss(Gamma = 2, Alpha = 0.25, ClassWeights = true)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights, Span<float> gradient)", "public static partial float"));
+
+    [Fact] public void DiceLoss_None_SampleWeights_Gradient_Double() => Verify(Kernel("[DiceLoss(Alpha = 0.5, Gamma = 1, Reduction = LossReduction.None, SampleWeights = true)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> sampleWeights, Span<double> losses, Span<double> gradient)"));
     // Backward kernels: LayerNorm with every gradient (one row, float), RmsNorm with an offset (many rows, double, Unroll 2),
     // L2Normalize with a fixed width.
     [Fact] public void LayerNorm_Backward() => Verify(Kernel("[LayerNorm(Backward = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient)"));

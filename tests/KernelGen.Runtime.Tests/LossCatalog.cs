@@ -81,6 +81,15 @@ public sealed class LossInfo
 
     public required MethodInfo Dispatcher { get; init; }
 
+    /// <summary>CrossEntropy, CompSum, Focal or Dice: the attribute of a loss of the target probability (see <see cref="LossCatalog.TargetLosses"/>).</summary>
+    public string Kind { get; init; } = "CrossEntropy";
+
+    /// <summary>τ (CompSum), γ (Focal), α (Dice).</summary>
+    public double Parameter1 { get; init; }
+
+    /// <summary>α (Focal), γ (Dice).</summary>
+    public double Parameter2 { get; init; }
+
     /// <summary>Path name (Avx512, Avx2, Neon, Vector128, Scalar, Reference) → method.</summary>
     public required IReadOnlyDictionary<string, MethodInfo> Paths { get; init; }
 
@@ -144,6 +153,7 @@ public sealed class LossInfo
             case "rows,losses,g": Get<RowsLossesGradient<T>>()(logits, targets, o.Losses, o.Gradient); return double.NaN;
             case "rows,cw,g": return ToDouble(Get<Func<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, Span<T>, T>>()(logits, targets, o.ClassWeights, o.Gradient));
             case "rows,sw,g": return ToDouble(Get<Func<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, Span<T>, T>>()(logits, targets, o.SampleWeights, o.Gradient));
+            case "rows,sw,losses,g": Get<Action<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, Span<T>, Span<T>>>()(logits, targets, o.SampleWeights, o.Losses, o.Gradient); return double.NaN;
             case "rows,cw,sw,g": return ToDouble(Get<Func<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, ReadOnlySpan<T>, Span<T>, T>>()(logits, targets, o.ClassWeights, o.SampleWeights, o.Gradient));
             case "rows,losses,lse,pred,ent,g":
                 Get<Action<ReadOnlySpan<T>, ReadOnlySpan<int>, Span<T>, Span<T>, Span<int>, Span<T>, Span<T>>>()(logits, targets, o.Losses, o.Lse, o.Predictions, o.Entropy, o.Gradient);
@@ -190,7 +200,10 @@ public static class LossCatalog
 {
     public static readonly IReadOnlyList<LossInfo> All = Discover().ToList();
 
-    public static LossInfo Get(string name) => All.Single(k => k.Name == name);
+    /// <summary>The kernels of the losses of the target probability ([CompSumLoss], [FocalLoss], [DiceLoss]): the cross-entropy's shapes.</summary>
+    public static readonly IReadOnlyList<LossInfo> TargetLosses = DiscoverTargetLosses().ToList();
+
+    public static LossInfo Get(string name) => All.Concat(TargetLosses).Single(k => k.Name == name);
 
     /// <summary>The kernel names, for [MemberData].</summary>
     public static IEnumerable<object[]> Names(Func<LossInfo, bool>? filter = null) =>
@@ -199,6 +212,50 @@ public static class LossCatalog
     /// <summary>The paths of <paramref name="kernel"/> this machine runs, the dispatcher, and Reference.</summary>
     public static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(LossInfo kernel) =>
         Harness.RunnablePaths(kernel.Paths, kernel.Dispatcher);
+
+    private static IEnumerable<LossInfo> DiscoverTargetLosses()
+    {
+        foreach (MethodInfo method in typeof(LossKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            (string Kind, double First, double Second, LossReduction Reduction, int IgnoreIndex, bool ClassWeights, bool SampleWeights, int Width, int Unroll)? found =
+                method.GetCustomAttribute<CompSumLossAttribute>() is { } c ? ("CompSum", c.Tau, 0, c.Reduction, c.IgnoreIndex, c.ClassWeights, c.SampleWeights, c.Width, c.Unroll)
+                : method.GetCustomAttribute<FocalLossAttribute>() is { } f ? ("Focal", f.Gamma, f.Alpha, f.Reduction, f.IgnoreIndex, f.ClassWeights, f.SampleWeights, f.Width, f.Unroll)
+                : method.GetCustomAttribute<DiceLossAttribute>() is { } d ? ("Dice", d.Alpha, d.Gamma, d.Reduction, d.IgnoreIndex, d.ClassWeights, d.SampleWeights, d.Width, d.Unroll)
+                : null;
+            if (found is not { } a)
+            {
+                continue;
+            }
+
+            ParameterInfo[] parameters = method.GetParameters();
+            bool manyRows = parameters[1].ParameterType == typeof(ReadOnlySpan<int>);
+            int outputs = parameters.Length - 2 - (a.ClassWeights ? 1 : 0) - (a.SampleWeights ? 1 : 0);
+            yield return new LossInfo
+            {
+                Name = method.Name,
+                IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
+                ManyRows = manyRows,
+                HasGradient = outputs == (manyRows && a.Reduction == LossReduction.None ? 2 : 1),
+                Reduction = a.Reduction,
+                IgnoreIndex = a.IgnoreIndex,
+                LabelSmoothing = 0,
+                ZLoss = 0,
+                Softcap = 0,
+                ClassWeights = a.ClassWeights,
+                SampleWeights = a.SampleWeights,
+                HasLse = false,
+                HasPredictions = false,
+                HasEntropy = false,
+                Width = a.Width,
+                Unroll = a.Unroll,
+                Dispatcher = method,
+                Paths = KernelCatalog.PathsOf(typeof(LossKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!),
+                Kind = a.Kind,
+                Parameter1 = a.First,
+                Parameter2 = a.Second,
+            };
+        }
+    }
 
     private static IEnumerable<LossInfo> Discover()
     {

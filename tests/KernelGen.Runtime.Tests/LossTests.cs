@@ -140,9 +140,10 @@ public class LossTests
 
     [Theory]
     [MemberData(nameof(GradientKernels))]
-    public void ReferenceGradientMatchesCentralDifferences(string name)
+    public void ReferenceGradientMatchesCentralDifferences(string name) => CheckCentralDifferences(LossCatalog.Get(name));
+
+    internal static void CheckCentralDifferences(LossInfo kernel, double logitScale = 1)
     {
-        LossInfo kernel = LossCatalog.Get(name);
         if (!kernel.IsDouble)
         {
             return;     // finite differences need double; the float kernels share the emitter
@@ -151,6 +152,7 @@ public class LossTests
         int classes = kernel.Width != 0 ? kernel.Width : 7;
         int rows = kernel.ManyRows ? 4 : 1;
         (double[] logits, int[] targets) = Make(kernel, "Normal4", rows, classes, 7);
+        logits = logits.Select(v => v * logitScale).ToArray();
         MethodInfo reference = kernel.Paths["Reference"];
         double[] gradient = kernel.Run(reference, logits, targets).Gradient;
         double Objective(double[] z)
@@ -166,15 +168,16 @@ public class LossTests
             plus[i] += h;
             minus[i] -= h;
             double difference = (Objective(plus) - Objective(minus)) / (plus[i] - minus[i]);
-            Assert.True(Math.Abs(difference - gradient[i]) <= 1e-8 * Math.Max(1, Math.Abs(gradient[i])), $"{name}: ∂L/∂z[{i}] = {gradient[i]:R}, central difference {difference:R}");
+            Assert.True(Math.Abs(difference - gradient[i]) <= 1e-8 * Math.Max(1, Math.Abs(gradient[i])), $"{kernel.Name}: ∂L/∂z[{i}] = {gradient[i]:R}, central difference {difference:R}");
         }
     }
 
     [Theory]
     [MemberData(nameof(ManyRowKernels))]
-    public void AllTargetsIgnoredGiveNaNMeanZeroSumAndZeroGradient(string name)
+    public void AllTargetsIgnoredGiveNaNMeanZeroSumAndZeroGradient(string name) => CheckAllTargetsIgnored(LossCatalog.Get(name));
+
+    internal static void CheckAllTargetsIgnored(LossInfo kernel)
     {
-        LossInfo kernel = LossCatalog.Get(name);
         int classes = kernel.Width != 0 ? kernel.Width : 5;
         (double[] logits, _) = Make(kernel, "Normal4", 3, classes, 3);
         int[] targets = Enumerable.Repeat(kernel.IgnoreIndex, 3).ToArray();
@@ -194,9 +197,10 @@ public class LossTests
 
     [Theory]
     [MemberData(nameof(AllKernels))]
-    public void TargetOutOfRangeThrowsAndWritesNothing(string name)
+    public void TargetOutOfRangeThrowsAndWritesNothing(string name) => CheckTargetOutOfRange(LossCatalog.Get(name));
+
+    internal static void CheckTargetOutOfRange(LossInfo kernel)
     {
-        LossInfo kernel = LossCatalog.Get(name);
         int classes = kernel.Width != 0 ? kernel.Width : 6;
         foreach (int bad in new[] { classes, -1 == kernel.IgnoreIndex ? -2 : -1, int.MaxValue })
         {
@@ -213,9 +217,10 @@ public class LossTests
 
     [Theory]
     [MemberData(nameof(GradientKernels))]
-    public void GradientMayReplaceTheLogits(string name)
+    public void GradientMayReplaceTheLogits(string name) => CheckGradientInPlace(LossCatalog.Get(name));
+
+    internal static void CheckGradientInPlace(LossInfo kernel)
     {
-        LossInfo kernel = LossCatalog.Get(name);
         int classes = kernel.Width != 0 ? kernel.Width : 37;
         int rows = kernel.ManyRows ? 5 : 1;
         (double[] logits, int[] targets) = Make(kernel, "Normal4", rows, classes, 11);
@@ -620,7 +625,7 @@ public class LossTests
         return row.Loss + row.ZTerm;
     }
 
-    private static IEnumerable<int> ClassCounts(LossInfo kernel)
+    internal static IEnumerable<int> ClassCounts(LossInfo kernel)
     {
         if (kernel.Width != 0)
         {
@@ -634,7 +639,7 @@ public class LossTests
     }
 
     // Logits of a family, and a target per row (every fourth row ignored in the many-rows shape).
-    private static (double[] Logits, int[] Targets) Make(LossInfo kernel, string distribution, int rows, int classes, int seed)
+    internal static (double[] Logits, int[] Targets) Make(LossInfo kernel, string distribution, int rows, int classes, int seed)
     {
         var random = new Random(seed);
         double[] logits = new double[rows * classes];
@@ -668,13 +673,13 @@ public class LossTests
         return (logits, targets);
     }
 
-    private static double[] Rounded(LossInfo kernel, double[] x) => kernel.IsDouble ? x : x.Select(static v => (double)(float)v).ToArray();
+    internal static double[] Rounded(LossInfo kernel, double[] x) => kernel.IsDouble ? x : x.Select(static v => (double)(float)v).ToArray();
 
     // u of the element type: 2^-24 for float, 2^-53 for double.
-    private static double Unit(LossInfo kernel) => kernel.IsDouble ? Math.Pow(2, -53) : Math.Pow(2, -24);
+    internal static double Unit(LossInfo kernel) => kernel.IsDouble ? Math.Pow(2, -53) : Math.Pow(2, -24);
 
     // The gradient's scale: (largest s_i·w_k)/(the mean's denominator) for Mean, else the largest s_i·w_k (1 without weights).
-    private static double Scale(LossInfo kernel, int[] targets, int classes)
+    internal static double Scale(LossInfo kernel, int[] targets, int classes)
     {
         double[] w = LossInfo.ClassWeightsFor(classes), sw = LossInfo.SampleWeightsFor(targets.Length);
         double weights = 0, zWeights = 0;
@@ -700,7 +705,7 @@ public class LossTests
     private static double MaxSample(LossInfo kernel, int rows) => kernel.SampleWeights && rows > 0 ? LossInfo.SampleWeightsFor(rows).Max() : 1;
 
     // Asserts |expected − actual| ≤ Tolerance units and returns the units (0 for matching non-finite values).
-    private static double AssertClose(double expected, double actual, double unit, string where)
+    internal static double AssertClose(double expected, double actual, double unit, string where)
     {
         if (!double.IsFinite(expected))
         {
@@ -713,7 +718,7 @@ public class LossTests
         return units;
     }
 
-    private static void AssertWithin(double expected, double actual, double tolerance, string where) =>
+    internal static void AssertWithin(double expected, double actual, double tolerance, string where) =>
         Assert.True(expected.Equals(actual) || Math.Abs(expected - actual) <= tolerance, $"{where}: expected {expected:R}, got {actual:R} (tolerance {tolerance:G3})");
 
     private static float[] Filled(int length) => Enumerable.Repeat(float.Epsilon * 3, length).ToArray();
@@ -725,7 +730,7 @@ public class LossTests
     }
 
     // Runs with outputs full of a sentinel: throws what the kernel throws.
-    private static void RunSentinel(LossInfo kernel, MethodInfo method, double[] logits, int[] targets, out double[] losses, out double[] gradient)
+    internal static void RunSentinel(LossInfo kernel, MethodInfo method, double[] logits, int[] targets, out double[] losses, out double[] gradient)
     {
         const double Sentinel = 12345.678;
         int lossCount = kernel.ManyRows && kernel.Reduction == LossReduction.None ? targets.Length : 0;
@@ -758,7 +763,7 @@ public class LossTests
         }
     }
 
-    private static void RunSentinelNoThrowCheck(LossInfo kernel, MethodInfo method, double[] logits, int[] targets, string path)
+    internal static void RunSentinelNoThrowCheck(LossInfo kernel, MethodInfo method, double[] logits, int[] targets, string path)
     {
         double[] losses = Array.Empty<double>(), gradient = Array.Empty<double>();
         try

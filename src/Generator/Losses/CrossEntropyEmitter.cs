@@ -26,7 +26,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     {
         get
         {
-            var parts = new List<string> { "softmax cross-entropy", KernelFileWriter.ElementName(this.Element), "Reduction = " + this.model.Reduction };
+            var parts = new List<string> { this.KindName, KernelFileWriter.ElementName(this.Element), "Reduction = " + this.model.Reduction };
             if (this.HasSmoothing)
             {
                 parts.Add("LabelSmoothing = " + CSharpLiteral.Of(this.model.LabelSmoothing));
@@ -63,6 +63,33 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     }
 
     private bool HasGradient => this.model.Signature.Has(ParameterRole.Gradient);
+
+    // A loss of the target probability alone (comp-sum, focal, Dice): ℓ = f(L), L = log p_y, from the runtime's
+    // TargetLosses, which also gives h = −dℓ/dL; the gradient is the cross-entropy's scaled by h.
+    private bool IsTargetLoss => this.model.Kind != TargetLossKind.CrossEntropy;
+
+    private string KindName => this.model.Kind switch
+    {
+        TargetLossKind.CompSum => "comp-sum loss (Tau = " + CSharpLiteral.Of(this.model.Parameter1) + ")",
+        TargetLossKind.Focal => "softmax focal loss (Gamma = " + CSharpLiteral.Of(this.model.Parameter1) + ", Alpha = " + CSharpLiteral.Of(this.model.Parameter2) + ")",
+        TargetLossKind.Dice => "self-adjusting Dice loss (Alpha = " + CSharpLiteral.Of(this.model.Parameter1) + ", Gamma = " + CSharpLiteral.Of(this.model.Parameter2) + ")",
+        _ => "softmax cross-entropy",
+    };
+
+    // The runtime call giving ℓ(L) and 'outer' = h.
+    private string OuterCall(string logP) => this.model.Kind switch
+    {
+        TargetLossKind.CompSum => $"global::KernelGen.Runtime.TargetLosses.CompSum({logP}, Tau, out double outer)",
+        TargetLossKind.Focal => $"global::KernelGen.Runtime.TargetLosses.Focal({logP}, Gamma, Alpha, out double outer)",
+        _ => $"global::KernelGen.Runtime.TargetLosses.Dice({logP}, Alpha, Gamma, out double outer)",
+    };
+
+    // ℓ = w_y·f(L) and h, from L = (z_y − m) − log Σ (z_y − m is exact, LSE is not).
+    private void WriteTargetLoss(IndentedWriter writer, string logit)
+    {
+        writer.Line($"double logP = ({logit} - maximum) - logSum;   // L = log p_y");
+        writer.Line($"double loss = {(this.HasClassWeights ? "weight * " : string.Empty)}{this.OuterCall("logP")};   // outer = −dℓ/dL");
+    }
 
     private bool HasSmoothing => this.model.LabelSmoothing != 0;
 
@@ -106,6 +133,26 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
         writer.Line($"private const int Width = {this.model.Width};");
         writer.Line("/// <summary>A target equal to this is ignored: its row adds no loss and gets a zero gradient.</summary>");
         writer.Line($"private const int IgnoreIndex = {this.model.IgnoreIndex};");
+        switch (this.model.Kind)
+        {
+            case TargetLossKind.CompSum:
+                writer.Line("/// <summary>τ of the comp-sum loss ((1 + u)^(1 − τ) − 1)/(1 − τ).</summary>");
+                writer.Line($"private const double Tau = {CSharpLiteral.Of(this.model.Parameter1)};");
+                break;
+            case TargetLossKind.Focal:
+                writer.Line("/// <summary>γ of the focal loss −α·(1 − p)^γ·log p.</summary>");
+                writer.Line($"private const double Gamma = {CSharpLiteral.Of(this.model.Parameter1)};");
+                writer.Line("/// <summary>α of the focal loss −α·(1 − p)^γ·log p.</summary>");
+                writer.Line($"private const double Alpha = {CSharpLiteral.Of(this.model.Parameter2)};");
+                break;
+            case TargetLossKind.Dice:
+                writer.Line("/// <summary>α of the self-adjusting Dice loss: p̃ = (1 − p)^α·p.</summary>");
+                writer.Line($"private const double Alpha = {CSharpLiteral.Of(this.model.Parameter1)};");
+                writer.Line("/// <summary>γ of the Dice loss 1 − (2p̃ + γ)/(p̃ + 1 + γ).</summary>");
+                writer.Line($"private const double Gamma = {CSharpLiteral.Of(this.model.Parameter2)};");
+                break;
+        }
+
         if (this.HasSmoothing)
         {
             writer.Line("/// <summary>ε: the target distribution is (1 − ε)·onehot(y) + ε/K.</summary>");
@@ -176,6 +223,12 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
             + (this.RowReturnsLse ? ", out double lse" : string.Empty)
             + (this.HasEntropy ? ", out double entropy" : string.Empty);
         string w = this.HasClassWeights ? "w[target]" : "1.0";
+        if (this.IsTargetLoss)
+        {
+            this.WriteTargetReferenceRow(writer, parameters, w);
+            return;
+        }
+
         writer.Line("// The textbook form in double with compensated sums, on z = " + (this.HasSoftcap ? "Softcap·tanh(x/Softcap)" : "x") + ", w_k = " + (this.HasClassWeights ? "the class weights" : "1") + ":");
         writer.Line("// ℓ = (1 − ε)·w_y·(LSE − z_y) + (ε/K)·Σ_k w_k·(LSE − z_k)" + (this.HasZLoss && !this.TwoDenominators ? " + c·LSE²" : string.Empty) + ", LSE = m + log Σ exp(z − m), m = max z (PyTorch's weighted, smoothed cross-entropy).");
         if (this.HasGradient)
@@ -247,6 +300,44 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 {
                     writer.Line($"double p = {Math}.Exp((z[i] - maximum) - logSum);   // not z − LSE: z − m is exact, LSE is not");
                     writer.Line($"g[i] = ({this.T})(((scale * (({probability} * p) - (i == target ? {targetShift} : 0){uniform})){zTerm}){chain});");
+                }
+            }
+
+            writer.Line("return loss;");
+        }
+    }
+
+    // The reference of a loss of the target probability: L = log p_y in double with compensated sums, ℓ = w_y·f(L),
+    // ∂ℓ/∂z_k = scale·w_y·h·(p_k − [k = y]).
+    private void WriteTargetReferenceRow(IndentedWriter writer, string parameters, string w)
+    {
+        writer.Line("// In double with compensated sums: L = log p_y = (z_y − m) − log Σ exp(z − m), ℓ = w_y·f(L)" + (this.HasGradient ? ", ∂ℓ/∂z_k = scale·w_y·h·(p_k − [k = y]) with h = −dℓ/dL." : "."));
+        using (writer.Block($"private static double ReferenceRow({parameters})"))
+        {
+            writer.Line("double maximum = double.NegativeInfinity;");
+            using (writer.Block("for (int i = 0; i < x.Length; i++)"))
+            {
+                writer.Line($"maximum = {Math}.Max(maximum, x[i]);");
+            }
+
+            writer.Line();
+            writer.Line("global::KernelGen.Runtime.CompensatedSum exps = default;");
+            using (writer.Block("for (int i = 0; i < x.Length; i++)"))
+            {
+                writer.Line($"exps.Add({Math}.Exp(x[i] - maximum));");
+            }
+
+            writer.Line();
+            writer.Line($"double logSum = {Math}.Log(exps.Total(out _));");
+            writer.Line("double logP = (x[target] - maximum) - logSum;");
+            writer.Line($"double loss = {(this.HasClassWeights ? w + " * " : string.Empty)}{this.OuterCall("logP")};");
+            if (this.HasGradient)
+            {
+                writer.Line($"double factor = scale * {w} * outer;");
+                using (writer.Block("for (int i = 0; i < x.Length; i++)"))
+                {
+                    writer.Line($"double p = {Math}.Exp((x[i] - maximum) - logSum);");
+                    writer.Line($"g[i] = ({this.T})(factor * (i == target ? global::KernelGen.Runtime.TargetLosses.ExpM1(logP) : p));   // p_y − 1 = expm1(L)");
                 }
             }
 
@@ -576,6 +667,11 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     // The factor of p_k in the gradient, in double: scale·((1 − ε)·w_y + ε·W/K) + zScale·2c·LSE (scale·(1 + 2c·LSE) without weights).
     private string ProbabilityFactor(string n)
     {
+        if (this.IsTargetLoss)
+        {
+            return this.HasClassWeights ? "scale * weight * outer" : "scale * outer";
+        }
+
         string ce = !this.HasClassWeights ? "1"
             : this.HasSmoothing ? $"(((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / {n}))" : "weight";
         if (!this.HasZLoss)
@@ -589,6 +685,11 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     // (1 − ε)·w_y + (ε/K)·w_y: what the target's own gradient subtracts, times the scale.
     private string TargetShift(string n)
     {
+        if (this.IsTargetLoss)
+        {
+            return this.HasClassWeights ? "(scale * weight * outer)" : "(scale * outer)";
+        }
+
         string w = this.HasClassWeights ? " * weight" : string.Empty;
         string shift = !this.HasSmoothing ? (this.HasClassWeights ? "weight" : "1.0")
             : $"((1 - LabelSmoothing){w}) + (LabelSmoothing / {n}{w})";
@@ -670,7 +771,11 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 prefetch: true);
             writer.Line($"double maximum = {c.V}.ToScalar(rowMax);");
             writer.Line($"double logSum = {Math}.Log(sum);");
-            writer.Line(this.LseDeclaration);
+            if (!this.IsTargetLoss)
+            {
+                writer.Line(this.LseDeclaration);
+            }
+
             this.WriteTargetTanh(writer);
             writer.Line($"double logit = {this.ScalarLogit($"{Unsafe}.Add(ref x, (nint)target)")};");
             if (this.HasClassWeights)
@@ -683,7 +788,14 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 writer.Line($"double logitTotal = {c.M}.SumWidened(logitLow, logitHigh);");
             }
 
-            writer.Line($"double loss = {this.LossFormula("logit", "logitTotal", "n")};");
+            if (this.IsTargetLoss)
+            {
+                this.WriteTargetLoss(writer, "logit");
+            }
+            else
+            {
+                writer.Line($"double loss = {this.LossFormula("logit", "logitTotal", "n")};");
+            }
             if (this.HasEntropy)
             {
                 writer.Line();
@@ -763,6 +875,13 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     // The target's gradient again in double: p_y − (1 − ε) would cancel in T when p_y is near 1.
     private void WriteTargetGradient(IndentedWriter writer, string n)
     {
+        if (this.IsTargetLoss)
+        {
+            writer.Line("// The target's own gradient in double: h·(p_y − 1) = h·expm1(L), which neither cancels near p_y = 1 nor multiplies a large h by a rounding error.");
+            writer.Line($"{Unsafe}.Add(ref g, (nint)target) = ({this.T})(probability * global::KernelGen.Runtime.TargetLosses.ExpM1(logP));");
+            return;
+        }
+
         writer.Line("// The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.");
         string chain = this.HasSoftcap ? " * (1 - (targetTanh * targetTanh))" : string.Empty;
         writer.Line($"{Unsafe}.Add(ref g, (nint)target) = ({this.T})(((probability * {Math}.Exp((logit - maximum) - logSum)) - {this.TargetShift(n)}){chain});");
@@ -807,7 +926,11 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
             writer.Line();
             writer.Line("double sum = exps.Total(out _);");
             writer.Line($"double logSum = {Math}.Log(sum);");
-            writer.Line(this.LseDeclaration);
+            if (!this.IsTargetLoss)
+            {
+                writer.Line(this.LseDeclaration);
+            }
+
             this.WriteTargetTanh(writer);
             writer.Line($"double logit = {this.ScalarLogit($"{Unsafe}.Add(ref x, (nint)target)")};");
             if (this.HasClassWeights)
@@ -815,7 +938,14 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 writer.Line($"double weight = {Unsafe}.Add(ref w, (nint)target);");
             }
 
-            writer.Line($"double loss = {this.LossFormula("logit", "logits.Total(out _)", "n")};");
+            if (this.IsTargetLoss)
+            {
+                this.WriteTargetLoss(writer, "logit");
+            }
+            else
+            {
+                writer.Line($"double loss = {this.LossFormula("logit", "logits.Total(out _)", "n")};");
+            }
             if (this.HasEntropy)
             {
                 writer.Line("global::KernelGen.Runtime.CompensatedSum plogp = default;   // Σ e^d·d, d = z − m; 0·log 0 = 0");

@@ -15,6 +15,25 @@ internal enum ReductionKind
     None = 2,
 }
 
+/// <summary>
+/// The outer function of a loss of the target probability alone: the cross-entropy itself, or a function of
+/// L = log p_y that the cross-entropy passes feed (its gradient is the cross-entropy gradient scaled by −dℓ/dL).
+/// </summary>
+internal enum TargetLossKind
+{
+    /// <summary>[CrossEntropy]: ℓ = −L with every option of its own.</summary>
+    CrossEntropy = 0,
+
+    /// <summary>[CompSumLoss]: ℓ = ((1 + u)^(1 − τ) − 1)/(1 − τ), 1 + u = e^(−L). Parameter1 = τ.</summary>
+    CompSum = 1,
+
+    /// <summary>[FocalLoss]: ℓ = −α·(1 − p)^γ·L. Parameter1 = γ, Parameter2 = α.</summary>
+    Focal = 2,
+
+    /// <summary>[DiceLoss]: ℓ = 1 − (2p̃ + γ)/(p̃ + 1 + γ), p̃ = (1 − p)^α·p. Parameter1 = α, Parameter2 = γ.</summary>
+    Dice = 3,
+}
+
 /// <summary>Everything the cross-entropy emitter needs to write one kernel.</summary>
 /// <param name="Hierarchy">Where the kernel is declared.</param>
 /// <param name="Signature">The declaration the implementation repeats (its roles say whether a gradient is asked for).</param>
@@ -26,6 +45,9 @@ internal enum ReductionKind
 /// <param name="Width">The fixed number of classes, or 0.</param>
 /// <param name="Unroll">Vectors per iteration, 1..8, or 0 for the generator's choice per path.</param>
 /// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
+/// <param name="Kind">The outer function: the cross-entropy, or a loss of the target probability alone.</param>
+/// <param name="Parameter1">The outer function's first parameter (see <see cref="TargetLossKind"/>), else 0.</param>
+/// <param name="Parameter2">The outer function's second parameter, else 0.</param>
 internal sealed record CrossEntropyModel(
     HierarchyInfo Hierarchy,
     KernelSignature Signature,
@@ -36,7 +58,10 @@ internal sealed record CrossEntropyModel(
     double Softcap,
     int Width,
     int Unroll,
-    int Targets) : IKernelModel
+    int Targets,
+    TargetLossKind Kind = TargetLossKind.CrossEntropy,
+    double Parameter1 = 0,
+    double Parameter2 = 0) : IKernelModel
 {
     /// <inheritdoc/>
     public string HintName => this.Hierarchy.FullName + "." + this.Signature.MethodName + ".g.cs";

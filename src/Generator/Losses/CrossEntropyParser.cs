@@ -7,20 +7,58 @@ using Microsoft.CodeAnalysis;
 
 namespace KernelGen.Generator.Losses;
 
-/// <summary>Reads a [CrossEntropy] declaration into a <see cref="CrossEntropyModel"/> (or diagnostics).</summary>
+/// <summary>
+/// Reads a [CrossEntropy] declaration, or one of the losses of the target probability alone ([CompSumLoss],
+/// [FocalLoss], [DiceLoss]: the cross-entropy shapes without its smoothing, z-loss, soft cap and extra outputs),
+/// into a <see cref="CrossEntropyModel"/> (or diagnostics).
+/// </summary>
 internal static class CrossEntropyParser
 {
-    public static KernelResult<CrossEntropyModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static KernelResult<CrossEntropyModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Parse(context, TargetLossKind.CrossEntropy, cancellationToken);
+
+    public static KernelResult<CrossEntropyModel> Parse(GeneratorAttributeSyntaxContext context, TargetLossKind kind, CancellationToken cancellationToken)
     {
-        const string ShortName = "CrossEntropy";
+        string shortName = kind switch
+        {
+            TargetLossKind.CompSum => "CompSumLoss",
+            TargetLossKind.Focal => "FocalLoss",
+            TargetLossKind.Dice => "DiceLoss",
+            _ => "CrossEntropy",
+        };
+
+        // The defaults of the attributes: τ = 1; γ = 2, α = 1; α = 0, γ = 1.
+        double parameter1 = kind switch { TargetLossKind.CompSum => 1, TargetLossKind.Focal => 2, _ => 0 };
+        double parameter2 = kind switch { TargetLossKind.Focal => 1, TargetLossKind.Dice => 1, _ => 0 };
         var diagnostics = new List<DiagnosticInfo>();
         AttributeData attribute = context.Attributes[0];
         var reduction = ReductionKind.Mean;
         int ignoreIndex = -100;
         double smoothing = 0, zLoss = 0, softcap = 0;
         bool classWeights = false, sampleWeights = false, lseOutput = false, predictionOutput = false, entropyOutput = false;
-        CommonOptions common = AttributeArgumentReader.Read(attribute, ShortName, diagnostics, (name, value) =>
+        CommonOptions common = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
+            switch ((kind, name))
+            {
+                case (TargetLossKind.CompSum, "Tau"):
+                    parameter1 = (double)value;
+                    return parameter1 >= 0 && !double.IsInfinity(parameter1) ? null : "τ must be finite and at least 0";
+                case (TargetLossKind.Focal, "Gamma"):
+                    parameter1 = (double)value;
+                    return parameter1 >= 0 && !double.IsInfinity(parameter1) ? null : "γ must be finite and at least 0";
+                case (TargetLossKind.Focal, "Alpha"):
+                    parameter2 = (double)value;
+                    return parameter2 > 0 && !double.IsInfinity(parameter2) ? null : "α must be finite and greater than 0";
+                case (TargetLossKind.Dice, "Alpha"):
+                    parameter1 = (double)value;
+                    return parameter1 >= 0 && !double.IsInfinity(parameter1) ? null : "α must be finite and at least 0";
+                case (TargetLossKind.Dice, "Gamma"):
+                    parameter2 = (double)value;
+                    return parameter2 >= 0 && !double.IsInfinity(parameter2) ? null : "γ must be finite and at least 0";
+                case (_, "Tau" or "Gamma" or "Alpha"):
+                    return null;
+            }
+
             switch (name)
             {
                 case "Reduction":
@@ -131,12 +169,12 @@ internal static class CrossEntropyParser
             options.Add("EntropyOutput = true");
         }
 
-        string condition = $"for [CrossEntropy] with Reduction = {reduction}{(reduction == ReductionKind.Mean ? " (the default)" : string.Empty)}"
+        string condition = $"for [{shortName}] with Reduction = {reduction}{(reduction == ReductionKind.Mean ? " (the default)" : string.Empty)}"
             + string.Concat(options.Select(static o => ", " + o))
             + (gradient ? ", with a gradient" : ", without a gradient (add a trailing Span<T> gradient for one)")
             + (manyRowsOnly ? " (these options need the many-rows form)" : string.Empty);
         (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
-            context, "KernelGen.CrossEntropyAttribute", new SignatureShape(oneRow, true, manyRows, !none, condition), diagnostics, cancellationToken);
+            context, "KernelGen." + shortName + "Attribute", new SignatureShape(oneRow, true, manyRows, !none, condition), diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
         if (hierarchy is null || signature is null || diagnostics.Count != 0)
@@ -154,7 +192,10 @@ internal static class CrossEntropyParser
             softcap,
             common.Width,
             common.Unroll,
-            common.Targets | CommonOptions.ScalarTarget);
+            common.Targets | CommonOptions.ScalarTarget,
+            kind,
+            parameter1,
+            parameter2);
         return new KernelResult<CrossEntropyModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 
