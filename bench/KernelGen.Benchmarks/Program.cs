@@ -105,6 +105,10 @@ public static class Program
             "SoftmaxVariantBenchmarks.Softmax_Dispatched",
             "SoftmaxVariantBenchmarks.SigmoidNormalize_Dispatched",
             "SoftmaxVariantBenchmarks.TensorPrimitives_Sigmoid",
+            "SoftmaxVariantBenchmarks.GumbelSoftmax_Seeded_Dispatched",
+            "SoftmaxVariantBenchmarks.GumbelSoftmax_Noise_Dispatched",
+            "SoftmaxVariantBenchmarks.TopK2Softmax_Dispatched",
+            "SoftmaxVariantBenchmarks.TopK8Softmax_Dispatched",
         ];
         ManualConfig config = KernelGenConfig.Apply(ManualConfig.CreateMinimumViable())
             .AddJob(Job.Dry)

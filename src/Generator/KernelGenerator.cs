@@ -44,6 +44,8 @@ public sealed class KernelGenerator : IIncrementalGenerator
         RegisterFamily(context, Pipeline(context, "KernelGen.SigmoidNormalizeAttribute", TrackingNames.SigmoidNormalizeTransform, static (c, t) => SoftmaxVariantParser.Parse(c, SoftmaxVariantKind.SigmoidNormalize, t)), SoftmaxVariantEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.TaylorSoftmaxAttribute", TrackingNames.TaylorSoftmaxTransform, static (c, t) => SoftmaxVariantParser.Parse(c, SoftmaxVariantKind.TaylorSoftmax, t)), SoftmaxVariantEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.SphericalSoftmaxAttribute", TrackingNames.SphericalSoftmaxTransform, static (c, t) => SoftmaxVariantParser.Parse(c, SoftmaxVariantKind.SphericalSoftmax, t)), SoftmaxVariantEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.GumbelSoftmaxAttribute", TrackingNames.GumbelSoftmaxTransform, static (c, t) => GumbelSoftmaxParser.Parse(c, t)), GumbelSoftmaxEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.TopKSoftmaxAttribute", TrackingNames.TopKSoftmaxTransform, static (c, t) => TopKSoftmaxParser.Parse(c, t)), TopKSoftmaxEmitter.Emit);
     }
 
     private static IncrementalValuesProvider<KernelResult<TModel>> Pipeline<TModel>(

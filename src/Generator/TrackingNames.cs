@@ -23,6 +23,8 @@ internal static class TrackingNames
     public const string SphericalSoftmaxTransform = nameof(SphericalSoftmaxTransform);
     public const string SparsemaxTransform = nameof(SparsemaxTransform);
     public const string Entmax15Transform = nameof(Entmax15Transform);
+    public const string GumbelSoftmaxTransform = nameof(GumbelSoftmaxTransform);
+    public const string TopKSoftmaxTransform = nameof(TopKSoftmaxTransform);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
 }

@@ -409,6 +409,98 @@ public static class KernelArguments
     }
 
     /// <summary>
+    /// Checks the uniform samples of a <c>[GumbelSoftmax]</c> kernel: one per logit, and either the output's memory (each
+    /// U is read before its output is written) or apart from it. The values are not checked (docs/attributes.md).
+    /// </summary>
+    /// <param name="uniform">The uniform samples U.</param>
+    /// <param name="input">The logits.</param>
+    /// <param name="output">The output.</param>
+    /// <param name="name">The user's name of the uniform parameter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateNoise<T>(ReadOnlySpan<T> uniform, ReadOnlySpan<T> input, ReadOnlySpan<T> output, string name)
+    {
+        if (uniform.Length != input.Length)
+        {
+            ThrowSpanLengthMismatch(input.Length, uniform.Length, name);
+        }
+
+        if (uniform.Overlaps(output, out int offset) && offset != 0)
+        {
+            ThrowPartialOverlap(name);
+        }
+    }
+
+    /// <summary>
+    /// Checks a <c>[TopKSoftmax]</c> call and returns the number of rows: a positive row length dividing the logits (for one
+    /// row, the logits' length), of the fixed width if any, and of at least K elements; K indices per row; weights as long as
+    /// the logits (and the logits' memory or apart from them) or, compact, K per row (apart from the logits).
+    /// </summary>
+    /// <param name="logits">The logits.</param>
+    /// <param name="weights">The weights.</param>
+    /// <param name="indices">The indices.</param>
+    /// <param name="rowLength">Elements per row (for a one-row kernel, the logits' length).</param>
+    /// <param name="k">The kernel's K.</param>
+    /// <param name="compact">True when the weights are K per row.</param>
+    /// <param name="width">The kernel's fixed row length, or 0 for any length.</param>
+    /// <param name="logitsName">The user's name of the logits parameter.</param>
+    /// <param name="weightsName">The user's name of the weights parameter.</param>
+    /// <param name="indicesName">The user's name of the indices parameter.</param>
+    /// <param name="rowLengthName">The user's name of the row-length parameter (for one row, of the logits).</param>
+    /// <returns>The number of rows.</returns>
+    public static int ValidateTopK<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> weights, ReadOnlySpan<int> indices, int rowLength, int k, bool compact, int width, string logitsName, string weightsName, string indicesName, string rowLengthName)
+    {
+        if (rowLength <= 0 && rowLengthName != logitsName)
+        {
+            ThrowRowLengthNotPositive(rowLength, rowLengthName);
+        }
+
+        if (rowLength < k)
+        {
+            throw new ArgumentException($"A row has {rowLength} elements, fewer than K = {k}: there are no K largest to keep.", rowLengthName);
+        }
+
+        if (logits.Length % rowLength != 0)
+        {
+            ThrowNotMultiple(logits.Length, rowLength, logitsName);
+        }
+
+        if (width != 0 && rowLength != width)
+        {
+            ThrowWidthMismatch(rowLength, width, rowLengthName);
+        }
+
+        int rows = logits.Length / rowLength;
+        if (indices.Length != rows * k)
+        {
+            throw new ArgumentException($"This span has {indices.Length} elements but there are {rows} rows of K = {k} indices; it needs {rows * k}.", indicesName);
+        }
+
+        if (compact)
+        {
+            if (weights.Length != rows * k)
+            {
+                throw new ArgumentException($"This span has {weights.Length} elements but there are {rows} rows of K = {k} weights (Compact = true); it needs {rows * k}.", weightsName);
+            }
+
+            ValidateApart(weights, logits, weightsName);
+        }
+        else
+        {
+            if (weights.Length != logits.Length)
+            {
+                ThrowSpanLengthMismatch(logits.Length, weights.Length, weightsName);
+            }
+
+            if (weights.Overlaps(logits, out int offset) && offset != 0)
+            {
+                ThrowPartialOverlap(weightsName);
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>
     /// Checks the additive mask of an attention softmax: whole rows of <paramref name="rowLength"/>, their count
     /// dividing the number of rows (row r takes mask row r mod that count: one row broadcast over all, one per
     /// head's query, or one per row), and no overlap with the output (a later row would read what an earlier wrote).

@@ -187,6 +187,20 @@ public sealed class SnapshotTests
 
     [Fact] public void Entmax15_Double_Avx2Only() => Verify(Kernel("[Entmax15(Targets = KernelTargets.Avx2)]", OneRowDouble));
 
+    // [GumbelSoftmax]: noise from the caller and seeded, soft (a temperature, an unroll, a width) and hard.
+    [Fact] public void GumbelSoftmax_Uniform() => Verify(Kernel("[GumbelSoftmax]", "(ReadOnlySpan<float> logits, ReadOnlySpan<float> uniform, Span<float> output)"));
+
+    [Fact] public void GumbelSoftmax_Seeded_Temperature_Double_ManyRows() => Verify(Kernel("[GumbelSoftmax(Temperature = 0.5, Unroll = 2)]", "(ReadOnlySpan<double> logits, Span<double> output, ulong seed, int rowLength)"));
+
+    [Fact] public void GumbelSoftmax_Hard_Seeded_Width8() => Verify(Kernel("[GumbelSoftmax(Hard = true, Width = 8)]", "(ReadOnlySpan<float> logits, Span<float> output, ulong seed, int rowLength)"));
+
+    // [TopKSoftmax]: the default (K = 2, one row), K = 8 compact over rows of doubles, a fixed width with an unroll.
+    [Fact] public void TopKSoftmax_Default() => Verify(Kernel("[TopKSoftmax]", "(ReadOnlySpan<float> logits, Span<float> weights, Span<int> indices)"));
+
+    [Fact] public void TopKSoftmax_K8_Compact_Double_ManyRows() => Verify(Kernel("[TopKSoftmax(K = 8, Compact = true)]", "(ReadOnlySpan<double> logits, Span<double> weights, Span<int> indices, int rowLength)"));
+
+    [Fact] public void TopKSoftmax_Width64_Unroll2() => Verify(Kernel("[TopKSoftmax(K = 4, Width = 64, Unroll = 2)]", "(ReadOnlySpan<float> logits, Span<float> weights, Span<int> indices, int rowLength)"));
+
 
     // BatchNorm and PowerNorm (inference): the default (chunked fold), without the affine part, a width within one chunk
     // (fold once, constant bounds), a width past the chunk, PowerNorm's bias read as the shift and its plain form (no add).

@@ -10,7 +10,8 @@ namespace KernelGen.Benchmarks;
 /// <summary>
 /// The softmax variants at 1024×1024 floats: [StableMax] beside our own softmax (the function it replaces; both
 /// KernelGen kernels, so the table shows the two times side by side), and [SigmoidNormalize] against
-/// TensorPrimitives.Sigmoid after adding the bias b = −log n.
+/// TensorPrimitives.Sigmoid after adding the bias b = −log n; the Gumbel-softmax (seeded, and with the caller's uniform
+/// samples) and top-K softmax gating (K = 2 and K = 8) over the same rows of 1 024.
 /// </summary>
 public class SoftmaxVariantBenchmarks : RowBenchmark
 {
@@ -48,4 +49,37 @@ public class SoftmaxVariantBenchmarks : RowBenchmark
             TensorPrimitives.Sigmoid(y, y);
         }
     }
+
+    private float[] uniform = [];
+
+    private int[] indices = [];
+
+    /// <summary>The uniform samples of the noise-span Gumbel row, and the indices of the top-K rows (8 per row, the largest K used).</summary>
+    [GlobalSetup(Targets = new[] { nameof(GumbelSoftmax_Noise_Dispatched), nameof(TopK2Softmax_Dispatched), nameof(TopK8Softmax_Dispatched) })]
+    public void SetupSampling()
+    {
+        this.Setup();
+        this.uniform = BenchKernels.GumbelUniforms(this.Input.Count);
+        this.indices = new int[(this.Input.Count / this.RowLength) * 8];
+    }
+
+    /// <summary>[GumbelSoftmax], seeded: two logs per element for the noise (scalar, the same bits on every path), then exp and scale in vectors.</summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.GumbelSoftmax)]
+    public void GumbelSoftmax_Seeded_Dispatched() => BenchKernels.GumbelSeeded(this.Input, this.Output, BenchKernels.GumbelSeed, this.RowLength);
+
+    /// <summary>[GumbelSoftmax] with the caller's uniform samples: one more read per element than the seeded row.</summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.GumbelSoftmaxNoise)]
+    public void GumbelSoftmax_Noise_Dispatched() => BenchKernels.GumbelNoise(this.Input, this.uniform, this.Output, this.RowLength);
+
+    /// <summary>[TopKSoftmax(K = 2)]: one read per element (most vectors skipped after one compare), a row-long write of weights.</summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.TopK2Softmax)]
+    public void TopK2Softmax_Dispatched() => BenchKernels.TopK2(this.Input, this.Output, this.indices.AsSpan(0, (this.Input.Count / this.RowLength) * 2), this.RowLength);
+
+    /// <summary>[TopKSoftmax(K = 8)].</summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.TopK8Softmax)]
+    public void TopK8Softmax_Dispatched() => BenchKernels.TopK8(this.Input, this.Output, this.indices, this.RowLength);
 }

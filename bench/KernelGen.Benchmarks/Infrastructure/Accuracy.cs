@@ -103,6 +103,11 @@ public static class Accuracy
             return VariantWorstUnits(operation, shape, input, output);
         }
 
+        if (operation is Operation.GumbelSoftmax or Operation.GumbelSoftmaxNoise or Operation.TopK2Softmax or Operation.TopK8Softmax)
+        {
+            return SamplingWorstUnits(operation, shape, input, output);
+        }
+
         RowReference[] references = ReferencesOf(shape, input);
         double[] worst = new double[shape.Rows];
         Parallel.For(0, shape.Rows, row =>
@@ -151,6 +156,47 @@ public static class Accuracy
                 {
                     worst = double.IsNaN(units) ? double.PositiveInfinity : units;
                 }
+            }
+        }
+
+        return worst;
+    }
+
+    /// <summary>
+    /// The Gumbel-softmax and top-K gating against their generated <c>Reference</c> (the same noise, the same selection: each
+    /// Reference is checked against its formula by the runtime tests): |y − r| / (2^-24·(1 + |log r|)·|r| + 2^-126), where
+    /// |log r| bounds |z − max z|, the rounding of the exponent's argument; a weight that should be 0 must be 0.
+    /// </summary>
+    private static double SamplingWorstUnits(Operation operation, RowShape shape, float[] input, float[] output)
+    {
+        var reference = new float[input.Length];
+        var indices = new int[shape.Rows * 8];
+        switch (operation)
+        {
+            case Operation.GumbelSoftmax:
+                Kernels.BenchKernels.GumbelSeededPaths.Reference(input, reference, Kernels.BenchKernels.GumbelSeed, shape.RowLength);
+                break;
+            case Operation.GumbelSoftmaxNoise:
+                Kernels.BenchKernels.GumbelNoisePaths.Reference(input, Kernels.BenchKernels.GumbelUniforms(input.Length), reference, shape.RowLength);
+                break;
+            case Operation.TopK2Softmax:
+                Kernels.BenchKernels.TopK2Paths.Reference(input, reference, indices.AsSpan(0, shape.Rows * 2), shape.RowLength);
+                break;
+            default:
+                Kernels.BenchKernels.TopK8Paths.Reference(input, reference, indices, shape.RowLength);
+                break;
+        }
+
+        double worst = 0;
+        for (int i = 0; i < input.Length; i++)
+        {
+            double r = reference[i];
+            double units = r == 0
+                ? (output[i] == 0 ? 0 : double.PositiveInfinity)
+                : Math.Abs(output[i] - r) / ((Epsilon * (1 + Math.Abs(Math.Log(Math.Abs(r)))) * Math.Abs(r)) + MinNormal);
+            if (!(units <= worst))
+            {
+                worst = double.IsNaN(units) ? double.PositiveInfinity : units;
             }
         }
 

@@ -45,6 +45,18 @@ public enum Operation
     /// <summary>Sigmoid attention's weights, y = σ(x − log n) for rows of n (no row sum).</summary>
     SigmoidNormalize,
 
+    /// <summary>The Gumbel-softmax softmax(x + g), g from the counter-based noise of (<c>BenchKernels.GumbelSeed</c>, index).</summary>
+    GumbelSoftmax,
+
+    /// <summary>The Gumbel-softmax with the caller's uniform samples <c>BenchKernels.GumbelUniforms</c>.</summary>
+    GumbelSoftmaxNoise,
+
+    /// <summary>Top-2 softmax gating: the softmax over the 2 largest of each row at their places, zeros elsewhere.</summary>
+    TopK2Softmax,
+
+    /// <summary>Top-8 softmax gating: the softmax over the 8 largest of each row at their places, zeros elsewhere.</summary>
+    TopK8Softmax,
+
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
 }

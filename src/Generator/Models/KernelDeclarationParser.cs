@@ -45,6 +45,8 @@ internal static class KernelDeclarationParser
         "KernelGen.SphericalSoftmaxAttribute",
         "KernelGen.SparsemaxAttribute",
         "KernelGen.Entmax15Attribute",
+        "KernelGen.GumbelSoftmaxAttribute",
+        "KernelGen.TopKSoftmaxAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>
@@ -357,7 +359,7 @@ internal static class KernelDeclarationParser
             string either = string.Join(" or ", mismatches.Select(r => $"{SignatureShape.TypeText(r, t)} (the {SignatureShape.RoleText(r)})"));
             Fail(ParameterLocation(best), $"the {Ordinal(best)} parameter must be {either}, not '{actual}'");
         }
-        else if (mismatches[0] is ParameterRole.RowLength or ParameterRole.Target or ParameterRole.Targets or ParameterRole.Predictions or ParameterRole.RowsPerHead)
+        else if (mismatches[0] is ParameterRole.RowLength or ParameterRole.Target or ParameterRole.Targets or ParameterRole.Predictions or ParameterRole.RowsPerHead or ParameterRole.Seed or ParameterRole.Indices)
         {
             Fail(ParameterLocation(best), $"the {Ordinal(best)} parameter (the {SignatureShape.RoleText(mismatches[0])}) must be {SignatureShape.TypeText(mismatches[0], t)}, not '{actual}'");
         }
@@ -376,7 +378,8 @@ internal static class KernelDeclarationParser
         ParameterRole.RowLength or ParameterRole.Target or ParameterRole.RowsPerHead => type.SpecialType == SpecialType.System_Int32,
         ParameterRole.Alpha or ParameterRole.Sink => ScalarElement(type) == element,
         ParameterRole.Targets => IsIntSpan(type, "System.ReadOnlySpan<T>"),
-        ParameterRole.Predictions => IsIntSpan(type, "System.Span<T>"),
+        ParameterRole.Predictions or ParameterRole.Indices => IsIntSpan(type, "System.Span<T>"),
+        ParameterRole.Seed => type.SpecialType == SpecialType.System_UInt64,
         _ => SpanElement(type, new KernelParameter(role, string.Empty).IsReadOnly ? "System.ReadOnlySpan<T>" : "System.Span<T>") == element,
     };
 

@@ -140,6 +140,15 @@ internal enum ParameterRole
 
     /// <summary>The rows of one head of an attention softmax (its queries): <c>int</c>, after the row length.</summary>
     RowsPerHead,
+
+    /// <summary>[GumbelSoftmax]'s uniform samples U in (0, 1): <c>ReadOnlySpan&lt;T&gt;</c>, as long as the input, right after it.</summary>
+    Uniform,
+
+    /// <summary>[GumbelSoftmax]'s seed of the counter-based noise: <c>ulong</c>, after the output.</summary>
+    Seed,
+
+    /// <summary>[TopKSoftmax]'s indices of the K largest logits of each row: <c>Span&lt;int&gt;</c>, K per row, after the weights.</summary>
+    Indices,
 }
 
 /// <summary>One parameter of a kernel: its role and the user's name for it (escaped for C#).</summary>
@@ -148,7 +157,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     /// <summary>True for the spans the kernel only reads.</summary>
     public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets
         or ParameterRole.ClassWeights or ParameterRole.SampleWeights
-        or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask;
+        or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask or ParameterRole.Uniform;
 
     /// <summary>True for the per-channel running statistics of an inference-time normalization (μ, σ², ψ²).</summary>
     public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean;
@@ -160,7 +169,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     public bool IsScalar => this.Role is ParameterRole.Alpha or ParameterRole.Sink;
 
     /// <summary>True for the parameters that are spans (everything but the scalars and the row length).</summary>
-    public bool IsSpan => !this.IsScalar && this.Role is not (ParameterRole.RowLength or ParameterRole.RowsPerHead);
+    public bool IsSpan => !this.IsScalar && this.Role is not (ParameterRole.RowLength or ParameterRole.RowsPerHead or ParameterRole.Seed);
 
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
     public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient or ParameterRole.AlphaGradient || this.IsRunningStatistic;
@@ -197,6 +206,9 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Mask => "mask",
         ParameterRole.Sink => "sink",
         ParameterRole.RowsPerHead => "rowsPerHead",
+        ParameterRole.Uniform => "uniform",
+        ParameterRole.Seed => "seed",
+        ParameterRole.Indices => "indices",
         _ => "rowLength",
     };
 
@@ -222,6 +234,9 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Gradient => "g",
         ParameterRole.Mask => "m",
         ParameterRole.Sink => "sink",
+        ParameterRole.Uniform => "u",
+        ParameterRole.Seed => "seed",
+        ParameterRole.Indices => "indices",
         _ => "y",
     };
 }

@@ -64,7 +64,8 @@ internal sealed class SignatureShape
         ParameterRole.RowLength or ParameterRole.Target or ParameterRole.RowsPerHead => "int",
         ParameterRole.Alpha or ParameterRole.Sink => t,
         ParameterRole.Targets => "ReadOnlySpan<int>",
-        ParameterRole.Predictions => "Span<int>",
+        ParameterRole.Predictions or ParameterRole.Indices => "Span<int>",
+        ParameterRole.Seed => "ulong",
         _ => new KernelParameter(role, string.Empty).IsReadOnly ? $"ReadOnlySpan<{t}>" : $"Span<{t}>",
     };
 
@@ -100,6 +101,9 @@ internal sealed class SignatureShape
         ParameterRole.Mask => "additive mask",
         ParameterRole.Sink => "sink logit",
         ParameterRole.RowsPerHead => "rows per head",
+        ParameterRole.Uniform => "uniform samples U",
+        ParameterRole.Seed => "seed",
+        ParameterRole.Indices => "indices of the K largest, K per row",
         _ => "row length",
     };
 }
