@@ -82,4 +82,19 @@ public class SoftmaxVariantBenchmarks : RowBenchmark
     [Benchmark]
     [KernelBenchmark(Operation.TopK8Softmax)]
     public void TopK8Softmax_Dispatched() => BenchKernels.TopK8(this.Input, this.Output, this.indices, this.RowLength);
+
+    /// <summary>[SoftplusNormalize] (c = 1): pass 1 stores softplus(x) and sums it, pass 2 scales.</summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.SoftplusNormalize)]
+    public void SoftplusNormalize_Dispatched() => BenchKernels.SoftplusNormalize(this.Input, this.Output, this.RowLength);
+
+    /// <summary>[TaylorSoftmax] (order 2): pass 1 stores 1 + x + x²/2 and sums it, pass 2 scales; no exp.</summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.TaylorSoftmax)]
+    public void TaylorSoftmax_Dispatched() => BenchKernels.TaylorSoftmax(this.Input, this.Output, this.RowLength);
+
+    /// <summary>[SphericalSoftmax]: pass 1 stores x² + ε and sums it, pass 2 scales; no exp.</summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.SphericalSoftmax)]
+    public void SphericalSoftmax_Dispatched() => BenchKernels.SphericalSoftmax(this.Input, this.Output, this.RowLength);
 }

@@ -103,7 +103,13 @@ public static class Accuracy
             return VariantWorstUnits(operation, shape, input, output);
         }
 
-        if (operation is Operation.GumbelSoftmax or Operation.GumbelSoftmaxNoise or Operation.TopK2Softmax or Operation.TopK8Softmax)
+        if (operation == Operation.SoftmaxBackward)
+        {
+            return BackwardWorstUnits(shape, output);
+        }
+
+        if (operation is Operation.GumbelSoftmax or Operation.GumbelSoftmaxNoise or Operation.TopK2Softmax or Operation.TopK8Softmax
+            or Operation.SoftplusNormalize or Operation.TaylorSoftmax or Operation.SphericalSoftmax)
         {
             return SamplingWorstUnits(operation, shape, input, output);
         }
@@ -163,8 +169,8 @@ public static class Accuracy
     }
 
     /// <summary>
-    /// The Gumbel-softmax and top-K gating against their generated <c>Reference</c> (the same noise, the same selection: each
-    /// Reference is checked against its formula by the runtime tests): |y − r| / (2^-24·(1 + |log r|)·|r| + 2^-126), where
+    /// The Gumbel-softmax, top-K gating, softplus, Taylor and spherical normalizers against their generated <c>Reference</c>
+    /// (the same noise, the same selection; each Reference is checked against its formula by the runtime tests): |y − r| / (2^-24·(1 + |log r|)·|r| + 2^-126), where
     /// |log r| bounds |z − max z|, the rounding of the exponent's argument; a weight that should be 0 must be 0.
     /// </summary>
     private static double SamplingWorstUnits(Operation operation, RowShape shape, float[] input, float[] output)
@@ -178,6 +184,15 @@ public static class Accuracy
                 break;
             case Operation.GumbelSoftmaxNoise:
                 Kernels.BenchKernels.GumbelNoisePaths.Reference(input, Kernels.BenchKernels.GumbelUniforms(input.Length), reference, shape.RowLength);
+                break;
+            case Operation.SoftplusNormalize:
+                Kernels.BenchKernels.SoftplusNormalizePaths.Reference(input, reference, shape.RowLength);
+                break;
+            case Operation.TaylorSoftmax:
+                Kernels.BenchKernels.TaylorSoftmaxPaths.Reference(input, reference, shape.RowLength);
+                break;
+            case Operation.SphericalSoftmax:
+                Kernels.BenchKernels.SphericalSoftmaxPaths.Reference(input, reference, shape.RowLength);
                 break;
             case Operation.TopK2Softmax:
                 Kernels.BenchKernels.TopK2Paths.Reference(input, reference, indices.AsSpan(0, shape.Rows * 2), shape.RowLength);
@@ -197,6 +212,41 @@ public static class Accuracy
             if (!(units <= worst))
             {
                 worst = double.IsNaN(units) ? double.PositiveInfinity : units;
+            }
+        }
+
+        return worst;
+    }
+
+    /// <summary>
+    /// Softmax's backward against the formula in double, dx = y(dy − s) with s = ⟨dy, y⟩ (compensated), in the units of
+    /// accuracy.md "Softmax backward": |dx − r| / (2^-24·y·(|dy| + Σ|dy·y|) + 2^-126), the rounding of the dot product
+    /// and of the difference, times y. y and dy are the benchmark's own (SoftmaxBackwardBenchmarks.Operands).
+    /// </summary>
+    private static double BackwardWorstUnits(RowShape shape, float[] output)
+    {
+        (float[] y, float[] dy) = SoftmaxBackwardBenchmarks.Operands(shape);
+        double worst = 0;
+        int n = shape.RowLength;
+        for (int start = 0; start < y.Length; start += n)
+        {
+            var sum = default(CompensatedSum);
+            double magnitude = 0;
+            for (int i = start; i < start + n; i++)
+            {
+                sum.Add((double)y[i] * dy[i]);
+                magnitude += Math.Abs((double)y[i] * dy[i]);
+            }
+
+            double s = sum.Value;
+            for (int i = start; i < start + n; i++)
+            {
+                double reference = y[i] * (dy[i] - s);
+                double units = Math.Abs(output[i] - reference) / ((Epsilon * Math.Abs(y[i]) * (Math.Abs(dy[i]) + magnitude)) + MinNormal);
+                if (!(units <= worst))
+                {
+                    worst = double.IsNaN(units) ? double.PositiveInfinity : units;
+                }
             }
         }
 

@@ -57,6 +57,18 @@ public enum Operation
     /// <summary>Top-8 softmax gating: the softmax over the 8 largest of each row at their places, zeros elsewhere.</summary>
     TopK8Softmax,
 
+    /// <summary>[SoftplusNormalize] over each row, y = softplus(x)/Σ softplus(x) (checked against its generated Reference).</summary>
+    SoftplusNormalize,
+
+    /// <summary>[TaylorSoftmax] (order 2) over each row, y = (1 + x + x²/2)/Σ(1 + x + x²/2) (checked against its generated Reference).</summary>
+    TaylorSoftmax,
+
+    /// <summary>[SphericalSoftmax] over each row, y = (x² + ε)/Σ(x² + ε) (checked against its generated Reference).</summary>
+    SphericalSoftmax,
+
+    /// <summary>Softmax's backward kernel, dx = y ⊙ (dy − ⟨dy, y⟩), from the forward's output y and the gradient dy (<c>SoftmaxBackwardBenchmarks</c>).</summary>
+    SoftmaxBackward,
+
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
 }
@@ -214,6 +226,18 @@ public static class Traffic
         {
             // Auto at the attention shapes is ThreePassReload, each row on its own (the mask row stays in L1, not counted).
             return 20;
+        }
+
+        if (kernel.Operation == Operation.SoftmaxBackward)
+        {
+            // Pass 1 reads y and dy for ⟨dy, y⟩, pass 2 reads them again and writes dx.
+            return 20;
+        }
+
+        if (kernel.Operation is Operation.SoftplusNormalize or Operation.TaylorSoftmax or Operation.SphericalSoftmax)
+        {
+            // Pass 1 stores g(x) and sums it, pass 2 scales in place, as StableMax.
+            return 16;
         }
 
         if (kernel.Operation is Operation.StableMax or Operation.SigmoidNormalize)

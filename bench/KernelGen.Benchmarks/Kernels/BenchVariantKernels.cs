@@ -12,6 +12,18 @@ public static partial class BenchKernels
     // Sigmoid attention's weights: y = σ(x − log n), no row sum.
     [SigmoidNormalize]
     public static partial void SigmoidNormalize(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
+    [Softmax(Backward = true)]
+    public static partial void SoftmaxBackward(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength);
+
+    [SoftplusNormalize]
+    public static partial void SoftplusNormalize(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
+    [TaylorSoftmax]
+    public static partial void TaylorSoftmax(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
+    [SphericalSoftmax]
+    public static partial void SphericalSoftmax(ReadOnlySpan<float> input, Span<float> output, int rowLength);
 }
 
 /// <summary>The generated sampling and gating kernels under test, float, many rows.</summary>
