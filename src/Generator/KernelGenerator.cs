@@ -31,6 +31,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
         RegisterFamily(context, Pipeline(context, "KernelGen.L2NormalizeAttribute", TrackingNames.L2NormalizeTransform, static (c, t) => NormalizationParser.Parse(c, NormalizationKind.L2Normalize, t)), NormalizationEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.CrossEntropyAttribute", TrackingNames.CrossEntropyTransform, static (c, t) => CrossEntropyParser.Parse(c, t)), CrossEntropyEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.DynamicTanhAttribute", TrackingNames.DynamicTanhTransform, static (c, t) => DynamicTanhParser.Parse(c, t)), DynamicTanhEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.SeeDNormAttribute", TrackingNames.SeeDNormTransform, static (c, t) => SeeDNormParser.Parse(c, t)), SeeDNormEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.SparsemaxAttribute", TrackingNames.SparsemaxTransform, static (c, t) => SparseMapParser.Parse(c, SparseMapKind.Sparsemax, t)), SparseMapEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.Entmax15Attribute", TrackingNames.Entmax15Transform, static (c, t) => SparseMapParser.Parse(c, SparseMapKind.Entmax15, t)), SparseMapEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.BatchNormAttribute", TrackingNames.BatchNormTransform, static (c, t) => ChannelNormParser.Parse(c, ChannelNormKind.BatchNorm, t)), ChannelNormEmitter.Emit);

@@ -10,6 +10,7 @@ internal static class TrackingNames
     public const string L2NormalizeTransform = nameof(L2NormalizeTransform);
     public const string CrossEntropyTransform = nameof(CrossEntropyTransform);
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
+    public const string SeeDNormTransform = nameof(SeeDNormTransform);
     public const string BatchNormTransform = nameof(BatchNormTransform);
     public const string PowerNormTransform = nameof(PowerNormTransform);
     public const string GroupNormTransform = nameof(GroupNormTransform);

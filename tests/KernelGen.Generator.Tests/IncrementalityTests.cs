@@ -70,6 +70,9 @@ public sealed class IncrementalityTests
 
             [Entmax15(Backward = true)]
             public static partial void Thirteenth(ReadOnlySpan<double> output, ReadOnlySpan<double> outputGradient, Span<double> inputGradient);
+
+            [SeeDNorm]
+            public static partial void Fourteenth(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output, int rowLength);
         }
         """;
 
@@ -108,6 +111,9 @@ public sealed class IncrementalityTests
 
             [TaylorSoftmax(Order = 3)]
             public static partial void BadTaylor(ReadOnlySpan<float> input, Span<float> output);
+
+            [SeeDNorm(Epsilon = -1)]
+            public static partial void BadSeeD(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output);
         }
         """;
 
@@ -127,6 +133,7 @@ public sealed class IncrementalityTests
         TrackingNames.LayerNormTransform,
         TrackingNames.RmsNormTransform,
         TrackingNames.DynamicTanhTransform,
+        TrackingNames.SeeDNormTransform,
         TrackingNames.BatchNormTransform,
         TrackingNames.PowerNormTransform,
         TrackingNames.GroupNormTransform,
@@ -205,7 +212,8 @@ public sealed class IncrementalityTests
         Assert.Contains(models["Ninth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Twelfth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Thirteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
-        Assert.Equal(13, models.Count);
+        Assert.Contains(models["Fourteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Equal(14, models.Count);
 
         // The outputs: exactly one source output step re-ran, and only First's text changed.
         List<IncrementalStepRunReason> outputs = after.TrackedOutputSteps
@@ -228,7 +236,7 @@ public sealed class IncrementalityTests
         ImmutableArray<object> First() => Models(RunOnce().Driver);
         ImmutableArray<object> a = First();
         ImmutableArray<object> b = First();
-        Assert.Equal(13, a.Length);
+        Assert.Equal(14, a.Length);
         Assert.Equal(a, b);
         Assert.Equal(a.Select(static m => m.GetHashCode()), b.Select(static m => m.GetHashCode()));
         Assert.All(a.Zip(b), static pair => Assert.NotSame(pair.First, pair.Second));
@@ -246,6 +254,7 @@ public sealed class IncrementalityTests
         SoftmaxModel softmax => softmax.Signature.MethodName,
         KernelGen.Generator.Normalization.NormalizationModel norm => norm.Signature.MethodName,
         KernelGen.Generator.Normalization.DynamicTanhModel dynamicTanh => dynamicTanh.Signature.MethodName,
+        KernelGen.Generator.Normalization.SeeDNormModel seeDNorm => seeDNorm.Signature.MethodName,
         KernelGen.Generator.Normalization.ChannelNormModel channelNorm => channelNorm.Signature.MethodName,
         KernelGen.Generator.Normalization.GroupNormModel groupNorm => groupNorm.Signature.MethodName,
         KernelGen.Generator.Softmax.SoftmaxVariantModel variant => variant.Signature.MethodName,
@@ -260,8 +269,8 @@ public sealed class IncrementalityTests
             .RunGenerators(compilation, TestContext.Current.CancellationToken);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
         Assert.Null(first.Exception);
-        Assert.Equal(13, first.GeneratedSources.Length);
-        Assert.Equal(9, first.Diagnostics.Length);
+        Assert.Equal(14, first.GeneratedSources.Length);
+        Assert.Equal(10, first.Diagnostics.Length);
         return (driver, compilation);
     }
 

@@ -32,6 +32,7 @@ internal static class KernelDeclarationParser
         "KernelGen.L2NormalizeAttribute",
         "KernelGen.CrossEntropyAttribute",
         "KernelGen.DynamicTanhAttribute",
+        "KernelGen.SeeDNormAttribute",
         "KernelGen.BatchNormAttribute",
         "KernelGen.PowerNormAttribute",
         "KernelGen.GroupNormAttribute",
