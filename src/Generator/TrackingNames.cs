@@ -13,6 +13,7 @@ internal static class TrackingNames
     public const string FocalLossTransform = nameof(FocalLossTransform);
     public const string DiceLossTransform = nameof(DiceLossTransform);
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
+    public const string SeeDNormTransform = nameof(SeeDNormTransform);
     public const string BatchNormTransform = nameof(BatchNormTransform);
     public const string PowerNormTransform = nameof(PowerNormTransform);
     public const string GroupNormTransform = nameof(GroupNormTransform);

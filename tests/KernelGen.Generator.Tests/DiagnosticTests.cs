@@ -368,6 +368,20 @@ public sealed class DiagnosticTests
         """, message);
 
     [Fact]
+    public void KG0008_seednorm_negative_epsilon() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [SeeDNorm([|Epsilon = -1|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output, int rowLength);
+        }
+        """, "Epsilon = -1 is not valid for [SeeDNorm]: ε must be finite and at least 0");
+
+    [Fact]
     public void KG0008_weight_offset_without_weight() => AssertSingle("KG0008", """
         using System;
         using KernelGen;
@@ -701,6 +715,20 @@ public sealed class DiagnosticTests
             public static partial void Kernel(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, [|int rowLength|]);
         }
         """);
+
+    [Fact]
+    public void KG0006_seednorm_alpha_written_names_the_expected_shape() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [SeeDNorm]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, [|Span<float> alpha|], ReadOnlySpan<float> gamma, Span<float> output);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the third parameter (the rescale weight α) must be ReadOnlySpan<float> (the same element type as the input), not 'System.Span<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> beta, ReadOnlySpan<T> alpha, ReadOnlySpan<T> weight, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> beta, ReadOnlySpan<T> alpha, ReadOnlySpan<T> weight, Span<T> output, int rowLength)' with T float or double.");
 
     [Fact]
     public void KG0006_weight_of_another_element_type() => AssertSingle("KG0006", """

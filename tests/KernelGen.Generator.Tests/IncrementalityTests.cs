@@ -85,6 +85,9 @@ public sealed class IncrementalityTests
 
             [TopKSoftmax(K = 4)]
             public static partial void Eighteenth(ReadOnlySpan<float> input, Span<float> weights, Span<int> indices, int rowLength);
+
+            [SeeDNorm]
+            public static partial void Nineteenth(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output, int rowLength);
         }
         """;
 
@@ -137,6 +140,9 @@ public sealed class IncrementalityTests
 
             [TopKSoftmax(K = 0)]
             public static partial void BadTopK(ReadOnlySpan<float> input, Span<float> weights, Span<int> indices);
+
+            [SeeDNorm(Epsilon = -1)]
+            public static partial void BadSeeD(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output);
         }
         """;
 
@@ -156,6 +162,7 @@ public sealed class IncrementalityTests
         TrackingNames.LayerNormTransform,
         TrackingNames.RmsNormTransform,
         TrackingNames.DynamicTanhTransform,
+        TrackingNames.SeeDNormTransform,
         TrackingNames.BatchNormTransform,
         TrackingNames.PowerNormTransform,
         TrackingNames.GroupNormTransform,
@@ -244,7 +251,8 @@ public sealed class IncrementalityTests
         Assert.Contains(models["Sixteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Seventeenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Eighteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
-        Assert.Equal(18, models.Count);
+        Assert.Contains(models["Nineteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
+        Assert.Equal(19, models.Count);
 
         // The outputs: exactly one source output step re-ran, and only First's text changed.
         List<IncrementalStepRunReason> outputs = after.TrackedOutputSteps
@@ -267,7 +275,7 @@ public sealed class IncrementalityTests
         ImmutableArray<object> First() => Models(RunOnce().Driver);
         ImmutableArray<object> a = First();
         ImmutableArray<object> b = First();
-        Assert.Equal(18, a.Length);
+        Assert.Equal(19, a.Length);
         Assert.Equal(a, b);
         Assert.Equal(a.Select(static m => m.GetHashCode()), b.Select(static m => m.GetHashCode()));
         Assert.All(a.Zip(b), static pair => Assert.NotSame(pair.First, pair.Second));
@@ -285,6 +293,7 @@ public sealed class IncrementalityTests
         SoftmaxModel softmax => softmax.Signature.MethodName,
         KernelGen.Generator.Normalization.NormalizationModel norm => norm.Signature.MethodName,
         KernelGen.Generator.Normalization.DynamicTanhModel dynamicTanh => dynamicTanh.Signature.MethodName,
+        KernelGen.Generator.Normalization.SeeDNormModel seeDNorm => seeDNorm.Signature.MethodName,
         KernelGen.Generator.Normalization.ChannelNormModel channelNorm => channelNorm.Signature.MethodName,
         KernelGen.Generator.Normalization.GroupNormModel groupNorm => groupNorm.Signature.MethodName,
         KernelGen.Generator.Softmax.SoftmaxVariantModel variant => variant.Signature.MethodName,
@@ -302,8 +311,8 @@ public sealed class IncrementalityTests
             .RunGenerators(compilation, TestContext.Current.CancellationToken);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
         Assert.Null(first.Exception);
-        Assert.Equal(18, first.GeneratedSources.Length);
-        Assert.Equal(14, first.Diagnostics.Length);
+        Assert.Equal(19, first.GeneratedSources.Length);
+        Assert.Equal(15, first.Diagnostics.Length);
         return (driver, compilation);
     }
 

@@ -37,6 +37,8 @@ public sealed class ModelShapeTests
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.NormalizationModel>))]
     [InlineData(typeof(KernelGen.Generator.Normalization.DynamicTanhModel))]
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.DynamicTanhModel>))]
+    [InlineData(typeof(KernelGen.Generator.Normalization.SeeDNormModel))]
+    [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.SeeDNormModel>))]
     [InlineData(typeof(KernelGen.Generator.Normalization.ChannelNormModel))]
     [InlineData(typeof(KernelResult<KernelGen.Generator.Normalization.ChannelNormModel>))]
     [InlineData(typeof(KernelGen.Generator.Softmax.SoftmaxVariantModel))]

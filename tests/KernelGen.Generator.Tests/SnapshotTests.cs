@@ -156,6 +156,13 @@ public sealed class SnapshotTests
 
     [Fact] public void LogSoftmax_Mask_TwoPass_Double() => Verify(Kernel("[LogSoftmax(Mask = true, Algorithm = SoftmaxAlgorithm.TwoPass)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> mask, Span<double> output)"));
 
+    // SeeDNorm: Σx² and ⟨x, β⟩ in one pass, then (s·α + γ)·x/rms: one float row, double rows with an unroll, a row in registers with a tail.
+    [Fact] public void SeeDNorm_Default() => Verify(Kernel("[SeeDNorm]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output)"));
+
+    [Fact] public void SeeDNorm_Double_ManyRows_Unroll2() => Verify(Kernel("[SeeDNorm(Epsilon = 1e-5, Unroll = 2)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> beta, ReadOnlySpan<double> alpha, ReadOnlySpan<double> gamma, Span<double> output, int rowLength)"));
+
+    [Fact] public void SeeDNorm_Width100_ManyRows() => Verify(Kernel("[SeeDNorm(Width = 100)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output, int rowLength)"));
+
     // DynamicTanh: the default (γ and β), without the affine part, γ only with rows, registers with a tail, a looped width, unroll.
     [Fact] public void DynamicTanh_Default() => Verify(Kernel("[DynamicTanh]", "(ReadOnlySpan<float> input, float alpha, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output)"));
 

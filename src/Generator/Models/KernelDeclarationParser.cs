@@ -35,6 +35,7 @@ internal static class KernelDeclarationParser
         "KernelGen.FocalLossAttribute",
         "KernelGen.DiceLossAttribute",
         "KernelGen.DynamicTanhAttribute",
+        "KernelGen.SeeDNormAttribute",
         "KernelGen.BatchNormAttribute",
         "KernelGen.PowerNormAttribute",
         "KernelGen.GroupNormAttribute",

@@ -57,6 +57,18 @@ internal enum ParameterRole
     /// <summary>A per-column bias (β): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
     Bias,
 
+    /// <summary>
+    /// SeeDNorm's β, the vector each row is dotted with (s = tanh(⟨x, β⟩)): <c>ReadOnlySpan&lt;T&gt;</c> of one row's
+    /// length, shared by every row; right after the input.
+    /// </summary>
+    RescaleProjection,
+
+    /// <summary>
+    /// SeeDNorm's α, the per-column scale of the self-rescaling term s·α: <c>ReadOnlySpan&lt;T&gt;</c> of one row's
+    /// length, shared by every row; after β, before the weight γ.
+    /// </summary>
+    RescaleWeight,
+
     /// <summary>A per-channel running mean μ (BatchNorm at inference): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
     RunningMean,
 
@@ -156,6 +168,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
 {
     /// <summary>True for the spans the kernel only reads.</summary>
     public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets
+        or ParameterRole.RescaleProjection or ParameterRole.RescaleWeight
         or ParameterRole.ClassWeights or ParameterRole.SampleWeights
         or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask or ParameterRole.Uniform;
 
@@ -172,7 +185,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     public bool IsSpan => !this.IsScalar && this.Role is not (ParameterRole.RowLength or ParameterRole.RowsPerHead or ParameterRole.Seed);
 
     /// <summary>True for the spans of one row's length that every row shares (the row loop passes them unmoved).</summary>
-    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.WeightGradient or ParameterRole.BiasGradient or ParameterRole.AlphaGradient || this.IsRunningStatistic;
+    public bool IsBroadcast => this.Role is ParameterRole.Weight or ParameterRole.Bias or ParameterRole.RescaleProjection or ParameterRole.RescaleWeight or ParameterRole.WeightGradient or ParameterRole.BiasGradient or ParameterRole.AlphaGradient || this.IsRunningStatistic;
 
     /// <summary>The name the generated helpers (the rows loop, the row methods) give this parameter: never a user name.</summary>
     public string LocalName => this.Role switch
@@ -183,6 +196,8 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Sum => "sum",
         ParameterRole.Weight => "weight",
         ParameterRole.Bias => "bias",
+        ParameterRole.RescaleProjection => "beta",
+        ParameterRole.RescaleWeight => "alpha",
         ParameterRole.RunningMean => "runningMean",
         ParameterRole.RunningVariance => "runningVariance",
         ParameterRole.RunningQuadraticMean => "runningQuadraticMean",
@@ -212,7 +227,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         _ => "rowLength",
     };
 
-    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; dy, dx, da, dw, db; mu, sigma2, psi2; savedMean, savedInverse), or of the <c>T</c> it takes for a scalar.</summary>
+    /// <summary>The name of the <c>ref T</c> that a row method takes for this span (x, w, b, y; SeeDNorm's β as p and α as a; dy, dx, da, dw, db; mu, sigma2, psi2; savedMean, savedInverse), or of the <c>T</c> it takes for a scalar.</summary>
     public string RowName => this.Role switch
     {
         ParameterRole.RunningMean => "mu",
@@ -231,6 +246,8 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Sum => "h",
         ParameterRole.Weight => "w",
         ParameterRole.Bias => "b",
+        ParameterRole.RescaleProjection => "p",
+        ParameterRole.RescaleWeight => "a",
         ParameterRole.Gradient => "g",
         ParameterRole.Mask => "m",
         ParameterRole.Sink => "sink",

@@ -78,6 +78,8 @@ internal sealed class SignatureShape
         ParameterRole.Sum => "sum h = x + r",
         ParameterRole.Weight => "weight γ",
         ParameterRole.Bias => "bias β",
+        ParameterRole.RescaleProjection => "projection β",
+        ParameterRole.RescaleWeight => "rescale weight α",
         ParameterRole.RunningMean => "running mean μ",
         ParameterRole.RunningVariance => "running variance σ²",
         ParameterRole.RunningQuadraticMean => "running quadratic mean ψ²",
