@@ -108,6 +108,11 @@ public static class Accuracy
             return BackwardWorstUnits(shape, output);
         }
 
+        if (operation is Operation.LogSoftmaxBackward or Operation.StableMaxBackward or Operation.SparsemaxBackward or Operation.Entmax15Backward)
+        {
+            return BackwardAgainstReferenceUnits(operation, shape, output);
+        }
+
         if (operation is Operation.GumbelSoftmax or Operation.GumbelSoftmaxNoise or Operation.TopK2Softmax or Operation.TopK8Softmax
             or Operation.SoftplusNormalize or Operation.TaylorSoftmax or Operation.SphericalSoftmax)
         {
@@ -243,6 +248,51 @@ public static class Accuracy
             {
                 double reference = y[i] * (dy[i] - s);
                 double units = Math.Abs(output[i] - reference) / ((Epsilon * Math.Abs(y[i]) * (Math.Abs(dy[i]) + magnitude)) + MinNormal);
+                if (!(units <= worst))
+                {
+                    worst = double.IsNaN(units) ? double.PositiveInfinity : units;
+                }
+            }
+        }
+
+        return worst;
+    }
+
+    /// <summary>
+    /// The other backward kernels against their generated <c>Reference</c> (checked against central finite differences
+    /// of the forward by the runtime tests), row-wise: |dx − r| / (2^-24·(max_j |r_j| + Σ_j |dy_j|) + 2^-126): relative to
+    /// the row's largest gradient plus the size of the row's reduction over dy (every element receives that sum's rounding
+    /// times a weight of at most 1; an element-wise relative measure would blow up where the terms cancel). The first span and dy are the benchmark's own (SoftmaxBackwardBenchmarks.FirstSpan).
+    /// </summary>
+    private static double BackwardAgainstReferenceUnits(Operation operation, RowShape shape, float[] output)
+    {
+        float[] first = SoftmaxBackwardBenchmarks.FirstSpan(operation, shape);
+        float[] dy = InputCache.Residuals(shape);
+        float[] reference = new float[first.Length];
+        switch (operation)
+        {
+            case Operation.LogSoftmaxBackward: Kernels.BenchKernels.LogSoftmaxBackwardPaths.Reference(first, dy, reference, shape.RowLength); break;
+            case Operation.StableMaxBackward: Kernels.BenchKernels.StableMaxBackwardPaths.Reference(first, dy, reference, shape.RowLength); break;
+            case Operation.SparsemaxBackward: Kernels.BenchKernels.SparsemaxBackwardPaths.Reference(first, dy, reference, shape.RowLength); break;
+            default: Kernels.BenchKernels.Entmax15BackwardPaths.Reference(first, dy, reference, shape.RowLength); break;
+        }
+
+        double worst = 0;
+        int n = shape.RowLength;
+        for (int start = 0; start < first.Length; start += n)
+        {
+            double largest = 0, gradientSum = 0;
+            for (int i = start; i < start + n; i++)
+            {
+                largest = Math.Max(largest, Math.Abs((double)reference[i]));
+                gradientSum += Math.Abs((double)dy[i]);
+            }
+
+            largest += gradientSum;
+
+            for (int i = start; i < start + n; i++)
+            {
+                double units = Math.Abs((double)output[i] - reference[i]) / ((Epsilon * largest) + MinNormal);
                 if (!(units <= worst))
                 {
                     worst = double.IsNaN(units) ? double.PositiveInfinity : units;

@@ -69,6 +69,18 @@ public enum Operation
     /// <summary>Softmax's backward kernel, dx = y ⊙ (dy − ⟨dy, y⟩), from the forward's output y and the gradient dy (<c>SoftmaxBackwardBenchmarks</c>).</summary>
     SoftmaxBackward,
 
+    /// <summary>Log-softmax's backward, dx = dy − softmax·Σdy, from the forward's output (checked against its generated Reference).</summary>
+    LogSoftmaxBackward,
+
+    /// <summary>StableMax's backward from the input x (checked against its generated Reference).</summary>
+    StableMaxBackward,
+
+    /// <summary>Sparsemax's backward from the forward's output (checked against its generated Reference).</summary>
+    SparsemaxBackward,
+
+    /// <summary>1.5-entmax's backward from the forward's output (checked against its generated Reference).</summary>
+    Entmax15Backward,
+
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
 }
@@ -228,7 +240,7 @@ public static class Traffic
             return 20;
         }
 
-        if (kernel.Operation == Operation.SoftmaxBackward)
+        if (kernel.Operation is Operation.SoftmaxBackward or Operation.LogSoftmaxBackward or Operation.StableMaxBackward or Operation.SparsemaxBackward or Operation.Entmax15Backward)
         {
             // Pass 1 reads y and dy for ⟨dy, y⟩, pass 2 reads them again and writes dx.
             return 20;

@@ -16,6 +16,18 @@ public static partial class BenchKernels
     [Softmax(Backward = true)]
     public static partial void SoftmaxBackward(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength);
 
+    [LogSoftmax(Backward = true)]
+    public static partial void LogSoftmaxBackward(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength);
+
+    [StableMax(Backward = true)]
+    public static partial void StableMaxBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength);
+
+    [Sparsemax(Backward = true)]
+    public static partial void SparsemaxBackward(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength);
+
+    [Entmax15(Backward = true)]
+    public static partial void Entmax15Backward(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int rowLength);
+
     [SoftplusNormalize]
     public static partial void SoftplusNormalize(ReadOnlySpan<float> input, Span<float> output, int rowLength);
 
