@@ -17,8 +17,9 @@ namespace KernelGen;
 /// <c>void M(ReadOnlySpan&lt;T&gt; input, ReadOnlySpan&lt;T&gt; runningQuadraticMean, ReadOnlySpan&lt;T&gt; weight, ReadOnlySpan&lt;T&gt; bias, Span&lt;T&gt; output)</c>
 /// for one row, and the same with a trailing <c>int rowLength</c> (= C) for many rows. Without
 /// <see cref="Affine"/> the weight and bias are left out (y = x/ψ). <c>T</c> is <see cref="float"/> or
-/// <see cref="double"/>. The input and the output may be the same memory. Only the inference form is
-/// generated: the training step (the EMA update of ψ² and the backward pass) is not. See docs/attributes.md.
+/// <see cref="double"/>. The input and the output may be the same memory. With <see cref="Training"/> the
+/// running quadratic mean is a <c>Span&lt;T&gt;</c> that the call also updates from the batch's own quadratic mean
+/// (the forward of the paper's Algorithm 1). The backward pass is not generated. See docs/attributes.md.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class PowerNormAttribute : Attribute
@@ -28,6 +29,21 @@ public sealed class PowerNormAttribute : Attribute
 
     /// <summary>True (the default): the method takes the weight γ and the bias β. False: y = x/sqrt(ψ² + ε).</summary>
     public bool Affine { get; set; } = true;
+
+    /// <summary>
+    /// False (the default): inference, ψ² is only read. True: the training-time forward of the paper's Algorithm 1.
+    /// The running quadratic mean becomes a <c>Span&lt;T&gt; runningQuadraticMean</c>; the rows of the call are the
+    /// batch B; y is normalized with ψ² as it was when the call began (the paper's ψ_{t−1}), and then, per
+    /// channel, ψ²_c ← (1 − <see cref="Momentum"/>)·ψ²_c + <see cref="Momentum"/>·mean_B(x_c²), computed in double and
+    /// rounded once. A call with no rows leaves ψ² unchanged.
+    /// </summary>
+    public bool Training { get; set; }
+
+    /// <summary>
+    /// The weight of the batch's quadratic mean in the update of ψ² (PyTorch's BatchNorm convention: the new value's
+    /// weight); in [0, 1], default 0.1, which is the paper's α_fwd = 0.9 (α_fwd = 1 − Momentum). Only with <see cref="Training"/>.
+    /// </summary>
+    public double Momentum { get; set; } = 0.1;
 
     /// <summary>
     /// 0 (the default) accepts any number of channels. N &gt; 0 fixes the number of channels C (the

@@ -843,6 +843,48 @@ public sealed class DiagnosticTests
         """, "Epsilon = -1E-05 is not valid for [BatchNorm]: ε must be finite and at least 0");
 
     [Fact]
+    public void KG0008_power_norm_momentum_out_of_range() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [PowerNorm(Training = true, [|Momentum = 1.5|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+        }
+        """, "Momentum = 1.5 is not valid for [PowerNorm]: the momentum is the batch's weight in the update of ψ²: it must be in [0, 1]");
+
+    [Fact]
+    public void KG0008_power_norm_momentum_without_training() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [PowerNorm([|Momentum = 0.2|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+        }
+        """, "Momentum = 0.2 is not valid for [PowerNorm]: the momentum weighs the update of ψ², which only Training = true makes");
+
+    [Fact]
+    public void KG0006_power_norm_training_statistic_read_only() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [PowerNorm(Training = true, Affine = false)]
+            public static partial void Kernel(ReadOnlySpan<float> input, [|ReadOnlySpan<float> runningQuadraticMean|], Span<float> output, int rowLength);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the running quadratic mean ψ², updated by the call) must be Span<float> (the same element type as the input), not 'System.ReadOnlySpan<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, Span<T> runningQuadraticMean, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, Span<T> runningQuadraticMean, Span<T> output, int rowLength)' with T float or double for [PowerNorm] with Affine = false and Training = true (ψ² is a Span<T>: the call updates it).");
+
+    [Fact]
     public void KG0008_group_norm_channels_not_a_multiple_of_groups() => AssertSingle("KG0008", """
         using System;
         using KernelGen;

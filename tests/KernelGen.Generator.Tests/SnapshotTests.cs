@@ -219,6 +219,11 @@ public sealed class SnapshotTests
 
     [Fact] public void PowerNorm_Default_Width2048() => Verify(Kernel("[PowerNorm(Width = 2048)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
 
+    // PowerNorm in training: ψ² a Span, squares gathered per chunk, ψ² updated after the chunk's rows; and one row in double without γ, β.
+    [Fact] public void PowerNorm_Training() => Verify(Kernel("[PowerNorm(Training = true)]", "(ReadOnlySpan<float> input, Span<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
+
+    [Fact] public void PowerNorm_Training_NotAffine_Double_OneRow() => Verify(Kernel("[PowerNorm(Training = true, Affine = false, Momentum = 0.05)]", "(ReadOnlySpan<double> input, Span<double> runningQuadraticMean, Span<double> output)"));
+
     [Fact] public void PowerNorm_NotAffine_Double() => Verify(Kernel("[PowerNorm(Affine = false)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> runningQuadraticMean, Span<double> output)"));
 
     // GroupNorm: the default (γ and β, any spatial size), and instance normalization without the affine part, fixed width, double.

@@ -58,3 +58,28 @@ public static partial class ChannelNormKernels
     [PowerNorm(Epsilon = 0, Width = 5)]
     public static partial void PowerNormEps0DW5Rows(ReadOnlySpan<double> input, ReadOnlySpan<double> runningQuadraticMean, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output, int rowLength);
 }
+
+/// <summary>[PowerNorm(Training = true)] kernels: ψ² is a Span the call updates. <see cref="PowerNormTrainingTests"/> runs them.</summary>
+public static partial class PowerNormTrainingKernels
+{
+    [PowerNorm(Training = true)]
+    public static partial void TrainF(ReadOnlySpan<float> input, Span<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output);
+
+    [PowerNorm(Training = true, Momentum = 0.25)]
+    public static partial void TrainFRows(ReadOnlySpan<float> input, Span<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+    [PowerNorm(Training = true, Unroll = 3)]
+    public static partial void TrainDU3Rows(ReadOnlySpan<double> input, Span<double> runningQuadraticMean, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output, int rowLength);
+
+    [PowerNorm(Training = true, Affine = false, Momentum = 1)]
+    public static partial void TrainPlainFRows(ReadOnlySpan<float> input, Span<float> runningQuadraticMean, Span<float> output, int rowLength);
+
+    [PowerNorm(Training = true, Affine = false, Momentum = 0)]
+    public static partial void TrainPlainD(ReadOnlySpan<double> input, Span<double> runningQuadraticMean, Span<double> output);
+
+    [PowerNorm(Training = true, Width = 64)]
+    public static partial void TrainFW64Rows(ReadOnlySpan<float> input, Span<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength);
+
+    [PowerNorm(Training = true, Width = 1500, Unroll = 2)]
+    public static partial void TrainDW1500Rows(ReadOnlySpan<double> input, Span<double> runningQuadraticMean, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> output, int rowLength);
+}

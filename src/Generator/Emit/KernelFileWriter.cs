@@ -294,6 +294,15 @@ internal static class KernelFileWriter
                 writer.Line($"{Arguments}.ValidateChannels<{t}>({p.Name}, {rowLength}, {s.OutputName}, nameof({p.Name}));");
             }
 
+            // A statistic the call updates (PowerNorm in training) is written after the rows are read: apart from the input and from γ and β too.
+            foreach (KernelParameter updated in s.Parameters.Where(static p => p.Role == ParameterRole.UpdatedQuadraticMean))
+            {
+                foreach (KernelParameter other in s.Parameters.Where(p => p.IsSpan && p != updated && p.Role != ParameterRole.Output))
+                {
+                    writer.Line($"{Arguments}.ValidateApart<{t}>({updated.Name}, {other.Name}, nameof({updated.Name}));");
+                }
+            }
+
             return;
         }
 

@@ -78,6 +78,9 @@ internal enum ParameterRole
     /// <summary>A per-channel running quadratic mean ψ² (PowerNorm at inference): <c>ReadOnlySpan&lt;T&gt;</c> of one row's length, shared by every row.</summary>
     RunningQuadraticMean,
 
+    /// <summary>[PowerNorm(Training = true)]'s running quadratic mean ψ²: <c>Span&lt;T&gt;</c>, C elements, read (the normalization uses it) and then updated with the batch's quadratic mean.</summary>
+    UpdatedQuadraticMean,
+
     /// <summary>The output rows: <c>Span&lt;T&gt;</c>, as long as the input.</summary>
     Output,
 
@@ -173,7 +176,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask or ParameterRole.Uniform;
 
     /// <summary>True for the per-channel running statistics of an inference-time normalization (μ, σ², ψ²).</summary>
-    public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean;
+    public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.UpdatedQuadraticMean;
 
     /// <summary>True for the per-row statistics a forward normalization writes (one element per row: the rows loop passes element <c>row</c>).</summary>
     public bool IsPerRow => this.Role is ParameterRole.Mean or ParameterRole.InverseStdDev;
@@ -200,7 +203,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.RescaleWeight => "alpha",
         ParameterRole.RunningMean => "runningMean",
         ParameterRole.RunningVariance => "runningVariance",
-        ParameterRole.RunningQuadraticMean => "runningQuadraticMean",
+        ParameterRole.RunningQuadraticMean or ParameterRole.UpdatedQuadraticMean => "runningQuadraticMean",
         ParameterRole.Output => "output",
         ParameterRole.Mean => "mean",
         ParameterRole.InverseStdDev => "inverseStdDev",
@@ -232,7 +235,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     {
         ParameterRole.RunningMean => "mu",
         ParameterRole.RunningVariance => "sigma2",
-        ParameterRole.RunningQuadraticMean => "psi2",
+        ParameterRole.RunningQuadraticMean or ParameterRole.UpdatedQuadraticMean => "psi2",
         ParameterRole.Mean => "savedMean",
         ParameterRole.InverseStdDev => "savedInverse",
         ParameterRole.OutputGradient => "dy",

@@ -83,6 +83,7 @@ internal sealed class SignatureShape
         ParameterRole.RunningMean => "running mean μ",
         ParameterRole.RunningVariance => "running variance σ²",
         ParameterRole.RunningQuadraticMean => "running quadratic mean ψ²",
+        ParameterRole.UpdatedQuadraticMean => "running quadratic mean ψ², updated by the call",
         ParameterRole.Output => "output",
         ParameterRole.Mean => "mean μ, one per row",
         ParameterRole.InverseStdDev => "inverse standard deviation 1/sqrt(σ² + ε), one per row",

@@ -38,7 +38,9 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
 
     public string Summary => this.IsBatch
         ? "batch normalization at inference: y = " + this.FormulaText + " per channel, folded to y = x·scale + shift"
-        : "power normalization at inference: y = " + this.FormulaText + " per channel, folded to y = x·scale" + (this.Affine ? " + β" : string.Empty);
+        : this.model.Training
+            ? "power normalization in training: y = " + this.FormulaText + " per channel with ψ² as the call found it, folded to y = x·scale" + (this.Affine ? " + β" : string.Empty) + ", then ψ² ← (1 − m)·ψ² + m·mean(x²) over the rows"
+            : "power normalization at inference: y = " + this.FormulaText + " per channel, folded to y = x·scale" + (this.Affine ? " + β" : string.Empty);
 
     private bool IsBatch => this.model.Kind == ChannelNormKind.BatchNorm;
 
@@ -54,8 +56,14 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
     /// <summary>True when each element gets a shift added (all but PowerNorm without γ and β: y = x·scale).</summary>
     private bool HasShift => this.IsBatch || this.Affine;
 
-    /// <summary>The number of channels when the width fixes it and one chunk holds it: the row methods then take no length.</summary>
-    private int FixedChannels => this.model.Width != 0 && this.model.Width <= Chunk ? this.model.Width : 0;
+    /// <summary>The number of channels when the width fixes it and one chunk holds it: the row methods then take no length (not in training, whose rows loop is the chunked one).</summary>
+    private int FixedChannels => this.model.Width != 0 && this.model.Width <= Chunk && !this.model.Training ? this.model.Width : 0;
+
+    /// <summary>True for [PowerNorm(Training = true)]: each row also adds its squares into the chunk's buffer <c>q</c>.</summary>
+    private bool Training => this.model.Training;
+
+    /// <summary>In training, the rows whose squares are added in the element type before they move into the double sums.</summary>
+    public const int FlushRows = 64;
 
     private ElementType Element => this.model.Signature.Element;
 
@@ -76,14 +84,69 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
         writer.Line($"private const double Epsilon = {CSharpLiteral.Of(this.model.Epsilon)};");
         writer.Line("/// <summary>The most channels folded at a time: the stackalloc'd scales" + (this.FoldsShift ? " and shifts" : string.Empty) + " of one chunk.</summary>");
         writer.Line($"private const int Chunk = {Chunk};");
+        if (this.Training)
+        {
+            writer.Line("/// <summary>The batch's weight in the update ψ² ← (1 − Momentum)·ψ² + Momentum·mean(x²) (the paper's α_fwd is 1 − Momentum).</summary>");
+            writer.Line($"private const double Momentum = {CSharpLiteral.Of(this.model.Momentum)};");
+            writer.Line($"/// <summary>Rows whose squares are added in {this.T} before they move into the per-channel double sums.</summary>");
+            writer.Line($"private const int FlushRows = {FlushRows};");
+        }
     }
 
-    public bool WriteReferenceRowsLoop(IndentedWriter writer) => false;
+    private string LoopParameters => string.Join(", ", this.model.Signature.Parameters.Select(p => (p.Role == ParameterRole.RowLength ? "int" : "global::System." + SignatureShape.TypeText(p.Role, this.T)) + " " + p.LocalName));
+
+    public bool WriteReferenceRowsLoop(IndentedWriter writer)
+    {
+        if (!this.Training)
+        {
+            return false;
+        }
+
+        KernelSignature s = this.model.Signature;
+        string channels = s.Shape == KernelShape.ManyRows ? "rowLength" : "input.Length";
+        string rowArguments = string.Join(", ", s.Parameters.Where(static p => p.Role != ParameterRole.RowLength)
+            .Select(static p => p.IsBroadcast ? p.LocalName : p.LocalName + ".Slice(start, channels)"));
+        writer.Line("// Training: the batch's quadratic mean per channel is taken first (the output may be the input), each row is normalized");
+        writer.Line("// with ψ² as the call found it (the paper's ψ_{t−1}), and ψ² is updated last. A call with no rows changes nothing.");
+        using (writer.Block($"private static void ReferenceRows({this.LoopParameters})"))
+        {
+            using (writer.Block("if (input.Length == 0)"))
+            {
+                writer.Line("return;");
+            }
+
+            writer.Line($"int channels = {channels};");
+            writer.Line("int rows = input.Length / channels;");
+            writer.Line("var sums = new global::KernelGen.Runtime.CompensatedSum[channels];");
+            using (writer.Block("for (int start = 0; start < input.Length; start += channels)"))
+            {
+                using (writer.Block("for (int c = 0; c < channels; c++)"))
+                {
+                    writer.Line("sums[c].Add((double)input[start + c] * input[start + c]);");
+                }
+            }
+
+            writer.Line("double[] squares = new double[channels];");
+            using (writer.Block("for (int c = 0; c < channels; c++)"))
+            {
+                writer.Line("squares[c] = sums[c].Total(out _);");
+            }
+
+            using (writer.Block("for (int start = 0; start < input.Length; start += channels)"))
+            {
+                writer.Line($"ReferenceRow({rowArguments});");
+            }
+
+            writer.Line("UpdateQuadraticMean(runningQuadraticMean, squares, rows);");
+        }
+
+        return true;
+    }
 
     public bool WriteRowsLoop(IndentedWriter writer, PathInfo path)
     {
         KernelSignature s = this.model.Signature;
-        string parameters = string.Join(", ", s.Parameters.Select(p => (p.Role == ParameterRole.RowLength ? "int" : "global::System." + SignatureShape.TypeText(p.Role, this.T)) + " " + p.LocalName));
+        string parameters = this.LoopParameters;
         int buffers = this.FoldsShift ? 2 : 1;
         string channels = this.model.Width != 0 ? "Width" : s.Shape == KernelShape.ManyRows ? "rowLength" : "input.Length";
         bool fixedChannels = this.FixedChannels != 0;
@@ -105,6 +168,11 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
             }
 
             arguments.Add($"ref {Unsafe}.Add(ref y, offset)");
+            if (this.Training)
+            {
+                arguments.Add("ref q");
+            }
+
             if (withLength)
             {
                 arguments.Add("n");
@@ -115,7 +183,9 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
 
         writer.Line(fixedChannels
             ? $"// Fold the {this.FixedChannels} channels' statistics into a per-channel scale{(this.FoldsShift ? " and shift" : string.Empty)} once (on the stack), then one multiply-add per element, row after row."
-            : $"// Fold the statistics into a per-channel scale{(this.FoldsShift ? " and shift" : string.Empty)} on the stack, {Chunk} channels at a time; apply each chunk to every row.");
+            : this.Training
+                ? $"// Fold ψ² (as the call found it) into a per-channel scale on the stack, {Chunk} channels at a time; apply each chunk to every row, gathering the squares; then update the chunk's ψ²."
+                : $"// Fold the statistics into a per-channel scale{(this.FoldsShift ? " and shift" : string.Empty)} on the stack, {Chunk} channels at a time; apply each chunk to every row.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {path.Name}Rows({parameters})"))
         {
@@ -160,21 +230,53 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
             writer.Line($"{(this.model.Width != 0 ? "const " : string.Empty)}int channels = {channels};");
             writer.Line("int rows = input.Length / channels;");
             writer.Line("int chunk = global::System.Math.Min(channels, Chunk);");
-            writer.Line($"global::System.Span<{this.T}> folded = stackalloc {this.T}[{(buffers == 1 ? "chunk" : "2 * chunk")}];");
+            if (this.Training)
+            {
+                writer.Line($"// The chunk's scales, then its squares of up to {FlushRows} rows in {this.T}; the batch's sums of squares in double.");
+                buffers++;
+            }
+
+            writer.Line($"global::System.Span<{this.T}> folded = stackalloc {this.T}[{(buffers == 1 ? "chunk" : $"{buffers} * chunk")}];");
             writer.Line($"ref {this.T} s = ref {MemoryMarshal}.GetReference(folded);");
             if (this.FoldsShift)
             {
                 writer.Line($"ref {this.T} t = ref {Unsafe}.Add(ref s, chunk);");
             }
 
+            if (this.Training)
+            {
+                writer.Line($"global::System.Span<{this.T}> partial = folded.Slice(chunk, chunk);");
+                writer.Line($"ref {this.T} q = ref {MemoryMarshal}.GetReference(partial);");
+                writer.Line("global::System.Span<double> squares = stackalloc double[chunk];");
+            }
+
             using (writer.Block("for (int start = 0; start < channels; start += chunk)"))
             {
                 writer.Line("int n = global::System.Math.Min(chunk, channels - start);");
                 writer.Line(Fold("start", "n"));
+                if (this.Training)
+                {
+                    writer.Line("partial.Clear();");
+                    writer.Line("squares.Clear();");
+                }
+
                 using (writer.Block("for (int row = 0; row < rows; row++)"))
                 {
                     writer.Line("nint offset = ((nint)row * channels) + start;");
                     writer.Line(Row("start", true));
+                    if (this.Training)
+                    {
+                        using (writer.Block("if ((row + 1) % FlushRows == 0 || row == rows - 1)"))
+                        {
+                            writer.Line("FlushSquares(partial.Slice(0, n), squares.Slice(0, n));");
+                        }
+                    }
+                }
+
+                if (this.Training)
+                {
+                    writer.Line("// Every row of the chunk is read (and normalized with the old ψ²): now its ψ² is updated.");
+                    writer.Line("UpdateQuadraticMean(runningQuadraticMean.Slice(start, n), squares.Slice(0, n), rows);");
                 }
             }
         }
@@ -191,6 +293,11 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
         }
 
         names.Add("y");
+        if (this.Training)
+        {
+            names.Add("q");
+        }
+
         return string.Join(", ", names.Select(n => $"ref {this.T} {n}")) + (withLength ? ", nint n" : string.Empty);
     }
 
@@ -201,7 +308,7 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
         if (!path.IsVector)
         {
             string fma = this.Element == ElementType.Float ? "global::System.MathF.FusedMultiplyAdd" : $"{Math}.FusedMultiplyAdd";
-            writer.Line($"// Scalar: y = x·scale{shiftText}, one element at a time: fused where the machine has FMA (as the vector paths), else a multiply and an add.");
+            writer.Line($"// Scalar: y = x·scale{shiftText}{(this.Training ? " and q += x²" : string.Empty)}, one element at a time: fused where the machine has FMA (as the vector paths), else a multiply and an add.");
             writer.Line(KernelFileWriter.HotMethodAttribute);
             using (writer.Block($"private static void ScalarRow({this.RowParameters(!fixedChannels)})"))
             {
@@ -210,7 +317,29 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
                     writer.Line("const nint n = Width;");
                 }
 
-                if (this.HasShift)
+                if (this.Training)
+                {
+                    using (writer.Block($"if ({PathInfo.Runtime}.VectorMath128.HasFusedMultiplyAdd)"))
+                    {
+                        using (writer.Block("for (nint i = 0; i < n; i++)"))
+                        {
+                            writer.Line($"{this.T} v = {Unsafe}.Add(ref x, i);");
+                            writer.Line($"{Unsafe}.Add(ref q, i) = {fma}(v, v, {Unsafe}.Add(ref q, i));");
+                            writer.Line($"{Unsafe}.Add(ref y, i) = {(this.HasShift ? $"{fma}(v, {Unsafe}.Add(ref s, i), {Unsafe}.Add(ref t, i))" : $"v * {Unsafe}.Add(ref s, i)")};");
+                        }
+                    }
+
+                    using (writer.Block("else"))
+                    {
+                        using (writer.Block("for (nint i = 0; i < n; i++)"))
+                        {
+                            writer.Line($"{this.T} v = {Unsafe}.Add(ref x, i);");
+                            writer.Line($"{Unsafe}.Add(ref q, i) += v * v;");
+                            writer.Line($"{Unsafe}.Add(ref y, i) = {(this.HasShift ? $"(v * {Unsafe}.Add(ref s, i)) + {Unsafe}.Add(ref t, i)" : $"v * {Unsafe}.Add(ref s, i)")};");
+                        }
+                    }
+                }
+                else if (this.HasShift)
                 {
                     using (writer.Block($"if ({PathInfo.Runtime}.VectorMath128.HasFusedMultiplyAdd)"))
                     {
@@ -241,7 +370,7 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
         }
 
         var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
-        writer.Line($"// One pass: y = x·scale{shiftText}, {c.Unroll} vector(s) per iteration. Each vector is loaded before it is stored (in place is allowed).");
+        writer.Line($"// One pass: y = x·scale{shiftText}{(this.Training ? " and q += x² (the chunk's squares)" : string.Empty)}, {c.Unroll} vector(s) per iteration. Each vector is loaded before it is stored (in place is allowed).");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {path.Name}Row({this.RowParameters(!fixedChannels)})"))
         {
@@ -255,7 +384,17 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
             {
                 foreach (VectorAccess a in group)
                 {
-                    w.Line(a.Store(this.HasShift ? $"{c.M}.MultiplyAdd({a.Load("x")}, {a.Load("s")}, {a.Load("t")})" : $"{a.Load("x")} * {a.Load("s")}", "y"));
+                    if (this.Training)
+                    {
+                        string v = "v" + a.Accumulator;
+                        w.Line($"{c.Vec} {v} = {a.Load("x")};");
+                        w.Line(a.Store($"{c.M}.MultiplyAdd({v}, {v}, {a.Load("q")})", "q"));
+                        w.Line(a.Store(this.HasShift ? $"{c.M}.MultiplyAdd({v}, {a.Load("s")}, {a.Load("t")})" : $"{v} * {a.Load("s")}", "y"));
+                    }
+                    else
+                    {
+                        w.Line(a.Store(this.HasShift ? $"{c.M}.MultiplyAdd({a.Load("x")}, {a.Load("s")}, {a.Load("t")})" : $"{a.Load("x")} * {a.Load("s")}", "y"));
+                    }
                 }
             });
         }
@@ -300,6 +439,38 @@ internal sealed class ChannelNormEmitter : IKernelRowWriter
                     string shift = this.Affine ? "b[c] - (mu[c] * factor)" : "-(mu[c] * factor)";
                     writer.Line(isFloat ? $"shift[c] = (float)({shift});" : $"shift[c] = {shift};");
                 }
+            }
+        }
+
+        if (!this.Training)
+        {
+            return;
+        }
+
+        writer.Line();
+        writer.Line($"// Training: the chunk's squares gathered in {this.T} (at most FlushRows rows' worth) move into the double sums, and start again from 0.");
+        using (writer.Block($"private static void FlushSquares(global::System.Span<{this.T}> partial, global::System.Span<double> squares)"))
+        {
+            using (writer.Block("for (int c = 0; c < partial.Length; c++)"))
+            {
+                writer.Line("squares[c] += partial[c];");
+                writer.Line("partial[c] = 0;");
+            }
+        }
+
+        writer.Line();
+        writer.Line("// Training: ψ² ← (1 − Momentum)·ψ² + Momentum·(Σ x²)/rows per channel, in double, rounded once (no rows: unchanged).");
+        using (writer.Block($"private static void UpdateQuadraticMean(global::System.Span<{this.T}> psi2, global::System.ReadOnlySpan<double> squares, int rows)"))
+        {
+            using (writer.Block("if (rows == 0)"))
+            {
+                writer.Line("return;");
+            }
+
+            using (writer.Block("for (int c = 0; c < psi2.Length; c++)"))
+            {
+                writer.Line("double updated = ((1 - Momentum) * psi2[c]) + (Momentum * (squares[c] / rows));");
+                writer.Line(isFloat ? "psi2[c] = (float)updated;" : "psi2[c] = updated;");
             }
         }
     }

@@ -24,6 +24,8 @@ internal enum ChannelNormKind
 /// <param name="Width">The fixed number of channels (the row length), or 0.</param>
 /// <param name="Unroll">Vectors per iteration, 1..8, or 0 for the generator's choice per path.</param>
 /// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
+/// <param name="Training">[PowerNorm(Training = true)]: the call also gathers the batch's quadratic mean per channel and updates ψ².</param>
+/// <param name="Momentum">The batch's weight in the update of ψ² (only with <paramref name="Training"/>).</param>
 internal sealed record ChannelNormModel(
     HierarchyInfo Hierarchy,
     KernelSignature Signature,
@@ -31,7 +33,9 @@ internal sealed record ChannelNormModel(
     double Epsilon,
     int Width,
     int Unroll,
-    int Targets) : IKernelModel
+    int Targets,
+    bool Training = false,
+    double Momentum = 0) : IKernelModel
 {
     /// <inheritdoc/>
     public string HintName => this.Hierarchy.FullName + "." + this.Signature.MethodName + ".g.cs";

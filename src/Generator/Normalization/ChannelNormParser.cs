@@ -17,6 +17,9 @@ internal static class ChannelNormParser
         // The options come first: Affine decides which spans the signature must take.
         double epsilon = 1e-5;
         bool affine = true;
+        bool training = false;
+        double momentum = 0.1;
+        bool momentumGiven = false;
         CommonOptions common = AttributeArgumentReader.Read(context.Attributes[0], shortName, diagnostics, (name, value) =>
         {
             switch (name)
@@ -27,10 +30,28 @@ internal static class ChannelNormParser
                 case "Affine":
                     affine = (bool)value;
                     return null;
+                case "Training":
+                    training = (bool)value;
+                    return null;
+                case "Momentum":
+                    momentum = (double)value;
+                    momentumGiven = true;
+                    return momentum is >= 0 and <= 1 ? null : "the momentum is the batch's weight in the update of ψ²: it must be in [0, 1]";
                 default:
                     return null;
             }
         }, cancellationToken);
+
+        if (momentumGiven && !training && momentum is >= 0 and <= 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                Diagnostics.KernelDiagnostics.InvalidAttributeArgument,
+                AttributeArgumentReader.ArgumentLocation(context.Attributes[0], "Momentum", 0, cancellationToken),
+                "Momentum",
+                AttributeArgumentReader.Format(momentum),
+                shortName,
+                "the momentum weighs the update of ψ², which only Training = true makes"));
+        }
 
         // The spans in a fixed order: input, the running statistics (as PyTorch's F.batch_norm takes them), γ, β, output.
         var spans = new List<ParameterRole> { ParameterRole.Input };
@@ -41,7 +62,7 @@ internal static class ChannelNormParser
         }
         else
         {
-            spans.Add(ParameterRole.RunningQuadraticMean);
+            spans.Add(training ? ParameterRole.UpdatedQuadraticMean : ParameterRole.RunningQuadraticMean);
         }
 
         if (affine)
@@ -51,7 +72,7 @@ internal static class ChannelNormParser
         }
 
         spans.Add(ParameterRole.Output);
-        string condition = $"for [{shortName}] with {(affine ? "Affine = true (the default)" : "Affine = false")}";
+        string condition = $"for [{shortName}] with {(affine ? "Affine = true (the default)" : "Affine = false")}{(training ? " and Training = true (ψ² is a Span<T>: the call updates it)" : string.Empty)}";
         (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(
             context, "KernelGen." + shortName + "Attribute", new SignatureShape(spans, condition), diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
@@ -61,7 +82,7 @@ internal static class ChannelNormParser
             return new KernelResult<ChannelNormModel>(null, new EquatableArray<DiagnosticInfo>(diagnostics));
         }
 
-        var model = new ChannelNormModel(hierarchy, signature, kind, epsilon, common.Width, common.Unroll, common.Targets | CommonOptions.ScalarTarget);
+        var model = new ChannelNormModel(hierarchy, signature, kind, epsilon, common.Width, common.Unroll, common.Targets | CommonOptions.ScalarTarget, training, training ? momentum : 0);
         return new KernelResult<ChannelNormModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 }
