@@ -91,6 +91,15 @@ public sealed class LogSoftmaxAttribute : Attribute
     /// </summary>
     public int Unroll { get; set; }
 
+    /// <summary>
+    /// False (the default): one thread. True: the many-rows form cuts its rows into contiguous blocks run on
+    /// KernelGen's pool of worker threads and the calling thread (<c>KernelGen.Runtime.RowParallel</c>; at most
+    /// <c>RowParallel.MaxThreads</c> threads, the processor count by default), when the call has at least 32 768
+    /// elements per thread. Nothing is allocated per call, and the result is the same, bit for bit, as one thread's.
+    /// Only the many-rows form; see docs/attributes.md, "Parallel rows".
+    /// </summary>
+    public bool Parallel { get; set; }
+
     /// <summary>The code paths to emit. Default: <see cref="KernelTargets.All"/>.</summary>
     public KernelTargets Targets { get; set; } = KernelTargets.All;
 }

@@ -885,6 +885,48 @@ public sealed class DiagnosticTests
         """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the running quadratic mean ψ², updated by the call) must be Span<float> (the same element type as the input), not 'System.ReadOnlySpan<float>'. Expected 'void Kernel(ReadOnlySpan<T> input, Span<T> runningQuadraticMean, Span<T> output)' or 'void Kernel(ReadOnlySpan<T> input, Span<T> runningQuadraticMean, Span<T> output, int rowLength)' with T float or double for [PowerNorm] with Affine = false and Training = true (ψ² is a Span<T>: the call updates it).");
 
     [Fact]
+    public void KG0008_parallel_one_row() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax([|Parallel = true|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, Span<float> output);
+        }
+        """, "Parallel = true is not valid for [Softmax]: Parallel splits the rows of the many-rows form: add the 'int rowLength' parameter, or leave Parallel out");
+
+    [Fact]
+    public void KG0008_parallel_with_mask() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [Softmax(Mask = true, [|Parallel = true|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> mask, Span<float> output, int rowLength);
+        }
+        """, "Parallel = true is not valid for [Softmax]: the parallel rows cover the plain softmax (with Scale, Temperature and MaskedRowsAreZero), not Mask, Sink, Softcap, Causal or MaxBias yet: leave Parallel out");
+
+    [Fact]
+    public void KG0008_parallel_norm_backward() => AssertSingle("KG0008", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [RmsNorm(Backward = true, [|Parallel = true|])]
+            public static partial void Kernel(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, int rowLength);
+        }
+        """, "Parallel = true is not valid for [RmsNorm]: the backward kernels add dγ and dβ over all rows and run on one thread: leave Parallel out");
+
+    [Fact]
     public void KG0008_group_norm_channels_not_a_multiple_of_groups() => AssertSingle("KG0008", """
         using System;
         using KernelGen;

@@ -219,6 +219,11 @@ public sealed class SnapshotTests
 
     [Fact] public void PowerNorm_Default_Width2048() => Verify(Kernel("[PowerNorm(Width = 2048)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
 
+    // Parallel rows: a cached block delegate per path, and each path method hands large calls to RowParallel.
+    [Fact] public void Softmax_Parallel() => Verify(Kernel("[Softmax(Parallel = true)]", "(ReadOnlySpan<float> input, Span<float> output, int rowLength)"));
+
+    [Fact] public void LayerNorm_Parallel_Statistics() => Verify(Kernel("[LayerNorm(Parallel = true, StatisticsOutput = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> mean, Span<float> inverseStdDev, int rowLength)"));
+
     // PowerNorm in training: ψ² a Span, squares gathered per chunk, ψ² updated after the chunk's rows; and one row in double without γ, β.
     [Fact] public void PowerNorm_Training() => Verify(Kernel("[PowerNorm(Training = true)]", "(ReadOnlySpan<float> input, Span<float> runningQuadraticMean, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, int rowLength)"));
 

@@ -12,6 +12,10 @@ public static partial class BenchKernels
     [Softmax(Algorithm = SoftmaxAlgorithm.Auto)]
     public static partial void SoftmaxAuto(ReadOnlySpan<float> input, Span<float> output, int rowLength);
 
+    /// <summary><see cref="SoftmaxAuto"/> with its rows split over threads (ParallelSoftmaxBenchmarks).</summary>
+    [Softmax(Algorithm = SoftmaxAlgorithm.Auto, Parallel = true)]
+    public static partial void SoftmaxParallel(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
     /// <summary>The scale of <see cref="MaskedSoftmax"/> (1/√64: scores of 64-dimensional heads).</summary>
     public const float AttentionScale = 0.125f;
 

@@ -51,6 +51,17 @@ internal interface IKernelStreamingWriter
     bool StreamsOutput(PathInfo path);
 }
 
+/// <summary>
+/// A family whose many-rows kernels may run their rows on several threads (<c>Parallel = true</c>): each path method
+/// then hands blocks of rows of its <c>{Path}Rows</c> method to <c>KernelGen.Runtime.RowParallel</c>. The rows must be
+/// independent (no sum over rows, no use of the row's index), and the signature's parameters spans only.
+/// </summary>
+internal interface IKernelParallelWriter
+{
+    /// <summary>True when the kernel was declared with <c>Parallel = true</c>.</summary>
+    bool RowsInParallel { get; }
+}
+
 /// <summary>A family whose argument checks are not the shell's (e.g. per-channel spans of another length than the row).</summary>
 internal interface IKernelValidationWriter
 {
@@ -169,6 +180,7 @@ internal static class KernelFileWriter
     private static void WritePathsClass(IndentedWriter writer, KernelSignature s, List<PathInfo> paths, IKernelRowWriter rows, string pathsClass)
     {
         string t = ElementName(s.Element);
+        bool parallel = rows is IKernelParallelWriter { RowsInParallel: true } && s.Shape == KernelShape.ManyRows;
         writer.Line($"/// <summary>The code paths of the <c>{s.MethodName}</c> kernel ({rows.Summary}): one method per path, the");
         writer.Line("/// scalar <see cref=\"Reference\"/> that specifies it, and the path this machine <see cref=\"Selected\"/>.</summary>");
         writer.Line(GeneratedCodeAttribute);
@@ -176,6 +188,10 @@ internal static class KernelFileWriter
         {
             rows.WriteConstants(writer);
             writer.Line();
+            if (parallel)
+            {
+                WriteParallelBlocks(writer, s, t, paths);
+            }
 
             writer.Line($"/// <summary>The path that <c>{s.MethodName}</c> dispatches to on this machine.</summary>");
             writer.Line("public static global::KernelGen.KernelPath Selected =>");
@@ -208,6 +224,11 @@ internal static class KernelFileWriter
                     }
 
                     WriteValidation(writer, s, pathsClass, rows);
+                    if (parallel)
+                    {
+                        WriteParallelDispatch(writer, s, t, path.Name);
+                    }
+
                     writer.Line($"{Return(s)}{pathsClass}.{path.Name}Rows({ArgumentList(s)});");
                 }
             }
@@ -245,6 +266,42 @@ internal static class KernelFileWriter
             writer.Line();
             rows.WriteReferenceRow(writer);
         }
+    }
+
+    // Parallel = true: one cached static delegate per path that runs a block of rows of {Path}Rows, the spans cut to the
+    // block (row-major data by rows, per-row statistics by row, per-column parameters whole).
+    private static void WriteParallelBlocks(IndentedWriter writer, KernelSignature s, string t, List<PathInfo> paths)
+    {
+        var spans = s.Parameters.Where(static p => p.IsSpan).ToList();
+        string Argument(KernelParameter p) => p.Role == ParameterRole.RowLength
+            ? "block.RowLength"
+            : $"block.{(p.IsBroadcast ? "Whole" : p.IsPerRow ? "PerRow" : "Rows")}({spans.IndexOf(p)})";
+        string arguments = string.Join(", ", s.Parameters.Select(Argument));
+        writer.Line("// Parallel = true: a call's rows are cut into blocks, one per thread (KernelGen.Runtime.RowParallel); each block runs a path's rows loop on");
+        writer.Line("// its rows of the data, its rows of the per-row outputs and the whole of the per-column parameters. Cached: nothing is allocated per call.");
+        foreach (PathInfo path in paths)
+        {
+            writer.Line($"private static readonly global::KernelGen.Runtime.RowParallel.RowsBody<{t}> {path.Name}Block =");
+            writer.Line($"    static (ref global::KernelGen.Runtime.RowParallel.RowBlock<{t}> block) => {path.Name}Rows({arguments});");
+        }
+
+        writer.Line();
+    }
+
+    // Parallel = true: a path method hands its rows to the pool when the call is large enough for two threads or more
+    // (no locals: the user's parameter names are in scope; the row length is validated > 0 above).
+    private static void WriteParallelDispatch(IndentedWriter writer, KernelSignature s, string t, string pathName)
+    {
+        string rowLength = s.RowLengthName!;
+        string spans = string.Join(", ", s.Parameters.Where(static p => p.IsSpan).Select(static p => p.Name));
+        string rows = $"{s.InputName}.Length / {rowLength}";
+        using (writer.Block($"if (global::KernelGen.Runtime.RowParallel.PartsFor({rows}, {s.InputName}.Length) > 1)"))
+        {
+            writer.Line($"global::KernelGen.Runtime.RowParallel.For({pathName}Block, {rows}, {rowLength}, new global::KernelGen.Runtime.RowParallel.SpanList<{t}>({spans}));");
+            writer.Line("return;");
+        }
+
+        writer.Line();
     }
 
     private static void WriteValidation(IndentedWriter writer, KernelSignature s, string pathsClass, IKernelRowWriter rows)

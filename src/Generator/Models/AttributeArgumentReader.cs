@@ -23,10 +23,13 @@ internal sealed class CommonOptions
 
     /// <summary>The KernelTargets flags asked for (without the always-emitted Scalar bit added).</summary>
     public int Targets { get; set; } = AllTargets;
+
+    /// <summary>Parallel = true: the many-rows form splits its rows over threads (only on the attributes that declare it).</summary>
+    public bool Parallel { get; set; }
 }
 
 /// <summary>
-/// Walks a kernel attribute's named arguments: checks the shared ones (Width, Unroll, Targets) and
+/// Walks a kernel attribute's named arguments: checks the shared ones (Width, Unroll, Targets, Parallel) and
 /// hands the family's own to <c>readFamily</c>, which returns null when the value is valid or the
 /// reason it is not (reported as KG0008 at that argument).
 /// </summary>
@@ -62,6 +65,9 @@ internal static class AttributeArgumentReader
                 case "Unroll":
                     options.Unroll = (int)value;
                     reason = options.Unroll is < 0 or > 8 ? "the unroll must be 0 (the generator's choice) or 1 to 8 vectors" : null;
+                    break;
+                case "Parallel":
+                    options.Parallel = (bool)value;
                     break;
                 case "Targets":
                     options.Targets = (int)value;

@@ -12,11 +12,14 @@ namespace KernelGen.Generator.Normalization;
 /// <see cref="KernelFileWriter"/>. The numerics (why two passes, why the mean is kept in two parts)
 /// are written as comments into the generated code, where users read them.
 /// </summary>
-internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelStreamingWriter
+internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelStreamingWriter, IKernelParallelWriter
 {
     private const string Unsafe = VectorLoopWriter.Unsafe;
     private const string Math = "global::System.Math";
     private readonly NormalizationModel model;
+
+    /// <inheritdoc/>
+    public bool RowsInParallel => this.model.Parallel;
 
     private NormalizationEmitter(NormalizationModel model) => this.model = model;
 

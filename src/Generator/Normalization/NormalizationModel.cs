@@ -25,6 +25,7 @@ internal enum NormalizationKind
 /// <param name="Width">The fixed row length, or 0.</param>
 /// <param name="Unroll">Vectors per iteration, 1..8, or 0 for the generator's choice per path.</param>
 /// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
+/// <param name="Parallel">True: the many-rows form splits its rows over threads (KernelGen.Runtime.RowParallel).</param>
 internal sealed record NormalizationModel(
     HierarchyInfo Hierarchy,
     KernelSignature Signature,
@@ -34,7 +35,8 @@ internal sealed record NormalizationModel(
     bool Compressed,
     int Width,
     int Unroll,
-    int Targets) : IKernelModel
+    int Targets,
+    bool Parallel = false) : IKernelModel
 {
     /// <inheritdoc/>
     public string HintName => this.Hierarchy.FullName + "." + this.Signature.MethodName + ".g.cs";

@@ -195,6 +195,19 @@ internal static class NormalizationParser
             context, "KernelGen." + shortName + "Attribute", new SignatureShape(spans, condition), diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
+        if (common.Parallel && (backward || signature is { Shape: KernelShape.OneRow }))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                Diagnostics.KernelDiagnostics.InvalidAttributeArgument,
+                AttributeArgumentReader.ArgumentLocation(attribute, "Parallel", 0, cancellationToken),
+                "Parallel",
+                "true",
+                shortName,
+                backward
+                    ? "the backward kernels add dγ and dβ over all rows and run on one thread: leave Parallel out"
+                    : "Parallel splits the rows of the many-rows form: add the 'int rowLength' parameter, or leave Parallel out"));
+        }
+
         if (hierarchy is null || signature is null || diagnostics.Count != 0)
         {
             return new KernelResult<NormalizationModel>(null, new EquatableArray<DiagnosticInfo>(diagnostics));
@@ -209,7 +222,8 @@ internal static class NormalizationParser
             compressed,
             common.Width,
             common.Unroll,
-            common.Targets | CommonOptions.ScalarTarget);
+            common.Targets | CommonOptions.ScalarTarget,
+            common.Parallel);
         return new KernelResult<NormalizationModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 }

@@ -13,7 +13,7 @@ namespace KernelGen.Generator.Softmax;
 /// (the algorithms of kernels.md §1 over <see cref="VectorLoopWriter"/>), the scalar row, and
 /// the double-precision reference.
 /// </summary>
-internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidationWriter
+internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidationWriter, IKernelParallelWriter
 {
     /// <summary>
     /// Rows longer than this many bytes use <c>TwoPass</c> under <c>Auto</c>; shorter rows use
@@ -25,6 +25,9 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
 
     private const string Unsafe = VectorLoopWriter.Unsafe;
     private readonly SoftmaxModel model;
+
+    /// <inheritdoc/>
+    public bool RowsInParallel => this.model.Parallel;
 
     private SoftmaxEmitter(SoftmaxModel model) => this.model = model;
 

@@ -30,6 +30,7 @@ internal enum SoftmaxAlgorithmKind
 /// <param name="Targets">The KernelTargets flags to emit (Scalar always included).</param>
 /// <param name="Attention">The attention options (all off for a plain softmax).</param>
 /// <param name="Backward">True for the backward kernel (the vector-Jacobian product from the forward's output).</param>
+/// <param name="Parallel">True: the many-rows form splits its rows over threads (KernelGen.Runtime.RowParallel).</param>
 internal sealed record SoftmaxModel(
     HierarchyInfo Hierarchy,
     KernelSignature Signature,
@@ -40,7 +41,8 @@ internal sealed record SoftmaxModel(
     int Unroll,
     int Targets,
     AttentionOptions Attention,
-    bool Backward) : IKernelModel
+    bool Backward,
+    bool Parallel = false) : IKernelModel
 {
     /// <inheritdoc/>
     public string HintName => this.Hierarchy.FullName + "." + this.Signature.MethodName + ".g.cs";

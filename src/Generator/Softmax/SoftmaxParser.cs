@@ -107,6 +107,15 @@ internal static class SoftmaxParser
             Conflict("Backward", true, "the backward kernel supports Scale and Temperature (a factor of the gradient) but not Mask, Sink, Softcap, Causal, MaxBias or MaskedRowsAreZero: take the gradient of the probabilities with these options off (a mask's −∞ columns have y = 0 and get dx = 0)");
         }
 
+        if (options.Parallel && backward)
+        {
+            Conflict("Parallel", true, "the backward kernels run on one thread: leave Parallel out");
+        }
+        else if (options.Parallel && (attention.TransformsLogits || attention.HasAlibi))
+        {
+            Conflict("Parallel", true, "the parallel rows cover the plain softmax (with Scale, Temperature and MaskedRowsAreZero), not Mask, Sink, Softcap, Causal or MaxBias yet: leave Parallel out");
+        }
+
         // The parameters in a fixed order, the options deciding which are there: the input, the mask, the sink,
         // the output; for many rows the row length, then the rows per head (causal masking and ALiBi need the
         // query and the head of a row, which only the many-rows shape has).
@@ -147,6 +156,11 @@ internal static class SoftmaxParser
         (HierarchyInfo? hierarchy, KernelSignature? signature) = KernelDeclarationParser.Parse(context, attributeName, shape, diagnostics, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
+        if (options.Parallel && signature is { Shape: KernelShape.OneRow })
+        {
+            Conflict("Parallel", true, "Parallel splits the rows of the many-rows form: add the 'int rowLength' parameter, or leave Parallel out");
+        }
+
         // The factors the emitter bakes into constants of the element type must stay finite there.
         if (signature is not null && temperature > 0 && !double.IsInfinity(temperature) && scale > 0 && !double.IsInfinity(scale) && softcap >= 0 && !double.IsInfinity(softcap))
         {
@@ -182,7 +196,8 @@ internal static class SoftmaxParser
             options.Unroll,
             options.Targets | CommonOptions.ScalarTarget,
             attention,
-            backward);
+            backward,
+            options.Parallel);
         return new KernelResult<SoftmaxModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 
