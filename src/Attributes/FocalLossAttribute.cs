@@ -26,4 +26,14 @@ public sealed class FocalLossAttribute : TargetProbabilityLossAttribute
 
     /// <summary>α &gt; 0 (finite), a scalar factor of every row's loss (it does not enter the mean's denominator). Default 1.</summary>
     public double Alpha { get; set; } = 1.0;
+
+    /// <summary>
+    /// True: the sigmoid focal loss of Lin et al. (torchvision's <c>sigmoid_focal_loss</c>) instead of the softmax one: an
+    /// elementwise loss over logits z and soft targets y of the same length (the shapes of <see cref="BinaryCrossEntropyAttribute"/>):
+    /// <c>ℓ = α_t·(1 − p_t)^γ·BCE(z, y)</c>, <c>p = σ(z)</c>, <c>p_t = p·y + (1 − p)·(1 − y)</c>,
+    /// <c>α_t = α·y + (1 − α)·(1 − y)</c>. Then <see cref="Alpha"/> is in [0, 1] with torchvision's default 0.25 when not
+    /// set (a negative α: α_t = 1), <see cref="TargetProbabilityLossAttribute.ClassWeights"/> adds a per-class weight span,
+    /// and the reduction's mean is over every element. Default false. See docs/attributes.md.
+    /// </summary>
+    public bool Sigmoid { get; set; }
 }

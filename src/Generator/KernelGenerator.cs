@@ -32,6 +32,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
         RegisterFamily(context, Pipeline(context, "KernelGen.CrossEntropyAttribute", TrackingNames.CrossEntropyTransform, static (c, t) => CrossEntropyParser.Parse(c, t)), CrossEntropyEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.CompSumLossAttribute", TrackingNames.CompSumLossTransform, static (c, t) => CrossEntropyParser.Parse(c, TargetLossKind.CompSum, t)), CrossEntropyEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.FocalLossAttribute", TrackingNames.FocalLossTransform, static (c, t) => CrossEntropyParser.Parse(c, TargetLossKind.Focal, t)), CrossEntropyEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.FocalLossAttribute", TrackingNames.SigmoidFocalLossTransform, static (c, t) => BinaryCrossEntropyParser.ParseSigmoidFocal(c, t)), BinaryCrossEntropyEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.DiceLossAttribute", TrackingNames.DiceLossTransform, static (c, t) => CrossEntropyParser.Parse(c, TargetLossKind.Dice, t)), CrossEntropyEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.DynamicTanhAttribute", TrackingNames.DynamicTanhTransform, static (c, t) => DynamicTanhParser.Parse(c, t)), DynamicTanhEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.SeeDNormAttribute", TrackingNames.SeeDNormTransform, static (c, t) => SeeDNormParser.Parse(c, t)), SeeDNormEmitter.Emit);
@@ -47,6 +48,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
         RegisterFamily(context, Pipeline(context, "KernelGen.SphericalSoftmaxAttribute", TrackingNames.SphericalSoftmaxTransform, static (c, t) => SoftmaxVariantParser.Parse(c, SoftmaxVariantKind.SphericalSoftmax, t)), SoftmaxVariantEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.GumbelSoftmaxAttribute", TrackingNames.GumbelSoftmaxTransform, static (c, t) => GumbelSoftmaxParser.Parse(c, t)), GumbelSoftmaxEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.TopKSoftmaxAttribute", TrackingNames.TopKSoftmaxTransform, static (c, t) => TopKSoftmaxParser.Parse(c, t)), TopKSoftmaxEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.BinaryCrossEntropyAttribute", TrackingNames.BinaryCrossEntropyTransform, static (c, t) => BinaryCrossEntropyParser.Parse(c, t)), BinaryCrossEntropyEmitter.Emit);
     }
 
     private static IncrementalValuesProvider<KernelResult<TModel>> Pipeline<TModel>(

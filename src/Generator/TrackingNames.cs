@@ -11,6 +11,7 @@ internal static class TrackingNames
     public const string CrossEntropyTransform = nameof(CrossEntropyTransform);
     public const string CompSumLossTransform = nameof(CompSumLossTransform);
     public const string FocalLossTransform = nameof(FocalLossTransform);
+    public const string SigmoidFocalLossTransform = nameof(SigmoidFocalLossTransform);
     public const string DiceLossTransform = nameof(DiceLossTransform);
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
     public const string SeeDNormTransform = nameof(SeeDNormTransform);
@@ -26,6 +27,7 @@ internal static class TrackingNames
     public const string Entmax15Transform = nameof(Entmax15Transform);
     public const string GumbelSoftmaxTransform = nameof(GumbelSoftmaxTransform);
     public const string TopKSoftmaxTransform = nameof(TopKSoftmaxTransform);
+    public const string BinaryCrossEntropyTransform = nameof(BinaryCrossEntropyTransform);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
 }

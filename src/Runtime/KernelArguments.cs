@@ -395,6 +395,40 @@ public static class KernelArguments
         }
     }
 
+    /// <summary>Checks a span of one element per logit of an elementwise loss (the soft targets, the per-element losses).</summary>
+    /// <param name="values">The span.</param>
+    /// <param name="logits">The logits.</param>
+    /// <param name="name">The user's name of the parameter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValidateElementwise<T>(ReadOnlySpan<T> values, ReadOnlySpan<T> logits, string name)
+    {
+        if (values.Length != logits.Length)
+        {
+            ThrowSpanLengthMismatch(logits.Length, values.Length, name);
+        }
+    }
+
+    /// <summary>
+    /// Checks a per-class span of an elementwise loss (its weights): <paramref name="classes"/> elements, K &gt; 0 unless there
+    /// are no logits, and the logits whole rows of K. The first per-class span sets K (pass its own length).
+    /// </summary>
+    /// <param name="values">The per-class span.</param>
+    /// <param name="logits">The logits (rows of K, row-major).</param>
+    /// <param name="classes">K: the length of the kernel's first per-class span.</param>
+    /// <param name="name">The user's name of the parameter.</param>
+    public static void ValidatePerClass<T>(ReadOnlySpan<T> values, ReadOnlySpan<T> logits, int classes, string name)
+    {
+        if (values.Length != classes)
+        {
+            throw new ArgumentException($"This span has {values.Length} elements but the kernel's first per-class span has {classes}; they must be equal (one per class).", name);
+        }
+
+        if (logits.Length != 0 && (classes == 0 || logits.Length % classes != 0))
+        {
+            throw new ArgumentException($"The logits have {logits.Length} elements, which is not a whole number of rows of {classes} classes (this span's length).", name);
+        }
+    }
+
     /// <summary>Checks that a span the kernel writes shares no memory with another span of the call.</summary>
     /// <param name="written">The span the kernel writes.</param>
     /// <param name="other">Another span of the call.</param>

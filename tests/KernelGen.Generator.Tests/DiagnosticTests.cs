@@ -548,6 +548,55 @@ public sealed class DiagnosticTests
         }
         """, message);
 
+    // [BinaryCrossEntropy] and [FocalLoss(Sigmoid = true)]: their arguments (KG0008) and their soft-target shapes (KG0006).
+    [Theory]
+    [InlineData("BinaryCrossEntropy", "[|Reduction = (LossReduction)5|]", "Reduction = 5 is not valid for [BinaryCrossEntropy]: it is not a LossReduction value")]
+    [InlineData("BinaryCrossEntropy", "[|Unroll = 9|]", "Unroll = 9 is not valid for [BinaryCrossEntropy]: the unroll must be 0 (the generator's choice) or 1 to 8 vectors")]
+    [InlineData("FocalLoss", "Sigmoid = true, [|Alpha = 1.5|]", "Alpha = 1.5 is not valid for [FocalLoss]: with Sigmoid = true, α must be in [0, 1] (or negative for none, as torchvision)")]
+    [InlineData("FocalLoss", "Sigmoid = true, [|Gamma = -1|]", "Gamma = -1 is not valid for [FocalLoss]: γ must be finite and at least 0")]
+    [InlineData("FocalLoss", "Sigmoid = true, [|IgnoreIndex = 3|]", "IgnoreIndex = 3 is not valid for [FocalLoss]: the sigmoid form (Sigmoid = true) takes soft targets, which have no ignore index")]
+    [InlineData("FocalLoss", "Sigmoid = true, [|SampleWeights = true|]", "SampleWeights = true is not valid for [FocalLoss]: the sigmoid form (Sigmoid = true) weighs elements by class (ClassWeights), not by row")]
+    public void KG0008_binary_loss_arguments(string attribute, string arguments, string message) => AssertSingle("KG0008", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [{{attribute}}({{arguments}})]
+            public static partial float Kernel(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets);
+        }
+        """, message);
+
+    [Fact]
+    public void KG0006_binary_cross_entropy_with_class_indices() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [BinaryCrossEntropy(PosWeight = true)]
+            public static partial float Kernel(ReadOnlySpan<float> logits, [|ReadOnlySpan<int> targets|], ReadOnlySpan<float> posWeight);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the targets, one per logit) must be ReadOnlySpan<float> (the same element type as the input), not 'System.ReadOnlySpan<int>'. Expected 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> targets, ReadOnlySpan<T> posWeight)' with T float or double for [BinaryCrossEntropy] with PosWeight = true, Reduction = Mean (the default), without a gradient (add a trailing Span<T> gradient for one).");
+
+    [Fact]
+    public void KG0006_sigmoid_focal_loss_none_without_losses() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [FocalLoss(Sigmoid = true, Reduction = LossReduction.None)]
+            public static partial void Kernel[|(ReadOnlySpan<double> logits)|];
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: it has 1 parameter, not 3. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> targets, Span<T> losses)' with T float or double for [FocalLoss] with Sigmoid = true, Reduction = None, without a gradient (add a trailing Span<T> gradient for one).");
+
     [Fact]
     public void KG0006_focal_loss_with_a_long_target() => AssertSingle("KG0006", """
         using System;

@@ -88,6 +88,12 @@ public sealed class IncrementalityTests
 
             [SeeDNorm]
             public static partial void Nineteenth(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output, int rowLength);
+
+            [BinaryCrossEntropy(PosWeight = true)]
+            public static partial float Twentieth(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> posWeight, Span<float> gradient);
+
+            [FocalLoss(Sigmoid = true, Gamma = 1)]
+            public static partial double TwentyFirst(ReadOnlySpan<double> logits, ReadOnlySpan<double> targets);
         }
         """;
 
@@ -143,6 +149,12 @@ public sealed class IncrementalityTests
 
             [SeeDNorm(Epsilon = -1)]
             public static partial void BadSeeD(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output);
+
+            [BinaryCrossEntropy]
+            public static partial float BadBce(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets);
+
+            [FocalLoss(Sigmoid = true, Alpha = 2)]
+            public static partial float BadSigmoidFocal(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets);
         }
         """;
 
@@ -176,6 +188,8 @@ public sealed class IncrementalityTests
         TrackingNames.DiceLossTransform,
         TrackingNames.GumbelSoftmaxTransform,
         TrackingNames.TopKSoftmaxTransform,
+        TrackingNames.BinaryCrossEntropyTransform,
+        TrackingNames.SigmoidFocalLossTransform,
         TrackingNames.Models,
         TrackingNames.Diagnostics,
     };
@@ -252,7 +266,7 @@ public sealed class IncrementalityTests
         Assert.Contains(models["Seventeenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Eighteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Nineteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
-        Assert.Equal(19, models.Count);
+        Assert.Equal(21, models.Count);
 
         // The outputs: exactly one source output step re-ran, and only First's text changed.
         List<IncrementalStepRunReason> outputs = after.TrackedOutputSteps
@@ -275,7 +289,7 @@ public sealed class IncrementalityTests
         ImmutableArray<object> First() => Models(RunOnce().Driver);
         ImmutableArray<object> a = First();
         ImmutableArray<object> b = First();
-        Assert.Equal(19, a.Length);
+        Assert.Equal(21, a.Length);
         Assert.Equal(a, b);
         Assert.Equal(a.Select(static m => m.GetHashCode()), b.Select(static m => m.GetHashCode()));
         Assert.All(a.Zip(b), static pair => Assert.NotSame(pair.First, pair.Second));
@@ -301,6 +315,7 @@ public sealed class IncrementalityTests
         KernelGen.Generator.Losses.CrossEntropyModel loss => loss.Signature.MethodName,
         KernelGen.Generator.Softmax.GumbelSoftmaxModel gumbel => gumbel.Signature.MethodName,
         KernelGen.Generator.Softmax.TopKSoftmaxModel topK => topK.Signature.MethodName,
+        KernelGen.Generator.Losses.BinaryCrossEntropyModel binary => binary.Signature.MethodName,
         _ => throw new System.InvalidOperationException("Unknown model " + model),
     };
 
@@ -311,8 +326,8 @@ public sealed class IncrementalityTests
             .RunGenerators(compilation, TestContext.Current.CancellationToken);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
         Assert.Null(first.Exception);
-        Assert.Equal(19, first.GeneratedSources.Length);
-        Assert.Equal(15, first.Diagnostics.Length);
+        Assert.Equal(21, first.GeneratedSources.Length);
+        Assert.Equal(17, first.Diagnostics.Length);
         return (driver, compilation);
     }
 

@@ -276,6 +276,12 @@ public sealed class SnapshotTests
     // the gradient and class weights; None with sample weights, double.
     [Fact] public void CompSumLoss_Tau0_OneRow() => Verify(Kernel("[CompSumLoss(Tau = 0)]", "(ReadOnlySpan<float> logits, int target)", "public static partial float"));
 
+    [Fact] public void BinaryCrossEntropy_Mean_Gradient() => Verify(Kernel("[BinaryCrossEntropy]", "(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient)", "public static partial float"));
+
+    [Fact] public void BinaryCrossEntropy_Weights_PosWeight_None() => Verify(Kernel("[BinaryCrossEntropy(Weights = true, PosWeight = true, Reduction = LossReduction.None)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<double> targets, ReadOnlySpan<double> weight, ReadOnlySpan<double> posWeight, Span<double> losses)"));
+
+    [Fact] public void FocalLoss_Sigmoid_Sum_Gradient() => Verify(Kernel("[FocalLoss(Sigmoid = true, Gamma = 1.5, Reduction = LossReduction.Sum)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient)", "public static partial float"));
+
     [Fact] public void FocalLoss_ClassWeights_Mean_Gradient() => Verify(Kernel("[FocalLoss(Gamma = 2, Alpha = 0.25, ClassWeights = true)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights, Span<float> gradient)", "public static partial float"));
 
     [Fact] public void DiceLoss_None_SampleWeights_Gradient_Double() => Verify(Kernel("[DiceLoss(Alpha = 0.5, Gamma = 1, Reduction = LossReduction.None, SampleWeights = true)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> sampleWeights, Span<double> losses, Span<double> gradient)"));

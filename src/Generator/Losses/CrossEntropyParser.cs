@@ -19,6 +19,12 @@ internal static class CrossEntropyParser
 
     public static KernelResult<CrossEntropyModel> Parse(GeneratorAttributeSyntaxContext context, TargetLossKind kind, CancellationToken cancellationToken)
     {
+        // [FocalLoss(Sigmoid = true)] is an elementwise loss on soft targets: the binary cross-entropy parser reads it.
+        if (kind == TargetLossKind.Focal && BinaryCrossEntropyParser.IsSigmoidFocal(context.Attributes[0]))
+        {
+            return new KernelResult<CrossEntropyModel>(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         string shortName = kind switch
         {
             TargetLossKind.CompSum => "CompSumLoss",

@@ -48,6 +48,7 @@ internal static class KernelDeclarationParser
         "KernelGen.Entmax15Attribute",
         "KernelGen.GumbelSoftmaxAttribute",
         "KernelGen.TopKSoftmaxAttribute",
+        "KernelGen.BinaryCrossEntropyAttribute",
     };
 
     /// <summary>The spans of the softmax family: input, output.</summary>

@@ -164,6 +164,15 @@ internal enum ParameterRole
 
     /// <summary>[TopKSoftmax]'s indices of the K largest logits of each row: <c>Span&lt;int&gt;</c>, K per row, after the weights.</summary>
     Indices,
+
+    /// <summary>[BinaryCrossEntropy]'s soft targets y: <c>ReadOnlySpan&lt;T&gt;</c>, as long as the logits, right after them.</summary>
+    SoftTargets,
+
+    /// <summary>[BinaryCrossEntropy]'s per-class positive weight (PyTorch's pos_weight): <c>ReadOnlySpan&lt;T&gt;</c>, K elements, after the class weights.</summary>
+    PosWeight,
+
+    /// <summary>An elementwise loss's losses without reduction: <c>Span&lt;T&gt;</c>, one per element (as long as the logits).</summary>
+    ElementLosses,
 }
 
 /// <summary>One parameter of a kernel: its role and the user's name for it (escaped for C#).</summary>
@@ -173,7 +182,8 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets
         or ParameterRole.RescaleProjection or ParameterRole.RescaleWeight
         or ParameterRole.ClassWeights or ParameterRole.SampleWeights
-        or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask or ParameterRole.Uniform;
+        or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask or ParameterRole.Uniform
+        or ParameterRole.SoftTargets or ParameterRole.PosWeight;
 
     /// <summary>True for the per-channel running statistics of an inference-time normalization (μ, σ², ψ²).</summary>
     public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.UpdatedQuadraticMean;
@@ -227,6 +237,9 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Uniform => "uniform",
         ParameterRole.Seed => "seed",
         ParameterRole.Indices => "indices",
+        ParameterRole.SoftTargets => "targets",
+        ParameterRole.PosWeight => "posWeight",
+        ParameterRole.ElementLosses => "losses",
         _ => "rowLength",
     };
 

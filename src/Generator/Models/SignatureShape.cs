@@ -107,6 +107,9 @@ internal sealed class SignatureShape
         ParameterRole.Uniform => "uniform samples U",
         ParameterRole.Seed => "seed",
         ParameterRole.Indices => "indices of the K largest, K per row",
+        ParameterRole.SoftTargets => "targets, one per logit",
+        ParameterRole.PosWeight => "positive weights, one per class",
+        ParameterRole.ElementLosses => "losses, one per logit",
         _ => "row length",
     };
 }
