@@ -72,8 +72,9 @@ internal static class CrossEntropyParser
                     m3 = (double)value;
                     return !double.IsNaN(m3) && !double.IsInfinity(m3) ? null : "m3 must be finite";
                 case (TargetLossKind.MarginSoftmax, "SampleMargins"):
-                    perRowMargin = (int)value;
-                    return perRowMargin is >= 0 and <= 2 ? null : "it is not a SampleMargin value";
+                    // An invalid value adds no margins span (one diagnostic, not a second one about the shape).
+                    perRowMargin = (int)value is >= 0 and <= 2 ? (int)value : 0;
+                    return (int)value is >= 0 and <= 2 ? null : "it is not a SampleMargin value";
                 case (TargetLossKind.InfoNce, "Temperature"):
                     temperature = (double)value;
                     return temperature > 0 && !double.IsInfinity(temperature) ? null : "τ must be finite and greater than 0";
