@@ -249,6 +249,17 @@ public class MarginLossTests
         }
     }
 
+    // The ISA matrix sets KERNELGEN_EXPECTED_PATH: this class alone still proves which path it ran.
+    [Fact]
+    public void SelectedPathIsTheExpectedOne()
+    {
+        string? expected = Environment.GetEnvironmentVariable("KERNELGEN_EXPECTED_PATH");
+        if (expected is not null)
+        {
+            Assert.Equal(expected, LossKernels.ArcFaceMeanGradFRowsPaths.Selected.ToString());
+        }
+    }
+
     [Fact]
     public void EveryDeclaredKernelIsChecked() => Assert.Equal(15, LossCatalog.MarginLosses.Count);
 
