@@ -13,6 +13,8 @@ internal static class TrackingNames
     public const string FocalLossTransform = nameof(FocalLossTransform);
     public const string SigmoidFocalLossTransform = nameof(SigmoidFocalLossTransform);
     public const string DiceLossTransform = nameof(DiceLossTransform);
+    public const string MarginSoftmaxLossTransform = nameof(MarginSoftmaxLossTransform);
+    public const string InfoNceLossTransform = nameof(InfoNceLossTransform);
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
     public const string SeeDNormTransform = nameof(SeeDNormTransform);
     public const string BatchNormTransform = nameof(BatchNormTransform);

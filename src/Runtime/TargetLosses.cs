@@ -78,6 +78,49 @@ public static class TargetLosses
         return (1 - adjusted) / denominator;
     }
 
+    /// <summary>The smallest angle (radians) at which <see cref="MarginCosine"/> takes the slope: θ is clamped to [δ, π − δ] there.</summary>
+    public const double SlopeAngleFloor = 1e-4;
+
+    /// <summary>
+    /// The target's margin cosine of [MarginSoftmaxLoss] (insightface's combined margin): ψ(c) = cos(m1·θ + m2) − m3 with
+    /// θ = acos(c), c clamped to [−1, 1], and dψ/dc = m1·sin(m1·θ + m2)/sin θ.
+    /// <list type="bullet">
+    /// <item>m1 = 1, m2 = 0 (normalized softmax, CosFace, InfoNCE): ψ = c − m3 exactly, slope 1 (no clamp, no acos).</item>
+    /// <item>m1 = 1, m2 &gt; 0 and θ + m2 ≥ π (ArcFace past the point where cos(θ + m2) stops decreasing): insightface's
+    /// fallback ψ = c − m2·sin(m2) − m3, slope 1.</item>
+    /// <item>The slope is taken at θ clamped to [δ, π − δ], δ = <see cref="SlopeAngleFloor"/>: where sin θ = 0 the derivative is
+    /// infinite (ArcFace at c = 1) or a 0/0 limit (SphereFace, m2 = 0: m1²); the clamp gives a large finite value or
+    /// the limit within O(δ²).</item>
+    /// </list>
+    /// </summary>
+    /// <param name="cosine">c, the target's cosine.</param>
+    /// <param name="m1">The multiplicative angular margin (SphereFace), &gt; 0.</param>
+    /// <param name="m2">The additive angular margin (ArcFace).</param>
+    /// <param name="m3">The additive cosine margin (CosFace).</param>
+    /// <param name="slope">dψ/dc.</param>
+    /// <returns>ψ(c).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MarginCosine(double cosine, double m1, double m2, double m3, out double slope)
+    {
+        if (m1 == 1 && m2 == 0)
+        {
+            slope = 1;
+            return cosine - m3;
+        }
+
+        double c = System.Math.Clamp(cosine, -1.0, 1.0);
+        double theta = System.Math.Acos(c);
+        if (m1 == 1 && m2 > 0 && theta + m2 >= System.Math.PI)
+        {
+            slope = 1;
+            return c - (m2 * System.Math.Sin(m2)) - m3;
+        }
+
+        double angle = System.Math.Clamp(theta, SlopeAngleFloor, System.Math.PI - SlopeAngleFloor);
+        slope = m1 * System.Math.Sin((m1 * angle) + m2) / System.Math.Sin(angle);
+        return double.IsNaN(cosine) ? double.NaN : System.Math.Cos((m1 * theta) + m2) - m3;
+    }
+
     /// <summary>e^x − 1 within a few ulp (Kahan's correction: (u − 1)·x/log u with u = e^x rounded).</summary>
     /// <param name="x">The argument.</param>
     /// <returns>e^x − 1.</returns>

@@ -535,6 +535,13 @@ public sealed class DiagnosticTests
     [InlineData("DiceLoss", "[|Alpha = double.PositiveInfinity|]", "Alpha = Infinity is not valid for [DiceLoss]: α must be finite and at least 0")]
     [InlineData("DiceLoss", "[|Gamma = -1|]", "Gamma = -1 is not valid for [DiceLoss]: γ must be finite and at least 0")]
     [InlineData("DiceLoss", "[|Reduction = (LossReduction)3|]", "Reduction = 3 is not valid for [DiceLoss]: it is not a LossReduction value")]
+    [InlineData("MarginSoftmaxLoss", "[|Scale = 0|]", "Scale = 0 is not valid for [MarginSoftmaxLoss]: s must be finite and greater than 0")]
+    [InlineData("MarginSoftmaxLoss", "[|M1 = -1|]", "M1 = -1 is not valid for [MarginSoftmaxLoss]: m1 must be finite and greater than 0")]
+    [InlineData("MarginSoftmaxLoss", "[|M2 = 3.5|]", "M2 = 3.5 is not valid for [MarginSoftmaxLoss]: m2 must be in [0, π)")]
+    [InlineData("MarginSoftmaxLoss", "[|M3 = double.NaN|]", "M3 = NaN is not valid for [MarginSoftmaxLoss]: m3 must be finite")]
+    [InlineData("MarginSoftmaxLoss", "[|SampleMargins = (SampleMargin)3|]", "SampleMargins = 3 is not valid for [MarginSoftmaxLoss]: it is not a SampleMargin value")]
+    [InlineData("InfoNceLoss", "[|Temperature = 0|]", "Temperature = 0 is not valid for [InfoNceLoss]: τ must be finite and greater than 0")]
+    [InlineData("InfoNceLoss", "[|Temperature = double.PositiveInfinity|]", "Temperature = Infinity is not valid for [InfoNceLoss]: τ must be finite and greater than 0")]
     public void KG0008_target_probability_loss_arguments(string attribute, string arguments, string message) => AssertSingle("KG0008", $$"""
         using System;
         using KernelGen;
@@ -596,6 +603,21 @@ public sealed class DiagnosticTests
             public static partial void Kernel[|(ReadOnlySpan<double> logits)|];
         }
         """, "The kernel method 'Kernel' has an unsupported signature: it has 1 parameter, not 3. Expected 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> targets, Span<T> losses)' with T float or double for [FocalLoss] with Sigmoid = true, Reduction = None, without a gradient (add a trailing Span<T> gradient for one).");
+
+    // Per-row margins exist only for many rows: the one-row form is not offered, and the message spells out the expected forms.
+    [Fact]
+    public void KG0006_margin_softmax_with_per_row_margins_and_one_row() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [MarginSoftmaxLoss(SampleMargins = SampleMargin.Angular)]
+            public static partial float Kernel(ReadOnlySpan<float> cosines, [|int target|], ReadOnlySpan<float> margins);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the target classes, one per row) must be ReadOnlySpan<int>, not 'int'. Expected 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, ReadOnlySpan<T> margins)' with T float or double for [MarginSoftmaxLoss] with Reduction = Mean (the default), SampleMargins = SampleMargin.Angular, without a gradient (add a trailing Span<T> gradient for one) (these options need the many-rows form).");
 
     [Fact]
     public void KG0006_focal_loss_with_a_long_target() => AssertSingle("KG0006", """

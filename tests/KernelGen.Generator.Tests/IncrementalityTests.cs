@@ -94,6 +94,12 @@ public sealed class IncrementalityTests
 
             [FocalLoss(Sigmoid = true, Gamma = 1)]
             public static partial double TwentyFirst(ReadOnlySpan<double> logits, ReadOnlySpan<double> targets);
+
+            [MarginSoftmaxLoss(M2 = 0.5)]
+            public static partial float TwentySecond(ReadOnlySpan<float> cosines, ReadOnlySpan<int> targets, Span<float> gradient);
+
+            [InfoNceLoss(Temperature = 0.1)]
+            public static partial float TwentyThird(ReadOnlySpan<float> similarities, int positive);
         }
         """;
 
@@ -155,6 +161,12 @@ public sealed class IncrementalityTests
 
             [FocalLoss(Sigmoid = true, Alpha = 2)]
             public static partial float BadSigmoidFocal(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets);
+
+            [MarginSoftmaxLoss(Scale = 0)]
+            public static partial float BadMargin(ReadOnlySpan<float> cosines, int target);
+
+            [InfoNceLoss]
+            public static partial void BadInfoNce(ReadOnlySpan<float> similarities, int positive);
         }
         """;
 
@@ -186,6 +198,8 @@ public sealed class IncrementalityTests
         TrackingNames.CompSumLossTransform,
         TrackingNames.FocalLossTransform,
         TrackingNames.DiceLossTransform,
+        TrackingNames.MarginSoftmaxLossTransform,
+        TrackingNames.InfoNceLossTransform,
         TrackingNames.GumbelSoftmaxTransform,
         TrackingNames.TopKSoftmaxTransform,
         TrackingNames.BinaryCrossEntropyTransform,
@@ -266,7 +280,7 @@ public sealed class IncrementalityTests
         Assert.Contains(models["Seventeenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Eighteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Nineteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
-        Assert.Equal(21, models.Count);
+        Assert.Equal(23, models.Count);
 
         // The outputs: exactly one source output step re-ran, and only First's text changed.
         List<IncrementalStepRunReason> outputs = after.TrackedOutputSteps
@@ -289,7 +303,7 @@ public sealed class IncrementalityTests
         ImmutableArray<object> First() => Models(RunOnce().Driver);
         ImmutableArray<object> a = First();
         ImmutableArray<object> b = First();
-        Assert.Equal(21, a.Length);
+        Assert.Equal(23, a.Length);
         Assert.Equal(a, b);
         Assert.Equal(a.Select(static m => m.GetHashCode()), b.Select(static m => m.GetHashCode()));
         Assert.All(a.Zip(b), static pair => Assert.NotSame(pair.First, pair.Second));
@@ -326,8 +340,8 @@ public sealed class IncrementalityTests
             .RunGenerators(compilation, TestContext.Current.CancellationToken);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
         Assert.Null(first.Exception);
-        Assert.Equal(21, first.GeneratedSources.Length);
-        Assert.Equal(17, first.Diagnostics.Length);
+        Assert.Equal(23, first.GeneratedSources.Length);
+        Assert.Equal(19, first.Diagnostics.Length);
         return (driver, compilation);
     }
 

@@ -284,6 +284,12 @@ public sealed class SnapshotTests
 
     [Fact] public void FocalLoss_ClassWeights_Mean_Gradient() => Verify(Kernel("[FocalLoss(Gamma = 2, Alpha = 0.25, ClassWeights = true)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights, Span<float> gradient)", "public static partial float"));
 
+    [Fact] public void MarginSoftmaxLoss_ArcFace_Mean_Gradient() => Verify(Kernel("[MarginSoftmaxLoss(Scale = 64, M2 = 0.5)]", "(ReadOnlySpan<float> cosines, ReadOnlySpan<int> targets, Span<float> gradient)", "public static partial float"));
+
+    [Fact] public void MarginSoftmaxLoss_ElasticCos_None_Gradient_Double() => Verify(Kernel("[MarginSoftmaxLoss(Scale = 64, SampleMargins = SampleMargin.Cosine, Reduction = LossReduction.None)]", "(ReadOnlySpan<double> cosines, ReadOnlySpan<int> targets, ReadOnlySpan<double> margins, Span<double> losses, Span<double> gradient)"));
+
+    [Fact] public void InfoNceLoss_OneRow() => Verify(Kernel("[InfoNceLoss(Temperature = 0.1)]", "(ReadOnlySpan<float> similarities, int positive)", "public static partial float"));
+
     [Fact] public void DiceLoss_None_SampleWeights_Gradient_Double() => Verify(Kernel("[DiceLoss(Alpha = 0.5, Gamma = 1, Reduction = LossReduction.None, SampleWeights = true)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> sampleWeights, Span<double> losses, Span<double> gradient)"));
     // Backward kernels: LayerNorm with every gradient (one row, float), RmsNorm with an offset (many rows, double, Unroll 2),
     // L2Normalize with a fixed width.

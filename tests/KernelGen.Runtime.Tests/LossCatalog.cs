@@ -90,6 +90,19 @@ public sealed class LossInfo
     /// <summary>α (Focal), γ (Dice).</summary>
     public double Parameter2 { get; init; }
 
+    /// <summary>m1, m2, m3 of a margin softmax (1, 0, 0 for InfoNCE; Parameter1 is s, or 1/τ).</summary>
+    public double M1 { get; init; } = 1;
+
+    public double M2 { get; init; }
+
+    public double M3 { get; init; }
+
+    /// <summary>A margin softmax's per-row margins: 0 none, 1 replaces m2, 2 replaces m3 (a margins span, <see cref="MarginsFor"/>).</summary>
+    public int PerRowMargin { get; init; }
+
+    /// <summary>The per-row margins the tests use (0.3 to 0.6).</summary>
+    public static double[] MarginsFor(int rows) => Enumerable.Range(0, rows).Select(static i => 0.3 + (((i * 17) % 7) / 20.0)).ToArray();
+
     /// <summary>Path name (Avx512, Avx2, Neon, Vector128, Scalar, Reference) → method.</summary>
     public required IReadOnlyDictionary<string, MethodInfo> Paths { get; init; }
 
@@ -138,12 +151,15 @@ public sealed class LossInfo
         where T : struct
     {
         bool none = this.Reduction == LossReduction.None;
-        string key = (this.ManyRows ? "rows" : "row") + (this.ClassWeights ? ",cw" : string.Empty) + (this.SampleWeights ? ",sw" : string.Empty)
+        string key = (this.ManyRows ? "rows" : "row") + (this.ClassWeights ? ",cw" : string.Empty) + (this.SampleWeights ? ",sw" : string.Empty) + (this.PerRowMargin != 0 ? ",m" : string.Empty)
             + (this.ManyRows && none ? ",losses" : string.Empty) + (this.HasLse ? ",lse" : string.Empty) + (this.HasPredictions ? ",pred" : string.Empty)
             + (this.HasEntropy ? ",ent" : string.Empty) + (this.HasGradient ? ",g" : string.Empty);
         D Get<D>() where D : Delegate => (D)method.CreateDelegate(typeof(D));
+        T[] margins = this.PerRowMargin != 0 ? MarginsFor(targets.Length).Select(static v => (T)Convert.ChangeType(v, typeof(T), System.Globalization.CultureInfo.InvariantCulture)).ToArray() : Array.Empty<T>();
         switch (key)
         {
+            case "rows,m,g": return ToDouble(Get<Func<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, Span<T>, T>>()(logits, targets, margins, o.Gradient));
+            case "rows,sw,m,losses,g": Get<Action<ReadOnlySpan<T>, ReadOnlySpan<int>, ReadOnlySpan<T>, ReadOnlySpan<T>, Span<T>, Span<T>>>()(logits, targets, o.SampleWeights, margins, o.Losses, o.Gradient); return double.NaN;
             case "row": return ToDouble(Get<RowLoss<T>>()(logits, targets[0]));
             case "row,g": return ToDouble(Get<RowLossGradient<T>>()(logits, targets[0], o.Gradient));
             case "row,cw,g": return ToDouble(Get<Func<ReadOnlySpan<T>, int, ReadOnlySpan<T>, Span<T>, T>>()(logits, targets[0], o.ClassWeights, o.Gradient));
@@ -203,7 +219,10 @@ public static class LossCatalog
     /// <summary>The kernels of the losses of the target probability ([CompSumLoss], [FocalLoss], [DiceLoss]): the cross-entropy's shapes.</summary>
     public static readonly IReadOnlyList<LossInfo> TargetLosses = DiscoverTargetLosses().ToList();
 
-    public static LossInfo Get(string name) => All.Concat(TargetLosses).Single(k => k.Name == name);
+    /// <summary>The kernels of [MarginSoftmaxLoss] and [InfoNceLoss]: the cross-entropy's shapes over cosines or similarities.</summary>
+    public static readonly IReadOnlyList<LossInfo> MarginLosses = DiscoverMarginLosses().ToList();
+
+    public static LossInfo Get(string name) => All.Concat(TargetLosses).Concat(MarginLosses).Single(k => k.Name == name);
 
     /// <summary>The kernel names, for [MemberData].</summary>
     public static IEnumerable<object[]> Names(Func<LossInfo, bool>? filter = null) =>
@@ -253,6 +272,52 @@ public static class LossCatalog
                 Kind = a.Kind,
                 Parameter1 = a.First,
                 Parameter2 = a.Second,
+            };
+        }
+    }
+
+    private static IEnumerable<LossInfo> DiscoverMarginLosses()
+    {
+        foreach (MethodInfo method in typeof(LossKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            (string Kind, double Scale, double M1, double M2, double M3, int PerRow, TargetProbabilityLossAttribute Options)? found =
+                method.GetCustomAttribute<MarginSoftmaxLossAttribute>() is { } m ? ("MarginSoftmax", m.Scale, m.M1, m.M2, m.M3, (int)m.SampleMargins, m)
+                : method.GetCustomAttribute<InfoNceLossAttribute>() is { } n ? ("InfoNce", 1.0 / n.Temperature, 1, 0, 0, 0, n)
+                : null;
+            if (found is not { } a)
+            {
+                continue;
+            }
+
+            ParameterInfo[] parameters = method.GetParameters();
+            bool manyRows = parameters[1].ParameterType == typeof(ReadOnlySpan<int>);
+            int outputs = parameters.Length - 2 - (a.Options.ClassWeights ? 1 : 0) - (a.Options.SampleWeights ? 1 : 0) - (a.PerRow != 0 ? 1 : 0);
+            yield return new LossInfo
+            {
+                Name = method.Name,
+                IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
+                ManyRows = manyRows,
+                HasGradient = outputs == (manyRows && a.Options.Reduction == LossReduction.None ? 2 : 1),
+                Reduction = a.Options.Reduction,
+                IgnoreIndex = a.Options.IgnoreIndex,
+                LabelSmoothing = 0,
+                ZLoss = 0,
+                Softcap = 0,
+                ClassWeights = a.Options.ClassWeights,
+                SampleWeights = a.Options.SampleWeights,
+                HasLse = false,
+                HasPredictions = false,
+                HasEntropy = false,
+                Width = a.Options.Width,
+                Unroll = a.Options.Unroll,
+                Dispatcher = method,
+                Paths = KernelCatalog.PathsOf(typeof(LossKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!),
+                Kind = a.Kind,
+                Parameter1 = a.Scale,
+                M1 = a.M1,
+                M2 = a.M2,
+                M3 = a.M3,
+                PerRowMargin = a.PerRow,
             };
         }
     }

@@ -46,6 +46,27 @@ public static class Accuracy
     /// kernel's h is); the masked softmax its mask row (the reference is the softmax of z = fl(fl(0.125·x) + mask),
     /// in the softmax's units of z).
     /// </summary>
+    /// <summary>
+    /// The margin softmax (ArcFace, s = 64, m = 0.5) against its generated double Reference: the loss in units of
+    /// ε·(4s + |ℓ|), the gradient in units of ε·(scale·5s·max(1, 4s)/4), as MarginLossTests (docs/accuracy.md).
+    /// </summary>
+    public static (double Loss, double Gradient) MarginSoftmaxWorstUnits(float[] cosines, int[] targets, float loss, float[] gradient)
+    {
+        const double s = Kernels.BenchKernels.ArcFaceScale, u = 1.0 / (1 << 24);
+        float[] reference = new float[gradient.Length];
+        double expected = Kernels.BenchKernels.ArcFaceMeanGradientPaths.Reference(cosines, targets, reference);
+        double scale = 1.0 / CrossEntropyTargets.Counted(targets);
+        double lossUnits = Math.Abs(loss - expected) / (u * ((4 * s) + Math.Abs(expected)));
+        double gradientUnit = u * scale * 5 * s * 4 * s / 4, gradientUnits = 0;
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            double error = Math.Abs(gradient[i] - (double)reference[i]) / gradientUnit;
+            gradientUnits = double.IsNaN(error) ? double.PositiveInfinity : Math.Max(gradientUnits, error);
+        }
+
+        return (double.IsNaN(lossUnits) ? double.PositiveInfinity : lossUnits, gradientUnits);
+    }
+
     public static double WorstUnits(Operation operation, RowShape shape, float[] input, float[] output, float[]? weight = null, float[]? bias = null, float[]? second = null)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -83,6 +83,12 @@ public enum Operation
 
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
+
+    /// <summary>
+    /// ArcFace (s = 64, m = 0.5) on cosines, forward and gradient: the mean loss returned, ∂ℓ/∂c written to the output
+    /// (checked against the generated Reference).
+    /// </summary>
+    MarginSoftmaxGradient,
 }
 
 /// <summary>The peers a kernel's speed is compared with.</summary>
@@ -232,6 +238,12 @@ public static class Traffic
         if (kernel.Operation is Operation.CrossEntropy or Operation.CrossEntropyGradient)
         {
             return CrossEntropyBytesPerElement(kernel.Operation);
+        }
+
+        if (kernel.Operation == Operation.MarginSoftmaxGradient)
+        {
+            // The cross-entropy's passes: the normalizer reads the cosines, the gradient pass reads them again and writes.
+            return 12;
         }
 
         if (kernel.Operation == Operation.MaskedSoftmax)

@@ -17,4 +17,14 @@ public static partial class BenchKernels
     // (softmax(z) − onehot(y)) / (rows that count) into the gradient (0 on ignored rows).
     [CrossEntropy]
     public static partial float CrossEntropyMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+
+    /// <summary>s of <see cref="ArcFaceMeanGradient"/>.</summary>
+    public const double ArcFaceScale = 64;
+
+    /// <summary>m of <see cref="ArcFaceMeanGradient"/>.</summary>
+    public const double ArcFaceMargin = 0.5;
+
+    // ArcFace on cosines, forward and gradient in one call: the mean of CE(s·c with the target's s·cos(θ_y + m)).
+    [MarginSoftmaxLoss(Scale = ArcFaceScale, M2 = ArcFaceMargin)]
+    public static partial float ArcFaceMeanGradient(ReadOnlySpan<float> cosines, ReadOnlySpan<int> targets, Span<float> gradient);
 }

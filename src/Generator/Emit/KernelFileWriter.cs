@@ -424,6 +424,11 @@ internal static class KernelFileWriter
                 writer.Line($"{Arguments}.ValidatePerRow<{t}>({sampleWeights}, {targets}.Length, nameof({sampleWeights}));");
             }
 
+            if (s.NameOf(ParameterRole.SampleMargins) is { } margins)
+            {
+                writer.Line($"{Arguments}.ValidatePerRow<{t}>({margins}, {targets}.Length, nameof({margins}));");
+            }
+
             if (s.NameOf(ParameterRole.Losses) is { } losses)
             {
                 writer.Line($"{Arguments}.ValidateLosses<{t}>({losses}, {targets}.Length, {logits}, {gradient ?? "default"}, nameof({losses}));");
@@ -463,7 +468,7 @@ internal static class KernelFileWriter
         }
 
         // Nothing the kernel writes may share memory with the weights it reads.
-        foreach (string weights in new[] { classWeights, sampleWeights }.Where(static w => w is not null).Select(static w => w!))
+        foreach (string weights in new[] { classWeights, sampleWeights, s.NameOf(ParameterRole.SampleMargins) }.Where(static w => w is not null).Select(static w => w!))
         {
             foreach (ParameterRole role in new[] { ParameterRole.Losses, ParameterRole.LseOutput, ParameterRole.EntropyOutput, ParameterRole.Gradient })
             {

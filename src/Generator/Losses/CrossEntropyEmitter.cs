@@ -11,7 +11,7 @@ namespace KernelGen.Generator.Losses;
 /// (they skip ignored rows and reduce the row losses), one row method per path (the online normalizer
 /// pass, then the gradient pass when there is a gradient), and the double-precision reference.
 /// </summary>
-internal sealed class CrossEntropyEmitter : IKernelRowWriter
+internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
 {
     private const string Unsafe = VectorLoopWriter.Unsafe;
     private const string Math = "global::System.Math";
@@ -73,6 +73,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
         TargetLossKind.CompSum => "comp-sum loss (Tau = " + CSharpLiteral.Of(this.model.Parameter1) + ")",
         TargetLossKind.Focal => "softmax focal loss (Gamma = " + CSharpLiteral.Of(this.model.Parameter1) + ", Alpha = " + CSharpLiteral.Of(this.model.Parameter2) + ")",
         TargetLossKind.Dice => "self-adjusting Dice loss (Alpha = " + CSharpLiteral.Of(this.model.Parameter1) + ", Gamma = " + CSharpLiteral.Of(this.model.Parameter2) + ")",
+        TargetLossKind.MarginSoftmax or TargetLossKind.InfoNce => this.MarginKindName,
         _ => "softmax cross-entropy",
     };
 
@@ -151,6 +152,9 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
                 writer.Line("/// <summary>γ of the Dice loss 1 − (2p̃ + γ)/(p̃ + 1 + γ).</summary>");
                 writer.Line($"private const double Gamma = {CSharpLiteral.Of(this.model.Parameter2)};");
                 break;
+            case TargetLossKind.MarginSoftmax or TargetLossKind.InfoNce:
+                this.WriteMarginConstants(writer);
+                break;
         }
 
         if (this.HasSmoothing)
@@ -205,7 +209,11 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
 
     public void WriteRow(IndentedWriter writer, PathInfo path)
     {
-        if (path.IsVector)
+        if (this.IsMargin)
+        {
+            this.WriteMarginRow(writer, path);
+        }
+        else if (path.IsVector)
         {
             this.WriteVectorRow(writer, new VectorLoopWriter(path, this.Element, this.model.Unroll));
         }
@@ -219,10 +227,17 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     {
         string parameters = $"global::System.ReadOnlySpan<{this.T}> x, int target"
             + (this.HasClassWeights ? $", global::System.ReadOnlySpan<{this.T}> w" + (this.HasWeightTotal ? ", double weightTotal" : string.Empty) : string.Empty)
+            + (this.HasSampleMargins ? ", double margin" : string.Empty)
             + (this.HasGradient ? $", global::System.Span<{this.T}> g, double scale" + (this.TwoDenominators ? ", double zScale" : string.Empty) : string.Empty)
             + (this.RowReturnsLse ? ", out double lse" : string.Empty)
             + (this.HasEntropy ? ", out double entropy" : string.Empty);
         string w = this.HasClassWeights ? "w[target]" : "1.0";
+        if (this.IsMargin)
+        {
+            this.WriteMarginReferenceRow(writer, parameters);
+            return;
+        }
+
         if (this.IsTargetLoss)
         {
             this.WriteTargetReferenceRow(writer, parameters, w);
@@ -598,7 +613,8 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
 
                 string gradientArguments = this.HasGradient ? $", {gradientRow}, scale" + (this.TwoDenominators ? ", zScale" : string.Empty) + streamArgument : string.Empty;
                 string outArguments = (this.RowReturnsLse ? ", out double rowLse" : string.Empty) + (this.HasEntropy ? ", out double rowEntropy" : string.Empty);
-                writer.Line($"double loss = {row}({logits}, target{weightArguments}{gradientArguments}{outArguments});");
+                string marginArgument = this.HasSampleMargins ? ", margins[row]" : string.Empty;
+                writer.Line($"double loss = {row}({logits}, target{weightArguments}{marginArgument}{gradientArguments}{outArguments});");
                 if (this.HasLse)
                 {
                     writer.Line($"lse[row] = ({this.T})rowLse;");
@@ -640,6 +656,7 @@ internal sealed class CrossEntropyEmitter : IKernelRowWriter
     // A vector path's row takes 'bool stream' with its gradient: write it with streaming stores.
     private string RowParameters(bool vector) => (this.model.Width == 0 ? $"ref {this.T} x, nint n, int target" : $"ref {this.T} x, int target")
         + (this.HasClassWeights ? $", ref {this.T} w" + (this.HasWeightTotal ? ", double weightTotal" : string.Empty) : string.Empty)
+        + (this.HasSampleMargins ? ", double margin" : string.Empty)
         + (this.HasGradient ? $", ref {this.T} g, double scale" + (this.TwoDenominators ? ", double zScale" : string.Empty) + (vector ? ", bool stream" : string.Empty) : string.Empty)
         + (this.RowReturnsLse ? ", out double lse" : string.Empty)
         + (this.HasEntropy ? ", out double entropy" : string.Empty);

@@ -32,7 +32,24 @@ internal enum TargetLossKind
 
     /// <summary>[DiceLoss]: ℓ = 1 − (2p̃ + γ)/(p̃ + 1 + γ), p̃ = (1 − p)^α·p. Parameter1 = α, Parameter2 = γ.</summary>
     Dice = 3,
+
+    /// <summary>
+    /// [MarginSoftmaxLoss]: the cross-entropy of z_k = s·c_k (k ≠ y), z_y = s·(cos(m1·θ_y + m2) − m3) over cosines c.
+    /// Margin = (s, m1, m2, m3) and the per-row margin's slot.
+    /// </summary>
+    MarginSoftmax = 4,
+
+    /// <summary>[InfoNceLoss]: the cross-entropy of s/τ over similarities. Margin = (1/τ, 1, 0, 0).</summary>
+    InfoNce = 5,
 }
+
+/// <summary>The logits of a margin softmax (or InfoNCE) row: z_k = Scale·c_k, the target's Scale·(cos(M1·θ + M2) − M3).</summary>
+/// <param name="Scale">s &gt; 0 (1/τ for InfoNCE).</param>
+/// <param name="M1">The multiplicative angular margin.</param>
+/// <param name="M2">The additive angular margin.</param>
+/// <param name="M3">The additive cosine margin.</param>
+/// <param name="PerRow">Which margin a per-row span replaces: 0 none, 1 m2, 2 m3 (the SampleMargin values).</param>
+internal sealed record MarginOptions(double Scale, double M1, double M2, double M3, int PerRow);
 
 /// <summary>Everything the cross-entropy emitter needs to write one kernel.</summary>
 /// <param name="Hierarchy">Where the kernel is declared.</param>
@@ -48,6 +65,7 @@ internal enum TargetLossKind
 /// <param name="Kind">The outer function: the cross-entropy, or a loss of the target probability alone.</param>
 /// <param name="Parameter1">The outer function's first parameter (see <see cref="TargetLossKind"/>), else 0.</param>
 /// <param name="Parameter2">The outer function's second parameter, else 0.</param>
+/// <param name="Margin">The scale and margins of [MarginSoftmaxLoss] and [InfoNceLoss], else null.</param>
 internal sealed record CrossEntropyModel(
     HierarchyInfo Hierarchy,
     KernelSignature Signature,
@@ -61,7 +79,8 @@ internal sealed record CrossEntropyModel(
     int Targets,
     TargetLossKind Kind = TargetLossKind.CrossEntropy,
     double Parameter1 = 0,
-    double Parameter2 = 0) : IKernelModel
+    double Parameter2 = 0,
+    MarginOptions? Margin = null) : IKernelModel
 {
     /// <inheritdoc/>
     public string HintName => this.Hierarchy.FullName + "." + this.Signature.MethodName + ".g.cs";

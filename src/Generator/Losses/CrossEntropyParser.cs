@@ -30,6 +30,8 @@ internal static class CrossEntropyParser
             TargetLossKind.CompSum => "CompSumLoss",
             TargetLossKind.Focal => "FocalLoss",
             TargetLossKind.Dice => "DiceLoss",
+            TargetLossKind.MarginSoftmax => "MarginSoftmaxLoss",
+            TargetLossKind.InfoNce => "InfoNceLoss",
             _ => "CrossEntropy",
         };
 
@@ -41,6 +43,8 @@ internal static class CrossEntropyParser
         var reduction = ReductionKind.Mean;
         int ignoreIndex = -100;
         double smoothing = 0, zLoss = 0, softcap = 0;
+        double scale = 64, m1 = 1, m2 = 0, m3 = 0, temperature = 0.07;
+        int perRowMargin = 0;
         bool classWeights = false, sampleWeights = false, lseOutput = false, predictionOutput = false, entropyOutput = false;
         CommonOptions common = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
@@ -61,7 +65,26 @@ internal static class CrossEntropyParser
                 case (TargetLossKind.Dice, "Gamma"):
                     parameter2 = (double)value;
                     return parameter2 >= 0 && !double.IsInfinity(parameter2) ? null : "γ must be finite and at least 0";
-                case (_, "Tau" or "Gamma" or "Alpha"):
+                case (TargetLossKind.MarginSoftmax, "Scale"):
+                    scale = (double)value;
+                    return scale > 0 && !double.IsInfinity(scale) ? null : "s must be finite and greater than 0";
+                case (TargetLossKind.MarginSoftmax, "M1"):
+                    m1 = (double)value;
+                    return m1 > 0 && !double.IsInfinity(m1) ? null : "m1 must be finite and greater than 0";
+                case (TargetLossKind.MarginSoftmax, "M2"):
+                    m2 = (double)value;
+                    return m2 >= 0 && m2 < System.Math.PI ? null : "m2 must be in [0, π)";
+                case (TargetLossKind.MarginSoftmax, "M3"):
+                    m3 = (double)value;
+                    return !double.IsNaN(m3) && !double.IsInfinity(m3) ? null : "m3 must be finite";
+                case (TargetLossKind.MarginSoftmax, "SampleMargins"):
+                    // An invalid value adds no margins span (one diagnostic, not a second one about the shape).
+                    perRowMargin = (int)value is >= 0 and <= 2 ? (int)value : 0;
+                    return (int)value is >= 0 and <= 2 ? null : "it is not a SampleMargin value";
+                case (TargetLossKind.InfoNce, "Temperature"):
+                    temperature = (double)value;
+                    return temperature > 0 && !double.IsInfinity(temperature) ? null : "τ must be finite and greater than 0";
+                case (_, "Tau" or "Gamma" or "Alpha" or "Scale" or "M1" or "M2" or "M3" or "SampleMargins" or "Temperature"):
                     return null;
             }
 
@@ -107,7 +130,7 @@ internal static class CrossEntropyParser
         // per-row outputs (lse, predictions, entropy) come after the losses, in that order, and exist only for many rows
         // (as do the sample weights). The gradient is optional and always last: both lengths are tried.
         bool none = reduction == ReductionKind.None;
-        bool manyRowsOnly = sampleWeights || lseOutput || predictionOutput || entropyOutput;
+        bool manyRowsOnly = sampleWeights || perRowMargin != 0 || lseOutput || predictionOutput || entropyOutput;
         List<ParameterRole>? oneRow = manyRowsOnly ? null : new List<ParameterRole> { ParameterRole.Input, ParameterRole.Target };
         var manyRows = new List<ParameterRole> { ParameterRole.Input, ParameterRole.Targets };
         if (classWeights)
@@ -119,6 +142,11 @@ internal static class CrossEntropyParser
         if (sampleWeights)
         {
             manyRows.Add(ParameterRole.SampleWeights);
+        }
+
+        if (perRowMargin != 0)
+        {
+            manyRows.Add(ParameterRole.SampleMargins);
         }
 
         if (none)
@@ -158,6 +186,11 @@ internal static class CrossEntropyParser
         if (sampleWeights)
         {
             options.Add("SampleWeights = true");
+        }
+
+        if (perRowMargin != 0)
+        {
+            options.Add("SampleMargins = " + (perRowMargin == 1 ? "SampleMargin.Angular" : "SampleMargin.Cosine"));
         }
 
         if (lseOutput)
@@ -201,7 +234,13 @@ internal static class CrossEntropyParser
             common.Targets | CommonOptions.ScalarTarget,
             kind,
             parameter1,
-            parameter2);
+            parameter2,
+            kind switch
+            {
+                TargetLossKind.MarginSoftmax => new MarginOptions(scale, m1, m2, m3, perRowMargin),
+                TargetLossKind.InfoNce => new MarginOptions(1.0 / temperature, 1, 0, 0, 0),
+                _ => null,
+            });
         return new KernelResult<CrossEntropyModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 

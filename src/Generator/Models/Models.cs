@@ -138,6 +138,9 @@ internal enum ParameterRole
     /// <summary>A many-rows loss's per-row weights: <c>ReadOnlySpan&lt;T&gt;</c>, one per row, after the class weights.</summary>
     SampleWeights,
 
+    /// <summary>[MarginSoftmaxLoss]'s per-row margins (ElasticFace): <c>ReadOnlySpan&lt;T&gt;</c>, one per row, after the sample weights.</summary>
+    SampleMargins,
+
     /// <summary>A many-rows loss's per-row log-sum-exp: <c>Span&lt;T&gt;</c>, one per row, after the losses.</summary>
     LseOutput,
 
@@ -181,7 +184,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     /// <summary>True for the spans the kernel only reads.</summary>
     public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets
         or ParameterRole.RescaleProjection or ParameterRole.RescaleWeight
-        or ParameterRole.ClassWeights or ParameterRole.SampleWeights
+        or ParameterRole.ClassWeights or ParameterRole.SampleWeights or ParameterRole.SampleMargins
         or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask or ParameterRole.Uniform
         or ParameterRole.SoftTargets or ParameterRole.PosWeight;
 
@@ -228,6 +231,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.BiasGradient => "biasGradient",
         ParameterRole.ClassWeights => "classWeights",
         ParameterRole.SampleWeights => "sampleWeights",
+        ParameterRole.SampleMargins => "margins",
         ParameterRole.LseOutput => "lse",
         ParameterRole.Predictions => "predictions",
         ParameterRole.EntropyOutput => "entropy",

@@ -98,6 +98,7 @@ internal sealed class SignatureShape
         ParameterRole.BiasGradient => "bias gradient dβ",
         ParameterRole.ClassWeights => "class weights, one per class",
         ParameterRole.SampleWeights => "sample weights, one per row",
+        ParameterRole.SampleMargins => "margins, one per row",
         ParameterRole.LseOutput => "log-sum-exp, one per row",
         ParameterRole.Predictions => "predicted classes, one per row",
         ParameterRole.EntropyOutput => "entropy, one per row",
