@@ -12,6 +12,8 @@ internal static class TrackingNames
     public const string CompSumLossTransform = nameof(CompSumLossTransform);
     public const string FocalLossTransform = nameof(FocalLossTransform);
     public const string DiceLossTransform = nameof(DiceLossTransform);
+    public const string SphericalZLossTransform = nameof(SphericalZLossTransform);
+    public const string MultiMarginLossTransform = nameof(MultiMarginLossTransform);
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
     public const string SeeDNormTransform = nameof(SeeDNormTransform);
     public const string BatchNormTransform = nameof(BatchNormTransform);
