@@ -17,4 +17,15 @@ public static partial class BenchKernels
     // (softmax(z) − onehot(y)) / (rows that count) into the gradient (0 on ignored rows).
     [CrossEntropy]
     public static partial float CrossEntropyMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+
+    // The spherical Z-loss (de Brébisson & Vincent's a = 0.1, b = 10), mean, with the gradient.
+    [SphericalZLoss]
+    public static partial float SphericalZLossMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+
+    // PyTorch's multi_margin_loss (Weston–Watkins, p = 1, margin 1), mean, forward only and with the gradient.
+    [MultiMarginLoss]
+    public static partial float MultiMarginLossMean(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets);
+
+    [MultiMarginLoss]
+    public static partial float MultiMarginLossMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
 }
