@@ -15,6 +15,8 @@ internal static class TrackingNames
     public const string DiceLossTransform = nameof(DiceLossTransform);
     public const string MarginSoftmaxLossTransform = nameof(MarginSoftmaxLossTransform);
     public const string InfoNceLossTransform = nameof(InfoNceLossTransform);
+    public const string SphericalZLossTransform = nameof(SphericalZLossTransform);
+    public const string MultiMarginLossTransform = nameof(MultiMarginLossTransform);
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
     public const string SeeDNormTransform = nameof(SeeDNormTransform);
     public const string BatchNormTransform = nameof(BatchNormTransform);

@@ -619,6 +619,56 @@ public sealed class DiagnosticTests
         }
         """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the target classes, one per row) must be ReadOnlySpan<int>, not 'int'. Expected 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, ReadOnlySpan<T> margins)' with T float or double for [MarginSoftmaxLoss] with Reduction = Mean (the default), SampleMargins = SampleMargin.Angular, without a gradient (add a trailing Span<T> gradient for one) (these options need the many-rows form).");
 
+    // The losses of row statistics: their own parameters (KG0008) and shapes (KG0006, spelling out the expected forms).
+    [Theory]
+    [InlineData("SphericalZLoss", "[|A = 0|]", "A = 0 is not valid for [SphericalZLoss]: a must be finite and greater than 0")]
+    [InlineData("SphericalZLoss", "[|A = double.PositiveInfinity|]", "A = Infinity is not valid for [SphericalZLoss]: a must be finite and greater than 0")]
+    [InlineData("SphericalZLoss", "[|B = double.NaN|]", "B = NaN is not valid for [SphericalZLoss]: b must be finite")]
+    [InlineData("MultiMarginLoss", "[|Margin = double.NegativeInfinity|]", "Margin = -Infinity is not valid for [MultiMarginLoss]: the margin must be finite")]
+    [InlineData("MultiMarginLoss", "[|Form = (MultiMarginForm)2|]", "Form = 2 is not valid for [MultiMarginLoss]: it is not a MultiMarginForm value")]
+    [InlineData("MultiMarginLoss", "[|Reduction = (LossReduction)3|]", "Reduction = 3 is not valid for [MultiMarginLoss]: it is not a LossReduction value")]
+    [InlineData("MultiMarginLoss", "[|Unroll = 9|]", "Unroll = 9 is not valid for [MultiMarginLoss]: the unroll must be 0 (the generator's choice) or 1 to 8 vectors")]
+    public void KG0008_row_statistics_loss_arguments(string attribute, string arguments, string message) => AssertSingle("KG0008", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [{{attribute}}({{arguments}})]
+            public static partial float Kernel(ReadOnlySpan<float> logits, int target);
+        }
+        """, message);
+
+    [Fact]
+    public void KG0006_multi_margin_loss_missing_its_class_weights() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [MultiMarginLoss(ClassWeights = true, Reduction = LossReduction.None)]
+            public static partial void Kernel(ReadOnlySpan<float> logits, [|ReadOnlySpan<int> targets|], Span<float> losses);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the target class) must be int, not 'System.ReadOnlySpan<int>'. Expected 'T Kernel(ReadOnlySpan<T> input, int target, ReadOnlySpan<T> classWeights)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, ReadOnlySpan<T> classWeights, Span<T> losses)' with T float or double for [MultiMarginLoss] with Reduction = None, ClassWeights = true, without a gradient (add a trailing Span<T> gradient for one).");
+
+    [Fact]
+    public void KG0006_spherical_z_loss_with_a_long_target() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [SphericalZLoss]
+            public static partial float Kernel(ReadOnlySpan<float> logits, [|long target|]);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter must be int (the target class) or ReadOnlySpan<int> (the target classes, one per row), not 'long'. Expected 'T Kernel(ReadOnlySpan<T> input, int target)' or 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets)' with T float or double for [SphericalZLoss] with Reduction = Mean (the default), without a gradient (add a trailing Span<T> gradient for one).");
+
     [Fact]
     public void KG0006_focal_loss_with_a_long_target() => AssertSingle("KG0006", """
         using System;

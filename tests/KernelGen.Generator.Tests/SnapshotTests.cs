@@ -290,6 +290,10 @@ public sealed class SnapshotTests
 
     [Fact] public void InfoNceLoss_OneRow() => Verify(Kernel("[InfoNceLoss(Temperature = 0.1)]", "(ReadOnlySpan<float> similarities, int positive)", "public static partial float"));
 
+
+    [Fact] public void SphericalZLoss_Mean_Gradient_Float() => Verify(Kernel("[SphericalZLoss]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient)", "public static partial float"));
+    [Fact] public void MultiMarginLoss_Squared_ClassWeights_None_Gradient_Double() => Verify(Kernel("[MultiMarginLoss(Squared = true, ClassWeights = true, Reduction = LossReduction.None)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> classWeights, Span<double> losses, Span<double> gradient)"));
+    [Fact] public void MultiMarginLoss_CrammerSinger_Gradient_Float() => Verify(Kernel("[MultiMarginLoss(Form = MultiMarginForm.CrammerSinger)]", "(ReadOnlySpan<float> logits, int target, Span<float> gradient)", "public static partial float"));
     [Fact] public void DiceLoss_None_SampleWeights_Gradient_Double() => Verify(Kernel("[DiceLoss(Alpha = 0.5, Gamma = 1, Reduction = LossReduction.None, SampleWeights = true)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> sampleWeights, Span<double> losses, Span<double> gradient)"));
     // Backward kernels: LayerNorm with every gradient (one row, float), RmsNorm with an offset (many rows, double, Unroll 2),
     // L2Normalize with a fixed width.

@@ -222,7 +222,10 @@ public static class LossCatalog
     /// <summary>The kernels of [MarginSoftmaxLoss] and [InfoNceLoss]: the cross-entropy's shapes over cosines or similarities.</summary>
     public static readonly IReadOnlyList<LossInfo> MarginLosses = DiscoverMarginLosses().ToList();
 
-    public static LossInfo Get(string name) => All.Concat(TargetLosses).Concat(MarginLosses).Single(k => k.Name == name);
+    /// <summary>The kernels of the losses of row statistics ([SphericalZLoss], [MultiMarginLoss]): the cross-entropy's shapes with class weights at most.</summary>
+    public static readonly IReadOnlyList<LossInfo> RowLosses = DiscoverRowLosses().ToList();
+
+    public static LossInfo Get(string name) => All.Concat(TargetLosses).Concat(MarginLosses).Concat(RowLosses).Single(k => k.Name == name);
 
     /// <summary>The kernel names, for [MemberData].</summary>
     public static IEnumerable<object[]> Names(Func<LossInfo, bool>? filter = null) =>
@@ -318,6 +321,51 @@ public static class LossCatalog
                 M2 = a.M2,
                 M3 = a.M3,
                 PerRowMargin = a.PerRow,
+            };
+        }
+    }
+
+    // Kind: SphericalZ (Parameter1 = a, Parameter2 = b), WestonWatkins or CrammerSinger (Parameter1 = m, Parameter2 = p).
+    private static IEnumerable<LossInfo> DiscoverRowLosses()
+    {
+        foreach (MethodInfo method in typeof(LossKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            (string Kind, double First, double Second, LossReduction Reduction, int IgnoreIndex, bool ClassWeights, int Width, int Unroll)? found =
+                method.GetCustomAttribute<SphericalZLossAttribute>() is { } z ? ("SphericalZ", z.A, z.B, z.Reduction, z.IgnoreIndex, false, z.Width, z.Unroll)
+                : method.GetCustomAttribute<MultiMarginLossAttribute>() is { } m
+                    ? (m.Form == MultiMarginForm.CrammerSinger ? "CrammerSinger" : "WestonWatkins", m.Margin, m.Squared ? 2 : 1, m.Reduction, m.IgnoreIndex, m.ClassWeights, m.Width, m.Unroll)
+                : null;
+            if (found is not { } a)
+            {
+                continue;
+            }
+
+            ParameterInfo[] parameters = method.GetParameters();
+            bool manyRows = parameters[1].ParameterType == typeof(ReadOnlySpan<int>);
+            int outputs = parameters.Length - 2 - (a.ClassWeights ? 1 : 0);
+            yield return new LossInfo
+            {
+                Name = method.Name,
+                IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
+                ManyRows = manyRows,
+                HasGradient = outputs == (manyRows && a.Reduction == LossReduction.None ? 2 : 1),
+                Reduction = a.Reduction,
+                IgnoreIndex = a.IgnoreIndex,
+                LabelSmoothing = 0,
+                ZLoss = 0,
+                Softcap = 0,
+                ClassWeights = a.ClassWeights,
+                SampleWeights = false,
+                HasLse = false,
+                HasPredictions = false,
+                HasEntropy = false,
+                Width = a.Width,
+                Unroll = a.Unroll,
+                Dispatcher = method,
+                Paths = KernelCatalog.PathsOf(typeof(LossKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!),
+                Kind = a.Kind,
+                Parameter1 = a.First,
+                Parameter2 = a.Second,
             };
         }
     }

@@ -341,6 +341,42 @@ public static class Accuracy
     /// given each element of (softmax(z) − onehot(y))·scale, 0 on ignored rows, in units of 2^-24·scale with
     /// scale = 1/(rows that count). +∞ when a value is NaN or infinite where the reference is finite.
     /// </summary>
+    /// <summary>
+    /// The Z-loss and multi-margin rows against the kernels' generated Reference (double inside): the loss in units of
+    /// 2^-24·max(1, |ℓ|), the gradient in units of 2^-24·max|g| (the largest reference element). +∞ for a NaN where the
+    /// reference is finite.
+    /// </summary>
+    public static (double Loss, double Gradient) RowLossWorstUnits(Operation operation, float[] logits, int[] targets, float loss, float[]? gradient)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(targets);
+        float[] expectedGradient = new float[logits.Length];
+        float expected = operation switch
+        {
+            Operation.SphericalZLossGradient => Kernels.BenchKernels.SphericalZLossMeanGradientPaths.Reference(logits, targets, expectedGradient),
+            _ => Kernels.BenchKernels.MultiMarginLossMeanGradientPaths.Reference(logits, targets, expectedGradient),
+        };
+        const double Unit = 1.0 / (1 << 24);
+        double lossUnits = float.IsFinite(expected) && !float.IsFinite(loss) ? double.PositiveInfinity : Math.Abs((double)loss - expected) / (Unit * Math.Max(1, Math.Abs(expected)));
+        double gradientUnits = 0;
+        if (gradient is not null)
+        {
+            double largest = 0;
+            foreach (float g in expectedGradient)
+            {
+                largest = Math.Max(largest, Math.Abs(g));
+            }
+
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                double units = float.IsFinite(expectedGradient[i]) && !float.IsFinite(gradient[i]) ? double.PositiveInfinity : Math.Abs((double)gradient[i] - expectedGradient[i]) / (Unit * largest);
+                gradientUnits = Math.Max(gradientUnits, units);
+            }
+        }
+
+        return (lossUnits, gradientUnits);
+    }
+
     public static CrossEntropyUnits CrossEntropyWorstUnits(RowShape shape, float[] logits, int[] targets, float loss, float[]? gradient)
     {
         ArgumentNullException.ThrowIfNull(logits);

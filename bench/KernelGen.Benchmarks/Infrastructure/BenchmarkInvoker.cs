@@ -89,6 +89,14 @@ public static class BenchmarkInvoker
                 return new Outcome(Math.Max(lossUnits, gradientUnits), modified, detail);
             }
 
+            if (info.Operation is Operation.SphericalZLossGradient or Operation.MultiMarginLoss or Operation.MultiMarginLossGradient)
+            {
+                float loss = returned as float? ?? throw new InvalidOperationException($"{type.Name}.{method.Name} must return the loss as a float.");
+                (double lossUnits, double gradientUnits) = Accuracy.RowLossWorstUnits(info.Operation, input, targets!, loss, info.Operation == Operation.MultiMarginLoss ? null : output.ToArray());
+                string detail = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {lossUnits:0.00}, gradient {gradientUnits:0.00}");
+                return new Outcome(Math.Max(lossUnits, gradientUnits), modified, detail);
+            }
+
             float[]? second = benchmark.SecondInput.Count != 0 ? benchmark.SecondInput.ToArray() : null;
             return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output.ToArray(), weight, bias, second), modified);
         }

@@ -39,6 +39,15 @@ public enum Operation
     /// </summary>
     CrossEntropyGradient,
 
+    /// <summary>The spherical Z-loss (A = 0.1, B = 10), forward and gradient: the mean loss returned, the gradient written to the output.</summary>
+    SphericalZLossGradient,
+
+    /// <summary>PyTorch's multi_margin_loss (Weston–Watkins, p = 1, margin 1), forward only: the mean loss returned.</summary>
+    MultiMarginLoss,
+
+    /// <summary>PyTorch's multi_margin_loss, forward and gradient: the mean loss returned, the subgradient written to the output.</summary>
+    MultiMarginLossGradient,
+
     /// <summary>StableMax over each row, y = s(x)/Σ s(x) with s(x) = x + 1 (x ≥ 0), 1/(1 − x) (x &lt; 0).</summary>
     StableMax,
 
@@ -244,6 +253,12 @@ public static class Traffic
         {
             // The cross-entropy's passes: the normalizer reads the cosines, the gradient pass reads them again and writes.
             return 12;
+        }
+
+        if (kernel.Operation is Operation.SphericalZLossGradient or Operation.MultiMarginLoss or Operation.MultiMarginLossGradient)
+        {
+            // Z-loss: three reads (Σ(o − o_0), Σ(o − μ)², the gradient pass) and a write; hinge: one read, and with the gradient a second read and a write.
+            return kernel.Operation switch { Operation.SphericalZLossGradient => 16, Operation.MultiMarginLoss => 4, _ => 12 };
         }
 
         if (kernel.Operation == Operation.MaskedSoftmax)

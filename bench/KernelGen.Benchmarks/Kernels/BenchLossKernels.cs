@@ -27,4 +27,15 @@ public static partial class BenchKernels
     // ArcFace on cosines, forward and gradient in one call: the mean of CE(s·c with the target's s·cos(θ_y + m)).
     [MarginSoftmaxLoss(Scale = ArcFaceScale, M2 = ArcFaceMargin)]
     public static partial float ArcFaceMeanGradient(ReadOnlySpan<float> cosines, ReadOnlySpan<int> targets, Span<float> gradient);
+
+    // The spherical Z-loss (de Brébisson & Vincent's a = 0.1, b = 10), mean, with the gradient.
+    [SphericalZLoss]
+    public static partial float SphericalZLossMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+
+    // PyTorch's multi_margin_loss (Weston–Watkins, p = 1, margin 1), mean, forward only and with the gradient.
+    [MultiMarginLoss]
+    public static partial float MultiMarginLossMean(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets);
+
+    [MultiMarginLoss]
+    public static partial float MultiMarginLossMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
 }

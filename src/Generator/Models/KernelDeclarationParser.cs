@@ -34,6 +34,8 @@ internal static class KernelDeclarationParser
         "KernelGen.CompSumLossAttribute",
         "KernelGen.FocalLossAttribute",
         "KernelGen.DiceLossAttribute",
+        "KernelGen.SphericalZLossAttribute",
+        "KernelGen.MultiMarginLossAttribute",
         "KernelGen.DynamicTanhAttribute",
         "KernelGen.SeeDNormAttribute",
         "KernelGen.BatchNormAttribute",
