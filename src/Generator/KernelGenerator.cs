@@ -33,6 +33,8 @@ public sealed class KernelGenerator : IIncrementalGenerator
         RegisterFamily(context, Pipeline(context, "KernelGen.CompSumLossAttribute", TrackingNames.CompSumLossTransform, static (c, t) => CrossEntropyParser.Parse(c, TargetLossKind.CompSum, t)), CrossEntropyEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.FocalLossAttribute", TrackingNames.FocalLossTransform, static (c, t) => CrossEntropyParser.Parse(c, TargetLossKind.Focal, t)), CrossEntropyEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.DiceLossAttribute", TrackingNames.DiceLossTransform, static (c, t) => CrossEntropyParser.Parse(c, TargetLossKind.Dice, t)), CrossEntropyEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.KLDivergenceAttribute", TrackingNames.KLDivergenceTransform, static (c, t) => DistillationParser.Parse(c, DistillationKind.KLDivergence, t)), DistillationEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.DistillationLossAttribute", TrackingNames.DistillationLossTransform, static (c, t) => DistillationParser.Parse(c, DistillationKind.DistillationLoss, t)), DistillationEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.DynamicTanhAttribute", TrackingNames.DynamicTanhTransform, static (c, t) => DynamicTanhParser.Parse(c, t)), DynamicTanhEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.SeeDNormAttribute", TrackingNames.SeeDNormTransform, static (c, t) => SeeDNormParser.Parse(c, t)), SeeDNormEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.SparsemaxAttribute", TrackingNames.SparsemaxTransform, static (c, t) => SparseMapParser.Parse(c, SparseMapKind.Sparsemax, t)), SparseMapEmitter.Emit);

@@ -12,6 +12,8 @@ internal static class TrackingNames
     public const string CompSumLossTransform = nameof(CompSumLossTransform);
     public const string FocalLossTransform = nameof(FocalLossTransform);
     public const string DiceLossTransform = nameof(DiceLossTransform);
+    public const string KLDivergenceTransform = nameof(KLDivergenceTransform);
+    public const string DistillationLossTransform = nameof(DistillationLossTransform);
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
     public const string SeeDNormTransform = nameof(SeeDNormTransform);
     public const string BatchNormTransform = nameof(BatchNormTransform);

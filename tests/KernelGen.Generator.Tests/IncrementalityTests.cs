@@ -88,6 +88,12 @@ public sealed class IncrementalityTests
 
             [SeeDNorm]
             public static partial void Nineteenth(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output, int rowLength);
+
+            [KLDivergence(Temperature = 2)]
+            public static partial float Twentieth(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, int rowLength, Span<float> gradient);
+
+            [DistillationLoss(Jsd = true)]
+            public static partial double TwentyFirst(ReadOnlySpan<double> student, ReadOnlySpan<double> teacher, int target);
         }
         """;
 
@@ -143,6 +149,12 @@ public sealed class IncrementalityTests
 
             [SeeDNorm(Epsilon = -1)]
             public static partial void BadSeeD(ReadOnlySpan<float> input, ReadOnlySpan<float> beta, ReadOnlySpan<float> alpha, ReadOnlySpan<float> gamma, Span<float> output);
+
+            [KLDivergence(Temperature = 0)]
+            public static partial float BadKl(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher);
+
+            [DistillationLoss]
+            public static partial float BadDistillation(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, long target);
         }
         """;
 
@@ -176,6 +188,8 @@ public sealed class IncrementalityTests
         TrackingNames.DiceLossTransform,
         TrackingNames.GumbelSoftmaxTransform,
         TrackingNames.TopKSoftmaxTransform,
+        TrackingNames.KLDivergenceTransform,
+        TrackingNames.DistillationLossTransform,
         TrackingNames.Models,
         TrackingNames.Diagnostics,
     };
@@ -252,7 +266,7 @@ public sealed class IncrementalityTests
         Assert.Contains(models["Seventeenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Eighteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
         Assert.Contains(models["Nineteenth"], new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged });
-        Assert.Equal(19, models.Count);
+        Assert.Equal(21, models.Count);
 
         // The outputs: exactly one source output step re-ran, and only First's text changed.
         List<IncrementalStepRunReason> outputs = after.TrackedOutputSteps
@@ -275,7 +289,7 @@ public sealed class IncrementalityTests
         ImmutableArray<object> First() => Models(RunOnce().Driver);
         ImmutableArray<object> a = First();
         ImmutableArray<object> b = First();
-        Assert.Equal(19, a.Length);
+        Assert.Equal(21, a.Length);
         Assert.Equal(a, b);
         Assert.Equal(a.Select(static m => m.GetHashCode()), b.Select(static m => m.GetHashCode()));
         Assert.All(a.Zip(b), static pair => Assert.NotSame(pair.First, pair.Second));
@@ -299,6 +313,7 @@ public sealed class IncrementalityTests
         KernelGen.Generator.Softmax.SoftmaxVariantModel variant => variant.Signature.MethodName,
         KernelGen.Generator.Softmax.SparseMapModel sparseMap => sparseMap.Signature.MethodName,
         KernelGen.Generator.Losses.CrossEntropyModel loss => loss.Signature.MethodName,
+        KernelGen.Generator.Losses.DistillationModel distillation => distillation.Signature.MethodName,
         KernelGen.Generator.Softmax.GumbelSoftmaxModel gumbel => gumbel.Signature.MethodName,
         KernelGen.Generator.Softmax.TopKSoftmaxModel topK => topK.Signature.MethodName,
         _ => throw new System.InvalidOperationException("Unknown model " + model),
@@ -311,8 +326,8 @@ public sealed class IncrementalityTests
             .RunGenerators(compilation, TestContext.Current.CancellationToken);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
         Assert.Null(first.Exception);
-        Assert.Equal(19, first.GeneratedSources.Length);
-        Assert.Equal(15, first.Diagnostics.Length);
+        Assert.Equal(21, first.GeneratedSources.Length);
+        Assert.Equal(17, first.Diagnostics.Length);
         return (driver, compilation);
     }
 

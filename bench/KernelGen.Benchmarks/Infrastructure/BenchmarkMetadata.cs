@@ -81,6 +81,15 @@ public enum Operation
     /// <summary>1.5-entmax's backward from the forward's output (checked against its generated Reference).</summary>
     Entmax15Backward,
 
+    /// <summary>
+    /// [KLDivergence] at T = <c>KLDivergenceBenchmarks.Temperature</c>: T²·KL(softmax(t/T) ‖ softmax(s/T)), the mean over the rows
+    /// ('batchmean'), returned as a scalar (checked against its generated Reference).
+    /// </summary>
+    KLDivergence,
+
+    /// <summary>[KLDivergence] with its gradient T·(p − q)/rows written to the output (checked against its generated Reference).</summary>
+    KLDivergenceGradient,
+
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
 }
@@ -232,6 +241,12 @@ public static class Traffic
         if (kernel.Operation is Operation.CrossEntropy or Operation.CrossEntropyGradient)
         {
             return CrossEntropyBytesPerElement(kernel.Operation);
+        }
+
+        if (kernel.Operation is Operation.KLDivergence or Operation.KLDivergenceGradient)
+        {
+            // Pass 1 reads the student and the teacher (their online normalizers), pass 2 reads both again (and writes the gradient).
+            return kernel.Operation == Operation.KLDivergence ? 16 : 20;
         }
 
         if (kernel.Operation == Operation.MaskedSoftmax)

@@ -17,4 +17,12 @@ public static partial class BenchKernels
     // (softmax(z) − onehot(y)) / (rows that count) into the gradient (0 on ignored rows).
     [CrossEntropy]
     public static partial float CrossEntropyMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+
+    // Knowledge distillation (Hinton et al.): T²·KL(softmax(teacher/T) ‖ softmax(student/T)), 'batchmean', T = 2.
+    [KLDivergence(Temperature = 2)]
+    public static partial float KLDivergenceMean(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, int rowLength);
+
+    // The same with the gradient T·(p − q)/rows with respect to the student's logits, in the same call.
+    [KLDivergence(Temperature = 2)]
+    public static partial float KLDivergenceMeanGradient(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, int rowLength, Span<float> gradient);
 }

@@ -161,6 +161,9 @@ internal enum ParameterRole
 
     /// <summary>[TopKSoftmax]'s indices of the K largest logits of each row: <c>Span&lt;int&gt;</c>, K per row, after the weights.</summary>
     Indices,
+
+    /// <summary>[KLDivergence]/[DistillationLoss]'s teacher logits: <c>ReadOnlySpan&lt;T&gt;</c>, as long as the input (the student's logits), right after it.</summary>
+    Teacher,
 }
 
 /// <summary>One parameter of a kernel: its role and the user's name for it (escaped for C#).</summary>
@@ -170,7 +173,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
     public bool IsReadOnly => this.Role is ParameterRole.Input or ParameterRole.Residual or ParameterRole.Weight or ParameterRole.Bias or ParameterRole.OutputGradient or ParameterRole.Targets
         or ParameterRole.RescaleProjection or ParameterRole.RescaleWeight
         or ParameterRole.ClassWeights or ParameterRole.SampleWeights
-        or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask or ParameterRole.Uniform;
+        or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask or ParameterRole.Uniform or ParameterRole.Teacher;
 
     /// <summary>True for the per-channel running statistics of an inference-time normalization (μ, σ², ψ²).</summary>
     public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean;
@@ -224,6 +227,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Uniform => "uniform",
         ParameterRole.Seed => "seed",
         ParameterRole.Indices => "indices",
+        ParameterRole.Teacher => "teacher",
         _ => "rowLength",
     };
 
@@ -254,6 +258,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Uniform => "u",
         ParameterRole.Seed => "seed",
         ParameterRole.Indices => "indices",
+        ParameterRole.Teacher => "t",
         _ => "y",
     };
 }

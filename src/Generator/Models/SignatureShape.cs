@@ -106,6 +106,7 @@ internal sealed class SignatureShape
         ParameterRole.Uniform => "uniform samples U",
         ParameterRole.Seed => "seed",
         ParameterRole.Indices => "indices of the K largest, K per row",
+        ParameterRole.Teacher => "teacher logits",
         _ => "row length",
     };
 }
