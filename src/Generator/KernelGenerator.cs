@@ -38,6 +38,8 @@ public sealed class KernelGenerator : IIncrementalGenerator
         RegisterFamily(context, Pipeline(context, "KernelGen.InfoNceLossAttribute", TrackingNames.InfoNceLossTransform, static (c, t) => CrossEntropyParser.Parse(c, TargetLossKind.InfoNce, t)), CrossEntropyEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.SphericalZLossAttribute", TrackingNames.SphericalZLossTransform, static (c, t) => RowLossParser.Parse(c, multiMargin: false, t)), RowLossEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.MultiMarginLossAttribute", TrackingNames.MultiMarginLossTransform, static (c, t) => RowLossParser.Parse(c, multiMargin: true, t)), RowLossEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.KLDivergenceAttribute", TrackingNames.KLDivergenceTransform, static (c, t) => DistillationParser.Parse(c, DistillationKind.KLDivergence, t)), DistillationEmitter.Emit);
+        RegisterFamily(context, Pipeline(context, "KernelGen.DistillationLossAttribute", TrackingNames.DistillationLossTransform, static (c, t) => DistillationParser.Parse(c, DistillationKind.DistillationLoss, t)), DistillationEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.DynamicTanhAttribute", TrackingNames.DynamicTanhTransform, static (c, t) => DynamicTanhParser.Parse(c, t)), DynamicTanhEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.SeeDNormAttribute", TrackingNames.SeeDNormTransform, static (c, t) => SeeDNormParser.Parse(c, t)), SeeDNormEmitter.Emit);
         RegisterFamily(context, Pipeline(context, "KernelGen.SparsemaxAttribute", TrackingNames.SparsemaxTransform, static (c, t) => SparseMapParser.Parse(c, SparseMapKind.Sparsemax, t)), SparseMapEmitter.Emit);

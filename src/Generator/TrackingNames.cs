@@ -17,6 +17,8 @@ internal static class TrackingNames
     public const string InfoNceLossTransform = nameof(InfoNceLossTransform);
     public const string SphericalZLossTransform = nameof(SphericalZLossTransform);
     public const string MultiMarginLossTransform = nameof(MultiMarginLossTransform);
+    public const string KLDivergenceTransform = nameof(KLDivergenceTransform);
+    public const string DistillationLossTransform = nameof(DistillationLossTransform);
     public const string DynamicTanhTransform = nameof(DynamicTanhTransform);
     public const string SeeDNormTransform = nameof(SeeDNormTransform);
     public const string BatchNormTransform = nameof(BatchNormTransform);

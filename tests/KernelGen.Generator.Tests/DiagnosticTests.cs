@@ -669,6 +669,54 @@ public sealed class DiagnosticTests
         }
         """, "The kernel method 'Kernel' has an unsupported signature: the second parameter must be int (the target class) or ReadOnlySpan<int> (the target classes, one per row), not 'long'. Expected 'T Kernel(ReadOnlySpan<T> input, int target)' or 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets)' with T float or double for [SphericalZLoss] with Reduction = Mean (the default), without a gradient (add a trailing Span<T> gradient for one).");
 
+    // [KLDivergence] and [DistillationLoss]: their own parameters (KG0008) and shapes (KG0006).
+    [Theory]
+    [InlineData("KLDivergence", "[|Temperature = 0|]", "", "Temperature = 0 is not valid for [KLDivergence]: the temperature must be finite and greater than 0")]
+    [InlineData("KLDivergence", "[|Beta = 1.5|]", "", "Beta = 1.5 is not valid for [KLDivergence]: β must be in [0, 1]")]
+    [InlineData("KLDivergence", "[|Reduction = (LossReduction)3|]", "", "Reduction = 3 is not valid for [KLDivergence]: it is not a LossReduction value")]
+    [InlineData("DistillationLoss", "[|Alpha = -0.5|]", ", int target", "Alpha = -0.5 is not valid for [DistillationLoss]: α must be in [0, 1]")]
+    [InlineData("DistillationLoss", "[|Temperature = double.PositiveInfinity|]", ", int target", "Temperature = Infinity is not valid for [DistillationLoss]: the temperature must be finite and greater than 0")]
+    public void KG0008_distillation_arguments(string attribute, string arguments, string target, string message) => AssertSingle("KG0008", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [{{attribute}}({{arguments}})]
+            public static partial float Kernel(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher{{target}});
+        }
+        """, message);
+
+    [Fact]
+    public void KG0006_distillation_loss_with_a_long_target() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [DistillationLoss]
+            public static partial float Kernel(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, [|long target|]);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the third parameter must be int (the target class) or ReadOnlySpan<int> (the target classes, one per row), not 'long'. Expected 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> teacher, int target)' or 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> teacher, ReadOnlySpan<int> targets)' with T float or double for [DistillationLoss] with Reduction = Mean (the default), without a gradient (add a trailing Span<T> gradient for one).");
+
+    [Fact]
+    public void KG0006_kl_divergence_teacher_of_another_type() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [KLDivergence(Reduction = LossReduction.None)]
+            public static partial void Kernel(ReadOnlySpan<float> student, [|ReadOnlySpan<double> teacher|], int rowLength, Span<float> losses);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the teacher logits) must be ReadOnlySpan<float> (the same element type as the input), not 'System.ReadOnlySpan<double>'. Expected 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> teacher)' or 'void Kernel(ReadOnlySpan<T> input, ReadOnlySpan<T> teacher, int rowLength, Span<T> losses)' with T float or double for [KLDivergence] with Reduction = None, without a gradient (add a trailing Span<T> gradient for one).");
+
     [Fact]
     public void KG0006_focal_loss_with_a_long_target() => AssertSingle("KG0006", """
         using System;

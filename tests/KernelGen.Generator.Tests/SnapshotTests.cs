@@ -295,6 +295,18 @@ public sealed class SnapshotTests
     [Fact] public void MultiMarginLoss_Squared_ClassWeights_None_Gradient_Double() => Verify(Kernel("[MultiMarginLoss(Squared = true, ClassWeights = true, Reduction = LossReduction.None)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> classWeights, Span<double> losses, Span<double> gradient)"));
     [Fact] public void MultiMarginLoss_CrammerSinger_Gradient_Float() => Verify(Kernel("[MultiMarginLoss(Form = MultiMarginForm.CrammerSinger)]", "(ReadOnlySpan<float> logits, int target, Span<float> gradient)", "public static partial float"));
     [Fact] public void DiceLoss_None_SampleWeights_Gradient_Double() => Verify(Kernel("[DiceLoss(Alpha = 0.5, Gamma = 1, Reduction = LossReduction.None, SampleWeights = true)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> sampleWeights, Span<double> losses, Span<double> gradient)"));
+    // [KLDivergence]: one row forward only; many rows with the gradient and a temperature (fused second pass); the JSD
+    // (three passes), double, None. [DistillationLoss]: T = 2 with the gradient (the cross-entropy's own sum), the reverse KL one row.
+    [Fact] public void KLDivergence_OneRow() => Verify(Kernel("[KLDivergence]", "(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher)", "public static partial float"));
+
+    [Fact] public void KLDivergence_T4_Mean_Gradient() => Verify(Kernel("[KLDivergence(Temperature = 4)]", "(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, int rowLength, Span<float> gradient)", "public static partial float"));
+
+    [Fact] public void KLDivergence_Jsd_None_Gradient_Double() => Verify(Kernel("[KLDivergence(Jsd = true, Beta = 0.25, Reduction = LossReduction.None)]", "(ReadOnlySpan<double> student, ReadOnlySpan<double> teacher, int rowLength, Span<double> losses, Span<double> gradient)"));
+
+    [Fact] public void DistillationLoss_T2_Mean_Gradient() => Verify(Kernel("[DistillationLoss(Temperature = 2, Alpha = 0.7)]", "(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, ReadOnlySpan<int> targets, Span<float> gradient)", "public static partial float"));
+
+    [Fact] public void DistillationLoss_Reverse_OneRow_Gradient_Width64() => Verify(Kernel("[DistillationLoss(Jsd = true, Beta = 1, Width = 64, Unroll = 2)]", "(ReadOnlySpan<double> student, ReadOnlySpan<double> teacher, int target, Span<double> gradient)", "public static partial double"));
+
     // Backward kernels: LayerNorm with every gradient (one row, float), RmsNorm with an offset (many rows, double, Unroll 2),
     // L2Normalize with a fixed width.
     [Fact] public void LayerNorm_Backward() => Verify(Kernel("[LayerNorm(Backward = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient)"));

@@ -428,6 +428,45 @@ public static class Accuracy
         return new CrossEntropyUnits(double.IsFinite(lossUnits) ? lossUnits : double.PositiveInfinity, gradientUnits);
     }
 
+    /// <summary>
+    /// The worst error of a [KLDivergence] result (T = <see cref="KLDivergenceBenchmarks.Temperature"/>, mean over the rows) against
+    /// the generated double Reference of <c>BenchKernels.KLDivergenceMeanGradient</c>: the loss in units of 2^-24·T²·max(1, max|z|)
+    /// (a log-probability is known to 2^-24·max|z|/T, the divergence is T² times their weighted difference), and each gradient
+    /// element in units of 2^-24·T·max(1, max|z|)/rows. +∞ when a value is NaN or infinite where the Reference is finite.
+    /// </summary>
+    public static CrossEntropyUnits KLDivergenceWorstUnits(RowShape shape, float[] student, float[] teacher, float loss, float[]? gradient)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(teacher);
+        float[] referenceGradient = new float[student.Length];
+        double expected = Kernels.BenchKernels.KLDivergenceMeanGradientPaths.Reference(student, teacher, shape.RowLength, referenceGradient);
+        double magnitude = 1;
+        foreach (float value in student)
+        {
+            magnitude = Math.Max(magnitude, Math.Abs(value));
+        }
+
+        foreach (float value in teacher)
+        {
+            magnitude = Math.Max(magnitude, Math.Abs(value));
+        }
+
+        double t = KLDivergenceBenchmarks.Temperature;
+        double lossUnits = Math.Abs(loss - expected) / (Epsilon * t * t * magnitude);
+        double gradientUnits = 0;
+        if (gradient is not null)
+        {
+            double unit = Epsilon * t * magnitude / shape.Rows;
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                double units = Math.Abs(gradient[i] - (double)referenceGradient[i]) / unit;
+                gradientUnits = Math.Max(gradientUnits, double.IsFinite(units) ? units : double.PositiveInfinity);
+            }
+        }
+
+        return new CrossEntropyUnits(double.IsFinite(lossUnits) ? lossUnits : double.PositiveInfinity, gradientUnits);
+    }
+
     // One row of the gradient: scale·(exp(z_i − max)/Σ − [i = y]); all 0 on an ignored row (target −1 here).
     private static double GradientRowUnits(ReadOnlySpan<float> z, ReadOnlySpan<float> g, int target, RowReference reference, double scale)
     {

@@ -97,6 +97,18 @@ public static class BenchmarkInvoker
                 return new Outcome(Math.Max(lossUnits, gradientUnits), modified, detail);
             }
 
+            if (info.Operation is Operation.KLDivergence or Operation.KLDivergenceGradient)
+            {
+                // The loss is the method's return value, the teacher the class's second input, the gradient (if any) the output.
+                float loss = returned as float? ?? throw new InvalidOperationException($"{type.Name}.{method.Name} must return the loss as a float.");
+                Accuracy.CrossEntropyUnits units = Accuracy.KLDivergenceWorstUnits(
+                    benchmark.RowShape, input, benchmark.SecondInput.ToArray(), loss, info.Operation == Operation.KLDivergenceGradient ? output.ToArray() : null);
+                string detail = info.Operation == Operation.KLDivergenceGradient
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {units.Loss:0.00}, gradient {units.Gradient:0.00}")
+                    : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {units.Loss:0.00}");
+                return new Outcome(units.Worst, modified, detail);
+            }
+
             float[]? second = benchmark.SecondInput.Count != 0 ? benchmark.SecondInput.ToArray() : null;
             return new Outcome(Accuracy.WorstUnits(info.Operation, benchmark.RowShape, input, output.ToArray(), weight, bias, second), modified);
         }

@@ -90,6 +90,15 @@ public enum Operation
     /// <summary>1.5-entmax's backward from the forward's output (checked against its generated Reference).</summary>
     Entmax15Backward,
 
+    /// <summary>
+    /// [KLDivergence] at T = <c>KLDivergenceBenchmarks.Temperature</c>: T²·KL(softmax(t/T) ‖ softmax(s/T)), the mean over the rows
+    /// ('batchmean'), returned as a scalar (checked against its generated Reference).
+    /// </summary>
+    KLDivergence,
+
+    /// <summary>[KLDivergence] with its gradient T·(p − q)/rows written to the output (checked against its generated Reference).</summary>
+    KLDivergenceGradient,
+
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
 
@@ -259,6 +268,12 @@ public static class Traffic
         {
             // Z-loss: three reads (Σ(o − o_0), Σ(o − μ)², the gradient pass) and a write; hinge: one read, and with the gradient a second read and a write.
             return kernel.Operation switch { Operation.SphericalZLossGradient => 16, Operation.MultiMarginLoss => 4, _ => 12 };
+        }
+
+        if (kernel.Operation is Operation.KLDivergence or Operation.KLDivergenceGradient)
+        {
+            // Pass 1 reads the student and the teacher (their online normalizers), pass 2 reads both again (and writes the gradient).
+            return kernel.Operation == Operation.KLDivergence ? 16 : 20;
         }
 
         if (kernel.Operation == Operation.MaskedSoftmax)

@@ -38,4 +38,12 @@ public static partial class BenchKernels
 
     [MultiMarginLoss]
     public static partial float MultiMarginLossMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
+
+    // Knowledge distillation (Hinton et al.): T²·KL(softmax(teacher/T) ‖ softmax(student/T)), 'batchmean', T = 2.
+    [KLDivergence(Temperature = 2)]
+    public static partial float KLDivergenceMean(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, int rowLength);
+
+    // The same with the gradient T·(p − q)/rows with respect to the student's logits, in the same call.
+    [KLDivergence(Temperature = 2)]
+    public static partial float KLDivergenceMeanGradient(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, int rowLength, Span<float> gradient);
 }

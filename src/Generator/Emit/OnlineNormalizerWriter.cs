@@ -20,7 +20,8 @@ internal static class OnlineNormalizerWriter
     /// and at the same block flushes (e.g. Σx for label smoothing); they find the loaded vectors in <c>x0</c>, <c>x1</c>...
     /// <paramref name="load"/>, if given, is the expression of a vector's values (default: the logits as loaded, the
     /// tail's lanes past the row −∞); it must leave −∞ in those lanes. <paramref name="prefetch"/>: ask for the row
-    /// ahead of the loads (the pass reads it from memory for the first time; see <c>CacheHints</c>).
+    /// ahead of the loads (the pass reads it from memory for the first time; see <c>CacheHints</c>). <paramref name="source"/>:
+    /// the row read (default <c>x</c>).
     /// </summary>
     public static void WritePass(
         IndentedWriter writer,
@@ -29,7 +30,8 @@ internal static class OnlineNormalizerWriter
         Action<IndentedWriter, IReadOnlyList<VectorAccess>>? alsoPerGroup = null,
         Action<IndentedWriter>? alsoFlush = null,
         Func<VectorAccess, string>? load = null,
-        bool prefetch = false)
+        bool prefetch = false,
+        string source = "x")
     {
         writer.Line("// Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite");
         writer.Line("// value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.");
@@ -42,7 +44,7 @@ internal static class OnlineNormalizerWriter
             List<string> loaded = new();
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} x{a.Accumulator} = {(load is null ? a.Load("x") : load(a))};");
+                w.Line($"{c.Vec} x{a.Accumulator} = {(load is null ? a.Load(source) : load(a))};");
                 loaded.Add("x" + a.Accumulator);
             }
 
@@ -59,7 +61,7 @@ internal static class OnlineNormalizerWriter
             w.Line($"runningSum = {c.Vec}.Zero;");
             w.Line("wideMax = runningMax;");
             alsoFlush?.Invoke(w);
-        }, prefetch ? "x" : null);
+        }, prefetch ? source : null);
         writer.Line($"{c.Vec} rowMax = {c.Splat($"{c.M}.HorizontalMax(wideMax)")};");
         writer.Line($"{c.M}.ScaleWidened(ref wideLow, ref wideHigh, {c.M}.ExpNonPositive({scaled("wideMax - rowMax")}));");
         writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");

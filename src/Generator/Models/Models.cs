@@ -176,6 +176,9 @@ internal enum ParameterRole
 
     /// <summary>An elementwise loss's losses without reduction: <c>Span&lt;T&gt;</c>, one per element (as long as the logits).</summary>
     ElementLosses,
+
+    /// <summary>[KLDivergence]/[DistillationLoss]'s teacher logits: <c>ReadOnlySpan&lt;T&gt;</c>, as long as the input (the student's logits), right after it.</summary>
+    Teacher,
 }
 
 /// <summary>One parameter of a kernel: its role and the user's name for it (escaped for C#).</summary>
@@ -186,7 +189,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         or ParameterRole.RescaleProjection or ParameterRole.RescaleWeight
         or ParameterRole.ClassWeights or ParameterRole.SampleWeights or ParameterRole.SampleMargins
         or ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.Mask or ParameterRole.Uniform
-        or ParameterRole.SoftTargets or ParameterRole.PosWeight;
+        or ParameterRole.SoftTargets or ParameterRole.PosWeight or ParameterRole.Teacher;
 
     /// <summary>True for the per-channel running statistics of an inference-time normalization (μ, σ², ψ²).</summary>
     public bool IsRunningStatistic => this.Role is ParameterRole.RunningMean or ParameterRole.RunningVariance or ParameterRole.RunningQuadraticMean or ParameterRole.UpdatedQuadraticMean;
@@ -244,6 +247,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.SoftTargets => "targets",
         ParameterRole.PosWeight => "posWeight",
         ParameterRole.ElementLosses => "losses",
+        ParameterRole.Teacher => "teacher",
         _ => "rowLength",
     };
 
@@ -274,6 +278,7 @@ internal sealed record KernelParameter(ParameterRole Role, string Name)
         ParameterRole.Uniform => "u",
         ParameterRole.Seed => "seed",
         ParameterRole.Indices => "indices",
+        ParameterRole.Teacher => "t",
         _ => "y",
     };
 }

@@ -111,6 +111,7 @@ internal sealed class SignatureShape
         ParameterRole.SoftTargets => "targets, one per logit",
         ParameterRole.PosWeight => "positive weights, one per class",
         ParameterRole.ElementLosses => "losses, one per logit",
+        ParameterRole.Teacher => "teacher logits",
         _ => "row length",
     };
 }
