@@ -27,6 +27,10 @@ public static unsafe class RowParallel
     /// <summary>The most spans a kernel hands over.</summary>
     public const int MaxSpans = 8;
 
+    // How long a waiting thread spins before it blocks (ManualResetEventSlim's spin count, its largest): back-to-back calls
+    // then start and end without a kernel wake-up.
+    private const int SpinCount = 2047;
+
     private static readonly object Gate = new();
     private static int maxThreads = Environment.ProcessorCount;
     private static Worker[] workers = Array.Empty<Worker>();
@@ -34,7 +38,7 @@ public static unsafe class RowParallel
     // The job of the parallel call in progress (guarded by Gate): what each part runs, and how many parts are left.
     private static IJob? job;
     private static int pending;
-    private static readonly ManualResetEventSlim Done = new(false);
+    private static readonly ManualResetEventSlim Done = new(false, SpinCount);
     private static Exception? failure;
 
     /// <summary>
@@ -164,10 +168,13 @@ public static unsafe class RowParallel
         }
         finally
         {
-            // Always wait: the workers read the caller's pinned memory until they are done.
-            if (Volatile.Read(ref pending) != 0)
+            // Always wait: the workers read the caller's pinned memory until they are done. The count decides, not the
+            // event: the previous call's last worker counts down before it sets the event, so a set may arrive late, in
+            // this call (a stale wake-up is reset and the count checked again).
+            while (Volatile.Read(ref pending) != 0)
             {
                 Done.Wait();
+                Done.Reset();
             }
 
             job = null;
@@ -331,7 +338,7 @@ public static unsafe class RowParallel
     // A persistent background thread: waits for its event, runs its part of the current job, counts down.
     private sealed class Worker
     {
-        private readonly ManualResetEventSlim go = new(false);
+        private readonly ManualResetEventSlim go = new(false, SpinCount);
         private int part;
 
         public Worker(int index)

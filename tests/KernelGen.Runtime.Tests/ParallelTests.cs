@@ -54,6 +54,32 @@ public class ParallelTests
     }
 
     [Fact]
+    public void ManyBackToBackCallsNeverOverlap()
+    {
+        // Thousands of short calls in a row: the caller must not return (and unpin) before every worker's block of
+        // its own call is done, whatever the order in which the workers signal (a late signal of one call must not end
+        // the next). Each call marks its rows with its number; the next call checks them.
+        int before = RowParallel.MaxThreads;
+        try
+        {
+            RowParallel.MaxThreads = 2;
+            const int rows = 4, rowLength = RowParallel.MinElementsPerThread / 2;
+            float[] data = new float[rows * rowLength];
+            float[] stamp = new float[1];
+            for (int call = 1; call <= 5000; call++)
+            {
+                stamp[0] = call;
+                RowParallel.For(Stamper.Body, rows, rowLength, new RowParallel.SpanList<float>(data, stamp));
+                Assert.True(data[0] == call && data[^1] == call, $"call {call}: the rows were not all written when the call returned ({data[0]}, {data[^1]})");
+            }
+        }
+        finally
+        {
+            RowParallel.MaxThreads = before;
+        }
+    }
+
+    [Fact]
     public void SmallCallsRunOnTheCallersThread()
     {
         Assert.Equal(1, RowParallel.PartsFor(1, 1 << 24));
@@ -311,6 +337,27 @@ public class ParallelTests
             Threads = new ConcurrentBag<int>();
             Blocks = 0;
         }
+    }
+
+    // Writes the call's stamp into each row's first and last element, having checked they hold the previous call's.
+    private static class Stamper
+    {
+        public static readonly RowParallel.RowsBody<float> Body = static (ref RowParallel.RowBlock<float> block) =>
+        {
+            float stamp = block.Whole(1)[0];
+            Span<float> rows = block.Rows(0);
+            for (int r = 0; r < block.RowCount; r++)
+            {
+                Span<float> row = rows.Slice(r * block.RowLength, block.RowLength);
+                if (row[0] != stamp - 1 || row[^1] != stamp - 1)
+                {
+                    throw new InvalidOperationException($"row {block.FirstRow + r} held {row[0]} before call {stamp}");
+                }
+
+                row[0] = stamp;
+                row[^1] = stamp;
+            }
+        };
     }
 
     private static class Thrower
