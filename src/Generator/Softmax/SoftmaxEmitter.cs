@@ -506,7 +506,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
     // the grouped rows loop hands to {path}RowGroup together (null: one row at a time). A row alone is a chain of
     // dependent steps (max, exp, sum, reciprocal) that leaves the vector units idle while it waits on its
     // horizontal max and its sum; four rows written interleaved keep them busy (Width = 64 on Avx512:
-    // 4096 rows in 127 µs one at a time, 82 µs four at a time, probe of 2026-12-03). Softmax only, no
+    // 4096 rows in 127 µs one at a time, 95 µs two at a time, probe of 2026-12-03). Softmax only, no
     // attention options: log-softmax, the sink and the masks keep the one-row method.
     private int? RowGroup(PathInfo path)
     {
@@ -519,8 +519,9 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
 
         int lanes = path.Lanes(this.Element);
         int vectors = (this.model.Width + lanes - 1) / lanes;
-        int budget = path.Bits == 512 ? 16 : 8;
-        int group = Math.Min(4, budget / vectors);
+        // At most 8 vectors of row data at once (and 4 rows): with 16, the exps' temporaries spill to the stack, and
+        // the run time then depends on where the thread's stack sits (82 or 143 µs from one process to the next).
+        int group = Math.Min(4, 8 / vectors);
         return group >= 2 ? group : null;
     }
 

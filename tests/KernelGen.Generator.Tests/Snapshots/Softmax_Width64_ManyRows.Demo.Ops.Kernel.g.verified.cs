@@ -124,7 +124,7 @@ namespace Demo
                 global::Demo.Ops.KernelPaths.ReferenceRows(input, output, rowLength);
             }
 
-            // Rows of Width elements, 4 at a time through Avx512RowGroup (their steps interleaved), then the rest one by one.
+            // Rows of Width elements, 2 at a time through Avx512RowGroup (their steps interleaved), then the rest one by one.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
@@ -132,7 +132,7 @@ namespace Demo
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / Width;
                 int row = 0;
-                for (; row <= rows - 4; row += 4)
+                for (; row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * Width;
                     Avx512RowGroup(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset));
@@ -252,7 +252,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x3 * scale, ref y, (nuint)48);
             }
 
-            // 4 rows at once (a: row 0, b: row 1, c: row 2, d: row 3), as Avx512Row computes each;
+            // 2 rows at once (a: row 0, b: row 1), as Avx512Row computes each;
             // the steps of the rows interleave, and the max and the sum stay in vectors.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowGroup(ref float x, ref float y)
@@ -265,50 +265,24 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)80);
                 global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)96);
                 global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)112);
-                global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)128);
-                global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)144);
-                global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)160);
-                global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)176);
-                global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)192);
-                global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)208);
-                global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)224);
-                global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)240);
                 global::System.Runtime.Intrinsics.Vector512<float> maxA = global::KernelGen.Runtime.VectorMath512.BroadcastMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(a0, a1), global::KernelGen.Runtime.VectorMath512.Max(a2, a3)));
                 global::System.Runtime.Intrinsics.Vector512<float> maxB = global::KernelGen.Runtime.VectorMath512.BroadcastMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(b0, b1), global::KernelGen.Runtime.VectorMath512.Max(b2, b3)));
-                global::System.Runtime.Intrinsics.Vector512<float> maxC = global::KernelGen.Runtime.VectorMath512.BroadcastMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(c0, c1), global::KernelGen.Runtime.VectorMath512.Max(c2, c3)));
-                global::System.Runtime.Intrinsics.Vector512<float> maxD = global::KernelGen.Runtime.VectorMath512.BroadcastMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(d0, d1), global::KernelGen.Runtime.VectorMath512.Max(d2, d3)));
                 a0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a0 - maxA);
                 b0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b0 - maxB);
-                c0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(c0 - maxC);
-                d0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0 - maxD);
                 a1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a1 - maxA);
                 b1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b1 - maxB);
-                c1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(c1 - maxC);
-                d1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1 - maxD);
                 a2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a2 - maxA);
                 b2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b2 - maxB);
-                c2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(c2 - maxC);
-                d2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2 - maxD);
                 a3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a3 - maxA);
                 b3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b3 - maxB);
-                c3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(c3 - maxC);
-                d3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3 - maxD);
                 global::System.Runtime.Intrinsics.Vector512<double> lowA = global::System.Runtime.Intrinsics.Vector512<double>.Zero, highA = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref lowA, ref highA, ((a0 + a1) + (a2 + a3)));
                 global::System.Runtime.Intrinsics.Vector512<double> lowB = global::System.Runtime.Intrinsics.Vector512<double>.Zero, highB = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref lowB, ref highB, ((b0 + b1) + (b2 + b3)));
-                global::System.Runtime.Intrinsics.Vector512<double> lowC = global::System.Runtime.Intrinsics.Vector512<double>.Zero, highC = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref lowC, ref highC, ((c0 + c1) + (c2 + c3)));
-                global::System.Runtime.Intrinsics.Vector512<double> lowD = global::System.Runtime.Intrinsics.Vector512<double>.Zero, highD = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref lowD, ref highD, ((d0 + d1) + (d2 + d3)));
                 global::System.Runtime.Intrinsics.Vector512<double> inverseA = global::System.Runtime.Intrinsics.Vector512<double>.One / global::KernelGen.Runtime.VectorMath512.BroadcastSumWidened(lowA, highA);
                 global::System.Runtime.Intrinsics.Vector512<float> scaleA = global::System.Runtime.Intrinsics.Vector512.Narrow(inverseA, inverseA);
                 global::System.Runtime.Intrinsics.Vector512<double> inverseB = global::System.Runtime.Intrinsics.Vector512<double>.One / global::KernelGen.Runtime.VectorMath512.BroadcastSumWidened(lowB, highB);
                 global::System.Runtime.Intrinsics.Vector512<float> scaleB = global::System.Runtime.Intrinsics.Vector512.Narrow(inverseB, inverseB);
-                global::System.Runtime.Intrinsics.Vector512<double> inverseC = global::System.Runtime.Intrinsics.Vector512<double>.One / global::KernelGen.Runtime.VectorMath512.BroadcastSumWidened(lowC, highC);
-                global::System.Runtime.Intrinsics.Vector512<float> scaleC = global::System.Runtime.Intrinsics.Vector512.Narrow(inverseC, inverseC);
-                global::System.Runtime.Intrinsics.Vector512<double> inverseD = global::System.Runtime.Intrinsics.Vector512<double>.One / global::KernelGen.Runtime.VectorMath512.BroadcastSumWidened(lowD, highD);
-                global::System.Runtime.Intrinsics.Vector512<float> scaleD = global::System.Runtime.Intrinsics.Vector512.Narrow(inverseD, inverseD);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 * scaleA, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 * scaleA, ref y, (nuint)16);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 * scaleA, ref y, (nuint)32);
@@ -317,14 +291,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b1 * scaleB, ref y, (nuint)80);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b2 * scaleB, ref y, (nuint)96);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b3 * scaleB, ref y, (nuint)112);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0 * scaleC, ref y, (nuint)128);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1 * scaleC, ref y, (nuint)144);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2 * scaleC, ref y, (nuint)160);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3 * scaleC, ref y, (nuint)176);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0 * scaleD, ref y, (nuint)192);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1 * scaleD, ref y, (nuint)208);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2 * scaleD, ref y, (nuint)224);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3 * scaleD, ref y, (nuint)240);
             }
 
             // Width = 64: 8 full vector(s) of 8 lanes stay in registers:
