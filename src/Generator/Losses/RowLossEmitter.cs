@@ -58,21 +58,15 @@ internal sealed class RowLossEmitter : IKernelRowWriter
 
     public void WriteConstants(IndentedWriter writer)
     {
-        writer.Line("/// <summary>The fixed number of classes (0: any number).</summary>");
-        writer.Line($"private const int Width = {this.model.Width};");
-        writer.Line("/// <summary>A target equal to this is ignored: its row adds no loss and gets a zero gradient.</summary>");
-        writer.Line($"private const int IgnoreIndex = {this.model.IgnoreIndex};");
+        ConstantWriter.WriteClassHeader(writer, this.model.Width, this.model.IgnoreIndex);
         if (this.IsZ)
         {
-            writer.Line("/// <summary>a of the Z-loss softplus(a·(b − z_c))/a: its sharpness.</summary>");
-            writer.Line($"private const double A = {CSharpLiteral.Of(this.model.Parameter1)};");
-            writer.Line("/// <summary>b of the Z-loss softplus(a·(b − z_c))/a: where it bends, in standard deviations.</summary>");
-            writer.Line($"private const double B = {CSharpLiteral.Of(this.model.Parameter2)};");
+            ConstantWriter.Constant(writer, "a of the Z-loss softplus(a·(b − z_c))/a: its sharpness.", "A", this.model.Parameter1);
+            ConstantWriter.Constant(writer, "b of the Z-loss softplus(a·(b − z_c))/a: where it bends, in standard deviations.", "B", this.model.Parameter2);
         }
         else
         {
-            writer.Line($"/// <summary>m in the hinge max(0, m − z_y + z_k){(this.Squared ? "²" : string.Empty)}.</summary>");
-            writer.Line($"private const double Margin = {CSharpLiteral.Of(this.model.Parameter1)};");
+            ConstantWriter.Constant(writer, $"m in the hinge max(0, m − z_y + z_k){(this.Squared ? "²" : string.Empty)}.", "Margin", this.model.Parameter1);
         }
     }
 
