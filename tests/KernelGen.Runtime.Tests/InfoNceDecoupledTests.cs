@@ -583,6 +583,22 @@ public class InfoNceDecoupledTests
         }
     }
 
+    [Fact]
+    public void ANegativeInfinityPositiveHasAnInfiniteLoss()
+    {
+        Kernel k = Get(nameof(InfoNceDecoupledKernels.P4MeanGradF));
+        // One row of 20: positives {0, 7}, s_0 = −∞: its term −log(0/(0 + N)) = +∞, its gradient (q − 1)/(|P|·τ) = −1/(2τ).
+        double[] s = Enumerable.Range(0, 20).Select(static i => i == 0 ? double.NegativeInfinity : 0.05 * i).ToArray();
+        int[] positives = { 7, k.IgnoreIndex, 0, k.IgnoreIndex };
+        foreach ((string path, MethodInfo method) in Runnable(k))
+        {
+            Result result = Run(k, method, s, positives);
+            Assert.True(double.IsPositiveInfinity(result.Loss), $"{path}: {result.Loss}");
+            Assert.Equal(-k.S / 2, result.Gradient[0], 5);
+            Assert.All(result.Gradient, static g => Assert.True(double.IsFinite(g)));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(AllKernels))]
     public void ADominatingPositiveKeepsItsDigits(string name)
