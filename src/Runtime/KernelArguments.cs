@@ -310,6 +310,7 @@ public static class KernelArguments
     /// <param name="targetsName">The user's name of the positives parameter.</param>
     public static void ValidatePositives<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int positives, int width, int ignoreIndex, string logitsName, string targetsName)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(positives);
         if (targets.Length % positives != 0)
         {
             throw new ArgumentException($"The {targets.Length} positives are not a whole number of rows of {positives} (pad a row with fewer positives with the ignore index {ignoreIndex}).", targetsName);
@@ -337,7 +338,7 @@ public static class KernelArguments
             ThrowWidthMismatch(classes, width, logitsName);
         }
 
-        Span<int> sorted = stackalloc int[positives];
+        Span<int> sorted = positives <= 1024 ? stackalloc int[positives] : new int[positives];
         for (int row = 0; row < rows; row++)
         {
             int count = 0;
