@@ -90,8 +90,23 @@ public static unsafe class RowParallel
     /// <param name="spans">The kernel's spans, in the order its block method reads them back.</param>
     public static void For<T>(RowsBody<T> body, int rows, int rowLength, in SpanList<T> spans)
         where T : unmanaged
+        => For(body, rows, rowLength, PartsFor(rows, rows * rowLength), spans);
+
+    /// <summary>
+    /// Runs a kernel's block method over its rows in <paramref name="parts"/> blocks, as <see cref="For{T}(RowsBody{T}, int, int, in SpanList{T})"/>
+    /// does with the count <see cref="PartsFor"/> gives: for a caller that has already asked <see cref="PartsFor"/> (the
+    /// generated path methods, which run serially without the pool when it says 1), so the count is computed once per call.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="body">The kernel's block method: a cached static delegate (no allocation per call).</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="rowLength">The elements per row.</param>
+    /// <param name="parts">The number of blocks, as <see cref="PartsFor"/> gave it (at most <paramref name="rows"/> are used; 1 or less runs serially).</param>
+    /// <param name="spans">The kernel's spans, in the order its block method reads them back.</param>
+    public static void For<T>(RowsBody<T> body, int rows, int rowLength, int parts, in SpanList<T> spans)
+        where T : unmanaged
     {
-        int count = PartsFor(rows, rows * rowLength);
+        int count = Math.Min(parts, rows);
         // Serial when one part is enough, when another call holds the workers, or (never from generated code) when a
         // block method itself calls a parallel kernel on the calling thread.
         if (count <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
@@ -210,7 +225,7 @@ public static unsafe class RowParallel
     public delegate void RowsBody<T>(ref RowBlock<T> block)
         where T : unmanaged;
 
-    /// <summary>Up to <see cref="MaxSpans"/> spans of a kernel call, handed to <see cref="For{T}"/> (unused ones default, empty).</summary>
+    /// <summary>Up to <see cref="MaxSpans"/> spans of a kernel call, handed to <see cref="For{T}(RowsBody{T}, int, int, in SpanList{T})"/> (unused ones default, empty).</summary>
     /// <typeparam name="T">The element type.</typeparam>
     public readonly ref struct SpanList<T>
         where T : unmanaged

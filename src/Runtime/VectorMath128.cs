@@ -102,6 +102,26 @@ public static class VectorMath128
         return Max(v, Vector128.Shuffle(v, Vector128.Create(1L, 0L))).ToScalar();
     }
 
+    /// <summary>
+    /// Every lane holds the largest lane of <paramref name="v"/> (the value <see cref="HorizontalMax(Vector128{float})"/>
+    /// returns). For rows kept in registers: no round trip through a scalar on x86.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> BroadcastMax(Vector128<float> v)
+    {
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            return Vector128.Create(AdvSimd.Arm64.MaxAcross(v).ToScalar());
+        }
+
+        v = Max(v, Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1)));
+        return Max(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2)));
+    }
+
+    /// <inheritdoc cref="BroadcastMax(Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> BroadcastMax(Vector128<double> v) => Max(v, Vector128.Shuffle(v, Vector128.Create(1L, 0L)));
+
     /// <summary>2^d for integer-valued d ≤ 0 lanes, times v; 2^d below the normal range is flushed to 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> ScaleByPowerOfTwo(Vector128<float> v, Vector128<float> d)
@@ -313,6 +333,17 @@ public static class VectorMath128
         // An infinite term makes a compensation lane ∞ − ∞ = NaN: then the sums alone are the answer.
         double sum = Vector128.Sum(low);
         return double.IsFinite(sum) ? sum + Vector128.Sum(high) : sum;
+    }
+
+    /// <summary>
+    /// Every lane holds <see cref="SumWidened(Vector128{double}, Vector128{double})"/> of the two accumulators (the same
+    /// rule for an infinite or NaN sum), without leaving the vector registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> BroadcastSumWidened(Vector128<double> low, Vector128<double> high)
+    {
+        Vector128<double> sum = low + Vector128.Shuffle(low, Vector128.Create(1L, 0L));
+        return Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(sum), Vector128.Create(double.PositiveInfinity)), sum + (high + Vector128.Shuffle(high, Vector128.Create(1L, 0L))), sum);
     }
 
     /// <summary>

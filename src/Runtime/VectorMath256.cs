@@ -52,6 +52,26 @@ public static class VectorMath256
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double HorizontalMax(Vector256<double> v) => VectorMath128.HorizontalMax(VectorMath128.Max(v.GetLower(), v.GetUpper()));
 
+    /// <summary>
+    /// Every lane holds the largest lane of <paramref name="v"/>, without leaving the vector registers (the value
+    /// <see cref="HorizontalMax(Vector256{float})"/> returns). For rows kept in registers: no round trip through a scalar.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> BroadcastMax(Vector256<float> v)
+    {
+        v = Max(v, Avx.Permute2x128(v, v, 0x01));         // the 128-bit halves swapped
+        v = Max(v, Avx.Permute(v, 0b01_00_11_10));        // pairs within each half swapped
+        return Max(v, Avx.Permute(v, 0b10_11_00_01));     // neighbours swapped
+    }
+
+    /// <inheritdoc cref="BroadcastMax(Vector256{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> BroadcastMax(Vector256<double> v)
+    {
+        v = Max(v, Avx.Permute2x128(v, v, 0x01));
+        return Max(v, Avx.Permute(v, 0b0101));
+    }
+
     /// <summary>2^d for integer-valued d ≤ 0 lanes, times v; 2^d below the normal range is flushed to 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> v, Vector256<float> d)
@@ -263,6 +283,25 @@ public static class VectorMath256
         // An infinite term makes a compensation lane ∞ − ∞ = NaN: then the sums alone are the answer.
         double sum = Vector256.Sum(low);
         return double.IsFinite(sum) ? sum + Vector256.Sum(high) : sum;
+    }
+
+    /// <summary>
+    /// Every lane holds <see cref="SumWidened(Vector256{double}, Vector256{double})"/> of the two accumulators (the same
+    /// rule for an infinite or NaN sum), without leaving the vector registers; the lanes are added in another order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> BroadcastSumWidened(Vector256<double> low, Vector256<double> high)
+    {
+        Vector256<double> sum = BroadcastSum(low);
+        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(sum), Vector256.Create(double.PositiveInfinity)), sum + BroadcastSum(high), sum);
+    }
+
+    // Every lane holds the sum of the lanes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> BroadcastSum(Vector256<double> v)
+    {
+        v += Avx.Permute2x128(v, v, 0x01);
+        return v + Avx.Permute(v, 0b0101);
     }
 
     /// <summary>

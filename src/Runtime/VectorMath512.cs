@@ -52,6 +52,28 @@ public static class VectorMath512
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double HorizontalMax(Vector512<double> v) => VectorMath256.HorizontalMax(Avx.Max(v.GetLower(), v.GetUpper()));
 
+    /// <summary>
+    /// Every lane holds the largest lane of <paramref name="v"/>, without leaving the vector registers (the value
+    /// <see cref="HorizontalMax(Vector512{float})"/> returns). For rows kept in registers: no round trip through a scalar.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> BroadcastMax(Vector512<float> v)
+    {
+        v = Max(v, Avx512F.Shuffle4x128(v, v, 0b01_00_11_10));   // the 256-bit halves swapped
+        v = Max(v, Avx512F.Shuffle4x128(v, v, 0b10_11_00_01));   // neighbouring 128-bit lanes swapped
+        v = Max(v, Avx512F.Permute4x32(v, 0b01_00_11_10));       // pairs within each 128-bit lane swapped
+        return Max(v, Avx512F.Permute4x32(v, 0b10_11_00_01));    // neighbours swapped
+    }
+
+    /// <inheritdoc cref="BroadcastMax(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> BroadcastMax(Vector512<double> v)
+    {
+        v = Max(v, Avx512F.Shuffle4x128(v, v, 0b01_00_11_10));
+        v = Max(v, Avx512F.Shuffle4x128(v, v, 0b10_11_00_01));
+        return Max(v, Avx512F.Permute2x64(v, 0b01_01_01_01));
+    }
+
     /// <summary>v·2^d for integer-valued d lanes, by AVX-512's <c>vscalefps</c>: exact, with gradual underflow, for any d.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> v, Vector512<float> d) => Avx512F.Scale(v, d);
@@ -236,6 +258,26 @@ public static class VectorMath512
         // An infinite term makes a compensation lane ∞ − ∞ = NaN: then the sums alone are the answer.
         double sum = Vector512.Sum(low);
         return double.IsFinite(sum) ? sum + Vector512.Sum(high) : sum;
+    }
+
+    /// <summary>
+    /// Every lane holds <see cref="SumWidened(Vector512{double}, Vector512{double})"/> of the two accumulators (the same
+    /// rule for an infinite or NaN sum), without leaving the vector registers; the lanes are added in another order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> BroadcastSumWidened(Vector512<double> low, Vector512<double> high)
+    {
+        Vector512<double> sum = BroadcastSum(low);
+        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(sum), Vector512.Create(double.PositiveInfinity)), sum + BroadcastSum(high), sum);
+    }
+
+    // Every lane holds the sum of the lanes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> BroadcastSum(Vector512<double> v)
+    {
+        v += Avx512F.Shuffle4x128(v, v, 0b01_00_11_10);
+        v += Avx512F.Shuffle4x128(v, v, 0b10_11_00_01);
+        return v + Avx512F.Permute2x64(v, 0b01_01_01_01);
     }
 
     /// <summary>

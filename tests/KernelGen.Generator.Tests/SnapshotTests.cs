@@ -222,6 +222,9 @@ public sealed class SnapshotTests
     // Parallel rows: a cached block delegate per path, and each path method hands large calls to RowParallel.
     [Fact] public void Softmax_Parallel() => Verify(Kernel("[Softmax(Parallel = true)]", "(ReadOnlySpan<float> input, Span<float> output, int rowLength)"));
 
+    // A user parameter named 'parts' (the name of the dispatch's pattern local): the local takes another name.
+    [Fact] public void Softmax_Parallel_ParameterNamedParts() => Verify(Kernel("[Softmax(Parallel = true)]", "(ReadOnlySpan<float> parts, Span<float> output, int rowLength)"));
+
     [Fact] public void LayerNorm_Parallel_Statistics() => Verify(Kernel("[LayerNorm(Parallel = true, StatisticsOutput = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> mean, Span<float> inverseStdDev, int rowLength)"));
 
     // PowerNorm in training: ψ² a Span, squares gathered per chunk, ψ² updated after the chunk's rows; and one row in double without γ, β.

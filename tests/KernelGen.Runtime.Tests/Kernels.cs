@@ -67,6 +67,11 @@ public static partial class TestKernels
     [Softmax(Width = 300, Algorithm = SoftmaxAlgorithm.TwoPass)]
     public static partial void SoftmaxTwoPassFW300Rows(ReadOnlySpan<float> input, Span<float> output, int rowLength);
 
+    // Rows grouped in registers (several rows per step on the vector paths): double, with a tail and a temperature
+    // (SoftmaxDW64Rows below: double without them).
+    [Softmax(Width = 20, Temperature = 0.5)]
+    public static partial void SoftmaxDW20T05Rows(ReadOnlySpan<double> input, Span<double> output, int rowLength);
+
     [Softmax(Algorithm = SoftmaxAlgorithm.Auto)]
     public static partial void SoftmaxAutoD(ReadOnlySpan<double> input, Span<double> output);
 

@@ -214,16 +214,37 @@ public sealed class LossInfo
 /// <summary>Finds every kernel declared in <see cref="LossKernels"/>.</summary>
 public static class LossCatalog
 {
-    public static readonly IReadOnlyList<LossInfo> All = Discover().ToList();
+    public static readonly IReadOnlyList<LossInfo> All = Discover(
+        Project<CrossEntropyAttribute>(static a => new Spec("CrossEntropy", a.Reduction, a.IgnoreIndex, a.ClassWeights, a.SampleWeights, a.Width, a.Unroll)
+        {
+            LabelSmoothing = a.LabelSmoothing,
+            ZLoss = a.ZLoss,
+            Softcap = a.Softcap,
+            HasLse = a.LseOutput,
+            HasPredictions = a.PredictionOutput,
+            HasEntropy = a.EntropyOutput,
+        }));
 
     /// <summary>The kernels of the losses of the target probability ([CompSumLoss], [FocalLoss], [DiceLoss]): the cross-entropy's shapes.</summary>
-    public static readonly IReadOnlyList<LossInfo> TargetLosses = DiscoverTargetLosses().ToList();
+    public static readonly IReadOnlyList<LossInfo> TargetLosses = Discover(
+        Project<CompSumLossAttribute>(static c => Spec.Of("CompSum", c) with { Parameter1 = c.Tau }),
+        Project<FocalLossAttribute>(static f => Spec.Of("Focal", f) with { Parameter1 = f.Gamma, Parameter2 = f.Alpha }),
+        Project<DiceLossAttribute>(static d => Spec.Of("Dice", d) with { Parameter1 = d.Alpha, Parameter2 = d.Gamma }));
 
     /// <summary>The kernels of [MarginSoftmaxLoss] and [InfoNceLoss]: the cross-entropy's shapes over cosines or similarities.</summary>
-    public static readonly IReadOnlyList<LossInfo> MarginLosses = DiscoverMarginLosses().ToList();
+    public static readonly IReadOnlyList<LossInfo> MarginLosses = Discover(
+        Project<MarginSoftmaxLossAttribute>(static m => Spec.Of("MarginSoftmax", m) with { Parameter1 = m.Scale, M1 = m.M1, M2 = m.M2, M3 = m.M3, PerRowMargin = (int)m.SampleMargins }),
+        Project<InfoNceLossAttribute>(static n => Spec.Of("InfoNce", n) with { Parameter1 = 1.0 / n.Temperature }));
 
     /// <summary>The kernels of the losses of row statistics ([SphericalZLoss], [MultiMarginLoss]): the cross-entropy's shapes with class weights at most.</summary>
-    public static readonly IReadOnlyList<LossInfo> RowLosses = DiscoverRowLosses().ToList();
+    /// <remarks>Kind: SphericalZ (Parameter1 = a, Parameter2 = b), WestonWatkins or CrammerSinger (Parameter1 = m, Parameter2 = p).</remarks>
+    public static readonly IReadOnlyList<LossInfo> RowLosses = Discover(
+        Project<SphericalZLossAttribute>(static z => new Spec("SphericalZ", z.Reduction, z.IgnoreIndex, false, false, z.Width, z.Unroll) { Parameter1 = z.A, Parameter2 = z.B }),
+        Project<MultiMarginLossAttribute>(static m => new Spec(m.Form == MultiMarginForm.CrammerSinger ? "CrammerSinger" : "WestonWatkins", m.Reduction, m.IgnoreIndex, m.ClassWeights, false, m.Width, m.Unroll)
+        {
+            Parameter1 = m.Margin,
+            Parameter2 = m.Squared ? 2 : 1,
+        }));
 
     public static LossInfo Get(string name) => All.Concat(TargetLosses).Concat(MarginLosses).Concat(RowLosses).Single(k => k.Name == name);
 
@@ -235,176 +256,96 @@ public static class LossCatalog
     public static IEnumerable<(string Name, MethodInfo Method)> RunnablePaths(LossInfo kernel) =>
         Harness.RunnablePaths(kernel.Paths, kernel.Dispatcher);
 
-    private static IEnumerable<LossInfo> DiscoverTargetLosses()
+    // An attribute type and what it says of its kernels: one row of the table each list is built from.
+    private static Func<MethodInfo, Spec?> Project<TAttribute>(Func<TAttribute, Spec> project)
+        where TAttribute : Attribute =>
+        method => method.GetCustomAttribute<TAttribute>() is { } attribute ? project(attribute) : null;
+
+    // The kernels of LossKernels, in declaration order, that carry one of the attributes (the first that matches).
+    private static List<LossInfo> Discover(params Func<MethodInfo, Spec?>[] projections)
     {
+        var found = new List<LossInfo>();
         foreach (MethodInfo method in typeof(LossKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
         {
-            (string Kind, double First, double Second, LossReduction Reduction, int IgnoreIndex, bool ClassWeights, bool SampleWeights, int Width, int Unroll)? found =
-                method.GetCustomAttribute<CompSumLossAttribute>() is { } c ? ("CompSum", c.Tau, 0, c.Reduction, c.IgnoreIndex, c.ClassWeights, c.SampleWeights, c.Width, c.Unroll)
-                : method.GetCustomAttribute<FocalLossAttribute>() is { } f ? ("Focal", f.Gamma, f.Alpha, f.Reduction, f.IgnoreIndex, f.ClassWeights, f.SampleWeights, f.Width, f.Unroll)
-                : method.GetCustomAttribute<DiceLossAttribute>() is { } d ? ("Dice", d.Alpha, d.Gamma, d.Reduction, d.IgnoreIndex, d.ClassWeights, d.SampleWeights, d.Width, d.Unroll)
-                : null;
-            if (found is not { } a)
+            if (projections.Select(project => project(method)).FirstOrDefault(static spec => spec is not null) is { } spec)
             {
-                continue;
+                found.Add(Build(method, spec));
             }
-
-            ParameterInfo[] parameters = method.GetParameters();
-            bool manyRows = parameters[1].ParameterType == typeof(ReadOnlySpan<int>);
-            int outputs = parameters.Length - 2 - (a.ClassWeights ? 1 : 0) - (a.SampleWeights ? 1 : 0);
-            yield return new LossInfo
-            {
-                Name = method.Name,
-                IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
-                ManyRows = manyRows,
-                HasGradient = outputs == (manyRows && a.Reduction == LossReduction.None ? 2 : 1),
-                Reduction = a.Reduction,
-                IgnoreIndex = a.IgnoreIndex,
-                LabelSmoothing = 0,
-                ZLoss = 0,
-                Softcap = 0,
-                ClassWeights = a.ClassWeights,
-                SampleWeights = a.SampleWeights,
-                HasLse = false,
-                HasPredictions = false,
-                HasEntropy = false,
-                Width = a.Width,
-                Unroll = a.Unroll,
-                Dispatcher = method,
-                Paths = KernelCatalog.PathsOf(typeof(LossKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!),
-                Kind = a.Kind,
-                Parameter1 = a.First,
-                Parameter2 = a.Second,
-            };
         }
+
+        return found;
     }
 
-    private static IEnumerable<LossInfo> DiscoverMarginLosses()
+    // The parameters are (logits, targets, the inputs and side outputs the spec counts, [losses,] [gradient]): what is
+    // left after the side spans is the losses (Reduction = None, many rows) and the gradient, if any.
+    private static LossInfo Build(MethodInfo method, Spec a)
     {
-        foreach (MethodInfo method in typeof(LossKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
+        ParameterInfo[] parameters = method.GetParameters();
+        bool manyRows = parameters[1].ParameterType == typeof(ReadOnlySpan<int>);
+        int outputs = parameters.Length - 2 - a.SideSpans;
+        return new LossInfo
         {
-            (string Kind, double Scale, double M1, double M2, double M3, int PerRow, TargetProbabilityLossAttribute Options)? found =
-                method.GetCustomAttribute<MarginSoftmaxLossAttribute>() is { } m ? ("MarginSoftmax", m.Scale, m.M1, m.M2, m.M3, (int)m.SampleMargins, m)
-                : method.GetCustomAttribute<InfoNceLossAttribute>() is { } n ? ("InfoNce", 1.0 / n.Temperature, 1, 0, 0, 0, n)
-                : null;
-            if (found is not { } a)
-            {
-                continue;
-            }
-
-            ParameterInfo[] parameters = method.GetParameters();
-            bool manyRows = parameters[1].ParameterType == typeof(ReadOnlySpan<int>);
-            int outputs = parameters.Length - 2 - (a.Options.ClassWeights ? 1 : 0) - (a.Options.SampleWeights ? 1 : 0) - (a.PerRow != 0 ? 1 : 0);
-            yield return new LossInfo
-            {
-                Name = method.Name,
-                IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
-                ManyRows = manyRows,
-                HasGradient = outputs == (manyRows && a.Options.Reduction == LossReduction.None ? 2 : 1),
-                Reduction = a.Options.Reduction,
-                IgnoreIndex = a.Options.IgnoreIndex,
-                LabelSmoothing = 0,
-                ZLoss = 0,
-                Softcap = 0,
-                ClassWeights = a.Options.ClassWeights,
-                SampleWeights = a.Options.SampleWeights,
-                HasLse = false,
-                HasPredictions = false,
-                HasEntropy = false,
-                Width = a.Options.Width,
-                Unroll = a.Options.Unroll,
-                Dispatcher = method,
-                Paths = KernelCatalog.PathsOf(typeof(LossKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!),
-                Kind = a.Kind,
-                Parameter1 = a.Scale,
-                M1 = a.M1,
-                M2 = a.M2,
-                M3 = a.M3,
-                PerRowMargin = a.PerRow,
-            };
-        }
+            Name = method.Name,
+            IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
+            ManyRows = manyRows,
+            HasGradient = outputs == (manyRows && a.Reduction == LossReduction.None ? 2 : 1),
+            Reduction = a.Reduction,
+            IgnoreIndex = a.IgnoreIndex,
+            LabelSmoothing = a.LabelSmoothing,
+            ZLoss = a.ZLoss,
+            Softcap = a.Softcap,
+            ClassWeights = a.ClassWeights,
+            SampleWeights = a.SampleWeights,
+            HasLse = a.HasLse,
+            HasPredictions = a.HasPredictions,
+            HasEntropy = a.HasEntropy,
+            Width = a.Width,
+            Unroll = a.Unroll,
+            Dispatcher = method,
+            Paths = KernelCatalog.PathsOf(typeof(LossKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!),
+            Kind = a.Kind,
+            Parameter1 = a.Parameter1,
+            Parameter2 = a.Parameter2,
+            M1 = a.M1,
+            M2 = a.M2,
+            M3 = a.M3,
+            PerRowMargin = a.PerRowMargin,
+        };
     }
 
-    // Kind: SphericalZ (Parameter1 = a, Parameter2 = b), WestonWatkins or CrammerSinger (Parameter1 = m, Parameter2 = p).
-    private static IEnumerable<LossInfo> DiscoverRowLosses()
+    // What an attribute says of its kernel (the LossInfo values that do not come from the method itself).
+    private sealed record Spec(string Kind, LossReduction Reduction, int IgnoreIndex, bool ClassWeights, bool SampleWeights, int Width, int Unroll)
     {
-        foreach (MethodInfo method in typeof(LossKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
-        {
-            (string Kind, double First, double Second, LossReduction Reduction, int IgnoreIndex, bool ClassWeights, int Width, int Unroll)? found =
-                method.GetCustomAttribute<SphericalZLossAttribute>() is { } z ? ("SphericalZ", z.A, z.B, z.Reduction, z.IgnoreIndex, false, z.Width, z.Unroll)
-                : method.GetCustomAttribute<MultiMarginLossAttribute>() is { } m
-                    ? (m.Form == MultiMarginForm.CrammerSinger ? "CrammerSinger" : "WestonWatkins", m.Margin, m.Squared ? 2 : 1, m.Reduction, m.IgnoreIndex, m.ClassWeights, m.Width, m.Unroll)
-                : null;
-            if (found is not { } a)
-            {
-                continue;
-            }
+        public double LabelSmoothing { get; init; }
 
-            ParameterInfo[] parameters = method.GetParameters();
-            bool manyRows = parameters[1].ParameterType == typeof(ReadOnlySpan<int>);
-            int outputs = parameters.Length - 2 - (a.ClassWeights ? 1 : 0);
-            yield return new LossInfo
-            {
-                Name = method.Name,
-                IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
-                ManyRows = manyRows,
-                HasGradient = outputs == (manyRows && a.Reduction == LossReduction.None ? 2 : 1),
-                Reduction = a.Reduction,
-                IgnoreIndex = a.IgnoreIndex,
-                LabelSmoothing = 0,
-                ZLoss = 0,
-                Softcap = 0,
-                ClassWeights = a.ClassWeights,
-                SampleWeights = false,
-                HasLse = false,
-                HasPredictions = false,
-                HasEntropy = false,
-                Width = a.Width,
-                Unroll = a.Unroll,
-                Dispatcher = method,
-                Paths = KernelCatalog.PathsOf(typeof(LossKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!),
-                Kind = a.Kind,
-                Parameter1 = a.First,
-                Parameter2 = a.Second,
-            };
-        }
-    }
+        public double ZLoss { get; init; }
 
-    private static IEnumerable<LossInfo> Discover()
-    {
-        foreach (MethodInfo method in typeof(LossKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
-        {
-            if (method.GetCustomAttribute<CrossEntropyAttribute>() is not { } attribute)
-            {
-                continue;
-            }
+        public double Softcap { get; init; }
 
-            Type paths = typeof(LossKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!;
-            ParameterInfo[] parameters = method.GetParameters();
-            bool manyRows = parameters[1].ParameterType == typeof(ReadOnlySpan<int>);
-            int others = (attribute.ClassWeights ? 1 : 0) + (attribute.SampleWeights ? 1 : 0) + (attribute.LseOutput ? 1 : 0) + (attribute.PredictionOutput ? 1 : 0) + (attribute.EntropyOutput ? 1 : 0);
-            int outputs = parameters.Length - 2 - others;
-            yield return new LossInfo
-            {
-                Name = method.Name,
-                IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
-                ManyRows = manyRows,
-                HasGradient = outputs == (manyRows && attribute.Reduction == LossReduction.None ? 2 : 1),
-                Reduction = attribute.Reduction,
-                IgnoreIndex = attribute.IgnoreIndex,
-                LabelSmoothing = attribute.LabelSmoothing,
-                ZLoss = attribute.ZLoss,
-                Softcap = attribute.Softcap,
-                ClassWeights = attribute.ClassWeights,
-                SampleWeights = attribute.SampleWeights,
-                HasLse = attribute.LseOutput,
-                HasPredictions = attribute.PredictionOutput,
-                HasEntropy = attribute.EntropyOutput,
-                Width = attribute.Width,
-                Unroll = attribute.Unroll,
-                Dispatcher = method,
-                Paths = KernelCatalog.PathsOf(paths),
-            };
-        }
+        public bool HasLse { get; init; }
+
+        public bool HasPredictions { get; init; }
+
+        public bool HasEntropy { get; init; }
+
+        public double Parameter1 { get; init; }
+
+        public double Parameter2 { get; init; }
+
+        public double M1 { get; init; } = 1;
+
+        public double M2 { get; init; }
+
+        public double M3 { get; init; }
+
+        public int PerRowMargin { get; init; }
+
+        // The spans between the targets and the losses or gradient: weights, per-row margins, the side outputs.
+        public int SideSpans =>
+            (this.ClassWeights ? 1 : 0) + (this.SampleWeights ? 1 : 0) + (this.PerRowMargin != 0 ? 1 : 0)
+            + (this.HasLse ? 1 : 0) + (this.HasPredictions ? 1 : 0) + (this.HasEntropy ? 1 : 0);
+
+        public static Spec Of(string kind, TargetProbabilityLossAttribute a) =>
+            new(kind, a.Reduction, a.IgnoreIndex, a.ClassWeights, a.SampleWeights, a.Width, a.Unroll);
     }
 }

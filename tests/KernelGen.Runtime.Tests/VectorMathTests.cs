@@ -241,6 +241,71 @@ public class VectorMathTests
         }
     }
 
+    /// <summary>
+    /// BroadcastMax and BroadcastSumWidened (the reductions of rows grouped in registers): every lane holds the value
+    /// HorizontalMax and SumWidened return, wherever the largest lane is, and an infinite sum stays infinite.
+    /// </summary>
+    [Fact]
+    public void BroadcastReductionsFillEveryLane()
+    {
+        var random = new Random(5);
+        for (int top = 0; top < 16; top++)
+        {
+            float[] f = Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            f[top] = 3;
+            double[] d = f.Select(static v => (double)v).ToArray();
+            if (VectorMath512.IsSupported)
+            {
+                Assert.All(Lanes(VectorMath512.BroadcastMax(Vector512.Create(f))), static v => Assert.Equal(3f, v));
+                Assert.All(Lanes(VectorMath512.BroadcastMax(Vector512.Create(d.AsSpan(top & 8, 8)))), v => Assert.Equal(d.AsSpan(top & 8, 8).ToArray().Max(), v));
+                Vector512<double> low = Vector512<double>.Zero, high = Vector512<double>.Zero;
+                VectorMath512.AddWidened(ref low, ref high, Vector512.Create(f));
+                Assert.All(Lanes(VectorMath512.BroadcastSumWidened(low, high)), v => Assert.Equal(VectorMath512.SumWidened(low, high), v, 14));
+            }
+
+            if (VectorMath256.IsSupported)
+            {
+                float[] part = f.AsSpan(top & 8, 8).ToArray();
+                Assert.All(Lanes(VectorMath256.BroadcastMax(Vector256.Create(part))), static v => Assert.Equal(3f, v));
+                Assert.All(Lanes(VectorMath256.BroadcastMax(Vector256.Create(d.AsSpan(top & 12, 4)))), v => Assert.Equal(d.AsSpan(top & 12, 4).ToArray().Max(), v));
+                Vector256<double> low = Vector256<double>.Zero, high = Vector256<double>.Zero;
+                VectorMath256.AddWidened(ref low, ref high, Vector256.Create(part));
+                Assert.All(Lanes(VectorMath256.BroadcastSumWidened(low, high)), v => Assert.Equal(VectorMath256.SumWidened(low, high), v, 14));
+            }
+
+            if (VectorMath128.IsSupported)
+            {
+                float[] part = f.AsSpan(top & 12, 4).ToArray();
+                Assert.All(Lanes(VectorMath128.BroadcastMax(Vector128.Create(part))), static v => Assert.Equal(3f, v));
+                Assert.All(Lanes(VectorMath128.BroadcastMax(Vector128.Create(d.AsSpan(top & 14, 2)))), v => Assert.Equal(d.AsSpan(top & 14, 2).ToArray().Max(), v));
+                Vector128<double> low = Vector128<double>.Zero, high = Vector128<double>.Zero;
+                VectorMath128.AddWidened(ref low, ref high, Vector128.Create(part));
+                Assert.All(Lanes(VectorMath128.BroadcastSumWidened(low, high)), v => Assert.Equal(VectorMath128.SumWidened(low, high), v, 14));
+            }
+        }
+
+        // An infinite sum: the compensation lanes (∞ − ∞ = NaN) are left out, as SumWidened leaves them.
+        if (VectorMath512.IsSupported)
+        {
+            Vector512<double> low = Vector512<double>.Zero, high = Vector512<double>.Zero;
+            VectorMath512.AddWidened(ref low, ref high, Vector512.Create(double.PositiveInfinity));
+            Assert.All(Lanes(VectorMath512.BroadcastSumWidened(low, high)), static v => Assert.Equal(double.PositiveInfinity, v));
+        }
+
+        if (VectorMath128.IsSupported)
+        {
+            Vector128<double> low = Vector128<double>.Zero, high = Vector128<double>.Zero;
+            VectorMath128.AddWidened(ref low, ref high, Vector128.Create(double.PositiveInfinity));
+            Assert.All(Lanes(VectorMath128.BroadcastSumWidened(low, high)), static v => Assert.Equal(double.PositiveInfinity, v));
+        }
+    }
+
+    private static T[] Lanes<T>(Vector512<T> v) => Enumerable.Range(0, Vector512<T>.Count).Select(i => v.GetElement(i)).ToArray();
+
+    private static T[] Lanes<T>(Vector256<T> v) => Enumerable.Range(0, Vector256<T>.Count).Select(i => v.GetElement(i)).ToArray();
+
+    private static T[] Lanes<T>(Vector128<T> v) => Enumerable.Range(0, Vector128<T>.Count).Select(i => v.GetElement(i)).ToArray();
+
     // ---- log1p, sigmoid and softplus: the words of the softmax variants ----
 
     /// <summary>The float forms of a word on every width this machine runs (none without hardware intrinsics).</summary>

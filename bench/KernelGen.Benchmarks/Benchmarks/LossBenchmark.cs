@@ -25,4 +25,41 @@ public abstract class LossBenchmark : RowBenchmark
         base.Setup();
         this.Targets = AlignedArray.CopyOf<int>(CrossEntropyTargets.Of(this.RowShape));
     }
+
+    /// <summary>One row of a composition with the gradient: writes the row's gradient (scaled by <c>scale</c>) and returns its loss.</summary>
+    /// <param name="z">The row's logits.</param>
+    /// <param name="target">The row's target (not the ignore index).</param>
+    /// <param name="gradient">The row's gradient.</param>
+    /// <param name="scale">1/(rows that count): the mean's factor, for the gradient.</param>
+    protected delegate double GradientRow(ReadOnlySpan<float> z, int target, Span<float> gradient, double scale);
+
+    /// <summary>
+    /// The row loop of the peers that compute the mean loss and its gradient row by row: ignored rows get a cleared gradient,
+    /// the others <paramref name="row"/> (a static lambda: nothing is allocated per call); returns the mean of their losses.
+    /// </summary>
+    protected float MeanWithGradient(GradientRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ReadOnlySpan<float> logits = this.Input;
+        ReadOnlySpan<int> targets = this.Targets;
+        Span<float> gradient = this.Output;
+        int n = this.RowLength;
+        int counted = CrossEntropyTargets.Counted(targets);
+        double scale = 1.0 / counted;
+        double total = 0;
+        for (int r = 0; r < targets.Length; r++)
+        {
+            int target = targets[r];
+            Span<float> g = gradient.Slice(r * n, n);
+            if (target == CrossEntropyTargets.IgnoreIndex)
+            {
+                g.Clear();
+                continue;
+            }
+
+            total += row(logits.Slice(r * n, n), target, g, scale);
+        }
+
+        return (float)(total / counted);
+    }
 }

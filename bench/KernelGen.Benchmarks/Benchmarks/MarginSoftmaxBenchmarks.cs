@@ -74,45 +74,24 @@ public class MarginSoftmaxBenchmarks : LossBenchmark
     /// </summary>
     [Benchmark]
     [PeerBenchmark(Peer.TensorPrimitives, Operation.MarginSoftmaxGradient, bytesPerElement: 40)]
-    public float TensorPrimitives_ForwardGradient()
+    public float TensorPrimitives_ForwardGradient() => this.MeanWithGradient(static (c, target, g, scale) =>
     {
         const double s = BenchKernels.ArcFaceScale, m = BenchKernels.ArcFaceMargin;
-        ReadOnlySpan<float> cosines = this.Input;
-        ReadOnlySpan<int> targets = this.Targets;
-        Span<float> gradient = this.Output;
-        int n = this.RowLength;
-        int counted = CrossEntropyTargets.Counted(targets);
-        double scale = 1.0 / counted;
-        double total = 0;
-        for (int row = 0; row < targets.Length; row++)
-        {
-            int target = targets[row];
-            Span<float> g = gradient.Slice(row * n, n);
-            if (target == CrossEntropyTargets.IgnoreIndex)
-            {
-                g.Clear();
-                continue;
-            }
-
-            ReadOnlySpan<float> c = cosines.Slice(row * n, n);
-            double cy = Math.Clamp(c[target], -1.0, 1.0), sine = Math.Sqrt(1 - (cy * cy));
-            bool arc = cy > Math.Cos(Math.PI - m);
-            double logit = s * (arc ? (cy * Math.Cos(m)) - (sine * Math.Sin(m)) : cy - (m * Math.Sin(m)));
-            double slope = arc ? Math.Cos(m) + (cy * Math.Sin(m) / Math.Max(sine, Math.Sin(1e-4))) : 1;
-            TensorPrimitives.Multiply(c, (float)s, g);
-            g[target] = (float)logit;
-            float max = TensorPrimitives.Max(g);
-            TensorPrimitives.Subtract(g, max, g);
-            TensorPrimitives.Exp(g, g);
-            float sum = TensorPrimitives.Sum<float>(g);
-            double logP = logit - max - Math.Log(sum);
-            TensorPrimitives.Multiply(g, (float)(s * scale / sum), g);
-            g[target] = (float)(s * scale * slope * (Math.Exp(logP) - 1));
-            total -= logP;
-        }
-
-        return (float)(total / counted);
-    }
+        double cy = Math.Clamp(c[target], -1.0, 1.0), sine = Math.Sqrt(1 - (cy * cy));
+        bool arc = cy > Math.Cos(Math.PI - m);
+        double logit = s * (arc ? (cy * Math.Cos(m)) - (sine * Math.Sin(m)) : cy - (m * Math.Sin(m)));
+        double slope = arc ? Math.Cos(m) + (cy * Math.Sin(m) / Math.Max(sine, Math.Sin(1e-4))) : 1;
+        TensorPrimitives.Multiply(c, (float)s, g);
+        g[target] = (float)logit;
+        float max = TensorPrimitives.Max(g);
+        TensorPrimitives.Subtract(g, max, g);
+        TensorPrimitives.Exp(g, g);
+        float sum = TensorPrimitives.Sum<float>(g);
+        double logP = logit - max - Math.Log(sum);
+        TensorPrimitives.Multiply(g, (float)(s * scale / sum), g);
+        g[target] = (float)(s * scale * slope * (Math.Exp(logP) - 1));
+        return -logP;
+    });
 
     /// <summary>Decoupled InfoNCE, forward and gradient, through its entry point: the normalizer over the negatives' runs, the gradient pass (12 B/elem).</summary>
     [Benchmark]

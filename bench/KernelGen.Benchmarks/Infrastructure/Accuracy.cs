@@ -383,6 +383,28 @@ public static class Accuracy
             Operation.SphericalZLossGradient => Kernels.BenchKernels.SphericalZLossMeanGradientPaths.Reference(logits, targets, expectedGradient),
             _ => Kernels.BenchKernels.MultiMarginLossMeanGradientPaths.Reference(logits, targets, expectedGradient),
         };
+        return ReferenceUnits(expected, expectedGradient, loss, gradient);
+    }
+
+    /// <summary>
+    /// [BinaryCrossEntropy] and [FocalLoss(Sigmoid = true)] against the kernels' generated Reference (double inside), in the
+    /// units of <see cref="RowLossWorstUnits"/>; <paramref name="targets"/> has one per logit.
+    /// </summary>
+    public static (double Loss, double Gradient) BinaryLossWorstUnits(Operation operation, float[] logits, float[] targets, float loss, float[]? gradient)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(targets);
+        float[] expectedGradient = new float[logits.Length];
+        float expected = operation == Operation.SigmoidFocalLossGradient
+            ? Kernels.BenchKernels.SigmoidFocalLossMeanGradientPaths.Reference(logits, targets, expectedGradient)
+            : Kernels.BenchKernels.BinaryCrossEntropyMeanGradientPaths.Reference(logits, targets, expectedGradient);
+        return ReferenceUnits(expected, expectedGradient, loss, gradient);
+    }
+
+    // A loss in units of 2^-24·max(1, |expected|) and each gradient element in units of 2^-24·max|expected gradient|; +∞ for
+    // a NaN or infinity where the reference is finite.
+    private static (double Loss, double Gradient) ReferenceUnits(float expected, float[] expectedGradient, float loss, float[]? gradient)
+    {
         const double Unit = 1.0 / (1 << 24);
         double lossUnits = float.IsFinite(expected) && !float.IsFinite(loss) ? double.PositiveInfinity : Math.Abs((double)loss - expected) / (Unit * Math.Max(1, Math.Abs(expected)));
         double gradientUnits = 0;

@@ -106,6 +106,16 @@ public static class BenchmarkInvoker
                 return new Outcome(Math.Max(lossUnits, gradientUnits), modified, detail);
             }
 
+            if (info.Operation is Operation.BinaryCrossEntropy or Operation.BinaryCrossEntropyGradient or Operation.SigmoidFocalLossGradient)
+            {
+                // The targets are the class's second input; the gradient (if any) the output.
+                float loss = returned as float? ?? throw new InvalidOperationException($"{type.Name}.{method.Name} must return the loss as a float.");
+                (double lossUnits, double gradientUnits) = Accuracy.BinaryLossWorstUnits(
+                    info.Operation, input, benchmark.SecondInput.ToArray(), loss, info.Operation == Operation.BinaryCrossEntropy ? null : output.ToArray());
+                string detail = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {lossUnits:0.00}, gradient {gradientUnits:0.00}");
+                return new Outcome(Math.Max(lossUnits, gradientUnits), modified, detail);
+            }
+
             if (info.Operation is Operation.KLDivergence or Operation.KLDivergenceGradient)
             {
                 // The loss is the method's return value, the teacher the class's second input, the gradient (if any) the output.

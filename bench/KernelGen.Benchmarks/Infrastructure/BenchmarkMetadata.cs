@@ -99,6 +99,18 @@ public enum Operation
     /// <summary>[KLDivergence] with its gradient T·(p − q)/rows written to the output (checked against its generated Reference).</summary>
     KLDivergenceGradient,
 
+    /// <summary>
+    /// [BinaryCrossEntropy] (PyTorch's BCEWithLogitsLoss) on the logits and the class's multi-label targets (its second input),
+    /// forward only: the mean over every element returned as a scalar (checked against its generated Reference).
+    /// </summary>
+    BinaryCrossEntropy,
+
+    /// <summary>[BinaryCrossEntropy] with its gradient (σ(z) − y)/N written to the output (checked against its generated Reference).</summary>
+    BinaryCrossEntropyGradient,
+
+    /// <summary>[FocalLoss(Sigmoid = true)] (γ = 2, α = 0.25), mean, with its gradient written to the output (checked against its generated Reference).</summary>
+    SigmoidFocalLossGradient,
+
     /// <summary>A plain copy of the input (the bandwidth baseline).</summary>
     Copy,
 
@@ -274,6 +286,12 @@ public static class Traffic
         {
             // Z-loss: three reads (Σ(o − o_0), Σ(o − μ)², the gradient pass) and a write; hinge: one read, and with the gradient a second read and a write.
             return kernel.Operation switch { Operation.SphericalZLossGradient => 16, Operation.MultiMarginLoss => 4, _ => 12 };
+        }
+
+        if (kernel.Operation is Operation.BinaryCrossEntropy or Operation.BinaryCrossEntropyGradient or Operation.SigmoidFocalLossGradient)
+        {
+            // One pass: the logits and the targets read (and the gradient written).
+            return kernel.Operation == Operation.BinaryCrossEntropy ? 8 : 12;
         }
 
         if (kernel.Operation is Operation.KLDivergence or Operation.KLDivergenceGradient)

@@ -23,6 +23,8 @@ public static class InputCache
 
     private static readonly ConcurrentDictionary<RowShape, float[]> ResidualInputs = new();
 
+    private static readonly ConcurrentDictionary<RowShape, float[]> BinaryTargetInputs = new();
+
     private static readonly ConcurrentDictionary<int, float[]> WeightRows = new();
 
     private static readonly ConcurrentDictionary<int, float[]> BiasRows = new();
@@ -38,6 +40,22 @@ public static class InputCache
     /// after the biases'. Shared and read-only, like the logits.
     /// </summary>
     public static float[] Residuals(RowShape shape) => ResidualInputs.GetOrAdd(shape, static s => Generate(s.Elements, 1.0, ParameterSeed + 2));
+
+    /// <summary>
+    /// The multi-label targets of the binary losses for a shape, one per logit: 1 with probability 1/16, else 0 (a few
+    /// positive labels per row, as multi-label classification has), from the seed after the residuals'. Shared and read-only.
+    /// </summary>
+    public static float[] BinaryTargets(RowShape shape) => BinaryTargetInputs.GetOrAdd(shape, static s =>
+    {
+        var random = new Random(ParameterSeed + 3);
+        float[] targets = new float[s.Elements];
+        for (int i = 0; i < targets.Length; i++)
+        {
+            targets[i] = random.Next(16) == 0 ? 1f : 0f;
+        }
+
+        return targets;
+    });
 
     /// <summary>
     /// The normalizations' weight row γ for rows of <paramref name="rowLength"/>: 1 + N(0,1)/2, as

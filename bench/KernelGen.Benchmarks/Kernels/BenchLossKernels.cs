@@ -49,6 +49,18 @@ public static partial class BenchKernels
     [MultiMarginLoss]
     public static partial float MultiMarginLossMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
 
+    // PyTorch's BCEWithLogitsLoss on multi-label logits (targets of the same shape), mean over every element: forward only,
+    // and with the gradient (σ(z) − y)/N in the same pass.
+    [BinaryCrossEntropy]
+    public static partial float BinaryCrossEntropyMean(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets);
+
+    [BinaryCrossEntropy]
+    public static partial float BinaryCrossEntropyMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient);
+
+    // torchvision's sigmoid_focal_loss (γ = 2, α = 0.25), mean, with the gradient.
+    [FocalLoss(Sigmoid = true)]
+    public static partial float SigmoidFocalLossMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient);
+
     // Knowledge distillation (Hinton et al.): T²·KL(softmax(teacher/T) ‖ softmax(student/T)), 'batchmean', T = 2.
     [KLDivergence(Temperature = 2)]
     public static partial float KLDivergenceMean(ReadOnlySpan<float> student, ReadOnlySpan<float> teacher, int rowLength);

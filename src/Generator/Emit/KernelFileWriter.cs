@@ -288,16 +288,23 @@ internal static class KernelFileWriter
         writer.Line();
     }
 
-    // Parallel = true: a path method hands its rows to the pool when the call is large enough for two threads or more
-    // (no locals: the user's parameter names are in scope; the row length is validated > 0 above).
+    // Parallel = true: a path method hands its rows to the pool when the call is large enough for two threads or more,
+    // with the number of blocks PartsFor gave (asked once per call). The one local, the pattern's, is named apart from the
+    // user's parameter names, which are in scope; the row length is validated > 0 above.
     private static void WriteParallelDispatch(IndentedWriter writer, KernelSignature s, string t, string pathName)
     {
         string rowLength = s.RowLengthName!;
         string spans = string.Join(", ", s.Parameters.Where(static p => p.IsSpan).Select(static p => p.Name));
         string rows = $"{s.InputName}.Length / {rowLength}";
-        using (writer.Block($"if (global::KernelGen.Runtime.RowParallel.PartsFor({rows}, {s.InputName}.Length) > 1)"))
+        string parts = "parts";
+        while (s.Parameters.Any(p => p.Name == parts))
         {
-            writer.Line($"global::KernelGen.Runtime.RowParallel.For({pathName}Block, {rows}, {rowLength}, new global::KernelGen.Runtime.RowParallel.SpanList<{t}>({spans}));");
+            parts = "_" + parts;
+        }
+
+        using (writer.Block($"if (global::KernelGen.Runtime.RowParallel.PartsFor({rows}, {s.InputName}.Length) is int {parts} and > 1)"))
+        {
+            writer.Line($"global::KernelGen.Runtime.RowParallel.For({pathName}Block, {rows}, {rowLength}, {parts}, new global::KernelGen.Runtime.RowParallel.SpanList<{t}>({spans}));");
             writer.Line("return;");
         }
 

@@ -83,10 +83,8 @@ internal sealed class BinaryCrossEntropyEmitter : IKernelRowWriter, IKernelValid
     {
         if (this.Focal)
         {
-            writer.Line("/// <summary>γ of the sigmoid focal loss α_t·(1 − p_t)^γ·BCE.</summary>");
-            writer.Line($"private const double Gamma = {CSharpLiteral.Of(this.model.Gamma)};");
-            writer.Line("/// <summary>α of α_t = α·y + (1 − α)·(1 − y) (negative: α_t = 1).</summary>");
-            writer.Line($"private const double Alpha = {CSharpLiteral.Of(this.model.Alpha)};");
+            ConstantWriter.Constant(writer, "γ of the sigmoid focal loss α_t·(1 − p_t)^γ·BCE.", "Gamma", this.model.Gamma);
+            ConstantWriter.Constant(writer, "α of α_t = α·y + (1 − α)·(1 − y) (negative: α_t = 1).", "Alpha", this.model.Alpha);
         }
         else
         {

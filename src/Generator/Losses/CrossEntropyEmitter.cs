@@ -131,27 +131,19 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
 
     public void WriteConstants(IndentedWriter writer)
     {
-        writer.Line("/// <summary>The fixed number of classes (0: any number).</summary>");
-        writer.Line($"private const int Width = {this.model.Width};");
-        writer.Line("/// <summary>A target equal to this is ignored: its row adds no loss and gets a zero gradient.</summary>");
-        writer.Line($"private const int IgnoreIndex = {this.model.IgnoreIndex};");
+        ConstantWriter.WriteClassHeader(writer, this.model.Width, this.model.IgnoreIndex);
         switch (this.model.Kind)
         {
             case TargetLossKind.CompSum:
-                writer.Line("/// <summary>τ of the comp-sum loss ((1 + u)^(1 − τ) − 1)/(1 − τ).</summary>");
-                writer.Line($"private const double Tau = {CSharpLiteral.Of(this.model.Parameter1)};");
+                ConstantWriter.Constant(writer, "τ of the comp-sum loss ((1 + u)^(1 − τ) − 1)/(1 − τ).", "Tau", this.model.Parameter1);
                 break;
             case TargetLossKind.Focal:
-                writer.Line("/// <summary>γ of the focal loss −α·(1 − p)^γ·log p.</summary>");
-                writer.Line($"private const double Gamma = {CSharpLiteral.Of(this.model.Parameter1)};");
-                writer.Line("/// <summary>α of the focal loss −α·(1 − p)^γ·log p.</summary>");
-                writer.Line($"private const double Alpha = {CSharpLiteral.Of(this.model.Parameter2)};");
+                ConstantWriter.Constant(writer, "γ of the focal loss −α·(1 − p)^γ·log p.", "Gamma", this.model.Parameter1);
+                ConstantWriter.Constant(writer, "α of the focal loss −α·(1 − p)^γ·log p.", "Alpha", this.model.Parameter2);
                 break;
             case TargetLossKind.Dice:
-                writer.Line("/// <summary>α of the self-adjusting Dice loss: p̃ = (1 − p)^α·p.</summary>");
-                writer.Line($"private const double Alpha = {CSharpLiteral.Of(this.model.Parameter1)};");
-                writer.Line("/// <summary>γ of the Dice loss 1 − (2p̃ + γ)/(p̃ + 1 + γ).</summary>");
-                writer.Line($"private const double Gamma = {CSharpLiteral.Of(this.model.Parameter2)};");
+                ConstantWriter.Constant(writer, "α of the self-adjusting Dice loss: p̃ = (1 − p)^α·p.", "Alpha", this.model.Parameter1);
+                ConstantWriter.Constant(writer, "γ of the Dice loss 1 − (2p̃ + γ)/(p̃ + 1 + γ).", "Gamma", this.model.Parameter2);
                 break;
             case TargetLossKind.MarginSoftmax or TargetLossKind.InfoNce:
                 this.WriteMarginConstants(writer);
@@ -160,20 +152,17 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
 
         if (this.HasSmoothing)
         {
-            writer.Line("/// <summary>ε: the target distribution is (1 − ε)·onehot(y) + ε/K.</summary>");
-            writer.Line($"private const double LabelSmoothing = {CSharpLiteral.Of(this.model.LabelSmoothing)};");
+            ConstantWriter.Constant(writer, "ε: the target distribution is (1 − ε)·onehot(y) + ε/K.", "LabelSmoothing", this.model.LabelSmoothing);
         }
 
         if (this.HasZLoss)
         {
-            writer.Line("/// <summary>c in the z-loss term c·LSE² added to each row's loss.</summary>");
-            writer.Line($"private const double ZLoss = {CSharpLiteral.Of(this.model.ZLoss)};");
+            ConstantWriter.Constant(writer, "c in the z-loss term c·LSE² added to each row's loss.", "ZLoss", this.model.ZLoss);
         }
 
         if (this.HasSoftcap)
         {
-            writer.Line("/// <summary>c in the soft cap z ← c·tanh(z/c) applied to every logit first.</summary>");
-            writer.Line($"private const double Softcap = {CSharpLiteral.Of(this.model.Softcap)};");
+            ConstantWriter.Constant(writer, "c in the soft cap z ← c·tanh(z/c) applied to every logit first.", "Softcap", this.model.Softcap);
         }
     }
 

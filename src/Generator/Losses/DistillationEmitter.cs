@@ -83,31 +83,30 @@ internal sealed class DistillationEmitter : IKernelRowWriter, IKernelValidationW
     public void WriteConstants(IndentedWriter writer)
     {
         double t = this.model.Temperature;
-        writer.Line("/// <summary>The fixed number of classes (0: any number).</summary>");
-        writer.Line($"private const int Width = {this.model.Width};");
+        ConstantWriter.WriteClassHeader(
+            writer,
+            this.model.Width,
+            this.IsDistillation ? this.model.IgnoreIndex : null,
+            "A target equal to this is ignored: its row adds no loss (neither part) and gets a zero gradient.");
         if (this.IsDistillation)
         {
-            writer.Line("/// <summary>A target equal to this is ignored: its row adds no loss (neither part) and gets a zero gradient.</summary>");
-            writer.Line($"private const int IgnoreIndex = {this.model.IgnoreIndex};");
-            writer.Line("/// <summary>α: the weight of the distillation part; 1 − α weighs the hard-label cross-entropy.</summary>");
-            writer.Line($"private const double Alpha = {CSharpLiteral.Of(this.model.Alpha)};");
+            ConstantWriter.Constant(writer, "α: the weight of the distillation part; 1 − α weighs the hard-label cross-entropy.", "Alpha", this.model.Alpha);
         }
 
-        writer.Line("/// <summary>1/T: both rows are softened as softmax(z/T).</summary>");
-        writer.Line($"private const double InverseTemperature = {CSharpLiteral.Of(1.0 / t)};");
-        writer.Line(this.model.ScaleByTemperatureSquared
-            ? "/// <summary>T²: the divergence's factor (Hinton et al.), so that its gradient T·(p − q) keeps the size of the T = 1 gradient.</summary>"
-            : "/// <summary>1: the divergence is not scaled by T² (ScaleByTemperatureSquared = false).</summary>");
-        writer.Line($"private const double LossFactor = {CSharpLiteral.Of(this.model.ScaleByTemperatureSquared ? t * t : 1.0)};");
-        writer.Line("/// <summary>LossFactor/T: the factor of the gradient with respect to the student's logits (the softmax of s/T contributes 1/T).</summary>");
-        writer.Line($"private const double GradientFactor = {CSharpLiteral.Of(this.model.ScaleByTemperatureSquared ? t : 1.0 / t)};");
+        ConstantWriter.Constant(writer, "1/T: both rows are softened as softmax(z/T).", "InverseTemperature", 1.0 / t);
+        ConstantWriter.Constant(
+            writer,
+            this.model.ScaleByTemperatureSquared
+                ? "T²: the divergence's factor (Hinton et al.), so that its gradient T·(p − q) keeps the size of the T = 1 gradient."
+                : "1: the divergence is not scaled by T² (ScaleByTemperatureSquared = false).",
+            "LossFactor",
+            this.model.ScaleByTemperatureSquared ? t * t : 1.0);
+        ConstantWriter.Constant(writer, "LossFactor/T: the factor of the gradient with respect to the student's logits (the softmax of s/T contributes 1/T).", "GradientFactor", this.model.ScaleByTemperatureSquared ? t : 1.0 / t);
         if (this.IsJsd)
         {
             double beta = this.model.Beta;
-            writer.Line("/// <summary>β: the teacher's weight in the mixture m = β·q + (1 − β)·p.</summary>");
-            writer.Line($"private const double Beta = {CSharpLiteral.Of(beta)};");
-            writer.Line("/// <summary>log β and log(1 − β), and the ratios (1 − β)/β and β/(1 − β) of log(m/p) = max(a, 0) + log w + log1p(r·e^(−|a|)), a = log q − log p.</summary>");
-            writer.Line($"private const double LogBeta = {CSharpLiteral.Of(System.Math.Log(beta))};");
+            ConstantWriter.Constant(writer, "β: the teacher's weight in the mixture m = β·q + (1 − β)·p.", "Beta", beta);
+            ConstantWriter.Constant(writer, "log β and log(1 − β), and the ratios (1 − β)/β and β/(1 − β) of log(m/p) = max(a, 0) + log w + log1p(r·e^(−|a|)), a = log q − log p.", "LogBeta", System.Math.Log(beta));
             writer.Line($"private const double LogOneMinusBeta = {CSharpLiteral.Of(System.Math.Log(1 - beta))};");
             writer.Line($"private const double RatioAbove = {CSharpLiteral.Of((1 - beta) / beta)};");
             writer.Line($"private const double RatioBelow = {CSharpLiteral.Of(beta / (1 - beta))};");

@@ -58,21 +58,15 @@ internal sealed class RowLossEmitter : IKernelRowWriter
 
     public void WriteConstants(IndentedWriter writer)
     {
-        writer.Line("/// <summary>The fixed number of classes (0: any number).</summary>");
-        writer.Line($"private const int Width = {this.model.Width};");
-        writer.Line("/// <summary>A target equal to this is ignored: its row adds no loss and gets a zero gradient.</summary>");
-        writer.Line($"private const int IgnoreIndex = {this.model.IgnoreIndex};");
+        ConstantWriter.WriteClassHeader(writer, this.model.Width, this.model.IgnoreIndex);
         if (this.IsZ)
         {
-            writer.Line("/// <summary>a of the Z-loss softplus(a·(b − z_c))/a: its sharpness.</summary>");
-            writer.Line($"private const double A = {CSharpLiteral.Of(this.model.Parameter1)};");
-            writer.Line("/// <summary>b of the Z-loss softplus(a·(b − z_c))/a: where it bends, in standard deviations.</summary>");
-            writer.Line($"private const double B = {CSharpLiteral.Of(this.model.Parameter2)};");
+            ConstantWriter.Constant(writer, "a of the Z-loss softplus(a·(b − z_c))/a: its sharpness.", "A", this.model.Parameter1);
+            ConstantWriter.Constant(writer, "b of the Z-loss softplus(a·(b − z_c))/a: where it bends, in standard deviations.", "B", this.model.Parameter2);
         }
         else
         {
-            writer.Line($"/// <summary>m in the hinge max(0, m − z_y + z_k){(this.Squared ? "²" : string.Empty)}.</summary>");
-            writer.Line($"private const double Margin = {CSharpLiteral.Of(this.model.Parameter1)};");
+            ConstantWriter.Constant(writer, $"m in the hinge max(0, m − z_y + z_k){(this.Squared ? "²" : string.Empty)}.", "Margin", this.model.Parameter1);
         }
     }
 
@@ -340,7 +334,7 @@ internal sealed class RowLossEmitter : IKernelRowWriter
             writer.Line("double centerLow = deviations.Total(out _) / n;");
             writer.Line($"double deviation = {Math}.Sqrt({Math}.Max((squares.Total(out _) / n) - (centerLow * centerLow), 0.0));");
             writer.Line($"double z = (({Unsafe}.Add(ref x, (nint)target) - mean) - centerLow) / deviation;");
-            this.WriteZLossAndFactors(writer);
+            this.WriteZLossAndFactors(writer, "centerLow");
             if (this.HasGradient)
             {
                 using (writer.Block("for (nint i = 0; i < n; i++)"))
@@ -355,8 +349,8 @@ internal sealed class RowLossEmitter : IKernelRowWriter
         }
     }
 
-    // From z (z_c), deviation (σ) and centerLow (μ − center): the loss and, with a gradient, g_k = intercept + slope·(o_k − center).
-    private void WriteZLossAndFactors(IndentedWriter writer)
+    // From z (z_c), deviation (σ) and 'low' (μ − center): the loss and, with a gradient, g_k = intercept + slope·(o_k − center).
+    private void WriteZLossAndFactors(IndentedWriter writer, string low)
     {
         writer.Line("double t = A * (B - z);");
         writer.Line($"double loss = {ScalarMath}.Softplus(t) / A;");
@@ -370,7 +364,7 @@ internal sealed class RowLossEmitter : IKernelRowWriter
         writer.Line($"double s = scale * {ScalarMath}.Sigmoid(t);");
         writer.Line("double common = s / (n * deviation);");
         writer.Line("double slope = common * z / deviation;");
-        writer.Line("double intercept = common - (slope * centerLow);");
+        writer.Line($"double intercept = common - (slope * {low});");
     }
 
     private void WriteZTargetGradient(IndentedWriter writer)
@@ -390,52 +384,23 @@ internal sealed class RowLossEmitter : IKernelRowWriter
             writer.Line("nint i;");
             writer.Line("// Pass 1: Σ(o − k) with k = o[0]: the terms are as small as the row's spread, so a row with mean 1e4 and");
             writer.Line("// variance 1 keeps its low digits. Lanes past the row hold k (they add 0).");
-            writer.Line($"{this.T} first = x;");
-            writer.Line($"{c.Vec} origin = {c.Splat("first")};");
-            c.WriteSumDeclarations(writer);
-            c.WritePass(writer, "first", (w, group) =>
-            {
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
-                }
-            }, w => c.WriteSumFlush(w), prefetch: "x");
-            writer.Line("// μ = first + Σ/K as mean + meanLow: the division's and the addition's rounding errors kept (a double row's");
+            MomentsWriter.WriteOffsetSumPass(writer, c, this.T, prefetch: "x");
+            writer.Line("// μ = meanHigh + meanLow: meanHigh the nearest T to μ, meanLow the rest in double (LayerNorm's mean: a row's");
             writer.Line("// mean of 1e4 would otherwise carry an error of 1e4·u into every z).");
-            writer.Line($"double offsetSum = {c.M}.SumWidened(wideLow, wideHigh, out double offsetSumLow);");
-            writer.Line("double offset = offsetSum / n;");
-            writer.Line($"double offsetLow = ({Math}.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;");
-            writer.Line("double mean = first + offset;");
-            writer.Line("double rounded = mean - first;");
-            writer.Line("double meanLow = ((first - (mean - rounded)) + (offset - rounded)) + offsetLow;   // TwoSum's error, plus the offset's");
-            writer.Line($"{this.T} center = ({this.T})mean;");
-            writer.Line("double centerLow = (mean - center) + meanLow;   // μ − center");
+            MomentsWriter.WriteMean(writer, this.Element == ElementType.Double, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
             writer.Line();
-            writer.Line("// Pass 2: Σ(o − center)², then σ² = Σ(o − center)²/K − (μ − center)². Lanes past the row hold center.");
-            writer.Line($"{c.Vec} centerVector = {c.Splat("center")};");
-            c.WriteSumDeclarations(writer, "square", declareWide: false);
-            c.WritePass(writer, "center", (w, group) =>
-            {
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"{c.Vec} e{a.Accumulator} = {a.Load("x")} - centerVector;");
-                }
-
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(e{a.Accumulator}, e{a.Accumulator}, square{a.Accumulator});");
-                }
-            }, w => c.WriteSumFlush(w, "square"));
-            writer.Line($"double variance = {Math}.Max(({c.M}.SumWidened(wideLow, wideHigh) / n) - (centerLow * centerLow), 0.0);");
+            writer.Line("// Pass 2: Σ(o − meanHigh)², then σ² as LayerNorm's. Lanes past the row hold meanHigh.");
+            MomentsWriter.WriteCenteredSquaresPass(writer, c, "centerVector");
+            MomentsWriter.WriteVariance(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
             writer.Line($"double deviation = {Math}.Sqrt(variance);   // 0 for a constant row: z = 0/0 = NaN");
-            writer.Line($"double z = (((double){Unsafe}.Add(ref x, (nint)target) - center) - centerLow) / deviation;");
-            this.WriteZLossAndFactors(writer);
+            writer.Line($"double z = (((double){Unsafe}.Add(ref x, (nint)target) - meanHigh) - meanLow) / deviation;");
+            this.WriteZLossAndFactors(writer, "meanLow");
             if (this.HasGradient)
             {
                 writer.Line();
-                writer.Line("// Pass 3: g = (o − center)·slope + intercept, read before written (the gradient may be the logits).");
+                writer.Line("// Pass 3: g = (o − meanHigh)·slope + intercept, read before written (the gradient may be the logits).");
                 writer.Line($"{c.Vec} slopeVector = {c.Splat($"({this.T})slope")}, interceptVector = {c.Splat($"({this.T})intercept")};");
-                c.WritePass(writer, "center", (w, group) =>
+                c.WritePass(writer, "meanHigh", (w, group) =>
                 {
                     foreach (VectorAccess a in group)
                     {

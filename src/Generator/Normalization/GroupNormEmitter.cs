@@ -124,31 +124,9 @@ internal sealed class GroupNormEmitter : IKernelRowWriter, IKernelValidationWrit
         using (writer.Block($"private static void {path.Name}Moments(ref {this.T} x, nint n, out {this.T} center, out double centerError, out double inverseDeviationOut)"))
         {
             writer.Line("nint i;");
-            writer.Line($"{this.T} first = x;");
-            writer.Line($"{c.Vec} origin = {c.Splat("first")};");
-            c.WriteSumDeclarations(writer);
-            c.WritePass(writer, "first", (w, group) =>
-            {
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
-                }
-            }, w => c.WriteSumFlush(w));
-            NormalizationEmitter.WriteMean(writer, this.IsDouble, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
-            writer.Line($"{c.Vec} centerVector = {c.Splat("meanHigh")};");
-            c.WriteSumDeclarations(writer, "square", declareWide: false);
-            c.WritePass(writer, "meanHigh", (w, group) =>
-            {
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"{c.Vec} e{a.Accumulator} = {a.Load("x")} - centerVector;");
-                }
-
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(e{a.Accumulator}, e{a.Accumulator}, square{a.Accumulator});");
-                }
-            }, w => c.WriteSumFlush(w, "square"));
+            MomentsWriter.WriteOffsetSumPass(writer, c, this.T);
+            MomentsWriter.WriteMean(writer, this.IsDouble, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
+            MomentsWriter.WriteCenteredSquaresPass(writer, c, "centerVector");
             NormalizationEmitter.WriteInverseDeviationFrom(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
             writer.Line($"center = ({this.T})meanHigh;");
             writer.Line("centerError = meanLow;");
@@ -186,7 +164,7 @@ internal sealed class GroupNormEmitter : IKernelRowWriter, IKernelValidationWrit
             if (this.IsDouble)
             {
                 writer.Line("double offsetSum = sums.Total(out double offsetSumLow);");
-                NormalizationEmitter.WriteMean(writer, true, null, "n");
+                MomentsWriter.WriteMean(writer, true, null, "n");
             }
             else
             {
@@ -253,7 +231,7 @@ internal sealed class GroupNormEmitter : IKernelRowWriter, IKernelValidationWrit
                 }
 
                 writer.Line("double offsetSum = sum.Total(out double offsetSumLow);");
-                NormalizationEmitter.WriteDoubleDoubleMean(writer, "groupLength");
+                MomentsWriter.WriteDoubleDoubleMean(writer, "groupLength");
                 writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
                 using (writer.Block("foreach (double value in group)"))
                 {

@@ -66,34 +66,12 @@ internal sealed partial class NormalizationEmitter
     {
         writer.Line();
         writer.Line("// Pass 1: Σ(x − k) with k = x[0], as the forward kernel: a row with mean 1e4 and variance 1 keeps its low digits.");
-        writer.Line($"{this.T} first = x;");
-        writer.Line($"{c.Vec} origin = {c.Splat("first")};");
-        c.WriteSumDeclarations(writer);
-        c.WritePass(writer, "first", (w, group) =>
-        {
-            foreach (VectorAccess a in group)
-            {
-                w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
-            }
-        }, w => c.WriteSumFlush(w));
+        MomentsWriter.WriteOffsetSumPass(writer, c, this.T);
         this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
 
         writer.Line();
         writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ, as the forward kernel.");
-        writer.Line($"{c.Vec} center = {c.Splat("meanHigh")};");
-        c.WriteSumDeclarations(writer, "square", declareWide: false);
-        c.WritePass(writer, "meanHigh", (w, group) =>
-        {
-            foreach (VectorAccess a in group)
-            {
-                w.Line($"{c.Vec} e{a.Accumulator} = {a.Load("x")} - center;");
-            }
-
-            foreach (VectorAccess a in group)
-            {
-                w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(e{a.Accumulator}, e{a.Accumulator}, square{a.Accumulator});");
-            }
-        }, w => c.WriteSumFlush(w, "square"));
+        MomentsWriter.WriteCenteredSquaresPass(writer, c, "center");
         this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
         writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
@@ -376,7 +354,7 @@ internal sealed partial class NormalizationEmitter
                 }
 
                 writer.Line("double offsetSum = sum.Total(out double offsetSumLow);");
-                WriteDoubleDoubleMean(writer, "n");
+                MomentsWriter.WriteDoubleDoubleMean(writer, "n");
                 writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
                 using (writer.Block("for (int i = 0; i < n; i++)"))
                 {

@@ -195,20 +195,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         writer.Line();
         writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,");
         writer.Line("// so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).");
-        writer.Line($"{c.Vec} center = {c.Splat("meanHigh")};");
-        c.WriteSumDeclarations(writer, "square", declareWide: false);
-        c.WritePass(writer, "meanHigh", (w, group) =>
-        {
-            foreach (VectorAccess a in group)
-            {
-                w.Line($"{c.Vec} e{a.Accumulator} = {a.Load(this.Source)} - center;");
-            }
-
-            foreach (VectorAccess a in group)
-            {
-                w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(e{a.Accumulator}, e{a.Accumulator}, square{a.Accumulator});");
-            }
-        }, w => c.WriteSumFlush(w, "square"));
+        MomentsWriter.WriteCenteredSquaresPass(writer, c, "center", this.Source);
         this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
         this.WriteSavedStatistics(writer, "inverseDeviation");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
@@ -462,42 +449,8 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseRms")};");
     }
 
-    // The mean μ = k + Σ(x − k)/n as meanHigh (of T) + meanLow (double): the part a T cannot hold is carried
-    // separately, so x − μ is formed to better than T's precision. 'sumCall' is the vector sum call without its ')'.
-    private void WriteMean(IndentedWriter writer, string? sumCall, string n) => WriteMean(writer, this.IsDouble, sumCall, n);
-
-    /// <summary>The mean as meanHigh + meanLow (see the instance form); shared with [GroupNorm], which takes LayerNorm's statistics per group.</summary>
-    internal static void WriteMean(IndentedWriter writer, bool isDouble, string? sumCall, string n)
-    {
-        if (isDouble)
-        {
-            if (sumCall is not null)
-            {
-                writer.Line($"double offsetSum = {sumCall}, out double offsetSumLow);");
-            }
-
-            WriteDoubleDoubleMean(writer, n);
-        }
-        else
-        {
-            writer.Line($"double mean = first + {sumCall}) / {n};");
-            writer.Line("float meanHigh = (float)mean;");
-            writer.Line("double meanLow = mean - meanHigh;");
-        }
-    }
-
-    // Given first (k) and offsetSum + offsetSumLow = Σ(x − k) as a double-double: μ = k + Σ/n as meanHigh + meanLow,
-    // both double. The double paths and every Reference (which computes in double whatever T is) share it.
-    internal static void WriteDoubleDoubleMean(IndentedWriter writer, string n)
-    {
-        writer.Line($"double offset = offsetSum / {n};");
-        writer.Line("// The division's rounding error, exactly (a fused multiply-add), plus the sum's own.");
-        writer.Line($"double offsetLow = ({Math}.FusedMultiplyAdd(-offset, {n}, offsetSum) + offsetSumLow) / {n};");
-        writer.Line("// μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.");
-        writer.Line("double meanHigh = first + offset;");
-        writer.Line("double rounding = meanHigh - first;");
-        writer.Line("double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;");
-    }
+    // The mean as meanHigh (of T) + meanLow (double), LayerNorm's (MomentsWriter). 'sumCall' is the vector sum call without its ')'.
+    private void WriteMean(IndentedWriter writer, string? sumCall, string n) => MomentsWriter.WriteMean(writer, this.IsDouble, sumCall, n);
 
     // σ² = (Σ(x − a)² − n(μ − a)²)/n, then 1/sqrt(σ² + ε), all in double.
     private void WriteInverseDeviation(IndentedWriter writer, string centeredSum, string n) => WriteInverseDeviationFrom(writer, centeredSum, n);
@@ -505,8 +458,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     /// <summary>σ² and 1/sqrt(σ² + ε) from the centered sum of squares; shared with [GroupNorm].</summary>
     internal static void WriteInverseDeviationFrom(IndentedWriter writer, string centeredSum, string n)
     {
-        writer.Line("// σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.");
-        writer.Line($"double variance = {Math}.Max({centeredSum} - {n} * meanLow * meanLow, 0.0) / {n};");
+        MomentsWriter.WriteVariance(writer, centeredSum, n);
         writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
     }
 
@@ -687,7 +639,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                 }
 
                 writer.Line("double offsetSum = sum.Total(out double offsetSumLow);");
-                WriteDoubleDoubleMean(writer, "n");
+                MomentsWriter.WriteDoubleDoubleMean(writer, "n");
                 writer.Line();
                 writer.Line("global::KernelGen.Runtime.CompensatedSum squares = default;");
                 using (writer.Block("for (int i = 0; i < n; i++)"))

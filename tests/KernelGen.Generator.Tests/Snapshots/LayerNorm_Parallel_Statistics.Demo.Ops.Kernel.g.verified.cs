@@ -93,9 +93,9 @@ namespace Demo
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, bias, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, output, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, mean, nameof(inverseStdDev));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(Avx512Block, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
+                    global::KernelGen.Runtime.RowParallel.For(Avx512Block, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
                     return;
                 }
 
@@ -125,9 +125,9 @@ namespace Demo
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, bias, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, output, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, mean, nameof(inverseStdDev));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(Avx2Block, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
+                    global::KernelGen.Runtime.RowParallel.For(Avx2Block, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
                     return;
                 }
 
@@ -157,9 +157,9 @@ namespace Demo
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, bias, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, output, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, mean, nameof(inverseStdDev));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(NeonBlock, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
+                    global::KernelGen.Runtime.RowParallel.For(NeonBlock, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
                     return;
                 }
 
@@ -189,9 +189,9 @@ namespace Demo
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, bias, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, output, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, mean, nameof(inverseStdDev));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(Vector128Block, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
+                    global::KernelGen.Runtime.RowParallel.For(Vector128Block, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
                     return;
                 }
 
@@ -215,9 +215,9 @@ namespace Demo
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, bias, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, output, nameof(inverseStdDev));
                 global::KernelGen.Runtime.KernelArguments.ValidateApart<float>(inverseStdDev, mean, nameof(inverseStdDev));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(ScalarBlock, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
+                    global::KernelGen.Runtime.RowParallel.For(ScalarBlock, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, weight, bias, output, mean, inverseStdDev));
                     return;
                 }
 

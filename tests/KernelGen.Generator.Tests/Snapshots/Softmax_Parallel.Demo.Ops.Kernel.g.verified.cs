@@ -82,9 +82,9 @@ namespace Demo
                 }
 
                 global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(Avx512Block, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
+                    global::KernelGen.Runtime.RowParallel.For(Avx512Block, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
                     return;
                 }
 
@@ -101,9 +101,9 @@ namespace Demo
                 }
 
                 global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(Avx2Block, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
+                    global::KernelGen.Runtime.RowParallel.For(Avx2Block, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
                     return;
                 }
 
@@ -120,9 +120,9 @@ namespace Demo
                 }
 
                 global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(NeonBlock, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
+                    global::KernelGen.Runtime.RowParallel.For(NeonBlock, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
                     return;
                 }
 
@@ -139,9 +139,9 @@ namespace Demo
                 }
 
                 global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(Vector128Block, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
+                    global::KernelGen.Runtime.RowParallel.For(Vector128Block, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
                     return;
                 }
 
@@ -152,9 +152,9 @@ namespace Demo
             public static void Scalar(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
                 global::KernelGen.Runtime.KernelArguments.ValidateRows<float>(input, output, rowLength, global::Demo.Ops.KernelPaths.Width, nameof(input), nameof(output), nameof(rowLength));
-                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) > 1)
+                if (global::KernelGen.Runtime.RowParallel.PartsFor(input.Length / rowLength, input.Length) is int parts and > 1)
                 {
-                    global::KernelGen.Runtime.RowParallel.For(ScalarBlock, input.Length / rowLength, rowLength, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
+                    global::KernelGen.Runtime.RowParallel.For(ScalarBlock, input.Length / rowLength, rowLength, parts, new global::KernelGen.Runtime.RowParallel.SpanList<float>(input, output));
                     return;
                 }
 

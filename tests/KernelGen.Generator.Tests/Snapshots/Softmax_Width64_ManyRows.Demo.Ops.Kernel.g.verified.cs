@@ -124,15 +124,22 @@ namespace Demo
                 global::Demo.Ops.KernelPaths.ReferenceRows(input, output, rowLength);
             }
 
+            // Rows of Width elements, 2 at a time through Avx512RowGroup (their steps interleaved), then the rest one by one.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
-                int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                int rows = input.Length / Width;
+                int row = 0;
+                for (; row <= rows - 2; row += 2)
                 {
-                    nint offset = (nint)row * rowLength;
+                    nint offset = (nint)row * Width;
+                    Avx512RowGroup(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset));
+                }
+                for (; row < rows; row++)
+                {
+                    nint offset = (nint)row * Width;
                     Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset));
                 }
             }
@@ -243,6 +250,47 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x1 * scale, ref y, (nuint)16);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x2 * scale, ref y, (nuint)32);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x3 * scale, ref y, (nuint)48);
+            }
+
+            // 2 rows at once (a: row 0, b: row 1), as Avx512Row computes each;
+            // the steps of the rows interleave, and the max and the sum stay in vectors.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowGroup(ref float x, ref float y)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)0);
+                global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)16);
+                global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)32);
+                global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)48);
+                global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)64);
+                global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)80);
+                global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)96);
+                global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)112);
+                global::System.Runtime.Intrinsics.Vector512<float> maxA = global::KernelGen.Runtime.VectorMath512.BroadcastMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(a0, a1), global::KernelGen.Runtime.VectorMath512.Max(a2, a3)));
+                global::System.Runtime.Intrinsics.Vector512<float> maxB = global::KernelGen.Runtime.VectorMath512.BroadcastMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(b0, b1), global::KernelGen.Runtime.VectorMath512.Max(b2, b3)));
+                a0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a0 - maxA);
+                b0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b0 - maxB);
+                a1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a1 - maxA);
+                b1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b1 - maxB);
+                a2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a2 - maxA);
+                b2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b2 - maxB);
+                a3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a3 - maxA);
+                b3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b3 - maxB);
+                global::System.Runtime.Intrinsics.Vector512<double> lowA = global::System.Runtime.Intrinsics.Vector512<double>.Zero, highA = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref lowA, ref highA, ((a0 + a1) + (a2 + a3)));
+                global::System.Runtime.Intrinsics.Vector512<double> lowB = global::System.Runtime.Intrinsics.Vector512<double>.Zero, highB = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref lowB, ref highB, ((b0 + b1) + (b2 + b3)));
+                global::System.Runtime.Intrinsics.Vector512<double> inverseA = global::System.Runtime.Intrinsics.Vector512<double>.One / global::KernelGen.Runtime.VectorMath512.BroadcastSumWidened(lowA, highA);
+                global::System.Runtime.Intrinsics.Vector512<float> scaleA = global::System.Runtime.Intrinsics.Vector512.Narrow(inverseA, inverseA);
+                global::System.Runtime.Intrinsics.Vector512<double> inverseB = global::System.Runtime.Intrinsics.Vector512<double>.One / global::KernelGen.Runtime.VectorMath512.BroadcastSumWidened(lowB, highB);
+                global::System.Runtime.Intrinsics.Vector512<float> scaleB = global::System.Runtime.Intrinsics.Vector512.Narrow(inverseB, inverseB);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 * scaleA, ref y, (nuint)0);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 * scaleA, ref y, (nuint)16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 * scaleA, ref y, (nuint)32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 * scaleA, ref y, (nuint)48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b0 * scaleB, ref y, (nuint)64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b1 * scaleB, ref y, (nuint)80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b2 * scaleB, ref y, (nuint)96);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b3 * scaleB, ref y, (nuint)112);
             }
 
             // Width = 64: 8 full vector(s) of 8 lanes stay in registers:

@@ -383,19 +383,14 @@ namespace Demo
                 sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                // μ = first + Σ/K as mean + meanLow: the division's and the addition's rounding errors kept (a double row's
+                // μ = meanHigh + meanLow: meanHigh the nearest T to μ, meanLow the rest in double (LayerNorm's mean: a row's
                 // mean of 1e4 would otherwise carry an error of 1e4·u into every z).
-                double offsetSum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh, out double offsetSumLow);
-                double offset = offsetSum / n;
-                double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
-                double mean = first + offset;
-                double rounded = mean - first;
-                double meanLow = ((first - (mean - rounded)) + (offset - rounded)) + offsetLow;   // TwoSum's error, plus the offset's
-                float center = (float)mean;
-                double centerLow = (mean - center) + meanLow;   // μ − center
+                double mean = first + global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
+                float meanHigh = (float)mean;
+                double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(o − center)², then σ² = Σ(o − center)²/K − (μ − center)². Lanes past the row hold center.
-                global::System.Runtime.Intrinsics.Vector512<float> centerVector = global::System.Runtime.Intrinsics.Vector512.Create(center);
+                // Pass 2: Σ(o − meanHigh)², then σ² as LayerNorm's. Lanes past the row hold meanHigh.
+                global::System.Runtime.Intrinsics.Vector512<float> centerVector = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -459,7 +454,7 @@ namespace Demo
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, center) - centerVector;
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
                     square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
@@ -471,9 +466,10 @@ namespace Demo
                 square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                double variance = global::System.Math.Max((global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n) - (centerLow * centerLow), 0.0);
+                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double deviation = global::System.Math.Sqrt(variance);   // 0 for a constant row: z = 0/0 = NaN
-                double z = (((double)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target) - center) - centerLow) / deviation;
+                double z = (((double)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target) - meanHigh) - meanLow) / deviation;
                 double t = A * (B - z);
                 double loss = global::KernelGen.Runtime.ScalarMath.Softplus(t) / A;
                 // g_k = s/(Kσ)·(1 + z_c·z_k) − [k = c]·s/σ with s = scale·σ(a(b − z_c)): affine in o_k, written as
@@ -481,9 +477,9 @@ namespace Demo
                 double s = scale * global::KernelGen.Runtime.ScalarMath.Sigmoid(t);
                 double common = s / (n * deviation);
                 double slope = common * z / deviation;
-                double intercept = common - (slope * centerLow);
+                double intercept = common - (slope * meanLow);
 
-                // Pass 3: g = (o − center)·slope + intercept, read before written (the gradient may be the logits).
+                // Pass 3: g = (o − meanHigh)·slope + intercept, read before written (the gradient may be the logits).
                 global::System.Runtime.Intrinsics.Vector512<float> slopeVector = global::System.Runtime.Intrinsics.Vector512.Create((float)slope), interceptVector = global::System.Runtime.Intrinsics.Vector512.Create((float)intercept);
                 i = 0;
                 for (; i <= n - 128; i += 128)
@@ -512,7 +508,7 @@ namespace Demo
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, center) - centerVector, slopeVector, interceptVector));
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector, slopeVector, interceptVector));
                 }
                 // The target's own element in double: (1 + z_c²)/K − 1 would lose digits in the element type.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)((common * (1 + (z * z))) - (s / deviation));
@@ -566,19 +562,14 @@ namespace Demo
                 sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                // μ = first + Σ/K as mean + meanLow: the division's and the addition's rounding errors kept (a double row's
+                // μ = meanHigh + meanLow: meanHigh the nearest T to μ, meanLow the rest in double (LayerNorm's mean: a row's
                 // mean of 1e4 would otherwise carry an error of 1e4·u into every z).
-                double offsetSum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh, out double offsetSumLow);
-                double offset = offsetSum / n;
-                double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
-                double mean = first + offset;
-                double rounded = mean - first;
-                double meanLow = ((first - (mean - rounded)) + (offset - rounded)) + offsetLow;   // TwoSum's error, plus the offset's
-                float center = (float)mean;
-                double centerLow = (mean - center) + meanLow;   // μ − center
+                double mean = first + global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                float meanHigh = (float)mean;
+                double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(o − center)², then σ² = Σ(o − center)²/K − (μ − center)². Lanes past the row hold center.
-                global::System.Runtime.Intrinsics.Vector256<float> centerVector = global::System.Runtime.Intrinsics.Vector256.Create(center);
+                // Pass 2: Σ(o − meanHigh)², then σ² as LayerNorm's. Lanes past the row hold meanHigh.
+                global::System.Runtime.Intrinsics.Vector256<float> centerVector = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -614,7 +605,7 @@ namespace Demo
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, center) - centerVector;
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
                     square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -622,9 +613,10 @@ namespace Demo
                 square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                double variance = global::System.Math.Max((global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n) - (centerLow * centerLow), 0.0);
+                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double deviation = global::System.Math.Sqrt(variance);   // 0 for a constant row: z = 0/0 = NaN
-                double z = (((double)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target) - center) - centerLow) / deviation;
+                double z = (((double)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target) - meanHigh) - meanLow) / deviation;
                 double t = A * (B - z);
                 double loss = global::KernelGen.Runtime.ScalarMath.Softplus(t) / A;
                 // g_k = s/(Kσ)·(1 + z_c·z_k) − [k = c]·s/σ with s = scale·σ(a(b − z_c)): affine in o_k, written as
@@ -632,9 +624,9 @@ namespace Demo
                 double s = scale * global::KernelGen.Runtime.ScalarMath.Sigmoid(t);
                 double common = s / (n * deviation);
                 double slope = common * z / deviation;
-                double intercept = common - (slope * centerLow);
+                double intercept = common - (slope * meanLow);
 
-                // Pass 3: g = (o − center)·slope + intercept, read before written (the gradient may be the logits).
+                // Pass 3: g = (o − meanHigh)·slope + intercept, read before written (the gradient may be the logits).
                 global::System.Runtime.Intrinsics.Vector256<float> slopeVector = global::System.Runtime.Intrinsics.Vector256.Create((float)slope), interceptVector = global::System.Runtime.Intrinsics.Vector256.Create((float)intercept);
                 i = 0;
                 for (; i <= n - 32; i += 32)
@@ -651,7 +643,7 @@ namespace Demo
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, center) - centerVector, slopeVector, interceptVector));
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector, slopeVector, interceptVector));
                 }
                 // The target's own element in double: (1 + z_c²)/K − 1 would lose digits in the element type.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)((common * (1 + (z * z))) - (s / deviation));
@@ -705,19 +697,14 @@ namespace Demo
                 sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                // μ = first + Σ/K as mean + meanLow: the division's and the addition's rounding errors kept (a double row's
+                // μ = meanHigh + meanLow: meanHigh the nearest T to μ, meanLow the rest in double (LayerNorm's mean: a row's
                 // mean of 1e4 would otherwise carry an error of 1e4·u into every z).
-                double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
-                double offset = offsetSum / n;
-                double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
-                double mean = first + offset;
-                double rounded = mean - first;
-                double meanLow = ((first - (mean - rounded)) + (offset - rounded)) + offsetLow;   // TwoSum's error, plus the offset's
-                float center = (float)mean;
-                double centerLow = (mean - center) + meanLow;   // μ − center
+                double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                float meanHigh = (float)mean;
+                double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(o − center)², then σ² = Σ(o − center)²/K − (μ − center)². Lanes past the row hold center.
-                global::System.Runtime.Intrinsics.Vector128<float> centerVector = global::System.Runtime.Intrinsics.Vector128.Create(center);
+                // Pass 2: Σ(o − meanHigh)², then σ² as LayerNorm's. Lanes past the row hold meanHigh.
+                global::System.Runtime.Intrinsics.Vector128<float> centerVector = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -753,7 +740,7 @@ namespace Demo
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, center) - centerVector;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -761,9 +748,10 @@ namespace Demo
                 square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                double variance = global::System.Math.Max((global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n) - (centerLow * centerLow), 0.0);
+                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double deviation = global::System.Math.Sqrt(variance);   // 0 for a constant row: z = 0/0 = NaN
-                double z = (((double)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target) - center) - centerLow) / deviation;
+                double z = (((double)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target) - meanHigh) - meanLow) / deviation;
                 double t = A * (B - z);
                 double loss = global::KernelGen.Runtime.ScalarMath.Softplus(t) / A;
                 // g_k = s/(Kσ)·(1 + z_c·z_k) − [k = c]·s/σ with s = scale·σ(a(b − z_c)): affine in o_k, written as
@@ -771,9 +759,9 @@ namespace Demo
                 double s = scale * global::KernelGen.Runtime.ScalarMath.Sigmoid(t);
                 double common = s / (n * deviation);
                 double slope = common * z / deviation;
-                double intercept = common - (slope * centerLow);
+                double intercept = common - (slope * meanLow);
 
-                // Pass 3: g = (o − center)·slope + intercept, read before written (the gradient may be the logits).
+                // Pass 3: g = (o − meanHigh)·slope + intercept, read before written (the gradient may be the logits).
                 global::System.Runtime.Intrinsics.Vector128<float> slopeVector = global::System.Runtime.Intrinsics.Vector128.Create((float)slope), interceptVector = global::System.Runtime.Intrinsics.Vector128.Create((float)intercept);
                 i = 0;
                 for (; i <= n - 16; i += 16)
@@ -790,7 +778,7 @@ namespace Demo
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, center) - centerVector, slopeVector, interceptVector));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector, slopeVector, interceptVector));
                 }
                 // The target's own element in double: (1 + z_c²)/K − 1 would lose digits in the element type.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)((common * (1 + (z * z))) - (s / deviation));
@@ -844,19 +832,14 @@ namespace Demo
                 sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                // μ = first + Σ/K as mean + meanLow: the division's and the addition's rounding errors kept (a double row's
+                // μ = meanHigh + meanLow: meanHigh the nearest T to μ, meanLow the rest in double (LayerNorm's mean: a row's
                 // mean of 1e4 would otherwise carry an error of 1e4·u into every z).
-                double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
-                double offset = offsetSum / n;
-                double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
-                double mean = first + offset;
-                double rounded = mean - first;
-                double meanLow = ((first - (mean - rounded)) + (offset - rounded)) + offsetLow;   // TwoSum's error, plus the offset's
-                float center = (float)mean;
-                double centerLow = (mean - center) + meanLow;   // μ − center
+                double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                float meanHigh = (float)mean;
+                double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(o − center)², then σ² = Σ(o − center)²/K − (μ − center)². Lanes past the row hold center.
-                global::System.Runtime.Intrinsics.Vector128<float> centerVector = global::System.Runtime.Intrinsics.Vector128.Create(center);
+                // Pass 2: Σ(o − meanHigh)², then σ² as LayerNorm's. Lanes past the row hold meanHigh.
+                global::System.Runtime.Intrinsics.Vector128<float> centerVector = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -892,7 +875,7 @@ namespace Demo
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, center) - centerVector;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -900,9 +883,10 @@ namespace Demo
                 square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                double variance = global::System.Math.Max((global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n) - (centerLow * centerLow), 0.0);
+                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double deviation = global::System.Math.Sqrt(variance);   // 0 for a constant row: z = 0/0 = NaN
-                double z = (((double)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target) - center) - centerLow) / deviation;
+                double z = (((double)global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target) - meanHigh) - meanLow) / deviation;
                 double t = A * (B - z);
                 double loss = global::KernelGen.Runtime.ScalarMath.Softplus(t) / A;
                 // g_k = s/(Kσ)·(1 + z_c·z_k) − [k = c]·s/σ with s = scale·σ(a(b − z_c)): affine in o_k, written as
@@ -910,9 +894,9 @@ namespace Demo
                 double s = scale * global::KernelGen.Runtime.ScalarMath.Sigmoid(t);
                 double common = s / (n * deviation);
                 double slope = common * z / deviation;
-                double intercept = common - (slope * centerLow);
+                double intercept = common - (slope * meanLow);
 
-                // Pass 3: g = (o − center)·slope + intercept, read before written (the gradient may be the logits).
+                // Pass 3: g = (o − meanHigh)·slope + intercept, read before written (the gradient may be the logits).
                 global::System.Runtime.Intrinsics.Vector128<float> slopeVector = global::System.Runtime.Intrinsics.Vector128.Create((float)slope), interceptVector = global::System.Runtime.Intrinsics.Vector128.Create((float)intercept);
                 i = 0;
                 for (; i <= n - 16; i += 16)
@@ -929,7 +913,7 @@ namespace Demo
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, center) - centerVector, slopeVector, interceptVector));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector, slopeVector, interceptVector));
                 }
                 // The target's own element in double: (1 + z_c²)/K − 1 would lose digits in the element type.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)((common * (1 + (z * z))) - (s / deviation));

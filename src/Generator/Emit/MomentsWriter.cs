@@ -1,0 +1,101 @@
+using KernelGen.Generator.Helpers;
+
+namespace KernelGen.Generator.Emit;
+
+/// <summary>
+/// A row's mean and variance as LayerNorm computes them, for every family that needs the statistics of a row or group
+/// (LayerNorm and its backward, GroupNorm, the spherical Z-loss): pass 1 sums x − k about k = x[0] (the terms are as small
+/// as the row's spread), the mean μ is carried as meanHigh + meanLow (meanHigh the nearest element-type value to μ, meanLow
+/// the rest, in double), pass 2 sums (x − meanHigh)², and σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh.
+/// </summary>
+internal static class MomentsWriter
+{
+    private const string Math = "global::System.Math";
+
+    /// <summary>
+    /// Pass 1 of a vector path: <c>first</c> = x[0], then Σ(x − first) in the path's accumulators, flushed into the
+    /// double lanes wideLow and wideHigh (lanes past the row hold first and add 0). The caller has declared <c>nint i</c>.
+    /// </summary>
+    public static void WriteOffsetSumPass(IndentedWriter writer, VectorLoopWriter c, string t, string? prefetch = null)
+    {
+        writer.Line($"{t} first = x;");
+        writer.Line($"{c.Vec} origin = {c.Splat("first")};");
+        c.WriteSumDeclarations(writer);
+        c.WritePass(writer, "first", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
+            }
+        }, w => c.WriteSumFlush(w), prefetch: prefetch);
+    }
+
+    /// <summary>
+    /// The mean μ = first + Σ(x − first)/n as meanHigh (of the element type) + meanLow (double): the part the element type
+    /// cannot hold is carried separately, so x − μ is formed to better than its precision. <paramref name="sumCall"/> is
+    /// the vector sum call without its ')' (null when a double path has offsetSum and offsetSumLow already).
+    /// </summary>
+    public static void WriteMean(IndentedWriter writer, bool isDouble, string? sumCall, string n)
+    {
+        if (isDouble)
+        {
+            if (sumCall is not null)
+            {
+                writer.Line($"double offsetSum = {sumCall}, out double offsetSumLow);");
+            }
+
+            WriteDoubleDoubleMean(writer, n);
+        }
+        else
+        {
+            writer.Line($"double mean = first + {sumCall}) / {n};");
+            writer.Line("float meanHigh = (float)mean;");
+            writer.Line("double meanLow = mean - meanHigh;");
+        }
+    }
+
+    /// <summary>
+    /// Given first (k) and offsetSum + offsetSumLow = Σ(x − k) as a double-double: μ = k + Σ/n as meanHigh + meanLow, both
+    /// double. The double paths and every Reference (which computes in double whatever T is) share it.
+    /// </summary>
+    public static void WriteDoubleDoubleMean(IndentedWriter writer, string n)
+    {
+        writer.Line($"double offset = offsetSum / {n};");
+        writer.Line("// The division's rounding error, exactly (a fused multiply-add), plus the sum's own.");
+        writer.Line($"double offsetLow = ({Math}.FusedMultiplyAdd(-offset, {n}, offsetSum) + offsetSumLow) / {n};");
+        writer.Line("// μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.");
+        writer.Line("double meanHigh = first + offset;");
+        writer.Line("double rounding = meanHigh - first;");
+        writer.Line("double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;");
+    }
+
+    /// <summary>
+    /// Pass 2 of a vector path: Σ(x − meanHigh)² into the square accumulators, flushed into wideLow and wideHigh (lanes
+    /// past the row hold meanHigh and add 0), with meanHigh splatted as <paramref name="center"/>; <paramref name="source"/>
+    /// is the row read (LayerNorm's fused residual form reads h).
+    /// </summary>
+    public static void WriteCenteredSquaresPass(IndentedWriter writer, VectorLoopWriter c, string center, string source = "x")
+    {
+        writer.Line($"{c.Vec} {center} = {c.Splat("meanHigh")};");
+        c.WriteSumDeclarations(writer, "square", declareWide: false);
+        c.WritePass(writer, "meanHigh", (w, group) =>
+        {
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"{c.Vec} e{a.Accumulator} = {a.Load(source)} - {center};");
+            }
+
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(e{a.Accumulator}, e{a.Accumulator}, square{a.Accumulator});");
+            }
+        }, w => c.WriteSumFlush(w, "square"));
+    }
+
+    /// <summary>σ² = (Σ(x − a)² − n(μ − a)²)/n from the centered sum of squares, a = meanHigh and μ − a = meanLow, in double.</summary>
+    public static void WriteVariance(IndentedWriter writer, string centeredSum, string n)
+    {
+        writer.Line("// σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.");
+        writer.Line($"double variance = {Math}.Max({centeredSum} - {n} * meanLow * meanLow, 0.0) / {n};");
+    }
+}
