@@ -295,6 +295,80 @@ public static class KernelArguments
         }
     }
 
+    /// <summary>
+    /// Checks the positives of [InfoNceLoss(Decoupled = true)]: <paramref name="positives"/> slots per row (the targets a
+    /// whole number of rows; <c>logits.Length / rows</c> classes per row, a whole number; no logits without targets), the
+    /// fixed number of classes if any, and every entry: a class in <c>[0, classes)</c> or the ignore index (padding),
+    /// and no class twice in a row. It reads every target before the kernel writes anything.
+    /// </summary>
+    /// <param name="logits">The rows of similarities, row-major.</param>
+    /// <param name="targets">The positives, <paramref name="positives"/> per row.</param>
+    /// <param name="positives">P, the slots per row (1 to 1024).</param>
+    /// <param name="width">The kernel's fixed number of classes, or 0 for any.</param>
+    /// <param name="ignoreIndex">The entry that pads a row with fewer positives.</param>
+    /// <param name="logitsName">The user's name of the similarities parameter.</param>
+    /// <param name="targetsName">The user's name of the positives parameter.</param>
+    public static void ValidatePositives<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int positives, int width, int ignoreIndex, string logitsName, string targetsName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(positives);
+        if (targets.Length % positives != 0)
+        {
+            throw new ArgumentException($"The {targets.Length} positives are not a whole number of rows of {positives} (pad a row with fewer positives with the ignore index {ignoreIndex}).", targetsName);
+        }
+
+        int rows = targets.Length / positives;
+        if (rows == 0)
+        {
+            if (logits.Length != 0)
+            {
+                throw new ArgumentException($"There are {logits.Length} similarities but no positives; each row needs {positives} entries.", targetsName);
+            }
+
+            return;
+        }
+
+        if (logits.Length % rows != 0)
+        {
+            throw new ArgumentException($"The {logits.Length} similarities are not a whole number of rows for {rows} rows of positives ({positives} per row).", logitsName);
+        }
+
+        int classes = logits.Length / rows;
+        if (width != 0 && classes != width)
+        {
+            ThrowWidthMismatch(classes, width, logitsName);
+        }
+
+        Span<int> sorted = positives <= 1024 ? stackalloc int[positives] : new int[positives];
+        for (int row = 0; row < rows; row++)
+        {
+            int count = 0;
+            foreach (int target in targets.Slice(row * positives, positives))
+            {
+                if (target == ignoreIndex)
+                {
+                    continue;
+                }
+
+                if ((uint)target >= (uint)classes)
+                {
+                    ThrowTargetOutOfRange(target, classes, ignoreIndex, row, targetsName);
+                }
+
+                sorted[count++] = target;
+            }
+
+            Span<int> present = sorted.Slice(0, count);
+            present.Sort();
+            for (int i = 1; i < count; i++)
+            {
+                if (present[i] == present[i - 1])
+                {
+                    throw new ArgumentException($"Row {row} names class {present[i]} twice as a positive; each positive may appear once (pad with the ignore index {ignoreIndex}). Nothing was written.", targetsName);
+                }
+            }
+        }
+    }
+
     /// <summary>Checks the per-row losses of a loss without reduction: one per row, apart from the logits and the gradient.</summary>
     /// <param name="losses">The per-row losses.</param>
     /// <param name="rows">The number of rows (targets).</param>

@@ -619,6 +619,39 @@ public sealed class DiagnosticTests
         }
         """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the target classes, one per row) must be ReadOnlySpan<int>, not 'int'. Expected 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets, ReadOnlySpan<T> margins)' with T float or double for [MarginSoftmaxLoss] with Reduction = Mean (the default), SampleMargins = SampleMargin.Angular, without a gradient (add a trailing Span<T> gradient for one) (these options need the many-rows form).");
 
+    // [InfoNceLoss(Decoupled = true)]: P in [1, 1024], Positives only with Decoupled, no class weights (KG0008); many rows only (KG0006).
+    [Theory]
+    [InlineData("Decoupled = true, [|Positives = 0|]", "", "Positives = 0 is not valid for [InfoNceLoss]: P must be between 1 and 1024 (a row's positives are sorted in a stack buffer)")]
+    [InlineData("Decoupled = true, [|Positives = 1025|]", "", "Positives = 1025 is not valid for [InfoNceLoss]: P must be between 1 and 1024 (a row's positives are sorted in a stack buffer)")]
+    [InlineData("[|Positives = 4|]", "", "Positives = 4 is not valid for [InfoNceLoss]: Positives needs Decoupled = true (without it each row has one positive, its target)")]
+    [InlineData("Decoupled = true, Positives = 2, [|ClassWeights = true|]", ", ReadOnlySpan<float> classWeights", "ClassWeights = true is not valid for [InfoNceLoss]: not with Decoupled = true (a row has several positive classes, so there is no one class weight to scale it by; use SampleWeights)")]
+    public void KG0008_decoupled_info_nce(string arguments, string extra, string message) => AssertSingle("KG0008", $$"""
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [InfoNceLoss({{arguments}})]
+            public static partial float Kernel(ReadOnlySpan<float> similarities, ReadOnlySpan<int> positives{{extra}});
+        }
+        """, message);
+
+    [Fact]
+    public void KG0006_decoupled_info_nce_with_one_row() => AssertSingle("KG0006", """
+        using System;
+        using KernelGen;
+
+        namespace Demo;
+
+        public static partial class Ops
+        {
+            [InfoNceLoss(Decoupled = true, Positives = 2)]
+            public static partial float Kernel(ReadOnlySpan<float> similarities, [|int positive|]);
+        }
+        """, "The kernel method 'Kernel' has an unsupported signature: the second parameter (the target classes, one per row) must be ReadOnlySpan<int>, not 'int'. Expected 'T Kernel(ReadOnlySpan<T> input, ReadOnlySpan<int> targets)' with T float or double for [InfoNceLoss] with Reduction = Mean (the default), Decoupled = true, Positives = 2 (the positives span holds 2 class indices per row), without a gradient (add a trailing Span<T> gradient for one) (these options need the many-rows form).");
+
     // The losses of row statistics: their own parameters (KG0008) and shapes (KG0006, spelling out the expected forms).
     [Theory]
     [InlineData("SphericalZLoss", "[|A = 0|]", "A = 0 is not valid for [SphericalZLoss]: a must be finite and greater than 0")]

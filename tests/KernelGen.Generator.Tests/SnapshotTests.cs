@@ -293,6 +293,8 @@ public sealed class SnapshotTests
 
     [Fact] public void InfoNceLoss_OneRow() => Verify(Kernel("[InfoNceLoss(Temperature = 0.1)]", "(ReadOnlySpan<float> similarities, int positive)", "public static partial float"));
 
+    [Fact] public void InfoNceLoss_Decoupled_P4_Mean_Gradient() => Verify(Kernel("[InfoNceLoss(Decoupled = true, Positives = 4, Temperature = 0.05)]", "(ReadOnlySpan<float> similarities, ReadOnlySpan<int> positives, Span<float> gradient)", "public static partial float"));
+
 
     [Fact] public void SphericalZLoss_Mean_Gradient_Float() => Verify(Kernel("[SphericalZLoss]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient)", "public static partial float"));
     [Fact] public void MultiMarginLoss_Squared_ClassWeights_None_Gradient_Double() => Verify(Kernel("[MultiMarginLoss(Squared = true, ClassWeights = true, Reduction = LossReduction.None)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> classWeights, Span<double> losses, Span<double> gradient)"));

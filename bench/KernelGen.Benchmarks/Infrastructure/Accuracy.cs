@@ -67,6 +67,33 @@ public static class Accuracy
         return (double.IsNaN(lossUnits) ? double.PositiveInfinity : lossUnits, gradientUnits);
     }
 
+    /// <summary>
+    /// Decoupled InfoNCE against its generated Reference, in the units of docs/accuracy.md: the loss in u·(4s + |ℓ|), the
+    /// gradient in u·scale·s·4s (s = 1/τ, scale = 1/(rows with a positive)).
+    /// </summary>
+    public static (double Loss, double Gradient) InfoNceDecoupledWorstUnits(float[] similarities, int[] positives, float loss, float[] gradient)
+    {
+        const double s = 1 / Kernels.BenchKernels.InfoNceTemperature, u = 1.0 / (1 << 24);
+        const int p = Kernels.BenchKernels.InfoNcePositives;
+        float[] reference = new float[gradient.Length];
+        double expected = Kernels.BenchKernels.InfoNceDecoupledMeanGradientPaths.Reference(similarities, positives, reference);
+        int counted = 0;
+        for (int row = 0; row < positives.Length / p; row++)
+        {
+            counted += positives.AsSpan(row * p, p).ContainsAnyExcept(CrossEntropyTargets.IgnoreIndex) ? 1 : 0;
+        }
+
+        double lossUnits = Math.Abs(loss - expected) / (u * ((4 * s) + Math.Abs(expected)));
+        double gradientUnit = u * s * 4 * s / counted, gradientUnits = 0;
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            double error = Math.Abs(gradient[i] - (double)reference[i]) / gradientUnit;
+            gradientUnits = double.IsNaN(error) ? double.PositiveInfinity : Math.Max(gradientUnits, error);
+        }
+
+        return (double.IsNaN(lossUnits) ? double.PositiveInfinity : lossUnits, gradientUnits);
+    }
+
     public static double WorstUnits(Operation operation, RowShape shape, float[] input, float[] output, float[]? weight = null, float[]? bias = null, float[]? second = null)
     {
         ArgumentNullException.ThrowIfNull(input);

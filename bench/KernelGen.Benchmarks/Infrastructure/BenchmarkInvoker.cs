@@ -89,6 +89,15 @@ public static class BenchmarkInvoker
                 return new Outcome(Math.Max(lossUnits, gradientUnits), modified, detail);
             }
 
+            if (info.Operation == Operation.InfoNceDecoupledGradient)
+            {
+                float loss = returned as float? ?? throw new InvalidOperationException($"{type.Name}.{method.Name} must return the loss as a float.");
+                int[] positives = ((MarginSoftmaxBenchmarks)benchmark).Positives;
+                (double lossUnits, double gradientUnits) = Accuracy.InfoNceDecoupledWorstUnits(input, positives, loss, output.ToArray());
+                string detail = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {lossUnits:0.00}, gradient {gradientUnits:0.00}");
+                return new Outcome(Math.Max(lossUnits, gradientUnits), modified, detail);
+            }
+
             if (info.Operation is Operation.SphericalZLossGradient or Operation.MultiMarginLoss or Operation.MultiMarginLossGradient)
             {
                 float loss = returned as float? ?? throw new InvalidOperationException($"{type.Name}.{method.Name} must return the loss as a float.");

@@ -119,6 +119,12 @@ public enum Operation
     /// (checked against the generated Reference).
     /// </summary>
     MarginSoftmaxGradient,
+
+    /// <summary>
+    /// Decoupled InfoNCE (τ = 0.1, up to 4 positives per row) on similarities, forward and gradient: the mean loss returned,
+    /// ∂ℓ/∂s written to the output (checked against the generated Reference).
+    /// </summary>
+    InfoNceDecoupledGradient,
 }
 
 /// <summary>The peers a kernel's speed is compared with.</summary>
@@ -270,7 +276,7 @@ public static class Traffic
             return CrossEntropyBytesPerElement(kernel.Operation);
         }
 
-        if (kernel.Operation == Operation.MarginSoftmaxGradient)
+        if (kernel.Operation is Operation.MarginSoftmaxGradient or Operation.InfoNceDecoupledGradient)
         {
             // The cross-entropy's passes: the normalizer reads the cosines, the gradient pass reads them again and writes.
             return 12;

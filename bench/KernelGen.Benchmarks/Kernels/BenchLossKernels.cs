@@ -28,6 +28,16 @@ public static partial class BenchKernels
     [MarginSoftmaxLoss(Scale = ArcFaceScale, M2 = ArcFaceMargin)]
     public static partial float ArcFaceMeanGradient(ReadOnlySpan<float> cosines, ReadOnlySpan<int> targets, Span<float> gradient);
 
+    /// <summary>P of <see cref="InfoNceDecoupledMeanGradient"/>: the positives' slots per row.</summary>
+    public const int InfoNcePositives = 4;
+
+    /// <summary>τ of <see cref="InfoNceDecoupledMeanGradient"/>.</summary>
+    public const double InfoNceTemperature = 0.1;
+
+    // Decoupled InfoNCE (DecoupledSoftmax) with up to four positives per row, forward and gradient in one call.
+    [InfoNceLoss(Decoupled = true, Positives = InfoNcePositives, Temperature = InfoNceTemperature)]
+    public static partial float InfoNceDecoupledMeanGradient(ReadOnlySpan<float> similarities, ReadOnlySpan<int> positives, Span<float> gradient);
+
     // The spherical Z-loss (de Brébisson & Vincent's a = 0.1, b = 10), mean, with the gradient.
     [SphericalZLoss]
     public static partial float SphericalZLossMeanGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);

@@ -77,39 +77,7 @@ internal sealed partial class CrossEntropyEmitter
         string name = path.Name;
         string exp = this.Element == ElementType.Float ? "global::System.MathF.Exp" : "global::System.Math.Exp";
 
-        // The normalizer of a run of other classes: its largest cosine and Σ exp(s·(c − max)).
-        writer.Line("// The other classes' part of the normalizer over x[0, n): returns Σ exp(s·(c − max)), max = the largest c (the most");
-        writer.Line("// negative finite value for an empty run, whose sum is 0).");
-        writer.Line(KernelFileWriter.HotMethodAttribute);
-        using (writer.Block($"private static double {name}Normalizer(ref {this.T} x, nint n, out double maximum)"))
-        {
-            if (c is not null)
-            {
-                writer.Line("nint i;");
-                writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})Scale")};");
-                OnlineNormalizerWriter.WritePass(writer, c, static d => $"(({d}) * scale)", prefetch: true);
-                writer.Line($"maximum = {c.V}.ToScalar(rowMax);");
-                writer.Line("return sum;");
-            }
-            else
-            {
-                writer.Line($"{this.T} largest = {this.T}.MinValue;");
-                using (writer.Block("for (nint i = 0; i < n; i++)"))
-                {
-                    writer.Line($"largest = {Math}.Max(largest, {Unsafe}.Add(ref x, i));");
-                }
-
-                writer.Line("global::KernelGen.Runtime.CompensatedSum exps = default;");
-                using (writer.Block("for (nint i = 0; i < n; i++)"))
-                {
-                    writer.Line($"exps.Add({exp}(({Unsafe}.Add(ref x, i) - largest) * ({this.T})Scale));");
-                }
-
-                writer.Line("maximum = largest;");
-                writer.Line("return exps.Total(out _);");
-            }
-        }
-
+        WriteRunNormalizer(writer, path, this.Element, this.model.Unroll);
         writer.Line();
         writer.Line(this.HasGradient
             ? "// The normalizer on the classes before and after the target, the target's term in double; then the gradient pass."
@@ -182,6 +150,52 @@ internal sealed partial class CrossEntropyEmitter
 
             writer.Line("return loss;");
         }
+    }
+
+    /// <summary>
+    /// Writes <c>{path}Normalizer(ref T x, nint n, out double maximum)</c>: Σ exp(Scale·(x − max)) over a run x[0, n) and its
+    /// largest value (the most negative finite value for an empty run, whose sum is 0). [InfoNceLoss(Decoupled = true)] shares it.
+    /// </summary>
+    internal static void WriteRunNormalizer(IndentedWriter writer, PathInfo path, ElementType element, int unroll)
+    {
+        var c = path.IsVector ? new VectorLoopWriter(path, element, unroll) : null;
+        string name = path.Name;
+        string t = KernelFileWriter.ElementName(element);
+        string exp = element == ElementType.Float ? "global::System.MathF.Exp" : "global::System.Math.Exp";
+
+        // The normalizer of a run of other classes: its largest cosine and Σ exp(s·(c − max)).
+        writer.Line("// The other classes' part of the normalizer over x[0, n): returns Σ exp(s·(c − max)), max = the largest c (the most");
+        writer.Line("// negative finite value for an empty run, whose sum is 0).");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static double {name}Normalizer(ref {t} x, nint n, out double maximum)"))
+        {
+            if (c is not null)
+            {
+                writer.Line("nint i;");
+                writer.Line($"{c.Vec} scale = {c.Splat($"({t})Scale")};");
+                OnlineNormalizerWriter.WritePass(writer, c, static d => $"(({d}) * scale)", prefetch: true);
+                writer.Line($"maximum = {c.V}.ToScalar(rowMax);");
+                writer.Line("return sum;");
+            }
+            else
+            {
+                writer.Line($"{t} largest = {t}.MinValue;");
+                using (writer.Block("for (nint i = 0; i < n; i++)"))
+                {
+                    writer.Line($"largest = {Math}.Max(largest, {Unsafe}.Add(ref x, i));");
+                }
+
+                writer.Line("global::KernelGen.Runtime.CompensatedSum exps = default;");
+                using (writer.Block("for (nint i = 0; i < n; i++)"))
+                {
+                    writer.Line($"exps.Add({exp}(({Unsafe}.Add(ref x, i) - largest) * ({t})Scale));");
+                }
+
+                writer.Line("maximum = largest;");
+                writer.Line("return exps.Total(out _);");
+            }
+        }
+
     }
 
     private void WriteMarginReferenceRow(IndentedWriter writer, string parameters)

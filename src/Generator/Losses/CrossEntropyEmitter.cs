@@ -125,8 +125,9 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
     private string T => KernelFileWriter.ElementName(this.Element);
 
     /// <summary>Writes the whole file of one kernel.</summary>
-    public static string Emit(CrossEntropyModel model) =>
-        KernelFileWriter.Write(model.Hierarchy, model.Signature, model.Targets, new CrossEntropyEmitter(model));
+    public static string Emit(CrossEntropyModel model) => model.Positives != 0
+        ? KernelFileWriter.Write(model.Hierarchy, model.Signature, model.Targets, new InfoNceDecoupledEmitter(model))
+        : KernelFileWriter.Write(model.Hierarchy, model.Signature, model.Targets, new CrossEntropyEmitter(model));
 
     public void WriteConstants(IndentedWriter writer)
     {

@@ -66,6 +66,7 @@ internal sealed record MarginOptions(double Scale, double M1, double M2, double 
 /// <param name="Parameter1">The outer function's first parameter (see <see cref="TargetLossKind"/>), else 0.</param>
 /// <param name="Parameter2">The outer function's second parameter, else 0.</param>
 /// <param name="Margin">The scale and margins of [MarginSoftmaxLoss] and [InfoNceLoss], else null.</param>
+/// <param name="Positives">[InfoNceLoss(Decoupled = true)]: P, the positives' slots per row; 0 for one target per row.</param>
 internal sealed record CrossEntropyModel(
     HierarchyInfo Hierarchy,
     KernelSignature Signature,
@@ -80,7 +81,8 @@ internal sealed record CrossEntropyModel(
     TargetLossKind Kind = TargetLossKind.CrossEntropy,
     double Parameter1 = 0,
     double Parameter2 = 0,
-    MarginOptions? Margin = null) : IKernelModel
+    MarginOptions? Margin = null,
+    int Positives = 0) : IKernelModel
 {
     /// <inheritdoc/>
     public string HintName => this.Hierarchy.FullName + "." + this.Signature.MethodName + ".g.cs";

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Helpers;
 using KernelGen.Generator.Models;
 using Microsoft.CodeAnalysis;
@@ -45,6 +46,9 @@ internal static class CrossEntropyParser
         double smoothing = 0, zLoss = 0, softcap = 0;
         double scale = 64, m1 = 1, m2 = 0, m3 = 0, temperature = 0.07;
         int perRowMargin = 0;
+        bool decoupled = false;
+        int positives = 1;
+        bool positivesSet = false;
         bool classWeights = false, sampleWeights = false, lseOutput = false, predictionOutput = false, entropyOutput = false;
         CommonOptions common = AttributeArgumentReader.Read(attribute, shortName, diagnostics, (name, value) =>
         {
@@ -84,6 +88,13 @@ internal static class CrossEntropyParser
                 case (TargetLossKind.InfoNce, "Temperature"):
                     temperature = (double)value;
                     return temperature > 0 && !double.IsInfinity(temperature) ? null : "τ must be finite and greater than 0";
+                case (TargetLossKind.InfoNce, "Decoupled"):
+                    decoupled = (bool)value;
+                    return null;
+                case (TargetLossKind.InfoNce, "Positives"):
+                    positives = (int)value;
+                    positivesSet = true;
+                    return positives is >= 1 and <= MaxPositives ? null : "P must be between 1 and 1024 (a row's positives are sorted in a stack buffer)";
                 case (_, "Tau" or "Gamma" or "Alpha" or "Scale" or "M1" or "M2" or "M3" or "SampleMargins" or "Temperature"):
                     return null;
             }
@@ -125,12 +136,38 @@ internal static class CrossEntropyParser
             }
         }, cancellationToken);
 
+        // [InfoNceLoss(Decoupled = true)]: the options it cannot honour are reported at the argument that asks for them.
+        if (kind == TargetLossKind.InfoNce)
+        {
+            if (positivesSet && !decoupled && positives is >= 1 and <= MaxPositives)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    KernelDiagnostics.InvalidAttributeArgument,
+                    AttributeArgumentReader.ArgumentLocation(attribute, "Positives", 0, cancellationToken),
+                    "Positives",
+                    AttributeArgumentReader.Format(positives),
+                    shortName,
+                    "Positives needs Decoupled = true (without it each row has one positive, its target)"));
+            }
+
+            if (decoupled && classWeights)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    KernelDiagnostics.InvalidAttributeArgument,
+                    AttributeArgumentReader.ArgumentLocation(attribute, "ClassWeights", 0, cancellationToken),
+                    "ClassWeights",
+                    "true",
+                    shortName,
+                    "not with Decoupled = true (a row has several positive classes, so there is no one class weight to scale it by; use SampleWeights)"));
+            }
+        }
+
         // One row: T M(logits, int target[, classWeights][, gradient]). Many rows: T M(logits, targets[, classWeights]
         // [, sampleWeights][, gradient]), or with Reduction = None void M(logits, targets, ..., losses[, gradient]); the
         // per-row outputs (lse, predictions, entropy) come after the losses, in that order, and exist only for many rows
         // (as do the sample weights). The gradient is optional and always last: both lengths are tried.
         bool none = reduction == ReductionKind.None;
-        bool manyRowsOnly = sampleWeights || perRowMargin != 0 || lseOutput || predictionOutput || entropyOutput;
+        bool manyRowsOnly = decoupled || sampleWeights || perRowMargin != 0 || lseOutput || predictionOutput || entropyOutput;
         List<ParameterRole>? oneRow = manyRowsOnly ? null : new List<ParameterRole> { ParameterRole.Input, ParameterRole.Target };
         var manyRows = new List<ParameterRole> { ParameterRole.Input, ParameterRole.Targets };
         if (classWeights)
@@ -178,6 +215,11 @@ internal static class CrossEntropyParser
         }
 
         var options = new List<string>();
+        if (decoupled)
+        {
+            options.Add($"Decoupled = true, Positives = {positives} (the positives span holds {positives} class indices per row)");
+        }
+
         if (classWeights)
         {
             options.Add("ClassWeights = true");
@@ -240,9 +282,13 @@ internal static class CrossEntropyParser
                 TargetLossKind.MarginSoftmax => new MarginOptions(scale, m1, m2, m3, perRowMargin),
                 TargetLossKind.InfoNce => new MarginOptions(1.0 / temperature, 1, 0, 0, 0),
                 _ => null,
-            });
+            },
+            decoupled ? positives : 0);
         return new KernelResult<CrossEntropyModel>(model, EquatableArray<DiagnosticInfo>.Empty);
     }
+
+    /// <summary>The largest P of [InfoNceLoss(Decoupled = true)]: the rows loop sorts a row's positives in a stack buffer of P ints.</summary>
+    public const int MaxPositives = 1024;
 
     private static bool IsInt(ITypeSymbol type) => type.SpecialType == SpecialType.System_Int32;
 }
