@@ -42,14 +42,9 @@ internal sealed class InfoNceDecoupledEmitter : IKernelRowWriter, IKernelValidat
 
     public void WriteConstants(IndentedWriter writer)
     {
-        writer.Line("/// <summary>The fixed number of classes (0: any number).</summary>");
-        writer.Line($"private const int Width = {this.model.Width};");
-        writer.Line("/// <summary>A positive equal to this is padding: it fills the slots of a row with fewer than <see cref=\"Positives\"/> positives.</summary>");
-        writer.Line($"private const int IgnoreIndex = {this.model.IgnoreIndex};");
-        writer.Line("/// <summary>P, the positives' slots per row: row i's positives are the entries [i·P, (i+1)·P) of the positives span.</summary>");
-        writer.Line($"private const int Positives = {this.model.Positives};");
-        writer.Line("/// <summary>1/τ: the logits are the similarities divided by the temperature τ.</summary>");
-        writer.Line($"private const double Scale = {CSharpLiteral.Of(this.model.Margin!.Scale)};");
+        ConstantWriter.WriteClassHeader(writer, this.model.Width, this.model.IgnoreIndex, "A positive equal to this is padding: it fills the slots of a row with fewer than <see cref=\"Positives\"/> positives.");
+        ConstantWriter.Constant(writer, "P, the positives' slots per row: row i's positives are the entries [i·P, (i+1)·P) of the positives span.", "Positives", this.model.Positives);
+        ConstantWriter.Constant(writer, "1/τ: the logits are the similarities divided by the temperature τ.", "Scale", this.model.Margin!.Scale);
     }
 
     public void WriteValidation(IndentedWriter writer, KernelSignature s, string pathsClass)
