@@ -578,17 +578,7 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
                         }
                     }
 
-                    if (this.HasGradient)
-                    {
-                        writer.Line("gradient.Slice(row * n, n).Clear();");
-                    }
-
-                    if (none)
-                    {
-                        writer.Line("losses[row] = 0;");
-                    }
-
-                    writer.Line("continue;");
+                    LossRowWriter.WriteSkippedRowEnd(writer, this.HasGradient, none);
                 }
 
                 writer.Line();

@@ -286,17 +286,7 @@ internal sealed class DistillationEmitter : IKernelRowWriter, IKernelValidationW
                     writer.Line("int target = targets[row];");
                     using (writer.Block("if (target == IgnoreIndex)"))
                     {
-                        if (this.HasGradient)
-                        {
-                            writer.Line("gradient.Slice(row * n, n).Clear();");
-                        }
-
-                        if (none)
-                        {
-                            writer.Line("losses[row] = 0;");
-                        }
-
-                        writer.Line("continue;");
+                        LossRowWriter.WriteSkippedRowEnd(writer, this.HasGradient, none);
                     }
 
                     writer.Line();

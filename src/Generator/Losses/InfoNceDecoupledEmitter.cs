@@ -417,17 +417,7 @@ internal sealed class InfoNceDecoupledEmitter : IKernelRowWriter, IKernelValidat
                 using (writer.Block("if (count == 0)"))
                 {
                     writer.Line("// A row without positives: no loss, a zero gradient (as an ignored row of the cross-entropy).");
-                    if (this.HasGradient)
-                    {
-                        writer.Line("gradient.Slice(row * n, n).Clear();");
-                    }
-
-                    if (none)
-                    {
-                        writer.Line("losses[row] = 0;");
-                    }
-
-                    writer.Line("continue;");
+                    LossRowWriter.WriteSkippedRowEnd(writer, this.HasGradient, none);
                 }
 
                 writer.Line();
