@@ -27,8 +27,8 @@ public static unsafe class RowParallel
     /// <summary>The most spans a kernel hands over.</summary>
     public const int MaxSpans = 8;
 
-    // How long a waiting thread spins before it blocks (ManualResetEventSlim's spin count, its largest): back-to-back calls
-    // then start and end without a kernel wake-up.
+    // How many spin steps a waiting thread takes before it blocks (as ManualResetEventSlim's largest spin count): back-to-back
+    // calls then start and end without a kernel wake-up.
     private const int SpinCount = 2047;
 
     private static readonly object Gate = new();
@@ -38,7 +38,7 @@ public static unsafe class RowParallel
     // The job of the parallel call in progress (guarded by Gate): what each part runs, and how many parts are left.
     private static IJob? job;
     private static int pending;
-    private static readonly ManualResetEventSlim Done = new(false, SpinCount);
+    private static readonly Signal Done = new();
     private static Exception? failure;
 
     /// <summary>
@@ -353,7 +353,7 @@ public static unsafe class RowParallel
     // A persistent background thread: waits for its event, runs its part of the current job, counts down.
     private sealed class Worker
     {
-        private readonly ManualResetEventSlim go = new(false, SpinCount);
+        private readonly Signal go = new();
         private int part;
 
         public Worker(int index)
@@ -389,6 +389,50 @@ public static unsafe class RowParallel
                         Done.Set();
                     }
                 }
+            }
+        }
+    }
+
+    // A reusable wake-up signal (Set, Wait, Reset) that never allocates: a waiter spins, then blocks on a monitor whose
+    // object exists from construction. ManualResetEventSlim, used before, creates its lock object the first time a
+    // thread blocks on it, so on a busy machine a call could allocate (24 bytes, once per event) when a wait first
+    // spun out inside it (ParallelTests.AParallelCallAllocatesNothing caught it).
+    private sealed class Signal
+    {
+        private readonly object gate = new();
+        private volatile bool set;
+
+        // Under the monitor, so a waiter that saw the signal unset before it blocked is always pulsed.
+        public void Set()
+        {
+            lock (this.gate)
+            {
+                this.set = true;
+                Monitor.PulseAll(this.gate);
+            }
+        }
+
+        public void Reset() => this.set = false;
+
+        public void Wait()
+        {
+            SpinWait spinner = default;
+            while (!this.set)
+            {
+                if (spinner.Count >= SpinCount)
+                {
+                    lock (this.gate)
+                    {
+                        while (!this.set)
+                        {
+                            Monitor.Wait(this.gate);
+                        }
+                    }
+
+                    return;
+                }
+
+                spinner.SpinOnce(sleep1Threshold: -1);
             }
         }
     }
