@@ -354,7 +354,7 @@ public static class Traffic
 
         return algorithm switch
         {
-            SoftmaxAlgorithm.ThreePassReload => log ? 16 : 20, // log-softmax stores nothing in pass 2
+            SoftmaxAlgorithm.ThreePassReload => 20,             // pass 2 stores the exps (log-softmax: x − max) that pass 3 reloads
             SoftmaxAlgorithm.ThreePassRecompute => 16,
             _ => 12,                                            // TwoPass, Online
         };

@@ -663,25 +663,37 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
     // Passes 2 and 3 of the three-pass algorithms, given rowMax.
     private void WriteSumAndOutputPasses(IndentedWriter writer, VectorLoopWriter c, bool reload)
     {
-        bool store = reload && !this.IsLog;
+        // Reload stores what pass 3 reads back from the output, so pass 3 writes lines already in cache (it
+        // does not fetch them while it streams): softmax the exps, log-softmax the shifted logits (x − max)/T.
+        bool storeExp = reload && !this.IsLog;
+        bool storeShifted = reload && this.IsLog;
         writer.Line();
-        writer.Line(store
+        writer.Line(storeExp
             ? "// Pass 2: e = exp(x − max), stored to the output and summed."
-            : "// Pass 2: Σ exp(x − max), nothing stored.");
+            : storeShifted
+                ? "// Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d)."
+                : "// Pass 2: Σ exp(x − max), nothing stored.");
         c.WriteSumDeclarations(writer);
         c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
         {
             // All exps of the group first, then the stores and sums: independent chains side by side.
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} e{a.Accumulator} = {c.M}.ExpNonPositive({this.Scaled($"{this.Logit(c, a)} - rowMax")});");
+                string shifted = this.Scaled($"{this.Logit(c, a)} - rowMax");
+                if (storeShifted)
+                {
+                    w.Line($"{c.Vec} d{a.Accumulator} = {shifted};");
+                    shifted = $"d{a.Accumulator}";
+                }
+
+                w.Line($"{c.Vec} e{a.Accumulator} = {c.M}.ExpNonPositive({shifted});");
             }
 
             foreach (VectorAccess a in group)
             {
-                if (store)
+                if (storeExp || storeShifted)
                 {
-                    w.Line(a.Store($"e{a.Accumulator}", "y"));
+                    w.Line(a.Store(storeExp ? $"e{a.Accumulator}" : $"d{a.Accumulator}", "y"));
                 }
 
                 w.Line($"sum{a.Accumulator} += e{a.Accumulator};");
@@ -695,12 +707,14 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         string outputFill;
         if (this.IsLog)
         {
-            writer.Line("// Pass 3: y = (x − max)/T − log(sum).");
+            writer.Line(storeShifted
+                ? "// Pass 3: y = d − log(sum), d reloaded from the output."
+                : "// Pass 3: y = (x − max)/T − log(sum).");
             writer.Line($"{c.Vec} logSum = {c.Splat($"({this.T})global::System.Math.Log(sum)")};");
-            output = "({0}) - logSum";
+            output = storeShifted ? "{1} - logSum" : "({0}) - logSum";
             outputFill = "0";
         }
-        else if (store)
+        else if (storeExp)
         {
             writer.Line("// Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).");
             writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / sum)")};");
@@ -719,8 +733,9 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         {
             foreach (VectorAccess a in group)
             {
-                string scaled = this.Scaled($"{this.Logit(c, a)} - rowMax");
-                w.Line(a.Store(string.Format(System.Globalization.CultureInfo.InvariantCulture, output, scaled, store ? a.Load("y") : string.Empty), "y"));
+                bool reloads = storeExp || storeShifted;
+                string shifted = reloads ? string.Empty : this.Scaled($"{this.Logit(c, a)} - rowMax");
+                w.Line(a.Store(string.Format(System.Globalization.CultureInfo.InvariantCulture, output, shifted, reloads ? a.Load("y") : string.Empty), "y"));
             }
         });
     }

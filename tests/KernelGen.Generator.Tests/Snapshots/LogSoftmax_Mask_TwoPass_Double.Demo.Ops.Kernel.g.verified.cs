@@ -405,7 +405,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -422,21 +422,37 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 64, i + 960);
                     for (; i <= blockEnd; i += 64)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 16)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 24)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 32)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 40)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 48)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 56)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 16)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 24)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector512<double> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 32)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d4);
+                        global::System.Runtime.Intrinsics.Vector512<double> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 40)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d5);
+                        global::System.Runtime.Intrinsics.Vector512<double> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 48)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d6);
+                        global::System.Runtime.Intrinsics.Vector512<double> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 56)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d7);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
                         sum3 += e3;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d4, ref y, (nuint)(i + 32));
                         sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d5, ref y, (nuint)(i + 40));
                         sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d6, ref y, (nuint)(i + 48));
                         sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d7, ref y, (nuint)(i + 56));
                         sum7 += e7;
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
@@ -451,25 +467,37 @@ namespace Demo
                 }
                 if (i <= n - 32)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 8)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 16)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 24)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 8)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                    global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 16)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                    global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 24)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
                     sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
                     sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
                     sum3 += e3;
                     i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, double.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
@@ -483,36 +511,36 @@ namespace Demo
                 sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 64; i += 64)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 40)) - rowMax) - logSum, ref y, (nuint)(i + 40));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 56)) - rowMax) - logSum, ref y, (nuint)(i + 56));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 40)) - logSum, ref y, (nuint)(i + 40));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) - logSum, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 56)) - logSum, ref y, (nuint)(i + 56));
                 }
                 if (i <= n - 32)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
                     i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
@@ -662,7 +690,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -675,13 +703,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i + 12)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d1, ref y, (nuint)(i + 4));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d2, ref y, (nuint)(i + 8));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d3, ref y, (nuint)(i + 12));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -692,13 +728,17 @@ namespace Demo
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, double.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -708,24 +748,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector256<double> logSum = global::System.Runtime.Intrinsics.Vector256.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i + 12)) - rowMax) - logSum, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
@@ -875,7 +915,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -888,13 +928,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 2)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 6)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -905,13 +953,17 @@ namespace Demo
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, double.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -921,24 +973,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 2)) - rowMax) - logSum, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 6)) - rowMax) - logSum, ref y, (nuint)(i + 6));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
@@ -1088,7 +1140,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1101,13 +1153,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 2)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 6)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -1118,13 +1178,17 @@ namespace Demo
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, double.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -1134,24 +1198,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 2)) - rowMax) - logSum, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i + 6)) - rowMax) - logSum, ref y, (nuint)(i + 6));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref m, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 

@@ -276,7 +276,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -289,13 +289,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature);
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * inverseTemperature);
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * inverseTemperature);
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * inverseTemperature);
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature;
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<float> d1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * inverseTemperature;
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<float> d2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * inverseTemperature;
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<float> d3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * inverseTemperature;
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 4));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 8));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 12));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -306,13 +314,17 @@ namespace Demo
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * inverseTemperature);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * inverseTemperature;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -322,24 +334,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector128<float> logSum = global::System.Runtime.Intrinsics.Vector128.Create((float)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, ((global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) * inverseTemperature) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
@@ -380,7 +392,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -393,13 +405,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature);
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * inverseTemperature);
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * inverseTemperature);
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * inverseTemperature);
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature;
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<float> d1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * inverseTemperature;
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<float> d2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * inverseTemperature;
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<float> d3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * inverseTemperature;
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 4));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 8));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 12));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -410,13 +430,17 @@ namespace Demo
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive((global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * inverseTemperature);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * inverseTemperature;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -426,24 +450,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector128<float> logSum = global::System.Runtime.Intrinsics.Vector128.Create((float)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * inverseTemperature) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, ((global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) * inverseTemperature) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 

@@ -226,7 +226,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -243,21 +243,37 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 128, i + 896);
                     for (; i <= blockEnd; i += 128)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector512<float> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d4);
+                        global::System.Runtime.Intrinsics.Vector512<float> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d5);
+                        global::System.Runtime.Intrinsics.Vector512<float> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d6);
+                        global::System.Runtime.Intrinsics.Vector512<float> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d7);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 16));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 32));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 48));
                         sum3 += e3;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d4, ref y, (nuint)(i + 64));
                         sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d5, ref y, (nuint)(i + 80));
                         sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d6, ref y, (nuint)(i + 96));
                         sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d7, ref y, (nuint)(i + 112));
                         sum7 += e7;
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
@@ -272,25 +288,37 @@ namespace Demo
                 }
                 if (i <= n - 64)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                    global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                    global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 16));
                     sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 32));
                     sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 48));
                     sum3 += e3;
                     i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
@@ -304,36 +332,36 @@ namespace Demo
                 sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector512<float> logSum = global::System.Runtime.Intrinsics.Vector512.Create((float)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 128; i += 128)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) - logSum, ref y, (nuint)(i + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) - logSum, ref y, (nuint)(i + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) - logSum, ref y, (nuint)(i + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) - logSum, ref y, (nuint)(i + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) - logSum, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 64)) - logSum, ref y, (nuint)(i + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 80)) - logSum, ref y, (nuint)(i + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 96)) - logSum, ref y, (nuint)(i + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 112)) - logSum, ref y, (nuint)(i + 112));
                 }
                 if (i <= n - 64)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) - logSum, ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) - logSum, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) - logSum, ref y, (nuint)(i + 48));
                     i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
@@ -373,7 +401,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -386,13 +414,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d1, ref y, (nuint)(i + 8));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d2, ref y, (nuint)(i + 16));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d3, ref y, (nuint)(i + 24));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -403,13 +439,17 @@ namespace Demo
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -419,24 +459,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector256<float> logSum = global::System.Runtime.Intrinsics.Vector256.Create((float)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 32; i += 32)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) - logSum, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) - logSum, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
@@ -476,7 +516,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -489,13 +529,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 4));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 8));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 12));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -506,13 +554,17 @@ namespace Demo
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -522,24 +574,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector128<float> logSum = global::System.Runtime.Intrinsics.Vector128.Create((float)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) - logSum, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
@@ -579,7 +631,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -592,13 +644,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 4));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 8));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 12));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -609,13 +669,17 @@ namespace Demo
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -625,24 +689,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector128<float> logSum = global::System.Runtime.Intrinsics.Vector128.Create((float)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) - logSum, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 

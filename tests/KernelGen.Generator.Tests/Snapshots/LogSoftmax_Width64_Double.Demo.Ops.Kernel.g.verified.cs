@@ -246,7 +246,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -259,13 +259,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d1, ref y, (nuint)(i + 4));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d2, ref y, (nuint)(i + 8));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d3, ref y, (nuint)(i + 12));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -276,13 +284,17 @@ namespace Demo
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -292,24 +304,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector256<double> logSum = global::System.Runtime.Intrinsics.Vector256.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) - logSum, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
@@ -349,7 +361,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -362,13 +374,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -379,13 +399,17 @@ namespace Demo
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -395,24 +419,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) - logSum, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) - logSum, ref y, (nuint)(i + 6));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
@@ -452,7 +476,7 @@ namespace Demo
                 }
                 global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
 
-                // Pass 2: Σ exp(x − max), nothing stored.
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -465,13 +489,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
                         sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
                         sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
                         sum3 += e3;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -482,13 +514,17 @@ namespace Demo
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                     sum0 += e0;
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
                     sum0 += e0;
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
@@ -498,24 +534,24 @@ namespace Demo
                 sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
 
-                // Pass 3: y = (x − max)/T − log(sum).
+                // Pass 3: y = d − log(sum), d reloaded from the output.
                 global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) - logSum, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) - logSum, ref y, (nuint)(i + 6));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowMax) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 
