@@ -691,7 +691,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
 
             foreach (VectorAccess a in group)
             {
-                if (storeExp || storeShifted)
+                if (reload)
                 {
                     w.Line(a.Store(storeExp ? $"e{a.Accumulator}" : $"d{a.Accumulator}", "y"));
                 }
@@ -733,9 +733,8 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         {
             foreach (VectorAccess a in group)
             {
-                bool reloads = storeExp || storeShifted;
-                string shifted = reloads ? string.Empty : this.Scaled($"{this.Logit(c, a)} - rowMax");
-                w.Line(a.Store(string.Format(System.Globalization.CultureInfo.InvariantCulture, output, shifted, reloads ? a.Load("y") : string.Empty), "y"));
+                string shifted = reload ? string.Empty : this.Scaled($"{this.Logit(c, a)} - rowMax");
+                w.Line(a.Store(string.Format(System.Globalization.CultureInfo.InvariantCulture, output, shifted, reload ? a.Load("y") : string.Empty), "y"));
             }
         });
     }
