@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -82,19 +83,33 @@ public static class CacheHints
     /// <summary>
     /// True when a pass that reads <paramref name="source"/> and writes <paramref name="destination"/> should write with
     /// streaming stores: the output is at least <see cref="StreamingThresholdBytes"/>, the two do not overlap (an in-place
-    /// output is in cache already), and the machine has non-temporal stores (x86).
+    /// output is in cache already), the output's address is a multiple of the element's size (a span cast from an odd
+    /// place in a byte buffer is not: no streaming store reaches it, see <see cref="StreamingHead{T}(ref T, nint, int)"/>),
+    /// and the machine has non-temporal stores (x86).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool ShouldStream<T>(ReadOnlySpan<T> source, Span<T> destination)
+    public static unsafe bool ShouldStream<T>(ReadOnlySpan<T> source, Span<T> destination)
         where T : unmanaged =>
         Sse.IsSupported
-        && (long)destination.Length * Unsafe.SizeOf<T>() >= StreamingThresholdBytes
+        && (long)destination.Length * sizeof(T) >= StreamingThresholdBytes
+        && IsElementAligned(ref MemoryMarshal.GetReference(destination))
         && !source.Overlaps(destination);
+
+    /// <summary>
+    /// True when <paramref name="destination"/>'s address is a multiple of the element's size. The answer does not change
+    /// when the GC moves the buffer (objects move by multiples of 8 bytes), so it can be decided once per call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe bool IsElementAligned<T>(ref T destination)
+        where T : unmanaged =>
+        (nuint)Unsafe.AsPointer(ref destination) % (nuint)sizeof(T) == 0;
 
     /// <summary>
     /// The number of elements (fewer than one vector, at most <paramref name="n"/>) before the first address of
     /// <paramref name="destination"/> aligned to <paramref name="vectorBytes"/>; <paramref name="n"/> when the address is not even
-    /// aligned to the element's size (then nothing streams).
+    /// aligned to the element's size (no aligned address is ever reached). Only for a destination that
+    /// <see cref="ShouldStream{T}(ReadOnlySpan{T}, Span{T})"/> accepted, which excludes such addresses: a pass writes its
+    /// head as one masked vector, which holds fewer elements than a whole row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe nint StreamingHead<T>(ref T destination, nint n, [ConstantExpected(Min = 16, Max = 64)] int vectorBytes)

@@ -180,6 +180,28 @@ public class StreamingTests
         }
     }
 
+    [Fact]
+    public void AnOutputNotAlignedToItsElementDoesNotStreamAndWritesExactly()
+    {
+        // A float span one byte into a byte buffer (MemoryMarshal.Cast of a byte slice): an address no streaming store
+        // can reach. The call is large enough to stream; it must fall back to ordinary stores and write exactly its span.
+        int rowLength = 4099, rows = 520, length = rowLength * rows;
+        var random = new Random(13);
+        float[] x = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * 8)).ToArray();
+        float[] weight = Enumerable.Range(0, rowLength).Select(_ => (float)(1 + random.NextDouble())).ToArray();
+        byte[] bytes = new byte[(length * sizeof(float)) + 64];
+        Span<float> odd = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(1, length * sizeof(float)));
+        Assert.False(CacheHints.ShouldStream<float>(x, odd));
+        Assert.True(CacheHints.ShouldStream<float>(x, new float[length]) || !System.Runtime.Intrinsics.X86.Sse.IsSupported);
+
+        NormKernels.RmsNormFRows(x, weight, odd, rowLength);
+        float[] expected = new float[length];
+        NormKernels.RmsNormFRows(x, weight, expected, rowLength);
+        Assert.True(odd.SequenceEqual(expected), "the unaligned output differs from the aligned one");
+        Assert.Equal(0, bytes[0]);
+        Assert.True(bytes.AsSpan(1 + (length * sizeof(float))).IndexOfAnyExcept((byte)0) < 0, "wrote past the output span");
+    }
+
     private static void CheckStreamedNorm<T>(NormInfo kernel, int rows, int rowLength, int[] shifts)
         where T : unmanaged, IConvertible, IEquatable<T>
     {
