@@ -125,7 +125,12 @@ public static class CacheHints
         return head < n ? head : n;
     }
 
-    /// <summary>Stores <paramref name="value"/> at element <paramref name="index"/> of <paramref name="destination"/> (aligned to 64 bytes) without keeping it in cache.</summary>
+    /// <summary>
+    /// Stores <paramref name="value"/> at element <paramref name="index"/> of <paramref name="destination"/> without keeping it
+    /// in cache when that address is aligned to 64 bytes, and with an ordinary store when it is not (a second output
+    /// streamed beside the first one, whose alignment decided the pass's head, may sit at another alignment; the GC may
+    /// move a buffer by a multiple of 8 bytes between two stores). Never faults on alignment.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void StoreStreaming<T>(Vector512<T> value, ref T destination, nuint index)
         where T : unmanaged
@@ -133,29 +138,63 @@ public static class CacheHints
         // Pinned for the one instruction: a raw address must not outlive a move of the buffer by the GC.
         fixed (T* start = &destination)
         {
-            Vector512.StoreAlignedNonTemporal(value, start + index);
+            T* address = start + index;
+            if ((nuint)address % 64 == 0)
+            {
+                Vector512.StoreAlignedNonTemporal(value, address);
+            }
+            else
+            {
+                Vector512.Store(value, address);
+            }
         }
     }
 
-    /// <summary>Stores <paramref name="value"/> at element <paramref name="index"/> of <paramref name="destination"/> (aligned to 32 bytes) without keeping it in cache.</summary>
+    /// <summary>
+    /// Stores <paramref name="value"/> at element <paramref name="index"/> of <paramref name="destination"/> without keeping it
+    /// in cache when that address is aligned to 32 bytes, and with an ordinary store when it is not (a second output
+    /// streamed beside the first one, whose alignment decided the pass's head, may sit at another alignment; the GC may
+    /// move a buffer by a multiple of 8 bytes between two stores). Never faults on alignment.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void StoreStreaming<T>(Vector256<T> value, ref T destination, nuint index)
         where T : unmanaged
     {
         fixed (T* start = &destination)
         {
-            Vector256.StoreAlignedNonTemporal(value, start + index);
+            T* address = start + index;
+            if ((nuint)address % 32 == 0)
+            {
+                Vector256.StoreAlignedNonTemporal(value, address);
+            }
+            else
+            {
+                Vector256.Store(value, address);
+            }
         }
     }
 
-    /// <summary>Stores <paramref name="value"/> at element <paramref name="index"/> of <paramref name="destination"/> (aligned to 16 bytes) without keeping it in cache (an ordinary aligned store on Arm64).</summary>
+    /// <summary>
+    /// Stores <paramref name="value"/> at element <paramref name="index"/> of <paramref name="destination"/> without keeping it
+    /// in cache (an ordinary store on Arm64) when that address is aligned to 16 bytes, and with an ordinary store when it is not (a second output
+    /// streamed beside the first one, whose alignment decided the pass's head, may sit at another alignment; the GC may
+    /// move a buffer by a multiple of 8 bytes between two stores). Never faults on alignment.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void StoreStreaming<T>(Vector128<T> value, ref T destination, nuint index)
         where T : unmanaged
     {
         fixed (T* start = &destination)
         {
-            Vector128.StoreAlignedNonTemporal(value, start + index);
+            T* address = start + index;
+            if ((nuint)address % 16 == 0)
+            {
+                Vector128.StoreAlignedNonTemporal(value, address);
+            }
+            else
+            {
+                Vector128.Store(value, address);
+            }
         }
     }
 

@@ -253,6 +253,28 @@ public class StreamingTests
                 Assert.True(buffer.Take(shift).Concat(buffer.Skip(shift + length)).All(static v => v.ToDouble(null) == 0), $"{kernel.Name}.{path}: wrote outside the output span");
             }
 
+            if (kernel.HasResidual)
+            {
+                // The residual stream updated in place (h over x, then h over r) while the output streams: every pass
+                // reads x + r before the last one writes h over it.
+                T[] output = new T[length];
+                T[] hidden = (T[])x.Clone();
+                Run(method, hidden, r, output, hidden);
+                Assert.True(output.AsSpan().SequenceEqual(rowByRow) && hidden.AsSpan().SequenceEqual(rowByRowSum), $"{kernel.Name}.{path}: h written over x differs");
+                T[] residual = (T[])r.Clone();
+                Run(method, x, residual, output, residual);
+                Assert.True(output.AsSpan().SequenceEqual(rowByRow) && residual.AsSpan().SequenceEqual(rowByRowSum), $"{kernel.Name}.{path}: h written over r differs");
+
+                // h at every alignment against y: streamed where it is aligned, ordinary stores where it is not.
+                foreach (int shift in shifts)
+                {
+                    T[] sumBuffer = new T[length + 16];
+                    Run(method, x, r, output, sumBuffer.AsSpan(shift, length));
+                    Assert.True(output.AsSpan().SequenceEqual(rowByRow) && sumBuffer.AsSpan(shift, length).SequenceEqual(rowByRowSum), $"{kernel.Name}.{path}, h shifted by {shift}: differs");
+                    Assert.True(sumBuffer.Take(shift).Concat(sumBuffer.Skip(shift + length)).All(static v => v.ToDouble(null) == 0), $"{kernel.Name}.{path}: wrote outside the sum span");
+                }
+            }
+
             checkedPaths++;
         }
 

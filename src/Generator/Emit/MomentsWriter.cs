@@ -1,3 +1,4 @@
+using System;
 using KernelGen.Generator.Helpers;
 
 namespace KernelGen.Generator.Emit;
@@ -71,10 +72,10 @@ internal static class MomentsWriter
 
     /// <summary>
     /// Pass 2 of a vector path: Σ(x − meanHigh)² into the square accumulators, flushed into wideLow and wideHigh (lanes
-    /// past the row hold meanHigh and add 0), with meanHigh splatted as <paramref name="center"/>; <paramref name="source"/>
-    /// is the row read (LayerNorm's fused residual form reads h).
+    /// past the row hold meanHigh and add 0), with meanHigh splatted as <paramref name="center"/>; <paramref name="load"/>, if
+    /// given, writes the expression of the row's vector (LayerNorm's fused residual form adds x + r; the default loads x).
     /// </summary>
-    public static void WriteCenteredSquaresPass(IndentedWriter writer, VectorLoopWriter c, string center, string source = "x")
+    public static void WriteCenteredSquaresPass(IndentedWriter writer, VectorLoopWriter c, string center, Func<VectorAccess, string>? load = null)
     {
         writer.Line($"{c.Vec} {center} = {c.Splat("meanHigh")};");
         c.WriteSumDeclarations(writer, "square", declareWide: false);
@@ -82,7 +83,7 @@ internal static class MomentsWriter
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} e{a.Accumulator} = {a.Load(source)} - {center};");
+                w.Line($"{c.Vec} e{a.Accumulator} = {(load is null ? a.Load("x") : load(a))} - {center};");
             }
 
             foreach (VectorAccess a in group)

@@ -50,12 +50,15 @@ internal sealed class VectorAccess
     /// <summary>The statement that stores <paramref name="value"/> to this vector of <paramref name="destination"/>.</summary>
     public string Store(string value, string destination) => this.store(value, destination);
 
-    /// <summary>A full vector at <paramref name="index"/>; stores to <paramref name="streamed"/> (if given) are streaming stores to an aligned address.</summary>
-    public static VectorAccess Full(VectorLoopWriter c, string index, int accumulator, string? streamed = null) => new(
+    /// <summary>
+    /// A full vector at <paramref name="index"/>; stores to <paramref name="streamed"/> (if given: an aligned address) and to
+    /// <paramref name="streamedAlso"/> (if given: a second output, streamed where it is aligned too) are streaming stores.
+    /// </summary>
+    public static VectorAccess Full(VectorLoopWriter c, string index, int accumulator, string? streamed = null, string? streamedAlso = null) => new(
         index,
         accumulator,
         (source, _) => $"{c.Path.VectorType}.LoadUnsafe(ref {source}, (nuint)({index}))",
-        (value, destination) => destination == streamed
+        (value, destination) => destination == streamed || (streamedAlso is not null && destination == streamedAlso)
             ? $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({index}));"
             : $"{c.Path.VectorType}.StoreUnsafe({value}, ref {destination}, (nuint)({index}));");
 
@@ -179,9 +182,11 @@ internal sealed class VectorLoopWriter
     /// address as one masked vector (<c>head</c>), stores every full vector after it without keeping it in cache,
     /// and ends with a store fence. <paramref name="nextRows"/>, if given, names the rows (read from cache by this
     /// pass) whose next row the unrolled loop asks for at the same place, <c>i + n</c>, so that the next row's first
-    /// pass finds it in cache.
+    /// pass finds it in cache. <paramref name="streamAlso"/>, if given, names a second output written with streaming stores
+    /// beside <paramref name="stream"/> (the fused residual norms' sum h): the head follows <paramref name="stream"/>'s
+    /// alignment, and <c>CacheHints.StoreStreaming</c> stores the second one with ordinary stores where it is not aligned.
     /// </summary>
-    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null, string? prefetch = null, string? stream = null, IReadOnlyList<string>? nextRows = null)
+    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null, string? prefetch = null, string? stream = null, IReadOnlyList<string>? nextRows = null, string? streamAlso = null)
     {
         void Prefetch()
         {
@@ -215,7 +220,7 @@ internal sealed class VectorLoopWriter
         }
 
         List<VectorAccess> unrolled = Enumerable.Range(0, this.Unroll)
-            .Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u, stream))
+            .Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u, stream, streamAlso))
             .ToList();
         if (flush is not null)
         {
@@ -246,7 +251,7 @@ internal sealed class VectorLoopWriter
             // short rows still have independent work side by side.
             using (writer.Block($"if (i <= n - {4 * this.Lanes})"))
             {
-                group(writer, Enumerable.Range(0, 4).Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u, stream)).ToList());
+                group(writer, Enumerable.Range(0, 4).Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u, stream, streamAlso)).ToList());
                 writer.Line($"i += {4 * this.Lanes};");
             }
         }
@@ -255,7 +260,7 @@ internal sealed class VectorLoopWriter
         {
             using (writer.Block($"for (; i <= n - {this.Lanes}; i += {this.Lanes})"))
             {
-                group(writer, new[] { VectorAccess.Full(this, "i", 0, stream) });
+                group(writer, new[] { VectorAccess.Full(this, "i", 0, stream, streamAlso) });
             }
         }
 

@@ -55,8 +55,14 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
     private bool IsBackward => this.model.Signature.IsBackward;
 
-    /// <summary>What the passes after the first read: the input, or with a residual the sum h = x + r that the first pass wrote.</summary>
+    /// <summary>What the scalar path's passes after the first read: the input, or with a residual the sum h = x + r that its first pass wrote.</summary>
     private string Source => this.HasResidual ? "h" : "x";
+
+    /// <summary>
+    /// A vector row's vector: x, or with a residual h = x + r, recomputed by every pass (the same bits each time) so that h is
+    /// written once, in the output pass beside y, and both can stream. r's lanes past the row hold 0, so h's hold the pass's fill.
+    /// </summary>
+    private string LoadRow(VectorAccess a) => this.HasResidual ? $"({a.Load("x")} + {a.Load("r", "0")})" : a.Load("x");
 
     private ElementType Element => this.model.Signature.Element;
 
@@ -154,8 +160,9 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         writer.Line();
         if (this.HasResidual)
         {
-            writer.Line("// Pass 1: h = x + r, written out, and Σ(h − k) with k = h[0]. The terms are as small as the row's spread,");
-            writer.Line("// so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.");
+            writer.Line("// Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread, so a row with");
+            writer.Line("// mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k. Every pass adds");
+            writer.Line("// x + r again (the same bits), and the last one writes h beside y: one store stream each, both streamable.");
             writer.Line($"{this.T} first = x + r;");
         }
         else
@@ -169,25 +176,9 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         c.WriteSumDeclarations(writer);
         c.WritePass(writer, "first", (w, group) =>
         {
-            if (this.HasResidual)
+            foreach (VectorAccess a in group)
             {
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"{c.Vec} v{a.Accumulator} = {a.Load("x")} + {a.Load("r", "0")};");
-                }
-
-                foreach (VectorAccess a in group)
-                {
-                    w.Line(a.Store($"v{a.Accumulator}", "h"));
-                    w.Line($"sum{a.Accumulator} += v{a.Accumulator} - origin;");
-                }
-            }
-            else
-            {
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"sum{a.Accumulator} += {a.Load("x")} - origin;");
-                }
+                w.Line($"sum{a.Accumulator} += {this.LoadRow(a)} - origin;");
             }
         }, w => c.WriteSumFlush(w));
         this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
@@ -195,20 +186,21 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         writer.Line();
         writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,");
         writer.Line("// so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).");
-        MomentsWriter.WriteCenteredSquaresPass(writer, c, "center", this.Source);
+        MomentsWriter.WriteCenteredSquaresPass(writer, c, "center", this.LoadRow);
         this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
         this.WriteSavedStatistics(writer, "inverseDeviation");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
         writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
 
         writer.Line();
-        writer.Line($"// Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}.");
+        writer.Line($"// Pass 3: {(this.HasResidual ? "h = x + r, written out; " : string.Empty)}x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}.");
         this.WriteAffineDeclarations(writer, c);
         this.WriteOutputPass(writer, c, (w, group) =>
         {
+            this.WriteResidualSum(w, c, group);
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} n{a.Accumulator} = {c.M}.MultiplyAdd({a.Load(this.Source)} - center, scale, shift);");
+                w.Line($"{c.Vec} n{a.Accumulator} = {c.M}.MultiplyAdd({(this.HasResidual ? $"h{a.Accumulator}" : a.Load("x"))} - center, scale, shift);");
             }
 
             foreach (VectorAccess a in group)
@@ -219,13 +211,16 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     }
 
     // The output pass twice: with streaming stores for an output larger than the caches — asking for the next row's
-    // input as it goes, since this pass reads the row from cache — and with ordinary stores otherwise.
+    // input as it goes, since this pass reads the row from cache — and with ordinary stores otherwise. With a residual
+    // it writes h too, streamed beside y (where h is at y's alignment; see CacheHints.StoreStreaming).
     private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group)
     {
-        writer.Line("// Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
+        writer.Line(this.HasResidual
+            ? "// Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise."
+            : "// Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
         using (writer.Block("if (stream)"))
         {
-            c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" });
+            c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, streamAlso: this.HasResidual ? "h" : null);
         }
 
         using (writer.Block("else"))
@@ -234,10 +229,34 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         }
     }
 
+    // The output pass's h = x + r of each vector, written out (with a residual; nothing otherwise).
+    private void WriteResidualSum(IndentedWriter writer, VectorLoopWriter c, IReadOnlyList<VectorAccess> group)
+    {
+        if (!this.HasResidual)
+        {
+            return;
+        }
+
+        foreach (VectorAccess a in group)
+        {
+            writer.Line($"{c.Vec} h{a.Accumulator} = {this.LoadRow(a)};");
+        }
+
+        foreach (VectorAccess a in group)
+        {
+            writer.Line(a.Store($"h{a.Accumulator}", "h"));
+        }
+    }
+
     private void WriteRmsLoopBody(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line(this.HasResidual ? $"// Pass 1: h = x + r, written out, and Σh²{(this.IsCompressed ? " and Σh (the implied last element is −Σh)" : string.Empty)}." : $"// Pass 1: Σx²{(this.IsCompressed ? " and Σx (the implied last element is −Σx)" : string.Empty)}.");
+        writer.Line(this.HasResidual ? $"// Pass 1: Σh²{(this.IsCompressed ? " and Σh (the implied last element is −Σh)" : string.Empty)} for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:" : $"// Pass 1: Σx²{(this.IsCompressed ? " and Σx (the implied last element is −Σx)" : string.Empty)}.");
+        if (this.HasResidual)
+        {
+            writer.Line("// one store stream each, both streamable.");
+        }
+
         c.WriteSumDeclarations(writer, "square");
         if (this.IsCompressed)
         {
@@ -248,18 +267,11 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         {
             foreach (VectorAccess a in group)
             {
-                w.Line(this.HasResidual
-                    ? $"{c.Vec} v{a.Accumulator} = {a.Load("x")} + {a.Load("r")};"
-                    : $"{c.Vec} v{a.Accumulator} = {a.Load("x")};");
+                w.Line($"{c.Vec} v{a.Accumulator} = {this.LoadRow(a)};");
             }
 
             foreach (VectorAccess a in group)
             {
-                if (this.HasResidual)
-                {
-                    w.Line(a.Store($"v{a.Accumulator}", "h"));
-                }
-
                 w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
                 if (this.IsCompressed)
                 {
@@ -282,13 +294,14 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         this.WriteRmsScale(writer, c);
 
         writer.Line();
-        writer.Line($"// Pass 2: y = {this.RmsOutputText}.");
+        writer.Line($"// Pass 2: {(this.HasResidual ? "h = x + r, written out; " : string.Empty)}y = {this.RmsOutputText}.");
         this.WriteAffineDeclarations(writer, c);
         this.WriteOutputPass(writer, c, (w, group) =>
         {
+            this.WriteResidualSum(w, c, group);
             foreach (VectorAccess a in group)
             {
-                w.Line(a.Store(this.RmsOutput(c, a.Load(this.Source), a.Load("w")), "y"));
+                w.Line(a.Store(this.RmsOutput(c, this.HasResidual ? $"h{a.Accumulator}" : a.Load("x"), a.Load("w")), "y"));
             }
         });
     }

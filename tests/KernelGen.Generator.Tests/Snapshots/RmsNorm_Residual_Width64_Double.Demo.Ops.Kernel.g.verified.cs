@@ -234,7 +234,8 @@ namespace Demo
                 const nint n = Width;
                 nint i;
 
-                // Pass 1: h = x + r, written out, and Σh².
+                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
+                // one store stream each, both streamable.
                 // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -247,17 +248,13 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<double> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<double> v1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector256<double> v2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256<double> v3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<double> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector256<double> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector256<double> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 12)));
                         square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v1, ref h, (nuint)(i + 4));
                         square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v2, ref h, (nuint)(i + 8));
                         square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v3, ref h, (nuint)(i + 12));
                         square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -268,15 +265,13 @@ namespace Demo
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
                     square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<double> v0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
                     square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -286,8 +281,8 @@ namespace Demo
                 square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
-                // Pass 2: y = x·(1/rms)·γ.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
                     i = 0;
@@ -295,26 +290,40 @@ namespace Demo
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
                     if (head != 0)
                     {
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0));
+                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref r, head, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref h, head, h0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0));
                         i = head;
                     }
                     for (; i <= n - 16; i += 16)
                     {
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 128);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<double> h1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector256<double> h2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector256<double> h3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 12)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h1, ref h, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h2, ref h, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h3, ref h, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h1 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h2 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h3 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
@@ -323,19 +332,31 @@ namespace Demo
                     i = 0;
                     for (; i <= n - 16; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<double> h1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector256<double> h2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector256<double> h3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 12)));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1, ref h, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2, ref h, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h3, ref h, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -347,7 +368,8 @@ namespace Demo
                 const nint n = Width;
                 nint i;
 
-                // Pass 1: h = x + r, written out, and Σh².
+                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
+                // one store stream each, both streamable.
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -360,17 +382,13 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<double> v1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128<double> v2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<double> v3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<double> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                        global::System.Runtime.Intrinsics.Vector128<double> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<double> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 2));
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 4));
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 6));
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -381,15 +399,13 @@ namespace Demo
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> v0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -399,8 +415,8 @@ namespace Demo
                 square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
-                // Pass 2: y = x·(1/rms)·γ.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
                     i = 0;
@@ -408,26 +424,40 @@ namespace Demo
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
                     if (head != 0)
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, head, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref h, head, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
                         i = head;
                     }
                     for (; i <= n - 8; i += 8)
                     {
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 64);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 2)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 6)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h1, ref h, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h2, ref h, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h3, ref h, (nuint)(i + 6));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
                     }
                     for (; i <= n - 2; i += 2)
                     {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
@@ -436,19 +466,31 @@ namespace Demo
                     i = 0;
                     for (; i <= n - 8; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 2)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 6)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 6));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
                     }
                     for (; i <= n - 2; i += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -460,7 +502,8 @@ namespace Demo
                 const nint n = Width;
                 nint i;
 
-                // Pass 1: h = x + r, written out, and Σh².
+                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
+                // one store stream each, both streamable.
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -473,17 +516,13 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<double> v1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128<double> v2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<double> v3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<double> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                        global::System.Runtime.Intrinsics.Vector128<double> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<double> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 2));
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 4));
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 6));
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -494,15 +533,13 @@ namespace Demo
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> v0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -512,8 +549,8 @@ namespace Demo
                 square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
-                // Pass 2: y = x·(1/rms)·γ.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
                     i = 0;
@@ -521,26 +558,40 @@ namespace Demo
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
                     if (head != 0)
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, head, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref h, head, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
                         i = head;
                     }
                     for (; i <= n - 8; i += 8)
                     {
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 64);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 2)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 6)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h1, ref h, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h2, ref h, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h3, ref h, (nuint)(i + 6));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
                     }
                     for (; i <= n - 2; i += 2)
                     {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
@@ -549,19 +600,31 @@ namespace Demo
                     i = 0;
                     for (; i <= n - 8; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 2)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 6)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<double> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 6));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
                     }
                     for (; i <= n - 2; i += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }

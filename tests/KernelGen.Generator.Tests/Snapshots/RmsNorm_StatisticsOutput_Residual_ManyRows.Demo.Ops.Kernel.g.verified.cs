@@ -285,7 +285,8 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: h = x + r, written out, and Σh².
+                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
+                // one store stream each, both streamable.
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -302,29 +303,21 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 128, i + 896);
                     for (; i <= blockEnd; i += 128)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64));
-                        global::System.Runtime.Intrinsics.Vector512<float> v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80));
-                        global::System.Runtime.Intrinsics.Vector512<float> v6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96));
-                        global::System.Runtime.Intrinsics.Vector512<float> v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
                         square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
                         square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
                         square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
                         square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v4, ref h, (nuint)(i + 64));
                         square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v4, v4, square4);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v5, ref h, (nuint)(i + 80));
                         square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v6, ref h, (nuint)(i + 96));
                         square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v7, ref h, (nuint)(i + 112));
                         square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
@@ -339,31 +332,25 @@ namespace Demo
                 }
                 if (i <= n - 64)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                    global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                    global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
                     square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
                     square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
                     square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
                     square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
                     i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
                     square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0);
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
                     square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
@@ -380,8 +367,8 @@ namespace Demo
                 savedInverse = (float)inverseRms;
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseRms);
 
-                // Pass 2: y = x·(1/rms)·γ.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
                     i = 0;
@@ -389,38 +376,68 @@ namespace Demo
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
                     if (head != 0)
                     {
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref r, head, 0));
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref h, head, h0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, (h0 * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0));
                         i = head;
                     }
                     for (; i <= n - 128; i += 128)
                     {
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 512);
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 512);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h1, ref h, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h2, ref h, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h3, ref h, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h4, ref h, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h5, ref h, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h6, ref h, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h7, ref h, (nuint)(i + 112));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h1 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h2 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h3 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h4 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h5 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h6 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h7 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
                     }
                     if (i <= n - 64)
                     {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h1, ref h, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h2, ref h, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h3, ref h, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h1 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h2 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h3 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
                         i += 64;
                     }
                     for (; i <= n - 16; i += 16)
                     {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
@@ -429,31 +446,59 @@ namespace Demo
                     i = 0;
                     for (; i <= n - 128; i += 128)
                     {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1, ref h, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2, ref h, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h3, ref h, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h4, ref h, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h5, ref h, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h6, ref h, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h7, ref h, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h4 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h5 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h6 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h7 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
                     }
                     if (i <= n - 64)
                     {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                        global::System.Runtime.Intrinsics.Vector512<float> h3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1, ref h, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2, ref h, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h3, ref h, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
                         i += 64;
                     }
                     for (; i <= n - 16; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -464,7 +509,8 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: h = x + r, written out, and Σh².
+                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
+                // one store stream each, both streamable.
                 // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -477,17 +523,13 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<float> v1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> v2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256<float> v3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<float> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector256<float> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector256<float> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
                         square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v1, ref h, (nuint)(i + 8));
                         square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v2, ref h, (nuint)(i + 16));
                         square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v3, ref h, (nuint)(i + 24));
                         square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -498,15 +540,13 @@ namespace Demo
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
                     square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> v0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
                     square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -519,8 +559,8 @@ namespace Demo
                 savedInverse = (float)inverseRms;
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseRms);
 
-                // Pass 2: y = x·(1/rms)·γ.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
                     i = 0;
@@ -528,26 +568,40 @@ namespace Demo
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
                     if (head != 0)
                     {
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref r, head, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref h, head, h0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0));
                         i = head;
                     }
                     for (; i <= n - 32; i += 32)
                     {
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 128);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<float> h1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector256<float> h2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector256<float> h3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h1, ref h, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h2, ref h, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h3, ref h, (nuint)(i + 24));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h1 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h2 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h3 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
                     }
                     for (; i <= n - 8; i += 8)
                     {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
@@ -556,19 +610,31 @@ namespace Demo
                     i = 0;
                     for (; i <= n - 32; i += 32)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<float> h1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector256<float> h2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector256<float> h3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1, ref h, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2, ref h, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h3, ref h, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
                     }
                     for (; i <= n - 8; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -579,7 +645,8 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: h = x + r, written out, and Σh².
+                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
+                // one store stream each, both streamable.
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -592,17 +659,13 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> v1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> v2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> v3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -613,15 +676,13 @@ namespace Demo
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> v0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -634,8 +695,8 @@ namespace Demo
                 savedInverse = (float)inverseRms;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
 
-                // Pass 2: y = x·(1/rms)·γ.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
                     i = 0;
@@ -643,26 +704,40 @@ namespace Demo
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
                     if (head != 0)
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, head, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref h, head, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
                         i = head;
                     }
                     for (; i <= n - 16; i += 16)
                     {
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 64);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h1, ref h, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h2, ref h, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h3, ref h, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
@@ -671,19 +746,31 @@ namespace Demo
                     i = 0;
                     for (; i <= n - 16; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -694,7 +781,8 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: h = x + r, written out, and Σh².
+                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
+                // one store stream each, both streamable.
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -707,17 +795,13 @@ namespace Demo
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> v1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> v2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> v3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -728,15 +812,13 @@ namespace Demo
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> v0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
                     square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
@@ -749,8 +831,8 @@ namespace Demo
                 savedInverse = (float)inverseRms;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
 
-                // Pass 2: y = x·(1/rms)·γ.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
                     i = 0;
@@ -758,26 +840,40 @@ namespace Demo
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
                     if (head != 0)
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref h, head, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, head, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref h, head, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0));
                         i = head;
                     }
                     for (; i <= n - 16; i += 16)
                     {
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
                         global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r, i + n, 64);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h1, ref h, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h2, ref h, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h3, ref h, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(h0, ref h, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
@@ -786,19 +882,31 @@ namespace Demo
                     i = 0;
                     for (; i <= n - 16; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector128<float> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
