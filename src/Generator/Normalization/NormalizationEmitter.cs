@@ -59,10 +59,14 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     private string Source => this.HasResidual ? "h" : "x";
 
     /// <summary>
-    /// A vector row's vector: x, or with a residual h = x + r, recomputed by every pass (the same bits each time) so that h is
-    /// written once, in the output pass beside y, and both can stream. r's lanes past the row hold 0, so h's hold the pass's fill.
+    /// A vector row's vector for the passes after the first: x; with a residual, h as the first pass stored it, or (the
+    /// <paramref name="recompute"/> form, out of cache) h = x + r added again — the same bits — so that h is written once,
+    /// in the output pass beside y, and both stream. r's lanes past the row hold 0, so h's hold the pass's fill.
     /// </summary>
-    private string LoadRow(VectorAccess a) => this.HasResidual ? $"({a.Load("x")} + {a.Load("r", "0")})" : a.Load("x");
+    private string LoadRow(VectorAccess a, bool recompute) =>
+        !this.HasResidual ? a.Load("x")
+        : recompute ? $"({a.Load("x")} + {a.Load("r", "0")})"
+        : a.Load("h");
 
     private ElementType Element => this.model.Signature.Element;
 
@@ -144,25 +148,59 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             }
 
             writer.Line("nint i;");
-            if (this.IsLayer)
+            if (!this.HasResidual)
             {
-                this.WriteLayerLoopBody(writer, c);
+                this.WriteLoopBody(writer, c, OutputStores.Both);
+                return;
             }
-            else
+
+            // The fused residual: two forms. In cache, the first pass stores h and the others read it; out of cache,
+            // every pass adds x + r again and the output pass streams h beside y (an ordinary store of h in the first
+            // pass would first read each of its lines from memory).
+            writer.Line();
+            writer.Line("// Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:");
+            writer.Line("// the first pass storing h would fetch each of its lines from memory first (read-for-ownership).");
+            using (writer.Block("if (stream)"))
             {
-                this.WriteRmsLoopBody(writer, c);
+                this.WriteLoopBody(writer, c, OutputStores.Streaming);
+            }
+
+            using (writer.Block("else"))
+            {
+                writer.Line("// In cache: the first pass writes h = x + r, the others read it.");
+                this.WriteLoopBody(writer, c, OutputStores.Ordinary);
             }
         }
     }
 
-    private void WriteLayerLoopBody(IndentedWriter writer, VectorLoopWriter c)
+    /// <summary>How a row method's output pass stores: streamed, ordinary, or both forms behind <c>if (stream)</c>.</summary>
+    private enum OutputStores
     {
+        Both,
+        Streaming,
+        Ordinary,
+    }
+
+    private void WriteLoopBody(IndentedWriter writer, VectorLoopWriter c, OutputStores stores)
+    {
+        if (this.IsLayer)
+        {
+            this.WriteLayerLoopBody(writer, c, stores);
+        }
+        else
+        {
+            this.WriteRmsLoopBody(writer, c, stores);
+        }
+    }
+
+    private void WriteLayerLoopBody(IndentedWriter writer, VectorLoopWriter c, OutputStores stores)
+    {
+        bool recompute = this.HasResidual && stores == OutputStores.Streaming;
         writer.Line();
         if (this.HasResidual)
         {
-            writer.Line("// Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread, so a row with");
-            writer.Line("// mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k. Every pass adds");
-            writer.Line("// x + r again (the same bits), and the last one writes h beside y: one store stream each, both streamable.");
+            writer.Line($"// Pass 1: {(recompute ? string.Empty : "h = x + r, written out, and ")}Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,");
+            writer.Line("// so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.");
             writer.Line($"{this.T} first = x + r;");
         }
         else
@@ -176,9 +214,25 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         c.WriteSumDeclarations(writer);
         c.WritePass(writer, "first", (w, group) =>
         {
-            foreach (VectorAccess a in group)
+            if (this.HasResidual && !recompute)
             {
-                w.Line($"sum{a.Accumulator} += {this.LoadRow(a)} - origin;");
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"{c.Vec} v{a.Accumulator} = {this.LoadRow(a, recompute: true)};");
+                }
+
+                foreach (VectorAccess a in group)
+                {
+                    w.Line(a.Store($"v{a.Accumulator}", "h"));
+                    w.Line($"sum{a.Accumulator} += v{a.Accumulator} - origin;");
+                }
+            }
+            else
+            {
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"sum{a.Accumulator} += {this.LoadRow(a, recompute)} - origin;");
+                }
             }
         }, w => c.WriteSumFlush(w));
         this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
@@ -186,21 +240,21 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         writer.Line();
         writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,");
         writer.Line("// so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).");
-        MomentsWriter.WriteCenteredSquaresPass(writer, c, "center", this.LoadRow);
+        MomentsWriter.WriteCenteredSquaresPass(writer, c, "center", a => this.LoadRow(a, recompute));
         this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
         this.WriteSavedStatistics(writer, "inverseDeviation");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
         writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
 
         writer.Line();
-        writer.Line($"// Pass 3: {(this.HasResidual ? "h = x + r, written out; " : string.Empty)}x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}.");
+        writer.Line($"// Pass 3: {(recompute ? "h = x + r, written out; " : string.Empty)}x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}.");
         this.WriteAffineDeclarations(writer, c);
-        this.WriteOutputPass(writer, c, (w, group) =>
+        this.WriteOutputPass(writer, c, stores, (w, group) =>
         {
-            this.WriteResidualSum(w, c, group);
+            this.WriteResidualSum(w, c, group, recompute);
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} n{a.Accumulator} = {c.M}.MultiplyAdd({(this.HasResidual ? $"h{a.Accumulator}" : a.Load("x"))} - center, scale, shift);");
+                w.Line($"{c.Vec} n{a.Accumulator} = {c.M}.MultiplyAdd({(recompute ? $"h{a.Accumulator}" : this.LoadRow(a, recompute))} - center, scale, shift);");
             }
 
             foreach (VectorAccess a in group)
@@ -210,36 +264,49 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         });
     }
 
-    // The output pass twice: with streaming stores for an output larger than the caches — asking for the next row's
-    // input as it goes, since this pass reads the row from cache — and with ordinary stores otherwise. With a residual
-    // it writes h too, streamed beside y (where h is at y's alignment; see CacheHints.StoreStreaming).
-    private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group)
+    // The output pass: with streaming stores for an output larger than the caches — asking for the next row's input as
+    // it goes, since this pass reads the row from cache — or with ordinary stores; without a residual both, behind
+    // 'if (stream)'. The residual's streaming form writes h too, streamed beside y (where h is at y's alignment; see
+    // CacheHints.StoreStreaming).
+    private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, OutputStores stores, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group)
     {
-        writer.Line(this.HasResidual
-            ? "// Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise."
-            : "// Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
-        using (writer.Block("if (stream)"))
+        void Streamed() => c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, streamAlso: this.HasResidual ? "h" : null);
+        switch (stores)
         {
-            c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, streamAlso: this.HasResidual ? "h" : null);
-        }
+            case OutputStores.Streaming:
+                writer.Line("// Streaming stores for y and h, asking for the next rows meanwhile.");
+                Streamed();
+                break;
+            case OutputStores.Ordinary:
+                c.WritePass(writer, "0", group);
+                break;
+            default:
+                writer.Line("// Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
+                using (writer.Block("if (stream)"))
+                {
+                    Streamed();
+                }
 
-        using (writer.Block("else"))
-        {
-            c.WritePass(writer, "0", group);
+                using (writer.Block("else"))
+                {
+                    c.WritePass(writer, "0", group);
+                }
+
+                break;
         }
     }
 
-    // The output pass's h = x + r of each vector, written out (with a residual; nothing otherwise).
-    private void WriteResidualSum(IndentedWriter writer, VectorLoopWriter c, IReadOnlyList<VectorAccess> group)
+    // The output pass's h = x + r of each vector, written out (the residual's streaming form; nothing otherwise).
+    private void WriteResidualSum(IndentedWriter writer, VectorLoopWriter c, IReadOnlyList<VectorAccess> group, bool recompute)
     {
-        if (!this.HasResidual)
+        if (!recompute)
         {
             return;
         }
 
         foreach (VectorAccess a in group)
         {
-            writer.Line($"{c.Vec} h{a.Accumulator} = {this.LoadRow(a)};");
+            writer.Line($"{c.Vec} h{a.Accumulator} = {this.LoadRow(a, recompute)};");
         }
 
         foreach (VectorAccess a in group)
@@ -248,14 +315,14 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         }
     }
 
-    private void WriteRmsLoopBody(IndentedWriter writer, VectorLoopWriter c)
+    private void WriteRmsLoopBody(IndentedWriter writer, VectorLoopWriter c, OutputStores stores)
     {
+        bool recompute = this.HasResidual && stores == OutputStores.Streaming;
         writer.Line();
-        writer.Line(this.HasResidual ? $"// Pass 1: Σh²{(this.IsCompressed ? " and Σh (the implied last element is −Σh)" : string.Empty)} for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:" : $"// Pass 1: Σx²{(this.IsCompressed ? " and Σx (the implied last element is −Σx)" : string.Empty)}.");
-        if (this.HasResidual)
-        {
-            writer.Line("// one store stream each, both streamable.");
-        }
+        string sums = $"{(this.IsCompressed ? " and Σh (the implied last element is −Σh)" : string.Empty)}";
+        writer.Line(!this.HasResidual ? $"// Pass 1: Σx²{(this.IsCompressed ? " and Σx (the implied last element is −Σx)" : string.Empty)}."
+            : recompute ? $"// Pass 1: Σh²{sums} for h = x + r (pass 2 adds x + r again and writes h)."
+            : $"// Pass 1: h = x + r, written out, and Σh²{sums}.");
 
         c.WriteSumDeclarations(writer, "square");
         if (this.IsCompressed)
@@ -267,11 +334,16 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"{c.Vec} v{a.Accumulator} = {this.LoadRow(a)};");
+                w.Line($"{c.Vec} v{a.Accumulator} = {this.LoadRow(a, recompute: true)};");
             }
 
             foreach (VectorAccess a in group)
             {
+                if (this.HasResidual && !recompute)
+                {
+                    w.Line(a.Store($"v{a.Accumulator}", "h"));
+                }
+
                 w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
                 if (this.IsCompressed)
                 {
@@ -294,14 +366,14 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         this.WriteRmsScale(writer, c);
 
         writer.Line();
-        writer.Line($"// Pass 2: {(this.HasResidual ? "h = x + r, written out; " : string.Empty)}y = {this.RmsOutputText}.");
+        writer.Line($"// Pass 2: {(recompute ? "h = x + r, written out; " : string.Empty)}y = {this.RmsOutputText}.");
         this.WriteAffineDeclarations(writer, c);
-        this.WriteOutputPass(writer, c, (w, group) =>
+        this.WriteOutputPass(writer, c, stores, (w, group) =>
         {
-            this.WriteResidualSum(w, c, group);
+            this.WriteResidualSum(w, c, group, recompute);
             foreach (VectorAccess a in group)
             {
-                w.Line(a.Store(this.RmsOutput(c, this.HasResidual ? $"h{a.Accumulator}" : a.Load("x"), a.Load("w")), "y"));
+                w.Line(a.Store(this.RmsOutput(c, recompute ? $"h{a.Accumulator}" : this.LoadRow(a, recompute), a.Load("w")), "y"));
             }
         });
     }

@@ -255,35 +255,66 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread, so a row with
-                // mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k. Every pass adds
-                // x + r again (the same bits), and the last one writes h beside y: one store stream each, both streamable.
-                float first = x + r;
-                global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 128)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                    for (; i <= blockEnd; i += 128)
+
+                    // Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,
+                    // so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.
+                    float first = x + r;
+                    global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
+                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 128)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            sum0 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum1 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
+                            sum2 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - origin;
+                            sum3 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - origin;
+                            sum4 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64))) - origin;
+                            sum5 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80))) - origin;
+                            sum6 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96))) - origin;
+                            sum7 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112))) - origin;
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
                     {
                         sum0 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
                         sum1 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
                         sum2 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - origin;
                         sum3 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - origin;
-                        sum4 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64))) - origin;
-                        sum5 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80))) - origin;
-                        sum6 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96))) - origin;
-                        sum7 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112))) - origin;
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        sum0 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        sum0 += (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -294,72 +325,78 @@ namespace Demo
                     sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                }
-                if (i <= n - 64)
-                {
-                    sum0 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
-                    sum1 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
-                    sum2 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - origin;
-                    sum3 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - origin;
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    sum0 += (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
-                }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
-                sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                double mean = first + global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
-                float meanHigh = (float)mean;
-                double meanLow = mean - meanHigh;
+                    double mean = first + global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
-                // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
-                global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 128)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                    for (; i <= blockEnd; i += 128)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
+                    // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                    global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 128)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64))) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80))) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96))) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112))) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                            square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
+                            square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
+                            square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
+                            square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
                         global::System.Runtime.Intrinsics.Vector512<float> e1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
                         global::System.Runtime.Intrinsics.Vector512<float> e2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - center;
                         global::System.Runtime.Intrinsics.Vector512<float> e3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - center;
-                        global::System.Runtime.Intrinsics.Vector512<float> e4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64))) - center;
-                        global::System.Runtime.Intrinsics.Vector512<float> e5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80))) - center;
-                        global::System.Runtime.Intrinsics.Vector512<float> e6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96))) - center;
-                        global::System.Runtime.Intrinsics.Vector512<float> e7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112))) - center;
                         square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
                         square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                        square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
-                        square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
-                        square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
-                        square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
                     square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -370,49 +407,14 @@ namespace Demo
                     square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                }
-                if (i <= n - 64)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
-                    global::System.Runtime.Intrinsics.Vector512<float> e1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
-                    global::System.Runtime.Intrinsics.Vector512<float> e2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - center;
-                    global::System.Runtime.Intrinsics.Vector512<float> e3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
-                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
-                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
-                square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+                    // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                    double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
@@ -500,33 +502,201 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,
+                    // so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.
+                    float first = x + r;
+                    global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
+                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 128)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                            sum0 += v0 - origin;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                            sum1 += v1 - origin;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                            sum2 += v2 - origin;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                            sum3 += v3 - origin;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v4, ref h, (nuint)(i + 64));
+                            sum4 += v4 - origin;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v5, ref h, (nuint)(i + 80));
+                            sum5 += v5 - origin;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v6, ref h, (nuint)(i + 96));
+                            sum6 += v6 - origin;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v7, ref h, (nuint)(i + 112));
+                            sum7 += v7 - origin;
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                        sum0 += v0 - origin;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                        sum1 += v1 - origin;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                        sum2 += v2 - origin;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                        sum3 += v3 - origin;
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                        sum0 += v0 - origin;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        sum0 += v0 - origin;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    double mean = first + global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
+                    // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                    global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 128)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                            square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
+                            square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
+                            square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
+                            square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center;
+                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) - center;
+                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) - center;
+                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                        square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                        square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                        square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                    square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                    double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+
+                    // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     i = 0;
                     for (; i <= n - 128; i += 128)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1, ref h, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2, ref h, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h3, ref h, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h4, ref h, (nuint)(i + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h5, ref h, (nuint)(i + 80));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h6, ref h, (nuint)(i + 96));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h7, ref h, (nuint)(i + 112));
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h0 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h1 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h2 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h3 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h4 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h5 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h6 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h7 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) - center, scale, shift);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
@@ -538,18 +708,10 @@ namespace Demo
                     }
                     if (i <= n - 64)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1, ref h, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2, ref h, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h3, ref h, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h0 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h1 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h2 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h3 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) - center, scale, shift);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
@@ -558,17 +720,13 @@ namespace Demo
                     }
                     for (; i <= n - 16; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h0 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center, scale, shift);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h0 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
                 }
@@ -580,108 +738,110 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread, so a row with
-                // mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k. Every pass adds
-                // x + r again (the same bits), and the last one writes h beside y: one store stream each, both streamable.
-                float first = x + r;
-                global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
-                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 32)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                    for (; i <= blockEnd; i += 32)
+
+                    // Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,
+                    // so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.
+                    float first = x + r;
+                    global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
+                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            sum0 += (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum1 += (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
+                            sum2 += (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
+                            sum3 += (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24))) - origin;
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
                     {
                         sum0 += (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - origin;
-                        sum1 += (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
-                        sum2 += (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
-                        sum3 += (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24))) - origin;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        sum0 += (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    sum0 += (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - origin;
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                double mean = first + global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
-                float meanHigh = (float)mean;
-                double meanLow = mean - meanHigh;
+                    double mean = first + global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
-                // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
-                global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
-                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 32)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                    for (; i <= blockEnd; i += 32)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
+                    // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                    global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - center;
+                            global::System.Runtime.Intrinsics.Vector256<float> e1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
+                            global::System.Runtime.Intrinsics.Vector256<float> e2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
+                            global::System.Runtime.Intrinsics.Vector256<float> e3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24))) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - center;
-                        global::System.Runtime.Intrinsics.Vector256<float> e1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
-                        global::System.Runtime.Intrinsics.Vector256<float> e2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
-                        global::System.Runtime.Intrinsics.Vector256<float> e3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24))) - center;
                         square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                    // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                    double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
@@ -733,21 +893,125 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,
+                    // so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.
+                    float first = x + r;
+                    global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
+                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                            sum0 += v0 - origin;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v1, ref h, (nuint)(i + 8));
+                            sum1 += v1 - origin;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v2, ref h, (nuint)(i + 16));
+                            sum2 += v2 - origin;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v3, ref h, (nuint)(i + 24));
+                            sum3 += v3 - origin;
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                        sum0 += v0 - origin;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        sum0 += v0 - origin;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    double mean = first + global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
+                    // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                    global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) - center;
+                            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) - center;
+                            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                    double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+
+                    // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     i = 0;
                     for (; i <= n - 32; i += 32)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector256<float> h1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector256<float> h2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
-                        global::System.Runtime.Intrinsics.Vector256<float> h3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1, ref h, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2, ref h, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h3, ref h, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h0 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h1 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h2 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h3 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) - center, scale, shift);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
@@ -755,17 +1019,13 @@ namespace Demo
                     }
                     for (; i <= n - 8; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h0 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) - center, scale, shift);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h0 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
                 }
@@ -777,108 +1037,110 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread, so a row with
-                // mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k. Every pass adds
-                // x + r again (the same bits), and the last one writes h beside y: one store stream each, both streamable.
-                float first = x + r;
-                global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+
+                    // Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,
+                    // so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.
+                    float first = x + r;
+                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            sum0 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum1 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - origin;
+                            sum2 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
+                            sum3 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - origin;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         sum0 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
-                        sum1 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - origin;
-                        sum2 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
-                        sum3 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - origin;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        sum0 += (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    sum0 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
-                float meanHigh = (float)mean;
-                double meanLow = mean - meanHigh;
+                    double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
-                // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
-                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
+                    // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - center;
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                    // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                    double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
@@ -930,21 +1192,125 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,
+                    // so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.
+                    float first = x + r;
+                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            sum0 += v0 - origin;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                            sum1 += v1 - origin;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                            sum2 += v2 - origin;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                            sum3 += v3 - origin;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        sum0 += v0 - origin;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        sum0 += v0 - origin;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
+                    // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                    double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+
+                    // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     i = 0;
                     for (; i <= n - 16; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h1 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h2 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h3 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) - center, scale, shift);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
@@ -952,17 +1318,13 @@ namespace Demo
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center, scale, shift);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
                 }
@@ -974,108 +1336,110 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread, so a row with
-                // mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k. Every pass adds
-                // x + r again (the same bits), and the last one writes h beside y: one store stream each, both streamable.
-                float first = x + r;
-                global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+
+                    // Pass 1: Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,
+                    // so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.
+                    float first = x + r;
+                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            sum0 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum1 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - origin;
+                            sum2 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
+                            sum3 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - origin;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         sum0 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
-                        sum1 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - origin;
-                        sum2 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
-                        sum3 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - origin;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        sum0 += (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    sum0 += (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
-                float meanHigh = (float)mean;
-                double meanLow = mean - meanHigh;
+                    double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
-                // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
-                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
+                    // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - center;
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                    // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                    double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
@@ -1127,21 +1491,125 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,
+                    // so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.
+                    float first = x + r;
+                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            sum0 += v0 - origin;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                            sum1 += v1 - origin;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                            sum2 += v2 - origin;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                            sum3 += v3 - origin;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        sum0 += v0 - origin;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        sum0 += v0 - origin;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
+                    // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
+                    double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+
+                    // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     i = 0;
                     for (; i <= n - 16; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h1 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h2 - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h3 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) - center, scale, shift);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
@@ -1149,17 +1617,13 @@ namespace Demo
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center, scale, shift);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0 - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
                 }

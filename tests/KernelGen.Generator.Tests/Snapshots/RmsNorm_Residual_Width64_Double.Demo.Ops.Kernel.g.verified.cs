@@ -234,57 +234,59 @@ namespace Demo
                 const nint n = Width;
                 nint i;
 
-                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
-                // one store stream each, both streamable.
-                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+
+                    // Pass 1: Σh² for h = x + r (pass 2 adds x + r again and writes h).
+                    // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector256<double> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector256<double> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector256<double> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 12)));
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector256<double> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector256<double> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector256<double> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 12)));
                         square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+                    global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
-                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
@@ -329,34 +331,77 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σh².
+                    // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     i = 0;
-                    for (; i <= n - 16; i += 16)
+                    while (i <= n - 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector256<double> h1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector256<double> h2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector256<double> h3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 12)));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1, ref h, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2, ref h, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h3, ref h, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector256<double> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector256<double> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector256<double> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<double> h0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector256<double> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+
+                    // Pass 2: y = x·(1/rms)·γ.
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -368,57 +413,59 @@ namespace Demo
                 const nint n = Width;
                 nint i;
 
-                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
-                // one store stream each, both streamable.
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+
+                    // Pass 1: Σh² for h = x + r (pass 2 adds x + r again and writes h).
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<double> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
-                        global::System.Runtime.Intrinsics.Vector128<double> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<double> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                }
-                for (; i <= n - 2; i += 2)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+                    global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
-                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
@@ -463,34 +510,77 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σh².
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     i = 0;
-                    for (; i <= n - 8; i += 8)
+                    while (i <= n - 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<double> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
-                        global::System.Runtime.Intrinsics.Vector128<double> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<double> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 6));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 2));
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 4));
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 6));
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     }
                     for (; i <= n - 2; i += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+
+                    // Pass 2: y = x·(1/rms)·γ.
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 2)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 6)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -502,57 +592,59 @@ namespace Demo
                 const nint n = Width;
                 nint i;
 
-                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
-                // one store stream each, both streamable.
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+
+                    // Pass 1: Σh² for h = x + r (pass 2 adds x + r again and writes h).
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<double> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
-                        global::System.Runtime.Intrinsics.Vector128<double> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<double> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                }
-                for (; i <= n - 2; i += 2)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+                    global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
 
-                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
@@ -597,34 +689,77 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σh².
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     i = 0;
-                    for (; i <= n - 8; i += 8)
+                    while (i <= n - 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<double> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
-                        global::System.Runtime.Intrinsics.Vector128<double> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<double> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 6));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 2)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<double> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 6)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 2));
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 4));
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 6));
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     }
                     for (; i <= n - 2; i += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<double> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<double> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+
+                    // Pass 2: y = x·(1/rms)·γ.
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 2)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), ref y, (nuint)(i + 2));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 6)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), ref y, (nuint)(i + 6));
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }

@@ -285,40 +285,77 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
-                // one store stream each, both streamable.
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 128)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                    for (; i <= blockEnd; i += 128)
+
+                    // Pass 1: Σh² for h = x + r (pass 2 adds x + r again and writes h).
+                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 128)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                            square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v4, v4, square4);
+                            square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
+                            square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
+                            square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
                         global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
                         global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
                         global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
-                        global::System.Runtime.Intrinsics.Vector512<float> v4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
-                        global::System.Runtime.Intrinsics.Vector512<float> v5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
-                        global::System.Runtime.Intrinsics.Vector512<float> v6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
-                        global::System.Runtime.Intrinsics.Vector512<float> v7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
                         square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
                         square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
-                        square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v4, v4, square4);
-                        square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
-                        square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
-                        square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
                     square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -329,48 +366,13 @@ namespace Demo
                     square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                }
-                if (i <= n - 64)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
-                    global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
-                    global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
-                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
-                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
-                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
-                square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n + Epsilon);
-                // StatisticsOutput: this row's 1/RMS, as computed here.
-                savedInverse = (float)inverseRms;
-                global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseRms);
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseRms);
 
-                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
@@ -443,62 +445,132 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σh².
+                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     i = 0;
-                    for (; i <= n - 128; i += 128)
+                    while (i <= n - 128)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1, ref h, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2, ref h, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h3, ref h, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h4, ref h, (nuint)(i + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h5, ref h, (nuint)(i + 80));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h6, ref h, (nuint)(i + 96));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h7, ref h, (nuint)(i + 112));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h4 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h5 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h6 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h7 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v4, ref h, (nuint)(i + 64));
+                            square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v4, v4, square4);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v5, ref h, (nuint)(i + 80));
+                            square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v6, ref h, (nuint)(i + 96));
+                            square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v7, ref h, (nuint)(i + 112));
+                            square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     }
                     if (i <= n - 64)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
-                        global::System.Runtime.Intrinsics.Vector512<float> h3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1, ref h, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2, ref h, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h3, ref h, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                        square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                        square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                        square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
                         i += 64;
                     }
                     for (; i <= n - 16; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector512<float> h0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                    square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseRms);
+
+                    // Pass 2: y = x·(1/rms)·γ.
+                    i = 0;
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -509,60 +581,62 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
-                // one store stream each, both streamable.
-                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 32)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                    for (; i <= blockEnd; i += 32)
+
+                    // Pass 1: Σh² for h = x + r (pass 2 adds x + r again and writes h).
+                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector256<float> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector256<float> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
-                        global::System.Runtime.Intrinsics.Vector256<float> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
                         square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon);
-                // StatisticsOutput: this row's 1/RMS, as computed here.
-                savedInverse = (float)inverseRms;
-                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseRms);
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseRms);
 
-                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
@@ -607,34 +681,80 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σh².
+                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     i = 0;
-                    for (; i <= n - 32; i += 32)
+                    while (i <= n - 32)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector256<float> h1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector256<float> h2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
-                        global::System.Runtime.Intrinsics.Vector256<float> h3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1, ref h, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2, ref h, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h3, ref h, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v1, ref h, (nuint)(i + 8));
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v2, ref h, (nuint)(i + 16));
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v3, ref h, (nuint)(i + 24));
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     }
                     for (; i <= n - 8; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> h0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseRms);
+
+                    // Pass 2: y = x·(1/rms)·γ.
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -645,60 +765,62 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
-                // one store stream each, both streamable.
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+
+                    // Pass 1: Σh² for h = x + r (pass 2 adds x + r again and writes h).
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon);
-                // StatisticsOutput: this row's 1/RMS, as computed here.
-                savedInverse = (float)inverseRms;
-                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
 
-                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
@@ -743,34 +865,80 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σh².
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     i = 0;
-                    for (; i <= n - 16; i += 16)
+                    while (i <= n - 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
+
+                    // Pass 2: y = x·(1/rms)·γ.
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
@@ -781,60 +949,62 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: Σh² for h = x + r. Pass 2 adds x + r again (the same bits) and writes h beside y:
-                // one store stream each, both streamable.
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Out of cache: every pass adds x + r again (the same bits), and the output pass writes h beside y, both streamed:
+                // the first pass storing h would fetch each of its lines from memory first (read-for-ownership).
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+
+                    // Pass 1: Σh² for h = x + r (pass 2 adds x + r again and writes h).
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon);
-                // StatisticsOutput: this row's 1/RMS, as computed here.
-                savedInverse = (float)inverseRms;
-                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
 
-                // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
-                // Twice: with streaming stores for y and h (and asking for the next rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
+                    // Pass 2: h = x + r, written out; y = x·(1/rms)·γ.
+                    // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
@@ -879,34 +1049,80 @@ namespace Demo
                 }
                 else
                 {
+                    // In cache: the first pass writes h = x + r, the others read it.
+
+                    // Pass 1: h = x + r, written out, and Σh².
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     i = 0;
-                    for (; i <= n - 16; i += 16)
+                    while (i <= n - 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
-                        global::System.Runtime.Intrinsics.Vector128<float> h3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1, ref h, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2, ref h, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h3, ref h, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h1 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h2 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h3 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0, ref h, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((h0 * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
+
+                    // Pass 2: y = x·(1/rms)·γ.
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
                 }
             }
