@@ -287,6 +287,20 @@ public static class VectorMath128
         exponent = newExponent;
     }
 
+    /// <summary>
+    /// The sum of the float lanes of <paramref name="value"/> in double: each lane widened (exactly), the two halves
+    /// added, then the lanes. For a row kept in registers, whose sum is one vector: the same rounding as
+    /// <see cref="AddWidened(ref Vector128{double}, ref Vector128{double}, Vector128{float})"/> into zeroed accumulators
+    /// followed by <see cref="SumWidened(Vector128{double}, Vector128{double})"/> up to the order of the double additions,
+    /// in fewer instructions (no compensation lanes, so no infinity test to keep ∞ − ∞ out).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector128<float> value)
+    {
+        (Vector128<double> lower, Vector128<double> upper) = Vector128.Widen(value);
+        return Vector128.Sum(lower + upper);
+    }
+
     /// <summary>Adds float lanes into double accumulators (the low and high halves), so long rows do not drift.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddWidened(ref Vector128<double> low, ref Vector128<double> high, Vector128<float> value)
@@ -333,17 +347,6 @@ public static class VectorMath128
         // An infinite term makes a compensation lane ∞ − ∞ = NaN: then the sums alone are the answer.
         double sum = Vector128.Sum(low);
         return double.IsFinite(sum) ? sum + Vector128.Sum(high) : sum;
-    }
-
-    /// <summary>
-    /// Every lane holds <see cref="SumWidened(Vector128{double}, Vector128{double})"/> of the two accumulators (the same
-    /// rule for an infinite or NaN sum), without leaving the vector registers.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<double> BroadcastSumWidened(Vector128<double> low, Vector128<double> high)
-    {
-        Vector128<double> sum = low + Vector128.Shuffle(low, Vector128.Create(1L, 0L));
-        return Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(sum), Vector128.Create(double.PositiveInfinity)), sum + (high + Vector128.Shuffle(high, Vector128.Create(1L, 0L))), sum);
     }
 
     /// <summary>

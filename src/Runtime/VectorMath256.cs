@@ -237,6 +237,20 @@ public static class VectorMath256
         exponent = newExponent;
     }
 
+    /// <summary>
+    /// The sum of the float lanes of <paramref name="value"/> in double: each lane widened (exactly), the two halves
+    /// added, then the lanes. For a row kept in registers, whose sum is one vector: the same rounding as
+    /// <see cref="AddWidened(ref Vector256{double}, ref Vector256{double}, Vector256{float})"/> into zeroed accumulators
+    /// followed by <see cref="SumWidened(Vector256{double}, Vector256{double})"/> up to the order of the double additions,
+    /// in fewer instructions (no compensation lanes, so no infinity test to keep ∞ − ∞ out).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector256<float> value)
+    {
+        (Vector256<double> lower, Vector256<double> upper) = Vector256.Widen(value);
+        return Vector256.Sum(lower + upper);
+    }
+
     /// <summary>Adds float lanes into double accumulators (the low and high halves), so long rows do not drift.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddWidened(ref Vector256<double> low, ref Vector256<double> high, Vector256<float> value)
@@ -283,25 +297,6 @@ public static class VectorMath256
         // An infinite term makes a compensation lane ∞ − ∞ = NaN: then the sums alone are the answer.
         double sum = Vector256.Sum(low);
         return double.IsFinite(sum) ? sum + Vector256.Sum(high) : sum;
-    }
-
-    /// <summary>
-    /// Every lane holds <see cref="SumWidened(Vector256{double}, Vector256{double})"/> of the two accumulators (the same
-    /// rule for an infinite or NaN sum), without leaving the vector registers; the lanes are added in another order.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> BroadcastSumWidened(Vector256<double> low, Vector256<double> high)
-    {
-        Vector256<double> sum = BroadcastSum(low);
-        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(sum), Vector256.Create(double.PositiveInfinity)), sum + BroadcastSum(high), sum);
-    }
-
-    // Every lane holds the sum of the lanes.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> BroadcastSum(Vector256<double> v)
-    {
-        v += Avx.Permute2x128(v, v, 0x01);
-        return v + Avx.Permute(v, 0b0101);
     }
 
     /// <summary>

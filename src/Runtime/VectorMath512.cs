@@ -212,6 +212,20 @@ public static class VectorMath512
         exponent = newExponent;
     }
 
+    /// <summary>
+    /// The sum of the float lanes of <paramref name="value"/> in double: each lane widened (exactly), the two halves
+    /// added, then the lanes. For a row kept in registers, whose sum is one vector: the same rounding as
+    /// <see cref="AddWidened(ref Vector512{double}, ref Vector512{double}, Vector512{float})"/> into zeroed accumulators
+    /// followed by <see cref="SumWidened(Vector512{double}, Vector512{double})"/> up to the order of the double additions,
+    /// in fewer instructions (no compensation lanes, so no infinity test to keep ∞ − ∞ out).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector512<float> value)
+    {
+        (Vector512<double> lower, Vector512<double> upper) = Vector512.Widen(value);
+        return Vector512.Sum(lower + upper);
+    }
+
     /// <summary>Adds float lanes into double accumulators (the low and high halves), so long rows do not drift.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddWidened(ref Vector512<double> low, ref Vector512<double> high, Vector512<float> value)
@@ -258,26 +272,6 @@ public static class VectorMath512
         // An infinite term makes a compensation lane ∞ − ∞ = NaN: then the sums alone are the answer.
         double sum = Vector512.Sum(low);
         return double.IsFinite(sum) ? sum + Vector512.Sum(high) : sum;
-    }
-
-    /// <summary>
-    /// Every lane holds <see cref="SumWidened(Vector512{double}, Vector512{double})"/> of the two accumulators (the same
-    /// rule for an infinite or NaN sum), without leaving the vector registers; the lanes are added in another order.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> BroadcastSumWidened(Vector512<double> low, Vector512<double> high)
-    {
-        Vector512<double> sum = BroadcastSum(low);
-        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(sum), Vector512.Create(double.PositiveInfinity)), sum + BroadcastSum(high), sum);
-    }
-
-    // Every lane holds the sum of the lanes.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> BroadcastSum(Vector512<double> v)
-    {
-        v += Avx512F.Shuffle4x128(v, v, 0b01_00_11_10);
-        v += Avx512F.Shuffle4x128(v, v, 0b10_11_00_01);
-        return v + Avx512F.Permute2x64(v, 0b01_01_01_01);
     }
 
     /// <summary>

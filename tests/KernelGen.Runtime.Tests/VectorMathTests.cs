@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.Intrinsics;
 using KernelGen.Accuracy;
@@ -242,11 +243,12 @@ public class VectorMathTests
     }
 
     /// <summary>
-    /// BroadcastMax and BroadcastSumWidened (the reductions of rows grouped in registers): every lane holds the value
-    /// HorizontalMax and SumWidened return, wherever the largest lane is, and an infinite sum stays infinite.
+    /// BroadcastMax (the max of rows grouped in registers): every lane holds the value HorizontalMax returns, wherever the
+    /// largest lane is. SumWidened of one float vector (their sum): the lanes' sum in double, as AddWidened into zeroed
+    /// accumulators and SumWidened of those give it, and exact when the lanes' sum fits a double.
     /// </summary>
     [Fact]
-    public void BroadcastReductionsFillEveryLane()
+    public void RegisterRowReductions()
     {
         var random = new Random(5);
         for (int top = 0; top < 16; top++)
@@ -260,7 +262,8 @@ public class VectorMathTests
                 Assert.All(Lanes(VectorMath512.BroadcastMax(Vector512.Create(d.AsSpan(top & 8, 8)))), v => Assert.Equal(d.AsSpan(top & 8, 8).ToArray().Max(), v));
                 Vector512<double> low = Vector512<double>.Zero, high = Vector512<double>.Zero;
                 VectorMath512.AddWidened(ref low, ref high, Vector512.Create(f));
-                Assert.All(Lanes(VectorMath512.BroadcastSumWidened(low, high)), v => Assert.Equal(VectorMath512.SumWidened(low, high), v, 14));
+                Assert.Equal(VectorMath512.SumWidened(low, high), VectorMath512.SumWidened(Vector512.Create(f)), 14);
+                Assert.Equal(ExactSum(f), VectorMath512.SumWidened(Vector512.Create(f)));
             }
 
             if (VectorMath256.IsSupported)
@@ -270,7 +273,8 @@ public class VectorMathTests
                 Assert.All(Lanes(VectorMath256.BroadcastMax(Vector256.Create(d.AsSpan(top & 12, 4)))), v => Assert.Equal(d.AsSpan(top & 12, 4).ToArray().Max(), v));
                 Vector256<double> low = Vector256<double>.Zero, high = Vector256<double>.Zero;
                 VectorMath256.AddWidened(ref low, ref high, Vector256.Create(part));
-                Assert.All(Lanes(VectorMath256.BroadcastSumWidened(low, high)), v => Assert.Equal(VectorMath256.SumWidened(low, high), v, 14));
+                Assert.Equal(VectorMath256.SumWidened(low, high), VectorMath256.SumWidened(Vector256.Create(part)), 14);
+                Assert.Equal(ExactSum(part), VectorMath256.SumWidened(Vector256.Create(part)));
             }
 
             if (VectorMath128.IsSupported)
@@ -280,24 +284,37 @@ public class VectorMathTests
                 Assert.All(Lanes(VectorMath128.BroadcastMax(Vector128.Create(d.AsSpan(top & 14, 2)))), v => Assert.Equal(d.AsSpan(top & 14, 2).ToArray().Max(), v));
                 Vector128<double> low = Vector128<double>.Zero, high = Vector128<double>.Zero;
                 VectorMath128.AddWidened(ref low, ref high, Vector128.Create(part));
-                Assert.All(Lanes(VectorMath128.BroadcastSumWidened(low, high)), v => Assert.Equal(VectorMath128.SumWidened(low, high), v, 14));
+                Assert.Equal(VectorMath128.SumWidened(low, high), VectorMath128.SumWidened(Vector128.Create(part)), 14);
+                Assert.Equal(ExactSum(part), VectorMath128.SumWidened(Vector128.Create(part)));
             }
         }
 
-        // An infinite sum: the compensation lanes (∞ − ∞ = NaN) are left out, as SumWidened leaves them.
+        // Lanes whose sum needs more than a double's 53 bits (1 and 2^-60): a few roundings, each within an ulp of the total.
+        float[] spread = Enumerable.Range(0, 16).Select(static i => i % 2 == 0 ? 1f : MathF.ScaleB(1f, -60 - i)).ToArray();
+        double exact = ExactSum(spread), ulp = Math.BitIncrement(exact) - exact;
         if (VectorMath512.IsSupported)
         {
-            Vector512<double> low = Vector512<double>.Zero, high = Vector512<double>.Zero;
-            VectorMath512.AddWidened(ref low, ref high, Vector512.Create(double.PositiveInfinity));
-            Assert.All(Lanes(VectorMath512.BroadcastSumWidened(low, high)), static v => Assert.Equal(double.PositiveInfinity, v));
+            Assert.InRange(VectorMath512.SumWidened(Vector512.Create(spread)), exact - (4 * ulp), exact + (4 * ulp));
+        }
+    }
+
+    // Σ of the float values, rounded once to double: each is m·2^(e−23) with a 24-bit integer m, an exact count of units
+    // 2^-100 in a 128-bit integer (the values here are at most 16 in magnitude and no finer than 2^-100), summed exactly.
+    private static double ExactSum(IEnumerable<float> values)
+    {
+        Int128 units = 0;
+        foreach (float v in values)
+        {
+            int bits = BitConverter.SingleToInt32Bits(v);
+            int biased = (bits >> 23) & 0xFF;
+            long mantissa = (bits & 0x7FFFFF) | (biased == 0 ? 0 : 0x800000);
+            int shift = Math.Max(biased, 1) - 127 - 23 + 100;
+            Assert.InRange(shift, 0, 104);
+            Int128 magnitude = (Int128)mantissa << shift;
+            units += bits < 0 ? -magnitude : magnitude;
         }
 
-        if (VectorMath128.IsSupported)
-        {
-            Vector128<double> low = Vector128<double>.Zero, high = Vector128<double>.Zero;
-            VectorMath128.AddWidened(ref low, ref high, Vector128.Create(double.PositiveInfinity));
-            Assert.All(Lanes(VectorMath128.BroadcastSumWidened(low, high)), static v => Assert.Equal(double.PositiveInfinity, v));
-        }
+        return Math.ScaleB((double)units, -100);
     }
 
     private static T[] Lanes<T>(Vector512<T> v) => Enumerable.Range(0, Vector512<T>.Count).Select(i => v.GetElement(i)).ToArray();

@@ -422,12 +422,10 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
                     : $"{name} = {c.M}.ExpNonPositive({this.Scaled($"{name} - rowMax")});");
             }
 
-            writer.Line($"{c.WideVec} wideLow = {c.WideVec}.Zero, wideHigh = {c.WideVec}.Zero;");
             string sumTree = this.IsLog
                 ? VectorLoopWriter.Tree(names.Select(name => $"{c.M}.ExpNonPositive({name})").ToList(), static (a, b) => $"({a} + {b})")
                 : VectorLoopWriter.Tree(names, static (a, b) => $"({a} + {b})");
-            writer.Line($"{c.M}.AddWidened(ref wideLow, ref wideHigh, {sumTree});");
-            writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
+            writer.Line($"double sum = {this.LanesSum(c, sumTree)};");
             this.WriteSinkTerm(writer);
             string factor = this.IsLog ? "logSum" : "scale";
             writer.Line(this.IsLog
@@ -495,7 +493,12 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
     }
 
     // {group} consecutive rows of Width elements in registers, each step written for every row before the next
-    // step, and the reductions kept in vectors (BroadcastMax, BroadcastSumWidened): nothing waits on a scalar.
+    // step; the max stays in a vector (BroadcastMax), the sum is one vector's lanes added in double (SumWidened).
+    // The sum of one vector's lanes in double, for a row kept in registers: float lanes widened (SumWidened), double lanes added.
+    private string LanesSum(VectorLoopWriter c, string vector) => this.Element == ElementType.Float
+        ? $"{c.M}.SumWidened({vector})"
+        : $"{c.V}.Sum({vector})";
+
     private void WriteRegisterRowGroup(IndentedWriter writer, VectorLoopWriter c, int group)
     {
         int width = this.model.Width;
@@ -506,7 +509,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         string[] rowNames = ["a", "b", "c", "d"];
         List<List<string>> names = Enumerable.Range(0, group).Select(r => VectorLoopWriter.Names(rowNames[r], vectors).ToList()).ToList();
         writer.Line($"// {group} rows at once ({string.Join(", ", Enumerable.Range(0, group).Select(r => $"{rowNames[r]}: row {r}"))}), as {c.Path.Name}Row computes each;");
-        writer.Line("// the steps of the rows interleave, and the max and the sum stay in vectors.");
+        writer.Line("// the steps of the rows interleave; the max stays in a vector, the sum is added in double from one vector per row.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}RowGroup(ref {this.T} x, ref {this.T} y)"))
         {
@@ -544,20 +547,14 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
             for (int r = 0; r < group; r++)
             {
                 string row = rowNames[r].ToUpperInvariant();
-                writer.Line($"{c.WideVec} low{row} = {c.WideVec}.Zero, high{row} = {c.WideVec}.Zero;");
-                writer.Line($"{c.M}.AddWidened(ref low{row}, ref high{row}, {VectorLoopWriter.Tree(names[r], static (a, b) => $"({a} + {b})")});");
+                string tree = VectorLoopWriter.Tree(names[r], static (a, b) => $"({a} + {b})");
+                writer.Line($"double sum{row} = {this.LanesSum(c, tree)};");
             }
 
             for (int r = 0; r < group; r++)
             {
                 string row = rowNames[r].ToUpperInvariant();
-                writer.Line(this.Element == ElementType.Float
-                    ? $"{c.WideVec} inverse{row} = {c.WideVec}.One / {c.M}.BroadcastSumWidened(low{row}, high{row});"
-                    : $"{c.Vec} scale{row} = {c.WideVec}.One / {c.M}.BroadcastSumWidened(low{row}, high{row});");
-                if (this.Element == ElementType.Float)
-                {
-                    writer.Line($"{c.Vec} scale{row} = {c.V}.Narrow(inverse{row}, inverse{row});");
-                }
+                writer.Line($"{c.Vec} scale{row} = {c.Splat($"({this.T})(1.0 / sum{row})")};");
             }
 
             for (int r = 0; r < group; r++)

@@ -192,9 +192,7 @@ namespace Demo
                 x1 = (x1 - rowMax) * inverseTemperature;
                 x2 = (x2 - rowMax) * inverseTemperature;
                 x3 = (x3 - rowMax) * inverseTemperature;
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3))));
-                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3))));
                 global::System.Runtime.Intrinsics.Vector512<float> logSum = global::System.Runtime.Intrinsics.Vector512.Create((float)global::System.Math.Log(sum));
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0 - logSum, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x1 - logSum, ref y, (nuint)16);
@@ -225,9 +223,7 @@ namespace Demo
                 x5 = (x5 - rowMax) * inverseTemperature;
                 x6 = (x6 - rowMax) * inverseTemperature;
                 x7 = (x7 - rowMax) * inverseTemperature;
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x3))) + ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x4) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x5)) + (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x6) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x7)))));
-                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened((((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x3))) + ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x4) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x5)) + (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x6) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x7)))));
                 global::System.Runtime.Intrinsics.Vector256<float> logSum = global::System.Runtime.Intrinsics.Vector256.Create((float)global::System.Math.Log(sum));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0 - logSum, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x1 - logSum, ref y, (nuint)8);

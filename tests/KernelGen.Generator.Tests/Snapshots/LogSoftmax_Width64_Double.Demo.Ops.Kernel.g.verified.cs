@@ -196,9 +196,7 @@ namespace Demo
                 x5 = x5 - rowMax;
                 x6 = x6 - rowMax;
                 x7 = x7 - rowMax;
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3))) + ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x4) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x5)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x6) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x7)))));
-                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                double sum = global::System.Runtime.Intrinsics.Vector512.Sum((((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3))) + ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x4) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x5)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x6) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x7)))));
                 global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(sum));
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0 - logSum, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x1 - logSum, ref y, (nuint)8);

@@ -194,9 +194,7 @@ namespace Demo
                 x4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x4 - rowMax);
                 x5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x5 - rowMax);
                 x6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x6 - rowMax);
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((x0 + x1) + (x2 + x3)) + ((x4 + x5) + x6)));
-                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened((((x0 + x1) + (x2 + x3)) + ((x4 + x5) + x6)));
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sum));
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0 * scale, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x1 * scale, ref y, (nuint)16);

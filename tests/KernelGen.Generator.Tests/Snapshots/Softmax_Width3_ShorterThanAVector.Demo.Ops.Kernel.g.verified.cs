@@ -182,9 +182,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> x0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 0), 3, float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(x0));
                 x0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - rowMax);
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, x0);
-                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(x0);
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sum));
                 global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0), 3, x0 * scale);
             }
@@ -197,9 +195,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> x0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 0), 3, float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(x0));
                 x0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0 - rowMax);
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, x0);
-                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(x0);
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)(1.0 / sum));
                 global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0), 3, x0 * scale);
             }
@@ -212,9 +208,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 0), 3, float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(x0));
                 x0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - rowMax);
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, x0);
-                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(x0);
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
                 global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0), 3, x0 * scale);
             }
@@ -227,9 +221,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 0), 3, float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(x0));
                 x0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - rowMax);
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, x0);
-                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(x0);
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
                 global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0), 3, x0 * scale);
             }

@@ -218,9 +218,7 @@ namespace Demo
                 x1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - rowMax);
                 x2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - rowMax);
                 x3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - rowMax);
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((x0 + x1) + (x2 + x3)));
-                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(((x0 + x1) + (x2 + x3)));
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sum));
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0 * scale, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x1 * scale, ref y, (nuint)16);
@@ -229,7 +227,7 @@ namespace Demo
             }
 
             // 2 rows at once (a: row 0, b: row 1), as Avx512Row computes each;
-            // the steps of the rows interleave, and the max and the sum stay in vectors.
+            // the steps of the rows interleave; the max stays in a vector, the sum is added in double from one vector per row.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowGroup(ref float x, ref float y)
             {
@@ -251,14 +249,10 @@ namespace Demo
                 b2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b2 - maxB);
                 a3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a3 - maxA);
                 b3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b3 - maxB);
-                global::System.Runtime.Intrinsics.Vector512<double> lowA = global::System.Runtime.Intrinsics.Vector512<double>.Zero, highA = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref lowA, ref highA, ((a0 + a1) + (a2 + a3)));
-                global::System.Runtime.Intrinsics.Vector512<double> lowB = global::System.Runtime.Intrinsics.Vector512<double>.Zero, highB = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref lowB, ref highB, ((b0 + b1) + (b2 + b3)));
-                global::System.Runtime.Intrinsics.Vector512<double> inverseA = global::System.Runtime.Intrinsics.Vector512<double>.One / global::KernelGen.Runtime.VectorMath512.BroadcastSumWidened(lowA, highA);
-                global::System.Runtime.Intrinsics.Vector512<float> scaleA = global::System.Runtime.Intrinsics.Vector512.Narrow(inverseA, inverseA);
-                global::System.Runtime.Intrinsics.Vector512<double> inverseB = global::System.Runtime.Intrinsics.Vector512<double>.One / global::KernelGen.Runtime.VectorMath512.BroadcastSumWidened(lowB, highB);
-                global::System.Runtime.Intrinsics.Vector512<float> scaleB = global::System.Runtime.Intrinsics.Vector512.Narrow(inverseB, inverseB);
+                double sumA = global::KernelGen.Runtime.VectorMath512.SumWidened(((a0 + a1) + (a2 + a3)));
+                double sumB = global::KernelGen.Runtime.VectorMath512.SumWidened(((b0 + b1) + (b2 + b3)));
+                global::System.Runtime.Intrinsics.Vector512<float> scaleA = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sumA));
+                global::System.Runtime.Intrinsics.Vector512<float> scaleB = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sumB));
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 * scaleA, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 * scaleA, ref y, (nuint)16);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 * scaleA, ref y, (nuint)32);
@@ -291,9 +285,7 @@ namespace Demo
                 x5 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x5 - rowMax);
                 x6 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x6 - rowMax);
                 x7 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x7 - rowMax);
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))));
-                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened((((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))));
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)(1.0 / sum));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0 * scale, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x1 * scale, ref y, (nuint)8);

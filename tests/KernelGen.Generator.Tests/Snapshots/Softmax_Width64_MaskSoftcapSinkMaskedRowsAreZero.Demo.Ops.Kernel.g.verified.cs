@@ -248,9 +248,7 @@ namespace Demo
                 x1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - rowMax);
                 x2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - rowMax);
                 x3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - rowMax);
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((x0 + x1) + (x2 + x3)));
-                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(((x0 + x1) + (x2 + x3)));
                 sum += global::System.Math.Exp((double)sink - maximum);   // the sink: in the denominator only
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sum));
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0 * scale, ref y, (nuint)0);
@@ -298,9 +296,7 @@ namespace Demo
                 x5 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x5 - rowMax);
                 x6 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x6 - rowMax);
                 x7 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x7 - rowMax);
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))));
-                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened((((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))));
                 sum += global::System.Math.Exp((double)sink - maximum);   // the sink: in the denominator only
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)(1.0 / sum));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0 * scale, ref y, (nuint)0);

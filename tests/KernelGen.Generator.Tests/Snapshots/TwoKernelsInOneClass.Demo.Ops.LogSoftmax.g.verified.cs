@@ -182,9 +182,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(x0));
                 x0 = x0 - rowMax;
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0));
-                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0));
                 global::System.Runtime.Intrinsics.Vector512<float> logSum = global::System.Runtime.Intrinsics.Vector512.Create((float)global::System.Math.Log(sum));
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0 - logSum, ref y, (nuint)0);
             }
@@ -199,9 +197,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(x0, x1)));
                 x0 = x0 - rowMax;
                 x1 = x1 - rowMax;
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x1)));
-                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x1)));
                 global::System.Runtime.Intrinsics.Vector256<float> logSum = global::System.Runtime.Intrinsics.Vector256.Create((float)global::System.Math.Log(sum));
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0 - logSum, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x1 - logSum, ref y, (nuint)8);
@@ -221,9 +217,7 @@ namespace Demo
                 x1 = x1 - rowMax;
                 x2 = x2 - rowMax;
                 x3 = x3 - rowMax;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3))));
-                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3))));
                 global::System.Runtime.Intrinsics.Vector128<float> logSum = global::System.Runtime.Intrinsics.Vector128.Create((float)global::System.Math.Log(sum));
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0 - logSum, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x1 - logSum, ref y, (nuint)4);
@@ -245,9 +239,7 @@ namespace Demo
                 x1 = x1 - rowMax;
                 x2 = x2 - rowMax;
                 x3 = x3 - rowMax;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3))));
-                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3))));
                 global::System.Runtime.Intrinsics.Vector128<float> logSum = global::System.Runtime.Intrinsics.Vector128.Create((float)global::System.Math.Log(sum));
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0 - logSum, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x1 - logSum, ref y, (nuint)4);
