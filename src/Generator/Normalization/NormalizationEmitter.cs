@@ -59,9 +59,10 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     private string Source => this.HasResidual ? "h" : "x";
 
     /// <summary>
-    /// A vector row's vector for the passes after the first: x; with a residual, h as the first pass stored it, or (the
-    /// <paramref name="recompute"/> form, out of cache) h = x + r added again — the same bits — so that h is written once,
-    /// in the output pass beside y, and both stream. r's lanes past the row hold 0, so h's hold the pass's fill.
+    /// A vector row's vector as a pass reads it: x; with a residual, h = x + r added from the inputs when
+    /// <paramref name="recompute"/> (the first pass, and every pass of the out-of-cache form, where the same bits come out
+    /// each time so that h is written once, in the output pass beside y, and both stream), else h as the first pass stored
+    /// it. r's lanes past the row hold 0, so h's hold the pass's fill.
     /// </summary>
     private string LoadRow(VectorAccess a, bool recompute) =>
         !this.HasResidual ? a.Load("x")
