@@ -42,7 +42,7 @@ internal sealed class VectorAccess
     public int Accumulator { get; }
 
     /// <summary>
-    /// The expression that loads this vector from <paramref name="source"/> (x or y); for the tail,
+    /// The expression that loads this vector from <paramref name="source"/> (x, y or next); for the tail,
     /// <paramref name="fill"/> (if given) replaces the pass's neutral value in the lanes past the row.
     /// </summary>
     public string Load(string source, string? fill = null) => this.load(source, fill);

@@ -149,6 +149,12 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
             return;
         }
 
+        if (this.PipelinedAlgorithm(path) is { } pipelined)
+        {
+            this.WritePipelinedRows(writer, c, pipelined);
+            return;
+        }
+
         // The entry row method, then one method per algorithm it may run.
         SoftmaxAlgorithmKind algorithm = this.model.Algorithm;
         var needed = new List<SoftmaxAlgorithmKind>();
@@ -228,7 +234,57 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
             return true;
         }
 
-        return false;
+        if (this.PipelinedAlgorithm(path) is not { } algorithm)
+        {
+            return false;
+        }
+
+        const string Unsafe = VectorLoopWriter.Unsafe;
+        bool autoDynamic = this.model.Algorithm == SoftmaxAlgorithmKind.Auto && this.model.Width == 0;
+        writer.Line($"// {algorithm} with the rows pipelined: each row's last pass also finds the next row's maximum,");
+        writer.Line("// so the next row streams in while this one is written, and only the first row has a max pass of its own.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static void {path.Name}Rows(global::System.ReadOnlySpan<{this.T}> input, global::System.Span<{this.T}> output, int rowLength)"))
+        {
+            writer.Line($"ref {this.T} x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
+            writer.Line($"ref {this.T} y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            writer.Line("int rows = input.Length / rowLength;");
+            writer.Line(this.model.Width == 0 ? "nint n = rowLength;" : "const nint n = Width;");
+            using (writer.Block("if (rows == 0)"))
+            {
+                writer.Line("return;");
+            }
+
+            if (autoDynamic)
+            {
+                writer.Line();
+                using (writer.Block("if (n > StreamingThreshold)"))
+                {
+                    writer.Line("// Auto: rows this long do not stay in cache; they take TwoPass, one after another.");
+                    using (writer.Block("for (int row = 0; row < rows; row++)"))
+                    {
+                        writer.Line("nint offset = (nint)row * n;");
+                        writer.Line($"{path.Name}RowTwoPass(ref {Unsafe}.Add(ref x, offset), ref {Unsafe}.Add(ref y, offset), n);");
+                    }
+
+                    writer.Line("return;");
+                }
+            }
+
+            writer.Line();
+            writer.Line($"{this.T} maximum = {path.Name}RowMaximum(ref x, n);");
+            writer.Line("nint start = 0;");
+            using (writer.Block("for (int row = 1; row < rows; row++, start += n)"))
+            {
+                writer.Line($"maximum = {path.Name}Row{algorithm}Pipelined(ref {Unsafe}.Add(ref x, start), ref {Unsafe}.Add(ref y, start), n, maximum, ref {Unsafe}.Add(ref x, start + n));");
+            }
+
+            writer.Line();
+            writer.Line("// The last row has no next row to look at.");
+            writer.Line($"{path.Name}Row{algorithm}Last(ref {Unsafe}.Add(ref x, start), ref {Unsafe}.Add(ref y, start), n, maximum);");
+        }
+
+        return true;
     }
 
     public void WriteReferenceRow(IndentedWriter writer)
@@ -623,11 +679,90 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         }
     }
 
+    // Many rows of a three-pass algorithm (or Auto on rows that stay in cache) on a vector path whose rows
+    // do not fit in registers: the rows can be pipelined. Null where they cannot.
+    private SoftmaxAlgorithmKind? PipelinedAlgorithm(PathInfo path)
+    {
+        // The pipelined rows find the next row's maximum of x; with the logits transformed (or masked rows to
+        // look at) each row takes its own max pass instead.
+        if (!path.IsVector || this.model.Signature.Shape != KernelShape.ManyRows || this.Attention.TransformsLogits || this.Attention.MaskedRowsAreZero || this.IsBackward)
+        {
+            return null;
+        }
+
+        int width = this.model.Width;
+        if (path.KeepsRowInRegisters(width, this.Element))
+        {
+            return null;
+        }
+
+        SoftmaxAlgorithmKind algorithm = this.model.Algorithm;
+        if (algorithm == SoftmaxAlgorithmKind.Auto)
+        {
+            algorithm = width > this.StreamingThreshold ? SoftmaxAlgorithmKind.TwoPass : SoftmaxAlgorithmKind.ThreePassReload;
+        }
+
+        return algorithm is SoftmaxAlgorithmKind.ThreePassReload or SoftmaxAlgorithmKind.ThreePassRecompute ? algorithm : null;
+    }
+
+    private void WritePipelinedRows(IndentedWriter writer, VectorLoopWriter c, SoftmaxAlgorithmKind algorithm)
+    {
+        string inlining = this.model.Width != 0
+            ? "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]"
+            : "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+        writer.Line("// The first row's maximum (later rows get theirs from the previous row's last pass).");
+        writer.Line(inlining);
+        using (writer.Block($"private static {this.T} {c.Path.Name}RowMaximum(ref {this.T} x, nint n)"))
+        {
+            writer.Line("nint i;");
+            writer.Line($"return {this.WriteMaxPass(writer, c, "x")};");
+        }
+
+        writer.Line();
+        writer.Line($"// {algorithm} for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.");
+        writer.Line(inlining);
+        using (writer.Block($"private static {this.T} {c.Path.Name}Row{algorithm}Pipelined(ref {this.T} x, ref {this.T} y, nint n, {this.T} maximum, ref {this.T} next)"))
+        {
+            if (this.HasTemperature)
+            {
+                writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
+            }
+
+            writer.Line("nint i;");
+            writer.Line($"{c.Vec} rowMax = {c.Splat("maximum")};");
+            this.WriteSumAndOutputPasses(writer, c, reload: algorithm == SoftmaxAlgorithmKind.ThreePassReload, fuseNextMaximum: true);
+        }
+
+        writer.Line();
+        writer.Line($"// {algorithm} for the last row, whose maximum is known.");
+        writer.Line(inlining);
+        using (writer.Block($"private static void {c.Path.Name}Row{algorithm}Last(ref {this.T} x, ref {this.T} y, nint n, {this.T} maximum)"))
+        {
+            if (this.HasTemperature)
+            {
+                writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
+            }
+
+            writer.Line("nint i;");
+            writer.Line($"{c.Vec} rowMax = {c.Splat("maximum")};");
+            this.WriteSumAndOutputPasses(writer, c, reload: algorithm == SoftmaxAlgorithmKind.ThreePassReload, fuseNextMaximum: false);
+        }
+
+        if (this.model.Algorithm == SoftmaxAlgorithmKind.Auto && this.model.Width == 0)
+        {
+            // Auto's long rows: TwoPass, and the three-pass method it falls back to.
+            writer.Line();
+            this.WriteAlgorithmRow(writer, c, SoftmaxAlgorithmKind.TwoPass);
+            writer.Line();
+            this.WriteAlgorithmRow(writer, c, SoftmaxAlgorithmKind.ThreePassReload);
+        }
+    }
+
     private void WriteThreePass(IndentedWriter writer, VectorLoopWriter c, bool reload)
     {
         writer.Line();
         writer.Line($"// Pass 1: the row maximum, with {c.Unroll} independent accumulator(s) to hide the latency of max.");
-        string maximum = this.WriteMaxPass(writer, c);
+        string maximum = this.WriteMaxPass(writer, c, "x");
         if (this.NeedsRowMaximum)
         {
             this.WriteRowMaximum(writer, maximum, "n");
@@ -635,11 +770,12 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         }
 
         writer.Line($"{c.Vec} rowMax = {c.Splat(maximum)};");
-        this.WriteSumAndOutputPasses(writer, c, reload);
+        this.WriteSumAndOutputPasses(writer, c, reload, fuseNextMaximum: false);
     }
 
-    // Declares one max accumulator per unrolled vector, walks the row, and returns the expression of the row maximum.
-    private string WriteMaxPass(IndentedWriter writer, VectorLoopWriter c)
+    // Declares one max accumulator per unrolled vector, walks the row of 'source', and returns the
+    // expression of the row maximum.
+    private string WriteMaxPass(IndentedWriter writer, VectorLoopWriter c, string source)
     {
         string[] maxima = VectorLoopWriter.Names("max", c.Unroll).ToArray();
         foreach (string name in maxima)
@@ -651,14 +787,15 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         {
             foreach (VectorAccess a in group)
             {
-                w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {this.Logit(c, a)});");
+                w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {(source == "x" ? this.Logit(c, a) : a.Load(source))});");
             }
         });
         return $"{c.M}.HorizontalMax({VectorLoopWriter.Tree(maxima, (a, b) => $"{c.M}.Max({a}, {b})")})";
     }
 
-    // Passes 2 and 3 of the three-pass algorithms, given rowMax.
-    private void WriteSumAndOutputPasses(IndentedWriter writer, VectorLoopWriter c, bool reload)
+    // Passes 2 and 3 of the three-pass algorithms, given rowMax. With fuseNextMaximum the output pass
+    // also walks the next row ('next') and the method returns that row's maximum.
+    private void WriteSumAndOutputPasses(IndentedWriter writer, VectorLoopWriter c, bool reload, bool fuseNextMaximum)
     {
         // Reload stores what pass 3 reads back from the output, so pass 3 writes lines already in cache (it
         // does not fetch them while it streams): softmax the exps, log-softmax the shifted logits (x − max)/T.
@@ -726,14 +863,35 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
             outputFill = $"{this.T}.NegativeInfinity";
         }
 
+        string[] maxima = VectorLoopWriter.Names("max", c.Unroll).ToArray();
+        if (fuseNextMaximum)
+        {
+            writer.Line("// The same loop finds the next row's maximum: that row streams in from memory while this one is");
+            writer.Line("// written, and the next call starts with its second pass.");
+            foreach (string name in maxima)
+            {
+                writer.Line($"{c.Vec} {name} = {c.Splat($"{this.T}.NegativeInfinity")};");
+            }
+        }
+
         c.WritePass(writer, outputFill, (w, group) =>
         {
             foreach (VectorAccess a in group)
             {
+                if (fuseNextMaximum)
+                {
+                    w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load("next", $"{this.T}.NegativeInfinity")});");
+                }
+
                 string shifted = reload ? string.Empty : this.Scaled($"{this.Logit(c, a)} - rowMax");
                 w.Line(a.Store(string.Format(System.Globalization.CultureInfo.InvariantCulture, output, shifted, reload ? a.Load("y") : string.Empty), "y"));
             }
         });
+
+        if (fuseNextMaximum)
+        {
+            writer.Line($"return {c.M}.HorizontalMax({VectorLoopWriter.Tree(maxima, (a, b) => $"{c.M}.Max({a}, {b})")});");
+        }
     }
 
     private void WriteOnline(IndentedWriter writer, VectorLoopWriter c)

@@ -126,56 +126,148 @@ namespace Demo
                 global::Demo.Ops.KernelPaths.ReferenceRows(input, output, rowLength);
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int rowLength)
             {
                 ref double x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref double y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                nint n = rowLength;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength);
+                    return;
                 }
+
+                if (n > StreamingThreshold)
+                {
+                    // Auto: rows this long do not stay in cache; they take TwoPass, one after another.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        nint offset = (nint)row * n;
+                        Avx512RowTwoPass(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n);
+                    }
+                    return;
+                }
+
+                double maximum = Avx512RowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = Avx512RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                Avx512RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Rows(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int rowLength)
             {
                 ref double x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref double y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                nint n = rowLength;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength);
+                    return;
                 }
+
+                if (n > StreamingThreshold)
+                {
+                    // Auto: rows this long do not stay in cache; they take TwoPass, one after another.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        nint offset = (nint)row * n;
+                        Avx2RowTwoPass(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n);
+                    }
+                    return;
+                }
+
+                double maximum = Avx2RowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = Avx2RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                Avx2RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRows(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int rowLength)
             {
                 ref double x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref double y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                nint n = rowLength;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength);
+                    return;
                 }
+
+                if (n > StreamingThreshold)
+                {
+                    // Auto: rows this long do not stay in cache; they take TwoPass, one after another.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        nint offset = (nint)row * n;
+                        NeonRowTwoPass(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n);
+                    }
+                    return;
+                }
+
+                double maximum = NeonRowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = NeonRowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                NeonRowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Rows(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int rowLength)
             {
                 ref double x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref double y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                nint n = rowLength;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength);
+                    return;
                 }
+
+                if (n > StreamingThreshold)
+                {
+                    // Auto: rows this long do not stay in cache; they take TwoPass, one after another.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        nint offset = (nint)row * n;
+                        Vector128RowTwoPass(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n);
+                    }
+                    return;
+                }
+
+                double maximum = Vector128RowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = Vector128RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                Vector128RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -199,28 +291,11 @@ namespace Demo
                 }
             }
 
-            // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
-            // TwoPass (2 reads and 1 write per element instead of 3 and 2).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512Row(ref double x, ref double y, nint n)
-            {
-                if (n <= StreamingThreshold)
-                {
-                    Avx512RowThreePassReload(ref x, ref y, n);
-                }
-                else
-                {
-                    Avx512RowTwoPass(ref x, ref y, n);
-                }
-            }
-
-            // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512RowThreePassReload(ref double x, ref double y, nint n)
+            private static double Avx512RowMaximum(ref double x, nint n)
             {
                 nint i;
-
-                // Pass 1: the row maximum, with 8 independent accumulator(s) to hide the latency of max.
                 global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<double> max2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
@@ -258,7 +333,186 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
+                return global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7))));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Avx512RowThreePassReloadPipelined(ref double x, ref double y, nint n, double maximum, ref double next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximum);
+
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
+                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 64)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                    for (; i <= blockEnd; i += 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector512<double> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d4);
+                        global::System.Runtime.Intrinsics.Vector512<double> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d5);
+                        global::System.Runtime.Intrinsics.Vector512<double> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d6);
+                        global::System.Runtime.Intrinsics.Vector512<double> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d7);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
+                        sum3 += e3;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d4, ref y, (nuint)(i + 32));
+                        sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d5, ref y, (nuint)(i + 40));
+                        sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d6, ref y, (nuint)(i + 48));
+                        sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d7, ref y, (nuint)(i + 56));
+                        sum7 += e7;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                    global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                    global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
+                    sum3 += e3;
+                    i += 32;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = d − log(sum), d reloaded from the output.
+                global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max3 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max4 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max5 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max6 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max7 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 64; i += 64)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 8)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 24)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
+                    max4 = global::KernelGen.Runtime.VectorMath512.Max(max4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) - logSum, ref y, (nuint)(i + 32));
+                    max5 = global::KernelGen.Runtime.VectorMath512.Max(max5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 40)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 40)) - logSum, ref y, (nuint)(i + 40));
+                    max6 = global::KernelGen.Runtime.VectorMath512.Max(max6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) - logSum, ref y, (nuint)(i + 48));
+                    max7 = global::KernelGen.Runtime.VectorMath512.Max(max7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 56)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 56)) - logSum, ref y, (nuint)(i + 56));
+                }
+                if (i <= n - 32)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 8)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 24)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
+                    i += 32;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                }
+                return global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7))));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowThreePassReloadLast(ref double x, ref double y, nint n, double maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximum);
 
                 // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -569,28 +823,196 @@ namespace Demo
                 }
             }
 
-            // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
-            // TwoPass (2 reads and 1 write per element instead of 3 and 2).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2Row(ref double x, ref double y, nint n)
-            {
-                if (n <= StreamingThreshold)
-                {
-                    Avx2RowThreePassReload(ref x, ref y, n);
-                }
-                else
-                {
-                    Avx2RowTwoPass(ref x, ref y, n);
-                }
-            }
-
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2RowThreePassReload(ref double x, ref double y, nint n)
+            private static void Avx512RowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
 
-                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                // Pass 1: the row maximum, with 8 independent accumulator(s) to hide the latency of max.
+                global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max3 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max4 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max5 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max6 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max7 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 64; i += 64)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)));
+                    max4 = global::KernelGen.Runtime.VectorMath512.Max(max4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
+                    max5 = global::KernelGen.Runtime.VectorMath512.Max(max5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)));
+                    max6 = global::KernelGen.Runtime.VectorMath512.Max(max6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    max7 = global::KernelGen.Runtime.VectorMath512.Max(max7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)));
+                }
+                if (i <= n - 32)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)));
+                    i += 32;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
+                }
+                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
+
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
+                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 64)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                    for (; i <= blockEnd; i += 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector512<double> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d4);
+                        global::System.Runtime.Intrinsics.Vector512<double> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d5);
+                        global::System.Runtime.Intrinsics.Vector512<double> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d6);
+                        global::System.Runtime.Intrinsics.Vector512<double> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d7);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
+                        sum3 += e3;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d4, ref y, (nuint)(i + 32));
+                        sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d5, ref y, (nuint)(i + 40));
+                        sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d6, ref y, (nuint)(i + 48));
+                        sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d7, ref y, (nuint)(i + 56));
+                        sum7 += e7;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                    global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                    global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
+                    sum3 += e3;
+                    i += 32;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = d − log(sum), d reloaded from the output.
+                global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 64; i += 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 40)) - logSum, ref y, (nuint)(i + 40));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) - logSum, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 56)) - logSum, ref y, (nuint)(i + 56));
+                }
+                if (i <= n - 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
+                    i += 32;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                }
+            }
+
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Avx2RowMaximum(ref double x, nint n)
+            {
+                nint i;
                 global::System.Runtime.Intrinsics.Vector256<double> max0 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector256<double> max1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector256<double> max2 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
@@ -612,7 +1034,114 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3))));
+                return global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3)));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Avx2RowThreePassReloadPipelined(ref double x, ref double y, nint n, double maximum, ref double next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximum);
+
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
+                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = d − log(sum), d reloaded from the output.
+                global::System.Runtime.Intrinsics.Vector256<double> logSum = global::System.Runtime.Intrinsics.Vector256.Create((double)global::System.Math.Log(sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector256<double> max0 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max2 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max3 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 4)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 8)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 12)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                }
+                return global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowThreePassReloadLast(ref double x, ref double y, nint n, double maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximum);
 
                 // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -803,28 +1332,120 @@ namespace Demo
                 }
             }
 
-            // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
-            // TwoPass (2 reads and 1 write per element instead of 3 and 2).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRow(ref double x, ref double y, nint n)
-            {
-                if (n <= StreamingThreshold)
-                {
-                    NeonRowThreePassReload(ref x, ref y, n);
-                }
-                else
-                {
-                    NeonRowTwoPass(ref x, ref y, n);
-                }
-            }
-
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowThreePassReload(ref double x, ref double y, nint n)
+            private static void Avx2RowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
 
                 // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                global::System.Runtime.Intrinsics.Vector256<double> max0 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max2 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max3 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)));
+                    max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
+                }
+                global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3))));
+
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
+                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = d − log(sum), d reloaded from the output.
+                global::System.Runtime.Intrinsics.Vector256<double> logSum = global::System.Runtime.Intrinsics.Vector256.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                }
+            }
+
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double NeonRowMaximum(ref double x, nint n)
+            {
+                nint i;
                 global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<double> max2 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
@@ -846,7 +1467,114 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double NeonRowThreePassReloadPipelined(ref double x, ref double y, nint n, double maximum, ref double next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = d − log(sum), d reloaded from the output.
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max2 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max3 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                }
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowThreePassReloadLast(ref double x, ref double y, nint n, double maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
 
                 // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1037,24 +1765,9 @@ namespace Demo
                 }
             }
 
-            // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
-            // TwoPass (2 reads and 1 write per element instead of 3 and 2).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref double x, ref double y, nint n)
-            {
-                if (n <= StreamingThreshold)
-                {
-                    Vector128RowThreePassReload(ref x, ref y, n);
-                }
-                else
-                {
-                    Vector128RowTwoPass(ref x, ref y, n);
-                }
-            }
-
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowThreePassReload(ref double x, ref double y, nint n)
+            private static void NeonRowThreePassReload(ref double x, ref double y, nint n)
             {
                 nint i;
 
@@ -1081,6 +1794,220 @@ namespace Demo
                     max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                 }
                 global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
+
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = d − log(sum), d reloaded from the output.
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                }
+            }
+
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Vector128RowMaximum(ref double x, nint n)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max2 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max3 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
+                }
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Vector128RowThreePassReloadPipelined(ref double x, ref double y, nint n, double maximum, ref double next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = d − log(sum), d reloaded from the output.
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max2 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max3 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                }
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowThreePassReloadLast(ref double x, ref double y, nint n, double maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
 
                 // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1268,6 +2195,115 @@ namespace Demo
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - rowShift) - rowCorrection);
+                }
+            }
+
+            // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowThreePassReload(ref double x, ref double y, nint n)
+            {
+                nint i;
+
+                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max2 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max3 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
+                }
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
+
+                // Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d).
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: y = d − log(sum), d reloaded from the output.
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
                 }
             }
 

@@ -169,56 +169,148 @@ namespace Demo
                 global::Demo.Ops.KernelPaths.ReferenceRows(input, output, rowLength);
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                nint n = rowLength;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength);
+                    return;
                 }
+
+                if (n > StreamingThreshold)
+                {
+                    // Auto: rows this long do not stay in cache; they take TwoPass, one after another.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        nint offset = (nint)row * n;
+                        Avx512RowTwoPass(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n);
+                    }
+                    return;
+                }
+
+                float maximum = Avx512RowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = Avx512RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                Avx512RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                nint n = rowLength;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength);
+                    return;
                 }
+
+                if (n > StreamingThreshold)
+                {
+                    // Auto: rows this long do not stay in cache; they take TwoPass, one after another.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        nint offset = (nint)row * n;
+                        Avx2RowTwoPass(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n);
+                    }
+                    return;
+                }
+
+                float maximum = Avx2RowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = Avx2RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                Avx2RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                nint n = rowLength;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength);
+                    return;
                 }
+
+                if (n > StreamingThreshold)
+                {
+                    // Auto: rows this long do not stay in cache; they take TwoPass, one after another.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        nint offset = (nint)row * n;
+                        NeonRowTwoPass(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n);
+                    }
+                    return;
+                }
+
+                float maximum = NeonRowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = NeonRowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                NeonRowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                nint n = rowLength;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength);
+                    return;
                 }
+
+                if (n > StreamingThreshold)
+                {
+                    // Auto: rows this long do not stay in cache; they take TwoPass, one after another.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        nint offset = (nint)row * n;
+                        Vector128RowTwoPass(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), n);
+                    }
+                    return;
+                }
+
+                float maximum = Vector128RowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = Vector128RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                Vector128RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -242,28 +334,11 @@ namespace Demo
                 }
             }
 
-            // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
-            // TwoPass (2 reads and 1 write per element instead of 3 and 2).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512Row(ref float x, ref float y, nint n)
-            {
-                if (n <= StreamingThreshold)
-                {
-                    Avx512RowThreePassReload(ref x, ref y, n);
-                }
-                else
-                {
-                    Avx512RowTwoPass(ref x, ref y, n);
-                }
-            }
-
-            // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512RowThreePassReload(ref float x, ref float y, nint n)
+            private static float Avx512RowMaximum(ref float x, nint n)
             {
                 nint i;
-
-                // Pass 1: the row maximum, with 8 independent accumulator(s) to hide the latency of max.
                 global::System.Runtime.Intrinsics.Vector512<float> max0 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<float> max1 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector512<float> max2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
@@ -301,7 +376,172 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
+                return global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7))));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float Avx512RowThreePassReloadPipelined(ref float x, ref float y, nint n, float maximum, ref float next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 128)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                    for (; i <= blockEnd; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                        sum3 += e3;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e4, ref y, (nuint)(i + 64));
+                        sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e5, ref y, (nuint)(i + 80));
+                        sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e6, ref y, (nuint)(i + 96));
+                        sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e7, ref y, (nuint)(i + 112));
+                        sum7 += e7;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                    sum3 += e3;
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector512<float> max0 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max1 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max3 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max4 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max5 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max6 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max7 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 128; i += 128)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    max4 = global::KernelGen.Runtime.VectorMath512.Max(max4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 64)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 64)) * scale, ref y, (nuint)(i + 64));
+                    max5 = global::KernelGen.Runtime.VectorMath512.Max(max5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 80)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 80)) * scale, ref y, (nuint)(i + 80));
+                    max6 = global::KernelGen.Runtime.VectorMath512.Max(max6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 96)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 96)) * scale, ref y, (nuint)(i + 96));
+                    max7 = global::KernelGen.Runtime.VectorMath512.Max(max7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 112)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 112)) * scale, ref y, (nuint)(i + 112));
+                }
+                if (i <= n - 64)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+                return global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7))));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximum);
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -608,28 +848,182 @@ namespace Demo
                 }
             }
 
-            // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
-            // TwoPass (2 reads and 1 write per element instead of 3 and 2).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2Row(ref float x, ref float y, nint n)
-            {
-                if (n <= StreamingThreshold)
-                {
-                    Avx2RowThreePassReload(ref x, ref y, n);
-                }
-                else
-                {
-                    Avx2RowTwoPass(ref x, ref y, n);
-                }
-            }
-
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2RowThreePassReload(ref float x, ref float y, nint n)
+            private static void Avx512RowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
 
-                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                // Pass 1: the row maximum, with 8 independent accumulator(s) to hide the latency of max.
+                global::System.Runtime.Intrinsics.Vector512<float> max0 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max1 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max3 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max4 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max5 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max6 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max7 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 128; i += 128)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    max4 = global::KernelGen.Runtime.VectorMath512.Max(max4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)));
+                    max5 = global::KernelGen.Runtime.VectorMath512.Max(max5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)));
+                    max6 = global::KernelGen.Runtime.VectorMath512.Max(max6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)));
+                    max7 = global::KernelGen.Runtime.VectorMath512.Max(max7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)));
+                }
+                if (i <= n - 64)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
+                }
+                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max4, max5), global::KernelGen.Runtime.VectorMath512.Max(max6, max7)))));
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 128)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                    for (; i <= blockEnd; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                        sum3 += e3;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e4, ref y, (nuint)(i + 64));
+                        sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e5, ref y, (nuint)(i + 80));
+                        sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e6, ref y, (nuint)(i + 96));
+                        sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e7, ref y, (nuint)(i + 112));
+                        sum7 += e7;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                    sum3 += e3;
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 128; i += 128)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 64)) * scale, ref y, (nuint)(i + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 80)) * scale, ref y, (nuint)(i + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 96)) * scale, ref y, (nuint)(i + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 112)) * scale, ref y, (nuint)(i + 112));
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) * scale, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) * scale, ref y, (nuint)(i + 48));
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+            }
+
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float Avx2RowMaximum(ref float x, nint n)
+            {
+                nint i;
                 global::System.Runtime.Intrinsics.Vector256<float> max0 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector256<float> max1 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector256<float> max2 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
@@ -651,7 +1045,108 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3))));
+                return global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3)));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float Avx2RowThreePassReloadPipelined(ref float x, ref float y, nint n, float maximum, ref float next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 32)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                    for (; i <= blockEnd; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 8));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 16));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 24));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)(1.0 / sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector256<float> max0 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<float> max1 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<float> max2 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<float> max3 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 8)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 16)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 24)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+                return global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximum);
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
                 // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -838,28 +1333,114 @@ namespace Demo
                 }
             }
 
-            // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
-            // TwoPass (2 reads and 1 write per element instead of 3 and 2).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRow(ref float x, ref float y, nint n)
-            {
-                if (n <= StreamingThreshold)
-                {
-                    NeonRowThreePassReload(ref x, ref y, n);
-                }
-                else
-                {
-                    NeonRowTwoPass(ref x, ref y, n);
-                }
-            }
-
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowThreePassReload(ref float x, ref float y, nint n)
+            private static void Avx2RowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
 
                 // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                global::System.Runtime.Intrinsics.Vector256<float> max0 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<float> max1 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<float> max2 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<float> max3 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)));
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
+                }
+                global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3))));
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 32)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                    for (; i <= blockEnd; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 8));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 16));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 24));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 32; i += 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 16)) * scale, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 24)) * scale, ref y, (nuint)(i + 24));
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+            }
+
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float NeonRowMaximum(ref float x, nint n)
+            {
+                nint i;
                 global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
@@ -881,7 +1462,108 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float NeonRowThreePassReloadPipelined(ref float x, ref float y, nint n, float maximum, ref float next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max3 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1068,24 +1750,9 @@ namespace Demo
                 }
             }
 
-            // Auto: rows that stay in cache take ThreePassReload (one exp per element); longer rows take
-            // TwoPass (2 reads and 1 write per element instead of 3 and 2).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref float x, ref float y, nint n)
-            {
-                if (n <= StreamingThreshold)
-                {
-                    Vector128RowThreePassReload(ref x, ref y, n);
-                }
-                else
-                {
-                    Vector128RowTwoPass(ref x, ref y, n);
-                }
-            }
-
             // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowThreePassReload(ref float x, ref float y, nint n)
+            private static void NeonRowThreePassReload(ref float x, ref float y, nint n)
             {
                 nint i;
 
@@ -1112,6 +1779,208 @@ namespace Demo
                     max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
                 }
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+            }
+
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float Vector128RowMaximum(ref float x, nint n)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max3 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
+                }
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float Vector128RowThreePassReloadPipelined(ref float x, ref float y, nint n, float maximum, ref float next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max3 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1295,6 +2164,109 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     global::System.Runtime.Intrinsics.Vector128<float> p0 = global::KernelGen.Runtime.VectorMath128.ExpExtended(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity), out global::System.Runtime.Intrinsics.Vector128<float> k0);
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.ScaleByPowerOfTwo(p0 * scale, k0 - rowExponent));
+                }
+            }
+
+            // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowThreePassReload(ref float x, ref float y, nint n)
+            {
+                nint i;
+
+                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max3 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
+                }
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
                 }
             }
 

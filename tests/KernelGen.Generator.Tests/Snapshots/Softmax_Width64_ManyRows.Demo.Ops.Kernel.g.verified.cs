@@ -157,30 +157,54 @@ namespace Demo
                 }
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                const nint n = Width;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset));
+                    return;
                 }
+
+                float maximum = NeonRowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = NeonRowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                NeonRowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
+            // ThreePassReload with the rows pipelined: each row's last pass also finds the next row's maximum,
+            // so the next row streams in while this one is written, and only the first row has a max pass of its own.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
                 ref float x = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / rowLength;
-                for (int row = 0; row < rows; row++)
+                const nint n = Width;
+                if (rows == 0)
                 {
-                    nint offset = (nint)row * rowLength;
-                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset));
+                    return;
                 }
+
+                float maximum = Vector128RowMaximum(ref x, n);
+                nint start = 0;
+                for (int row = 1; row < rows; row++, start += n)
+                {
+                    maximum = Vector128RowThreePassReloadPipelined(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start + n));
+                }
+
+                // The last row has no next row to look at.
+                Vector128RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, start), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, start), n, maximum);
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -297,19 +321,11 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x7 * scale, ref y, (nuint)56);
             }
 
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRow(ref float x, ref float y)
-            {
-                NeonRowThreePassReload(ref x, ref y, Width);
-            }
-
-            // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowThreePassReload(ref float x, ref float y, nint n)
+            private static float NeonRowMaximum(ref float x, nint n)
             {
                 nint i;
-
-                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
                 global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
@@ -331,7 +347,108 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float NeonRowThreePassReloadPipelined(ref float x, ref float y, nint n, float maximum, ref float next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max3 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -406,19 +523,11 @@ namespace Demo
                 }
             }
 
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref float x, ref float y)
-            {
-                Vector128RowThreePassReload(ref x, ref y, Width);
-            }
-
-            // ThreePassReload: max; exp(x − max) stored and summed; scaled by 1/sum (3 reads, 2 writes, 1 exp per element).
+            // The first row's maximum (later rows get theirs from the previous row's last pass).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowThreePassReload(ref float x, ref float y, nint n)
+            private static float Vector128RowMaximum(ref float x, nint n)
             {
                 nint i;
-
-                // Pass 1: the row maximum, with 4 independent accumulator(s) to hide the latency of max.
                 global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                 global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
@@ -440,7 +549,108 @@ namespace Demo
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                     max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3))));
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float Vector128RowThreePassReloadPipelined(ref float x, ref float y, nint n, float maximum, ref float next)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+
+                // Pass 2: e = exp(x − max), stored to the output and summed.
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+
+                // Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                // The same loop finds the next row's maximum: that row streams in from memory while this one is
+                // written, and the next call starts with its second pass.
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max3 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                }
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // ThreePassReload for the last row, whose maximum is known.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowThreePassReloadLast(ref float x, ref float y, nint n, float maximum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
 
                 // Pass 2: e = exp(x − max), stored to the output and summed.
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
