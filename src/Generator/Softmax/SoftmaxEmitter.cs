@@ -718,35 +718,34 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
             writer.Line($"return {this.WriteMaxPass(writer, c, "x")};");
         }
 
-        writer.Line();
-        writer.Line($"// {algorithm} for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.");
-        writer.Line(inlining);
-        using (writer.Block($"private static {this.T} {c.Path.Name}Row{algorithm}Pipelined(ref {this.T} x, ref {this.T} y, nint n, {this.T} maximum, ref {this.T} next)"))
+        // Passes 2 and 3 of a row whose maximum is known: the pipelined form's last pass also returns the maximum of the
+        // row at 'next'; the last row's has no next row.
+        void WriteKnownMaximumRow(string comment, string signature, bool fuseNextMaximum)
         {
-            if (this.HasTemperature)
+            writer.Line();
+            writer.Line(comment);
+            writer.Line(inlining);
+            using (writer.Block(signature))
             {
-                writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
-            }
+                if (this.HasTemperature)
+                {
+                    writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
+                }
 
-            writer.Line("nint i;");
-            writer.Line($"{c.Vec} rowMax = {c.Splat("maximum")};");
-            this.WriteSumAndOutputPasses(writer, c, reload: algorithm == SoftmaxAlgorithmKind.ThreePassReload, fuseNextMaximum: true);
+                writer.Line("nint i;");
+                writer.Line($"{c.Vec} rowMax = {c.Splat("maximum")};");
+                this.WriteSumAndOutputPasses(writer, c, reload: algorithm == SoftmaxAlgorithmKind.ThreePassReload, fuseNextMaximum);
+            }
         }
 
-        writer.Line();
-        writer.Line($"// {algorithm} for the last row, whose maximum is known.");
-        writer.Line(inlining);
-        using (writer.Block($"private static void {c.Path.Name}Row{algorithm}Last(ref {this.T} x, ref {this.T} y, nint n, {this.T} maximum)"))
-        {
-            if (this.HasTemperature)
-            {
-                writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
-            }
-
-            writer.Line("nint i;");
-            writer.Line($"{c.Vec} rowMax = {c.Splat("maximum")};");
-            this.WriteSumAndOutputPasses(writer, c, reload: algorithm == SoftmaxAlgorithmKind.ThreePassReload, fuseNextMaximum: false);
-        }
+        WriteKnownMaximumRow(
+            $"// {algorithm} for one row whose maximum is known; its last pass returns the maximum of the row at 'next'.",
+            $"private static {this.T} {c.Path.Name}Row{algorithm}Pipelined(ref {this.T} x, ref {this.T} y, nint n, {this.T} maximum, ref {this.T} next)",
+            fuseNextMaximum: true);
+        WriteKnownMaximumRow(
+            $"// {algorithm} for the last row, whose maximum is known.",
+            $"private static void {c.Path.Name}Row{algorithm}Last(ref {this.T} x, ref {this.T} y, nint n, {this.T} maximum)",
+            fuseNextMaximum: false);
 
         if (this.model.Algorithm == SoftmaxAlgorithmKind.Auto && this.model.Width == 0)
         {
