@@ -80,9 +80,23 @@ public static class CacheHints
     /// <summary>Outputs at least this large (8 MiB: four times this machine's L2, a small part of its L3) are written with streaming stores.</summary>
     public const int StreamingThresholdBytes = 8 << 20;
 
+    private static volatile bool streamingStores = true;
+
+    /// <summary>
+    /// Whether kernels may write large outputs with streaming stores (true by default; see <see cref="ShouldStream{T}(ReadOnlySpan{T}, Span{T})"/>).
+    /// Set it to false, for the whole process, when a large output is read again right away (the next layer's kernel
+    /// over the same 8+ MiB) and should stay in cache rather than go to memory; the results are the same bits either way,
+    /// only the stores differ. The benchmarks use it to time both forms in one run.
+    /// </summary>
+    public static bool StreamingStores
+    {
+        get => streamingStores;
+        set => streamingStores = value;
+    }
+
     /// <summary>
     /// True when a pass that reads <paramref name="source"/> and writes <paramref name="destination"/> should write with
-    /// streaming stores: the output is at least <see cref="StreamingThresholdBytes"/>, the two do not overlap (an in-place
+    /// streaming stores: <see cref="StreamingStores"/> is on, the output is at least <see cref="StreamingThresholdBytes"/>, the two do not overlap (an in-place
     /// output is in cache already), the output's address is a multiple of the element's size (a span cast from an odd
     /// place in a byte buffer is not: no streaming store reaches it, see <see cref="StreamingHead{T}(ref T, nint, int)"/>),
     /// and the machine has non-temporal stores (x86).
@@ -91,6 +105,7 @@ public static class CacheHints
     public static unsafe bool ShouldStream<T>(ReadOnlySpan<T> source, Span<T> destination)
         where T : unmanaged =>
         Sse.IsSupported
+        && streamingStores
         && (long)destination.Length * sizeof(T) >= StreamingThresholdBytes
         && IsElementAligned(ref MemoryMarshal.GetReference(destination))
         && !source.Overlaps(destination);

@@ -85,6 +85,17 @@ public class StreamingTests
         Assert.False(CacheHints.ShouldStream<float>(input, output.AsSpan(0, large - 1)));   // below the threshold
         Assert.False(CacheHints.ShouldStream<float>(input, input));                        // in place
         Assert.False(CacheHints.ShouldStream<float>(input, input.AsSpan(1)));              // overlapping
+        try
+        {
+            CacheHints.StreamingStores = false;                                                // switched off
+            Assert.False(CacheHints.ShouldStream<float>(input, output));
+        }
+        finally
+        {
+            CacheHints.StreamingStores = true;
+        }
+
+        Assert.Equal(System.Runtime.Intrinsics.X86.Sse.IsSupported, CacheHints.ShouldStream<float>(input, output));
     }
 
     [Fact]

@@ -38,6 +38,16 @@ public class LayerNormBenchmarks : NormBenchmark
     [KernelBenchmark(Operation.LayerNorm)]
     public void Dispatched() => BenchKernels.LayerNorm(this.Input, this.Weight, this.Bias, this.Output, this.RowLength);
 
+    /// <summary><see cref="Dispatched"/> with <see cref="Runtime.CacheHints.StreamingStores"/> off: the output written with ordinary stores at every size (the same bits), to time what streaming gains out of cache.</summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.LayerNorm)]
+    public void Dispatched_NoStreaming()
+    {
+        Runtime.CacheHints.StreamingStores = false;
+        BenchKernels.LayerNorm(this.Input, this.Weight, this.Bias, this.Output, this.RowLength);
+        Runtime.CacheHints.StreamingStores = true;
+    }
+
     [Benchmark]
     [KernelBenchmark(Operation.LayerNorm, KernelPath.Avx512)]
     public void Avx512() => BenchKernels.LayerNormPaths.Avx512(this.Input, this.Weight, this.Bias, this.Output, this.RowLength);

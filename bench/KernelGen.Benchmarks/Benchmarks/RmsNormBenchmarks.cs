@@ -49,6 +49,16 @@ public class RmsNormBenchmarks : NormBenchmark
     [KernelBenchmark(Operation.RmsNorm)]
     public void Dispatched() => BenchKernels.RmsNorm(this.Input, this.Weight, this.Output, this.RowLength);
 
+    /// <summary><see cref="Dispatched"/> with <see cref="Runtime.CacheHints.StreamingStores"/> off: the output written with ordinary stores at every size (the same bits), to time what streaming gains out of cache.</summary>
+    [Benchmark]
+    [KernelBenchmark(Operation.RmsNorm)]
+    public void Dispatched_NoStreaming()
+    {
+        Runtime.CacheHints.StreamingStores = false;
+        BenchKernels.RmsNorm(this.Input, this.Weight, this.Output, this.RowLength);
+        Runtime.CacheHints.StreamingStores = true;
+    }
+
     [Benchmark]
     [KernelBenchmark(Operation.RmsNorm, KernelPath.Avx512)]
     public void Avx512() => BenchKernels.RmsNormPaths.Avx512(this.Input, this.Weight, this.Output, this.RowLength);
