@@ -273,6 +273,9 @@ if [[ -d bench/KernelGen.Benchmarks ]]; then
   if ((BUILD_OK)); then
     run_step "benchmarks smoke (--smoke)" plain timeout 600 \
       dotnet run -c Release --project bench/KernelGen.Benchmarks -- --smoke
+    # The paired-ratio mode on one small target: it prepares, times and prints (the figure itself is not judged here).
+    run_step "benchmarks paired ratio (--ratios Width = 64)" plain timeout 300 \
+      dotnet run -c Release --no-build --project bench/KernelGen.Benchmarks -- --ratios "Width = 64"
   else
     fail_step "benchmarks smoke (--smoke)" "not run: the build failed"
   fi

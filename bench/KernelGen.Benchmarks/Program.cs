@@ -15,7 +15,9 @@ namespace KernelGen.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project bench/KernelGen.Benchmarks -- [args]</c>:
 /// BenchmarkDotNet's switcher by default; <c>--check</c> for the correctness check;
-/// <c>--smoke</c> for a dry job over a small subset (CI). <c>--shapes A,B</c> narrows the shapes of any mode.
+/// <c>--smoke</c> for a dry job over a small subset (CI); <c>--ratios [text]</c> for every performance target as a paired
+/// ratio measured in one process (<see cref="PairedRatios"/>; a text narrows the targets). <c>--shapes A,B</c> narrows the
+/// shapes of the BenchmarkDotNet modes.
 /// </summary>
 public static class Program
 {
@@ -23,7 +25,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var rest = new List<string>();
-        bool check = false, smoke = false;
+        bool check = false, smoke = false, ratios = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -33,6 +35,9 @@ public static class Program
                     break;
                 case "--smoke":
                     smoke = true;
+                    break;
+                case "--ratios":
+                    ratios = true;
                     break;
                 case "--shapes" when i + 1 < args.Length:
                     BenchShapes.Select(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries));
@@ -52,6 +57,11 @@ public static class Program
         if (smoke)
         {
             return Smoke();
+        }
+
+        if (ratios)
+        {
+            return PairedRatios.Run(rest.Count == 0 ? null : string.Join(' ', rest));
         }
 
         ManualConfig config = KernelGenConfig.Apply(ManualConfig.Create(DefaultConfig.Instance));

@@ -137,6 +137,47 @@ public static class BenchmarkInvoker
         }
     }
 
+    /// <summary>
+    /// A benchmark method ready to call repeatedly, as BenchmarkDotNet prepares it: a new instance of <paramref name="type"/>
+    /// with its <c>Shape</c> set and the [GlobalSetup] that matches <paramref name="method"/> run. Dispose runs the matching
+    /// [GlobalCleanup].
+    /// </summary>
+    public sealed class Prepared : IDisposable
+    {
+        private readonly object instance;
+        private readonly IEnumerable<MethodInfo> cleanup;
+
+        internal Prepared(Type type, MethodInfo method, string shape)
+        {
+            this.instance = Activator.CreateInstance(type)!;
+            type.GetProperty(nameof(RowBenchmark.Shape))!.SetValue(this.instance, shape);
+            Invoke(this.instance, Matching<GlobalSetupAttribute>(type, method));
+            this.cleanup = Matching<GlobalCleanupAttribute>(type, method);
+            this.Call = method.ReturnType == typeof(void)
+                ? method.CreateDelegate<Action>(this.instance)
+                : method.ReturnType == typeof(float)
+                    ? Wrap(method.CreateDelegate<Func<float>>(this.instance))
+                    : throw new InvalidOperationException($"{type.Name}.{method.Name} returns {method.ReturnType.Name}: only void and float are timed.");
+        }
+
+        /// <summary>One call of the method (a float result is dropped).</summary>
+        public Action Call { get; }
+
+        /// <inheritdoc/>
+        public void Dispose() => Invoke(this.instance, this.cleanup);
+
+        private static Action Wrap(Func<float> call) => () => call();
+    }
+
+    /// <summary>Prepares method <paramref name="methodName"/> of <paramref name="type"/> at <paramref name="shape"/> (see <see cref="Prepared"/>).</summary>
+    public static Prepared Prepare(Type type, string methodName, string shape)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        MethodInfo method = BenchmarkMethods(type).SingleOrDefault(m => m.Name == methodName)
+            ?? throw new ArgumentException($"{type.Name} has no benchmark method {methodName}.", nameof(methodName));
+        return new Prepared(type, method, shape);
+    }
+
     // BenchmarkDotNet runs the setup (cleanup) that targets the method, or else the untargeted one.
     private static IEnumerable<MethodInfo> Matching<TAttribute>(Type type, MethodInfo benchmark)
         where TAttribute : TargetedAttribute
