@@ -124,7 +124,7 @@ namespace Demo
                 global::Demo.Ops.KernelPaths.ReferenceRows(input, output, rowLength);
             }
 
-            // Rows of Width elements, 2 at a time through Avx512RowGroup (their steps interleaved), then the rest one by one.
+            // Rows of Width elements, 3 at a time through Avx512RowGroup (their steps interleaved), then the rest one by one.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Rows(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int rowLength)
             {
@@ -132,7 +132,7 @@ namespace Demo
                 ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
                 int rows = input.Length / Width;
                 int row = 0;
-                for (; row <= rows - 2; row += 2)
+                for (; row <= rows - 3; row += 3)
                 {
                     nint offset = (nint)row * Width;
                     Avx512RowGroup(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset));
@@ -250,7 +250,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x3 * scale, ref y, (nuint)48);
             }
 
-            // 2 rows at once (a: row 0, b: row 1), as Avx512Row computes each;
+            // 3 rows at once (a: row 0, b: row 1, c: row 2), as Avx512Row computes each;
             // the steps of the rows interleave; the max stays in a vector, the sum is added in double from one vector per row.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowGroup(ref float x, ref float y)
@@ -263,20 +263,31 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)80);
                 global::System.Runtime.Intrinsics.Vector512<float> b2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)96);
                 global::System.Runtime.Intrinsics.Vector512<float> b3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)112);
+                global::System.Runtime.Intrinsics.Vector512<float> c0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)128);
+                global::System.Runtime.Intrinsics.Vector512<float> c1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)144);
+                global::System.Runtime.Intrinsics.Vector512<float> c2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)160);
+                global::System.Runtime.Intrinsics.Vector512<float> c3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)176);
                 global::System.Runtime.Intrinsics.Vector512<float> maxA = global::KernelGen.Runtime.VectorMath512.BroadcastMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(a0, a1), global::KernelGen.Runtime.VectorMath512.Max(a2, a3)));
                 global::System.Runtime.Intrinsics.Vector512<float> maxB = global::KernelGen.Runtime.VectorMath512.BroadcastMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(b0, b1), global::KernelGen.Runtime.VectorMath512.Max(b2, b3)));
+                global::System.Runtime.Intrinsics.Vector512<float> maxC = global::KernelGen.Runtime.VectorMath512.BroadcastMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(c0, c1), global::KernelGen.Runtime.VectorMath512.Max(c2, c3)));
                 a0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a0 - maxA);
                 b0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b0 - maxB);
+                c0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(c0 - maxC);
                 a1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a1 - maxA);
                 b1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b1 - maxB);
+                c1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(c1 - maxC);
                 a2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a2 - maxA);
                 b2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b2 - maxB);
+                c2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(c2 - maxC);
                 a3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(a3 - maxA);
                 b3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(b3 - maxB);
+                c3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(c3 - maxC);
                 double sumA = global::KernelGen.Runtime.VectorMath512.SumWidened(((a0 + a1) + (a2 + a3)));
                 double sumB = global::KernelGen.Runtime.VectorMath512.SumWidened(((b0 + b1) + (b2 + b3)));
+                double sumC = global::KernelGen.Runtime.VectorMath512.SumWidened(((c0 + c1) + (c2 + c3)));
                 global::System.Runtime.Intrinsics.Vector512<float> scaleA = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sumA));
                 global::System.Runtime.Intrinsics.Vector512<float> scaleB = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sumB));
+                global::System.Runtime.Intrinsics.Vector512<float> scaleC = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sumC));
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 * scaleA, ref y, (nuint)0);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 * scaleA, ref y, (nuint)16);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 * scaleA, ref y, (nuint)32);
@@ -285,6 +296,10 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b1 * scaleB, ref y, (nuint)80);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b2 * scaleB, ref y, (nuint)96);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(b3 * scaleB, ref y, (nuint)112);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0 * scaleC, ref y, (nuint)128);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1 * scaleC, ref y, (nuint)144);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2 * scaleC, ref y, (nuint)160);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3 * scaleC, ref y, (nuint)176);
             }
 
             // Width = 64: 8 full vector(s) of 8 lanes stay in registers:
