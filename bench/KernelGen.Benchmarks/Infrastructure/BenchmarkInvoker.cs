@@ -40,21 +40,7 @@ public static class BenchmarkInvoker
         ArgumentNullException.ThrowIfNull(parameters);
         BenchmarkMethodInfo info = BenchmarkMethodInfo.Of(method)
             ?? throw new InvalidOperationException($"{type.Name}.{method.Name} has neither [KernelBenchmark] nor [PeerBenchmark].");
-        var benchmark = (RowBenchmark)Activator.CreateInstance(type)!;
-        foreach (KeyValuePair<string, object?> parameter in parameters)
-        {
-            PropertyInfo? property = type.GetProperty(parameter.Key, BindingFlags.Public | BindingFlags.Instance);
-            if (property is not null)
-            {
-                property.SetValue(benchmark, parameter.Value);
-            }
-            else
-            {
-                type.GetField(parameter.Key, BindingFlags.Public | BindingFlags.Instance)?.SetValue(benchmark, parameter.Value);
-            }
-        }
-
-        Invoke(benchmark, Matching<GlobalSetupAttribute>(type, method));
+        RowBenchmark benchmark = CreateAndSetUp(type, method, parameters);
         try
         {
             ArraySegment<float> output = benchmark.Output;
@@ -149,9 +135,7 @@ public static class BenchmarkInvoker
 
         internal Prepared(Type type, MethodInfo method, string shape)
         {
-            this.instance = Activator.CreateInstance(type)!;
-            type.GetProperty(nameof(RowBenchmark.Shape))!.SetValue(this.instance, shape);
-            Invoke(this.instance, Matching<GlobalSetupAttribute>(type, method));
+            this.instance = CreateAndSetUp(type, method, [new(nameof(RowBenchmark.Shape), shape)]);
             this.cleanup = Matching<GlobalCleanupAttribute>(type, method);
             this.Call = method.ReturnType == typeof(void)
                 ? method.CreateDelegate<Action>(this.instance)
@@ -176,6 +160,27 @@ public static class BenchmarkInvoker
         MethodInfo method = BenchmarkMethods(type).SingleOrDefault(m => m.Name == methodName)
             ?? throw new ArgumentException($"{type.Name} has no benchmark method {methodName}.", nameof(methodName));
         return new Prepared(type, method, shape);
+    }
+
+    // A new instance with these parameter values (properties or fields), and the [GlobalSetup] that matches the method run.
+    private static RowBenchmark CreateAndSetUp(Type type, MethodInfo method, IEnumerable<KeyValuePair<string, object?>> parameters)
+    {
+        var benchmark = (RowBenchmark)Activator.CreateInstance(type)!;
+        foreach (KeyValuePair<string, object?> parameter in parameters)
+        {
+            PropertyInfo? property = type.GetProperty(parameter.Key, BindingFlags.Public | BindingFlags.Instance);
+            if (property is not null)
+            {
+                property.SetValue(benchmark, parameter.Value);
+            }
+            else
+            {
+                type.GetField(parameter.Key, BindingFlags.Public | BindingFlags.Instance)?.SetValue(benchmark, parameter.Value);
+            }
+        }
+
+        Invoke(benchmark, Matching<GlobalSetupAttribute>(type, method));
+        return benchmark;
     }
 
     // BenchmarkDotNet runs the setup (cleanup) that targets the method, or else the untargeted one.

@@ -63,11 +63,17 @@ internal sealed record PathInfo(
     public bool IsVector => this.Bits != 0;
 
     /// <summary>
-    /// The unroll when the attribute leaves it to the generator: 8 vectors on AVX-512, whose 32 registers
-    /// hold eight exps in flight (measured 10% faster than 4 on rows of 1024 and 65536 floats; on rows
+    /// The vector registers the generator plans for: 32 on AVX-512, 16 on the other paths (AVX2 and SSE have 16; NEON's
+    /// 32 are not counted on: its code is the portable 128-bit code's).
+    /// </summary>
+    public int VectorRegisters => this.Bits == 512 ? 32 : 16;
+
+    /// <summary>
+    /// The unroll when the attribute leaves it to the generator: a quarter of the registers, 8 vectors on AVX-512, whose 32
+    /// registers hold eight exps in flight (measured 10% faster than 4 on rows of 1024 and 65536 floats; on rows
     /// of 64 it is slower — declare a Width there), and 4 on the paths with 16 registers (AVX2, SSE).
     /// </summary>
-    public int DefaultUnroll => this.Bits == 512 ? 8 : 4;
+    public int DefaultUnroll => this.VectorRegisters / 4;
 
     /// <summary>Elements per vector.</summary>
     public int Lanes(ElementType element) => this.Bits / (element == ElementType.Float ? 32 : 64);
@@ -77,7 +83,7 @@ internal sealed record PathInfo(
     /// AVX-512 (32 registers) or 8 on the 16-register paths: such rows are written fully unrolled, kept in registers.
     /// </summary>
     public bool KeepsRowInRegisters(int width, ElementType element) =>
-        width != 0 && (width + this.Lanes(element) - 1) / this.Lanes(element) <= (this.Bits == 512 ? 16 : 8);
+        width != 0 && (width + this.Lanes(element) - 1) / this.Lanes(element) <= this.VectorRegisters / 2;
 
     /// <summary>The vector type of <paramref name="element"/>, e.g. <c>Vector512&lt;float&gt;</c>.</summary>
     public string Of(string element) => this.VectorType + "<" + element + ">";

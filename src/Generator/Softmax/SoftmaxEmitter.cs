@@ -521,7 +521,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         // the exps' temporaries spill to the stack, and the run time then depends on where the thread's stack sits (82 or
         // 143 µs from one process to the next). Width = 64 on AVX-512, paired against ONNX Runtime (bench --ratios, Zen 5):
         // 2 rows (8 vectors) 1.42x, 3 rows (12 vectors) 1.51-1.52x.
-        int budget = path.Bits == 512 ? 12 : 8;
+        int budget = path.VectorRegisters == 32 ? 12 : 8;
         int group = Math.Min(4, budget / vectors);
         return group >= 2 ? group : null;
     }
