@@ -23,6 +23,14 @@ public static partial class LossKernels
     [CrossEntropy(Reduction = LossReduction.Sum)]
     public static partial float CrossEntropySumGradFRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient);
 
+    // The plain cross-entropy's gradient out of cache runs as a pipeline of rows (StreamingTests): per-row losses, an odd
+    // unroll, and double.
+    [CrossEntropy(Reduction = LossReduction.None, Unroll = 3)]
+    public static partial void CrossEntropyNoneGradFU3Rows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, Span<float> gradient);
+
+    [CrossEntropy(Reduction = LossReduction.Sum)]
+    public static partial double CrossEntropySumGradDRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> gradient);
+
     [CrossEntropy(Reduction = LossReduction.Sum, Unroll = 2)]
     public static partial double CrossEntropySumDU2Rows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets);
 

@@ -106,6 +106,61 @@ public class StreamingTests
     public void StreamedDoubleGradientEqualsTheRowByRowGradientOnEveryPath() =>
         CheckStreamedGradient<double>(nameof(LossKernels.CrossEntropySumSmoothZGradDRows), rows: 33, classes: 32771, shifts: new[] { 0, 3, 5 });
 
+    [Theory]
+    [InlineData(nameof(LossKernels.CrossEntropySumGradFRows), 65, 32771)]
+    [InlineData(nameof(LossKernels.CrossEntropyNoneGradFU3Rows), 67, 32003)]
+    [InlineData(nameof(LossKernels.CrossEntropySumGradDRows), 37, 30011)]
+    public void PipelinedRowsEqualTheRowsOneByOneOnEveryPath(string name, int rows, int classes)
+    {
+        // A gradient of 8+ MiB with rows of at most ScratchRows.PipelineRowBytes runs as a pipeline of rows (three in flight);
+        // each row must come out as it does alone (a small call: the three passes one after the other, ordinary stores).
+        // Ignored rows first, in the middle and last (the pipeline's first and last iterations), a −∞ logit and one of 1e4.
+        LossInfo kernel = LossCatalog.Get(name);
+        int size = kernel.IsDouble ? sizeof(double) : sizeof(float);
+        Assert.True((long)rows * classes * size >= CacheHints.StreamingThresholdBytes, "the call must be large enough to stream");
+        Assert.True((long)classes * size <= ScratchRows.PipelineRowBytes, "the rows must be short enough to pipeline");
+        var random = new Random(17);
+        double[] logits = Enumerable.Range(0, rows * classes).Select(_ => (random.NextDouble() - 0.5) * 16).ToArray();
+        logits[(5 * classes) + 11] = double.NegativeInfinity;
+        logits[(6 * classes) + 7] = 1e4;
+        int[] targets = Enumerable.Range(0, rows).Select(r => r is 0 or 3 || r == rows - 1 ? -100 : random.Next(classes)).ToArray();
+        targets[6] = 7;
+        int checkedPaths = 0;
+        foreach ((string path, MethodInfo method) in LossCatalog.RunnablePaths(kernel))
+        {
+            if (path == "Reference")
+            {
+                continue;
+            }
+
+            LossResult batch = kernel.Run(method, logits, targets);
+            double rowLosses = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                LossResult one = kernel.Run(method, logits.AsSpan(r * classes, classes).ToArray(), new[] { targets[r] });
+                Assert.True(batch.Gradient.AsSpan(r * classes, classes).SequenceEqual(one.Gradient), $"{name}.{path}: row {r}'s gradient differs from the row alone");
+                if (kernel.Reduction == LossReduction.None)
+                {
+                    Assert.Equal(one.Losses[0], batch.Losses[r]);
+                }
+                else
+                {
+                    rowLosses += one.Loss;
+                }
+            }
+
+            Assert.True(batch.Gradient.AsSpan(0, classes).ToArray().All(static v => v == 0), $"{name}.{path}: an ignored row's gradient is not zero");
+            if (kernel.Reduction != LossReduction.None)
+            {
+                Assert.True(Math.Abs(batch.Loss - rowLosses) <= 1e-6 * Math.Abs(rowLosses), $"{name}.{path}: loss {batch.Loss} vs the rows' sum {rowLosses}");
+            }
+
+            checkedPaths++;
+        }
+
+        Assert.True(checkedPaths >= 2, "at least one path and the dispatcher");
+    }
+
     private static void CheckStreamedGradient<T>(string name, int rows, int classes, int[] shifts)
         where T : unmanaged, IConvertible
     {

@@ -1,9 +1,12 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using KernelGen.Benchmarks.Infrastructure;
 using KernelGen.Benchmarks.Kernels;
 using KernelGen.Benchmarks.Onnx;
+using KernelGen.Runtime;
 
 namespace KernelGen.Benchmarks;
 
@@ -74,6 +77,17 @@ public class CrossEntropyBenchmarks : LossBenchmark
     [Benchmark]
     [KernelBenchmark(Operation.CrossEntropyGradient, KernelPath.Avx512)]
     public float Avx512_ForwardGradient() => BenchKernels.CrossEntropyMeanGradientPaths.Avx512(this.Input, this.Targets, this.Output);
+
+    /// <summary>
+    /// The floor of every kernel that reads the logits and writes a gradient of the same size: one pass that copies the
+    /// logits into the gradient buffer with streaming stores (no read-for-ownership of the gradient's lines; 4 bytes read
+    /// and 4 written per element), the fastest way to move these bytes measured here (docs/benchmarks.md, session 12:
+    /// faster than <see cref="RowBenchmark.Copy"/>'s <c>Span.CopyTo</c> at 1024 × 32000). TensorPrimitives' time over this one is the
+    /// most any such kernel can gain over TensorPrimitives (<c>--ratios</c>, "ceiling").
+    /// </summary>
+    [Benchmark]
+    [PeerBenchmark(Peer.Copy, Operation.Copy, bytesPerElement: 8)]
+    public void Copy_Streaming() => StreamingCopy(this.Input, this.Output);
 
     /// <summary>
     /// ONNX Runtime 1.31.1's SoftmaxCrossEntropyLoss (opset 13, reduction "mean", ignore_index −100, int64
@@ -212,4 +226,34 @@ public class CrossEntropyBenchmarks : LossBenchmark
         g[target] -= (float)scale;
         return loss;
     });
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into <paramref name="destination"/> (the same length) with 512-bit streaming stores
+    /// once the destination is 64-byte aligned, ordinary stores for the head and the tail; <c>Span.CopyTo</c> without AVX-512.
+    /// </summary>
+    private static void StreamingCopy(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (!Vector512.IsHardwareAccelerated || source.Length != destination.Length)
+        {
+            source.CopyTo(destination);
+            return;
+        }
+
+        ref float x = ref MemoryMarshal.GetReference(source);
+        ref float y = ref MemoryMarshal.GetReference(destination);
+        nint n = source.Length;
+        nint head = CacheHints.StreamingHead(ref y, n, 64);
+        source[..(int)head].CopyTo(destination);
+        nint i = head;
+        for (; i <= n - 64; i += 64)
+        {
+            CacheHints.StoreStreaming(Vector512.LoadUnsafe(ref x, (nuint)i), ref y, (nuint)i);
+            CacheHints.StoreStreaming(Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+            CacheHints.StoreStreaming(Vector512.LoadUnsafe(ref x, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+            CacheHints.StoreStreaming(Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+        }
+
+        source[(int)i..].CopyTo(destination[(int)i..]);
+        CacheHints.StreamingFence();
+    }
 }

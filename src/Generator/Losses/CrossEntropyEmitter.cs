@@ -205,7 +205,17 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
         }
         else if (path.IsVector)
         {
-            this.WriteVectorRow(writer, new VectorLoopWriter(path, this.Element, this.model.Unroll));
+            var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
+            this.WriteVectorRow(writer, c);
+            if (this.ThreePassGradient)
+            {
+                var three = new VectorLoopWriter(path, this.Element, this.model.Unroll == 0 ? path.DefaultUnroll / 2 : this.model.Unroll);
+                this.WriteThreePassRow(writer, three);
+                if (this.ManyRows)
+                {
+                    this.WritePipeline(writer, three);
+                }
+            }
         }
         else
         {
@@ -502,6 +512,16 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
             }
 
             WriteStreamDecision();
+            if (streams && this.ThreePassGradient)
+            {
+                writer.Line("// Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.");
+                using (writer.Block($"if (stream && rows > 0 && (long)n * sizeof({this.T}) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)"))
+                {
+                    writer.Line($"{name.Substring(0, name.Length - "Rows".Length)}Pipeline(ref x, ref g, targets, n, scale, {(none ? "losses" : "ref total")});");
+                    WriteReturn();
+                }
+            }
+
             using (writer.Block("for (int row = 0; row < rows; row++)"))
             {
                 writer.Line("int target = targets[row];");
@@ -622,13 +642,18 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
 
             if (!none)
             {
-                writer.Line(this.TwoDenominators
-                    ? $"return ({this.T})((total.Total(out _) / denominator) + (zTotal.Total(out _) / zDenominator));"
-                    : mean
-                    ? $"return ({this.T})(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch"
-                    : $"return ({this.T})total.Total(out _);");
+                WriteReturn();
             }
         }
+
+        // The reduction's result (a bare return for None).
+        void WriteReturn() => writer.Line(
+            none ? "return;"
+            : this.TwoDenominators
+            ? $"return ({this.T})((total.Total(out _) / denominator) + (zTotal.Total(out _) / zDenominator));"
+            : mean
+            ? $"return ({this.T})(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch"
+            : $"return ({this.T})total.Total(out _);");
     }
 
     // ----------------------------------------------------------------------------------- one row
@@ -717,6 +742,17 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
             if (this.model.Width != 0)
             {
                 writer.Line("const nint n = Width;");
+            }
+
+            if (this.ThreePassGradient)
+            {
+                using (writer.Block("if (!stream)"))
+                {
+                    writer.Line($"return {c.Path.Name}RowThreePass(ref x{(this.model.Width == 0 ? ", n" : string.Empty)}, target, ref g, scale);");
+                }
+
+                writer.Line();
+                writer.Line("// A row larger than the caches: the online normalizer, then the gradient with streaming stores.");
             }
 
             writer.Line("nint i;");
@@ -838,15 +874,23 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
                     }
                 }
 
-                // The same pass twice: with streaming stores for a gradient larger than the caches, with ordinary ones otherwise.
-                using (writer.Block("if (stream)"))
+                if (this.ThreePassGradient)
                 {
+                    // Only a streamed row gets here (the others took the three passes).
                     c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient, stream: "g");
                 }
-
-                using (writer.Block("else"))
+                else
                 {
-                    c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient);
+                    // The same pass twice: with streaming stores for a gradient larger than the caches, with ordinary ones otherwise.
+                    using (writer.Block("if (stream)"))
+                    {
+                        c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient, stream: "g");
+                    }
+
+                    using (writer.Block("else"))
+                    {
+                        c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient);
+                    }
                 }
                 this.WriteTargetGradient(writer, "n");
             }

@@ -144,6 +144,12 @@ namespace Demo
                 double scale = 1.0 / denominator;
                 // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
+                // Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.
+                if (stream && rows > 0 && (long)n * sizeof(float) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)
+                {
+                    Avx512Pipeline(ref x, ref g, targets, n, scale, ref total);
+                    return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -178,6 +184,12 @@ namespace Demo
                 double scale = 1.0 / denominator;
                 // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
+                // Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.
+                if (stream && rows > 0 && (long)n * sizeof(float) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)
+                {
+                    Avx2Pipeline(ref x, ref g, targets, n, scale, ref total);
+                    return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -212,6 +224,12 @@ namespace Demo
                 double scale = 1.0 / denominator;
                 // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
+                // Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.
+                if (stream && rows > 0 && (long)n * sizeof(float) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)
+                {
+                    NeonPipeline(ref x, ref g, targets, n, scale, ref total);
+                    return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -246,6 +264,12 @@ namespace Demo
                 double scale = 1.0 / denominator;
                 // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
+                // Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.
+                if (stream && rows > 0 && (long)n * sizeof(float) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)
+                {
+                    Vector128Pipeline(ref x, ref g, targets, n, scale, ref total);
+                    return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -326,6 +350,12 @@ namespace Demo
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Avx512Row(ref float x, nint n, int target, ref float g, double scale, bool stream)
             {
+                if (!stream)
+                {
+                    return Avx512RowThreePass(ref x, n, target, ref g, scale);
+                }
+
+                // A row larger than the caches: the online normalizer, then the gradient with streaming stores.
                 nint i;
                 // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
                 // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
@@ -401,87 +431,294 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(probability / sum));
-                if (stream)
+                i = 0;
+                // Streaming stores need 64-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 64);
+                if (head != 0)
                 {
-                    i = 0;
-                    // Streaming stores need 64-byte-aligned addresses: the elements before g's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 64);
-                    if (head != 0)
-                    {
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
-                        i = head;
-                    }
-                    for (; i <= n - 128; i += 128)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor), ref g, (nuint)(i + 64));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor), ref g, (nuint)(i + 80));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor), ref g, (nuint)(i + 96));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor), ref g, (nuint)(i + 112));
-                    }
-                    if (i <= n - 64)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
-                        i += 64;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                    }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
+                    i = head;
                 }
-                else
+                for (; i <= n - 128; i += 128)
                 {
-                    i = 0;
-                    for (; i <= n - 128; i += 128)
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor), ref g, (nuint)(i + 64));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor), ref g, (nuint)(i + 80));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor), ref g, (nuint)(i + 96));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor), ref g, (nuint)(i + 112));
+                }
+                if (i <= n - 64)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                }
+                global::KernelGen.Runtime.CacheHints.StreamingFence();
+                // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
+                return loss;
+            }
+
+            // In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by 1/Σ. Out of cache, Avx512Pipeline runs the same passes over three rows at once.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Avx512RowThreePass(ref float x, nint n, int target, ref float g, double scale)
+            {
+                nint i;
+                // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
+                global::System.Runtime.Intrinsics.Vector512<float> max0 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max1 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<float> max3 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 64; i += 64)
+                {
+                    global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 256);
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)));
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
+                }
+                float maximumOfRow = global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)));
+                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumOfRow);
+                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
+
+                // Pass 2: e = exp(z − m), written to the gradient and summed.
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 64)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                    for (; i <= blockEnd; i += 64)
                     {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor), ref g, (nuint)(i + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor), ref g, (nuint)(i + 80));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor), ref g, (nuint)(i + 96));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor), ref g, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref g, (nuint)(i + 16));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref g, (nuint)(i + 32));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref g, (nuint)(i + 48));
+                        sum3 += e3;
                     }
-                    if (i <= n - 64)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
-                        i += 64;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref g, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                double maximum = maximumOfRow;
+                double logSum = global::System.Math.Log(sum);
+                double lse = maximum + logSum;
+                double loss = lse - logit;
+                double probability = scale;
+
+                // Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.
+                global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(probability / sum));
+                i = 0;
+                for (; i <= n - 64; i += 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 16)) * factor, ref g, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 32)) * factor, ref g, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 48)) * factor, ref g, (nuint)(i + 48));
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
+            // Out of cache: the passes of Avx512RowThreePass with three rows in flight in one loop. Iteration r finds the
+            // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
+            // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
+            // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512Pipeline(ref float x, ref float gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
+            {
+                int rows = targets.Length;
+                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
+                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
+                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(3 * (int)n));
+                ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
+                float maximumOfRow = 0;                   // the maximum of row r
+                double sum = 1;                            // Σ e of row r
+                nint i;
+                for (int row = -2; row < rows; row++)
+                {
+                    int ahead = row + 2, next = row + 1;
+                    bool writes = row >= 0 && targets[row] != IgnoreIndex;
+                    ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
+                    ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumNext);
+                    global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(scale / sum));
+                    global::System.Runtime.Intrinsics.Vector512<float> max0 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector512<float> max1 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector512<float> max2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector512<float> max3 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 64)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                        for (; i <= blockEnd; i += 64)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 256);
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16)));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 32)));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 48)));
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 16)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref se, (nuint)(i + 16));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 32)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref se, (nuint)(i + 32));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 48)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 48));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor, ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 16)) * factor, ref gw, (nuint)(i + 16));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 32)) * factor, ref gw, (nuint)(i + 32));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 48)) * factor, ref gw, (nuint)(i + 48));
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor, ref gw, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor);
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    if (row >= 0)
+                    {
+                        if (writes)
+                        {
+                            int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double loss = lse - logit;
+                            double probability = scale;
+                            total.Add(loss);
+                            ref float g = ref gw;   // the row's gradient
+                            // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
+                        }
+                        else
+                        {
+                            // An ignored row: no loss, a zero gradient.
+                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
+                        }
+                    }
+                    maximumOfRow = maximumNext;
+                    sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                    maximumNext = global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)));
+                }
+            }
+
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Avx2Row(ref float x, nint n, int target, ref float g, double scale, bool stream)
             {
+                if (!stream)
+                {
+                    return Avx2RowThreePass(ref x, n, target, ref g, scale);
+                }
+
+                // A row larger than the caches: the online normalizer, then the gradient with streaming stores.
                 nint i;
                 // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
                 // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
@@ -542,63 +779,246 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(probability / sum));
-                if (stream)
+                i = 0;
+                // Streaming stores need 32-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 32);
+                if (head != 0)
                 {
-                    i = 0;
-                    // Streaming stores need 32-byte-aligned addresses: the elements before g's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 32);
-                    if (head != 0)
-                    {
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
-                        i = head;
-                    }
-                    for (; i <= n - 32; i += 32)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor), ref g, (nuint)(i + 24));
-                    }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                    }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
+                    i = head;
                 }
-                else
+                for (; i <= n - 32; i += 32)
                 {
-                    i = 0;
-                    for (; i <= n - 32; i += 32)
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor), ref g, (nuint)(i + 24));
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                }
+                global::KernelGen.Runtime.CacheHints.StreamingFence();
+                // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
+                return loss;
+            }
+
+            // In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by 1/Σ. Out of cache, Avx2Pipeline runs the same passes over three rows at once.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Avx2RowThreePass(ref float x, nint n, int target, ref float g, double scale)
+            {
+                nint i;
+                // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
+                global::System.Runtime.Intrinsics.Vector256<float> max0 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<float> max1 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)));
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
+                }
+                float maximumOfRow = global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(max0, max1));
+                global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumOfRow);
+                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
+
+                // Pass 2: e = exp(z − m), written to the gradient and summed.
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor), ref g, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref g, (nuint)(i + 8));
+                        sum1 += e1;
                     }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref g, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                double maximum = maximumOfRow;
+                double logSum = global::System.Math.Log(sum);
+                double lse = maximum + logSum;
+                double loss = lse - logit;
+                double probability = scale;
+
+                // Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.
+                global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(probability / sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i + 8)) * factor, ref g, (nuint)(i + 8));
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
+            }
+
+            // Out of cache: the passes of Avx2RowThreePass with three rows in flight in one loop. Iteration r finds the
+            // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
+            // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
+            // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2Pipeline(ref float x, ref float gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
+            {
+                int rows = targets.Length;
+                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
+                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
+                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(3 * (int)n));
+                ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
+                float maximumOfRow = 0;                   // the maximum of row r
+                double sum = 1;                            // Σ e of row r
+                nint i;
+                for (int row = -2; row < rows; row++)
+                {
+                    int ahead = row + 2, next = row + 1;
+                    bool writes = row >= 0 && targets[row] != IgnoreIndex;
+                    ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
+                    ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumNext);
+                    global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(scale / sum));
+                    global::System.Runtime.Intrinsics.Vector256<float> max0 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector256<float> max1 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 8));
+                            sum1 += e1;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor, ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i + 8)) * factor, ref gw, (nuint)(i + 8));
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor, ref gw, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor);
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    if (row >= 0)
+                    {
+                        if (writes)
+                        {
+                            int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double loss = lse - logit;
+                            double probability = scale;
+                            total.Add(loss);
+                            ref float g = ref gw;   // the row's gradient
+                            // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
+                        }
+                        else
+                        {
+                            // An ignored row: no loss, a zero gradient.
+                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
+                        }
+                    }
+                    maximumOfRow = maximumNext;
+                    sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                    maximumNext = global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(max0, max1));
+                }
             }
 
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double NeonRow(ref float x, nint n, int target, ref float g, double scale, bool stream)
             {
+                if (!stream)
+                {
+                    return NeonRowThreePass(ref x, n, target, ref g, scale);
+                }
+
+                // A row larger than the caches: the online normalizer, then the gradient with streaming stores.
                 nint i;
                 // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
                 // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
@@ -659,63 +1079,244 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                if (stream)
+                i = 0;
+                // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                if (head != 0)
                 {
-                    i = 0;
-                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
-                    if (head != 0)
-                    {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
-                        i = head;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                    }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
+                    i = head;
                 }
-                else
+                for (; i <= n - 16; i += 16)
                 {
-                    i = 0;
-                    for (; i <= n - 16; i += 16)
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                }
+                global::KernelGen.Runtime.CacheHints.StreamingFence();
+                // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
+                return loss;
+            }
+
+            // In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by 1/Σ. Out of cache, NeonPipeline runs the same passes over three rows at once.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double NeonRowThreePass(ref float x, nint n, int target, ref float g, double scale)
+            {
+                nint i;
+                // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
+                }
+                float maximumOfRow = global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1));
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumOfRow);
+                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
+
+                // Pass 2: e = exp(z − m), written to the gradient and summed.
+                // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref g, (nuint)(i + 4));
+                        sum1 += e1;
                     }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                double maximum = maximumOfRow;
+                double logSum = global::System.Math.Log(sum);
+                double lse = maximum + logSum;
+                double loss = lse - logit;
+                double probability = scale;
+
+                // Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.
+                global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i + 4)) * factor, ref g, (nuint)(i + 4));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
+            // Out of cache: the passes of NeonRowThreePass with three rows in flight in one loop. Iteration r finds the
+            // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
+            // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
+            // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonPipeline(ref float x, ref float gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
+            {
+                int rows = targets.Length;
+                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
+                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
+                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(3 * (int)n));
+                ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
+                float maximumOfRow = 0;                   // the maximum of row r
+                double sum = 1;                            // Σ e of row r
+                nint i;
+                for (int row = -2; row < rows; row++)
+                {
+                    int ahead = row + 2, next = row + 1;
+                    bool writes = row >= 0 && targets[row] != IgnoreIndex;
+                    ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
+                    ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
+                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale / sum));
+                    global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                    // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor, ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor, ref gw, (nuint)(i + 4));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor, ref gw, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    if (row >= 0)
+                    {
+                        if (writes)
+                        {
+                            int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double loss = lse - logit;
+                            double probability = scale;
+                            total.Add(loss);
+                            ref float g = ref gw;   // the row's gradient
+                            // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
+                        }
+                        else
+                        {
+                            // An ignored row: no loss, a zero gradient.
+                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
+                        }
+                    }
+                    maximumOfRow = maximumNext;
+                    sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                    maximumNext = global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1));
+                }
+            }
+
             // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Vector128Row(ref float x, nint n, int target, ref float g, double scale, bool stream)
             {
+                if (!stream)
+                {
+                    return Vector128RowThreePass(ref x, n, target, ref g, scale);
+                }
+
+                // A row larger than the caches: the online normalizer, then the gradient with streaming stores.
                 nint i;
                 // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
                 // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
@@ -776,57 +1377,232 @@ namespace Demo
                 // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
                 double probability = scale;
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                if (stream)
+                i = 0;
+                // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                if (head != 0)
                 {
-                    i = 0;
-                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
-                    if (head != 0)
-                    {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
-                        i = head;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                    }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
+                    i = head;
                 }
-                else
+                for (; i <= n - 16; i += 16)
                 {
-                    i = 0;
-                    for (; i <= n - 16; i += 16)
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
+                }
+                global::KernelGen.Runtime.CacheHints.StreamingFence();
+                // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
+                return loss;
+            }
+
+            // In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by 1/Σ. Out of cache, Vector128Pipeline runs the same passes over three rows at once.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Vector128RowThreePass(ref float x, nint n, int target, ref float g, double scale)
+            {
+                nint i;
+                // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity));
+                }
+                float maximumOfRow = global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1));
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumOfRow);
+                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
+
+                // Pass 2: e = exp(z − m), written to the gradient and summed.
+                // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref g, (nuint)(i + 4));
+                        sum1 += e1;
                     }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                    sum0 += e0;
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                    sum0 += e0;
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                double maximum = maximumOfRow;
+                double logSum = global::System.Math.Log(sum);
+                double lse = maximum + logSum;
+                double loss = lse - logit;
+                double probability = scale;
+
+                // Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.
+                global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i + 4)) * factor, ref g, (nuint)(i + 4));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
+            }
+
+            // Out of cache: the passes of Vector128RowThreePass with three rows in flight in one loop. Iteration r finds the
+            // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
+            // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
+            // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128Pipeline(ref float x, ref float gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
+            {
+                int rows = targets.Length;
+                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
+                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
+                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(3 * (int)n));
+                ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
+                float maximumOfRow = 0;                   // the maximum of row r
+                double sum = 1;                            // Σ e of row r
+                nint i;
+                for (int row = -2; row < rows; row++)
+                {
+                    int ahead = row + 2, next = row + 1;
+                    bool writes = row >= 0 && targets[row] != IgnoreIndex;
+                    ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
+                    ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
+                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale / sum));
+                    global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                    // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor, ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor, ref gw, (nuint)(i + 4));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor, ref gw, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    if (row >= 0)
+                    {
+                        if (writes)
+                        {
+                            int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double loss = lse - logit;
+                            double probability = scale;
+                            total.Add(loss);
+                            ref float g = ref gw;   // the row's gradient
+                            // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
+                        }
+                        else
+                        {
+                            // An ignored row: no loss, a zero gradient.
+                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
+                        }
+                    }
+                    maximumOfRow = maximumNext;
+                    sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                    maximumNext = global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1));
+                }
             }
 
             // Scalar: the row's maximum; Σ exp(z − m) (and Σz) in double; then the gradient if asked for.

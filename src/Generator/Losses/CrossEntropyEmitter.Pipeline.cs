@@ -1,0 +1,200 @@
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Generator.Emit;
+using KernelGen.Generator.Helpers;
+using KernelGen.Generator.Models;
+
+namespace KernelGen.Generator.Losses;
+
+/// <summary>
+/// The gradient of the plain cross-entropy (no label smoothing, z-loss, soft cap, weights or extra outputs) in three passes
+/// with one exp per element: the row maximum m; e = exp(z − m) stored and summed; the stored e scaled by 1/Σ. A row in
+/// cache runs them one after the other (<c>{Path}RowThreePass</c>, the gradient row holding e). Out of cache, many rows
+/// run them as a pipeline (<c>{Path}Pipeline</c>): one loop with three rows in flight — the maximum of row r + 2, read from
+/// memory; the exps of row r + 1, into a scratch row that stays in L2; row r's gradient, written from its scratch row with
+/// streaming stores — so that reading memory, computing exps and writing memory overlap instead of taking turns. Both
+/// forms write the same statements for every vector, in the same loops: a row's gradient and loss are the same bits either
+/// way (StreamingTests checks it).
+/// </summary>
+internal sealed partial class CrossEntropyEmitter
+{
+    // The options whose gradient is factor·e_k − [k = y]·scale: the three-pass row and the pipeline apply.
+    private bool ThreePassGradient =>
+        this.model.Kind == TargetLossKind.CrossEntropy && !this.IsMargin && this.HasGradient
+        && !this.HasSmoothing && !this.HasZLoss && !this.HasSoftcap && !this.HasClassWeights && !this.HasSampleWeights
+        && !this.HasLse && !this.HasPredictions && !this.HasEntropy;
+
+    private static string NegativeInfinityFill(VectorLoopWriter c) => $"{c.T}.NegativeInfinity";
+
+    // max0.. = −∞: the maximum's accumulators.
+    private static void WriteMaxDeclarations(IndentedWriter writer, VectorLoopWriter c)
+    {
+        foreach (string name in VectorLoopWriter.Names("max", c.Unroll))
+        {
+            writer.Line($"{c.Vec} {name} = {c.Splat($"{c.T}.NegativeInfinity")};");
+        }
+    }
+
+    // The maximum of the accumulators, a scalar of the element type.
+    private static string RowMaximum(VectorLoopWriter c) =>
+        $"{c.M}.HorizontalMax({VectorLoopWriter.Tree(VectorLoopWriter.Names("max", c.Unroll), (a, b) => $"{c.M}.Max({a}, {b})")})";
+
+    // Pass 1 (stage 1): the maximum of 'source'; lanes past the row hold −∞.
+    private static void WriteMaxStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source) =>
+        w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load(source)});");
+
+    // Pass 2 (stage 2): e = exp(z − m) of 'source' stored to 'destination' and summed; lanes past the row add exp(−∞) = 0.
+    private static void WriteExpStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string destination)
+    {
+        w.Line($"{c.Vec} e{a.Accumulator} = {c.M}.ExpNonPositive({a.Load(source)} - rowMax);");
+        w.Line(a.Store($"e{a.Accumulator}", destination));
+        w.Line($"sum{a.Accumulator} += e{a.Accumulator};");
+    }
+
+    // Pass 3 (stage 3): the stored e scaled into the gradient; 'streamed': full vectors with streaming stores.
+    private static void WriteScaleStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string destination, bool streamed)
+    {
+        string value = $"{a.Load(source, "0")} * factor";
+        w.Line(streamed && !a.IsTail
+            ? $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({a.Index}));"
+            : a.Store(value, destination));
+    }
+
+    // The row's loss from its maximum ('maximum'), Σ e ('sum') and target logit ('logit'), then 'probability', the factor of
+    // p_k in the gradient.
+    private void WriteThreePassLoss(IndentedWriter writer)
+    {
+        writer.Line($"double logSum = {Math}.Log(sum);");
+        writer.Line(this.LseDeclaration);
+        writer.Line($"double loss = {this.LossFormula("logit", "0", "n")};");
+        writer.Line($"double probability = {this.ProbabilityFactor("n")};");
+    }
+
+    // The three-pass row (in cache): {Path}RowThreePass, which {Path}Row calls when its gradient does not stream.
+    private void WriteThreePassRow(IndentedWriter writer, VectorLoopWriter c)
+    {
+        string nParameter = this.model.Width == 0 ? ", nint n" : string.Empty;
+        writer.Line();
+        writer.Line("// In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;");
+        writer.Line($"// the gradient scaled by 1/Σ. Out of cache, {c.Path.Name}Pipeline runs the same passes over three rows at once.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static double {c.Path.Name}RowThreePass(ref {this.T} x{nParameter}, int target, ref {this.T} g, double scale)"))
+        {
+            if (this.model.Width != 0)
+            {
+                writer.Line("const nint n = Width;");
+            }
+
+            writer.Line("nint i;");
+            writer.Line("// Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).");
+            WriteMaxDeclarations(writer, c);
+            c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => WriteMaxStage(w, c, a, "x")), prefetch: "x");
+            writer.Line($"{this.T} maximumOfRow = {RowMaximum(c)};");
+            writer.Line($"{c.Vec} rowMax = {c.Splat("maximumOfRow")};");
+            writer.Line($"double logit = {Unsafe}.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits");
+            writer.Line();
+            writer.Line("// Pass 2: e = exp(z − m), written to the gradient and summed.");
+            c.WriteSumDeclarations(writer);
+            c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => WriteExpStage(w, c, a, "x", "g")), w => c.WriteSumFlush(w));
+            writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
+            writer.Line("double maximum = maximumOfRow;");
+            this.WriteThreePassLoss(writer);
+            writer.Line();
+            writer.Line("// Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.");
+            writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})(probability / sum)")};");
+            c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => WriteScaleStage(w, c, a, "g", "g", streamed: false)));
+            this.WriteTargetGradient(writer, "n");
+            writer.Line("return loss;");
+        }
+    }
+
+    // The pipeline of rows (out of cache): {Path}Pipeline, which the rows loop calls when the gradient streams and a row
+    // fits ScratchRows.PipelineRowBytes.
+    private void WritePipeline(IndentedWriter writer, VectorLoopWriter c)
+    {
+        bool none = this.model.Reduction == ReductionKind.None;
+        string losses = none ? $"global::System.Span<{this.T}> losses" : "ref global::KernelGen.Runtime.CompensatedSum total";
+        writer.Line();
+        writer.Line($"// Out of cache: the passes of {c.Path.Name}RowThreePass with three rows in flight in one loop. Iteration r finds the");
+        writer.Line("// maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which");
+        writer.Line("// stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,");
+        writer.Line("// computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static void {c.Path.Name}Pipeline(ref {this.T} x, ref {this.T} gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, {losses})"))
+        {
+            writer.Line("int rows = targets.Length;");
+            writer.Line("// Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage");
+            writer.Line("// without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).");
+            writer.Line($"ref {this.T} scratch = ref global::KernelGen.Runtime.ScratchRows.Get<{this.T}>(checked(3 * (int)n));");
+            writer.Line($"ref {this.T} spare = ref {Unsafe}.Add(ref scratch, 2 * n);");
+            writer.Line($"{this.T} maximumNext = {this.T}.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)");
+            writer.Line($"{this.T} maximumOfRow = 0;                   // the maximum of row r");
+            writer.Line("double sum = 1;                            // Σ e of row r");
+            writer.Line("nint i;");
+            using (writer.Block("for (int row = -2; row < rows; row++)"))
+            {
+                writer.Line("int ahead = row + 2, next = row + 1;");
+                writer.Line("bool writes = row >= 0 && targets[row] != IgnoreIndex;");
+                writer.Line($"ref {this.T} xm = ref {Unsafe}.Add(ref x, (nint){Math}.Min(ahead, rows - 1) * n);");
+                writer.Line($"ref {this.T} xe = ref {Unsafe}.Add(ref x, (nint)(next < rows ? {Math}.Max(next, 0) : 0) * n);");
+                writer.Line($"ref {this.T} se = ref next >= 0 && next < rows ? ref {Unsafe}.Add(ref scratch, (nint)(next & 1) * n) : ref spare;");
+                writer.Line($"ref {this.T} sw = ref writes ? ref {Unsafe}.Add(ref scratch, (nint)(row & 1) * n) : ref spare;");
+                writer.Line($"ref {this.T} gw = ref writes ? ref {Unsafe}.Add(ref gradient, (nint)row * n) : ref spare;");
+                writer.Line($"{c.Vec} rowMax = {c.Splat("maximumNext")};");
+                writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})({this.ProbabilityFactor("n")} / sum)")};");
+                WriteMaxDeclarations(writer, c);
+                c.WriteSumDeclarations(writer);
+                c.WritePass(
+                    writer,
+                    NegativeInfinityFill(c),
+                    (w, group) =>
+                    {
+                        foreach (VectorAccess a in group)
+                        {
+                            WriteMaxStage(w, c, a, "xm");
+                        }
+
+                        foreach (VectorAccess a in group)
+                        {
+                            WriteExpStage(w, c, a, "xe", "se");
+                        }
+
+                        foreach (VectorAccess a in group)
+                        {
+                            WriteScaleStage(w, c, a, "sw", "gw", streamed: true);
+                        }
+                    },
+                    w => c.WriteSumFlush(w),
+                    prefetch: "xm");
+                writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();");
+                using (writer.Block("if (row >= 0)"))
+                {
+                    using (writer.Block("if (writes)"))
+                    {
+                        writer.Line("int target = targets[row];");
+                        writer.Line($"double maximum = maximumOfRow;");
+                        writer.Line($"double logit = {Unsafe}.Add(ref x, ((nint)row * n) + target);");
+                        this.WriteThreePassLoss(writer);
+                        writer.Line(none ? $"losses[row] = ({this.T})loss;" : "total.Add(loss);");
+                        writer.Line($"ref {this.T} g = ref gw;   // the row's gradient");
+                        this.WriteTargetGradient(writer, "n");
+                    }
+
+                    using (writer.Block("else"))
+                    {
+                        writer.Line("// An ignored row: no loss, a zero gradient.");
+                        writer.Line($"{MemoryMarshal}.CreateSpan(ref {Unsafe}.Add(ref gradient, (nint)row * n), (int)n).Clear();");
+                        if (none)
+                        {
+                            writer.Line("losses[row] = 0;");
+                        }
+                    }
+                }
+
+                writer.Line("maximumOfRow = maximumNext;");
+                writer.Line($"sum = {c.M}.SumWidened(wideLow, wideHigh);");
+                writer.Line($"maximumNext = {RowMaximum(c)};");
+            }
+        }
+    }
+}
