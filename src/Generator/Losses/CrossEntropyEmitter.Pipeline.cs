@@ -26,19 +26,6 @@ internal sealed partial class CrossEntropyEmitter
 
     private static string NegativeInfinityFill(VectorLoopWriter c) => $"{c.T}.NegativeInfinity";
 
-    // max0.. = −∞: the maximum's accumulators.
-    private static void WriteMaxDeclarations(IndentedWriter writer, VectorLoopWriter c)
-    {
-        foreach (string name in VectorLoopWriter.Names("max", c.Unroll))
-        {
-            writer.Line($"{c.Vec} {name} = {c.Splat($"{c.T}.NegativeInfinity")};");
-        }
-    }
-
-    // The maximum of the accumulators, a scalar of the element type.
-    private static string RowMaximum(VectorLoopWriter c) =>
-        $"{c.M}.HorizontalMax({VectorLoopWriter.Tree(VectorLoopWriter.Names("max", c.Unroll), (a, b) => $"{c.M}.Max({a}, {b})")})";
-
     // Pass 1 (stage 1): the maximum of 'source'; lanes past the row hold −∞.
     private static void WriteMaxStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source) =>
         w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load(source)});");
@@ -87,9 +74,9 @@ internal sealed partial class CrossEntropyEmitter
 
             writer.Line("nint i;");
             writer.Line("// Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).");
-            WriteMaxDeclarations(writer, c);
+            c.WriteMaxDeclarations(writer);
             c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => WriteMaxStage(w, c, a, "x")), prefetch: "x");
-            writer.Line($"{this.T} maximumOfRow = {RowMaximum(c)};");
+            writer.Line($"{this.T} maximumOfRow = {c.MaxOfAccumulators()};");
             writer.Line($"{c.Vec} rowMax = {c.Splat("maximumOfRow")};");
             writer.Line($"double logit = {Unsafe}.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits");
             writer.Line();
@@ -142,7 +129,7 @@ internal sealed partial class CrossEntropyEmitter
                 writer.Line($"ref {this.T} gw = ref writes ? ref {Unsafe}.Add(ref gradient, (nint)row * n) : ref spare;");
                 writer.Line($"{c.Vec} rowMax = {c.Splat("maximumNext")};");
                 writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})({this.ProbabilityFactor("n")} / sum)")};");
-                WriteMaxDeclarations(writer, c);
+                c.WriteMaxDeclarations(writer);
                 c.WriteSumDeclarations(writer);
                 c.WritePass(
                     writer,
@@ -193,7 +180,7 @@ internal sealed partial class CrossEntropyEmitter
 
                 writer.Line("maximumOfRow = maximumNext;");
                 writer.Line($"sum = {c.M}.SumWidened(wideLow, wideHigh);");
-                writer.Line($"maximumNext = {RowMaximum(c)};");
+                writer.Line($"maximumNext = {c.MaxOfAccumulators()};");
             }
         }
     }

@@ -779,12 +779,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
     // expression of the row maximum.
     private string WriteMaxPass(IndentedWriter writer, VectorLoopWriter c, string source)
     {
-        string[] maxima = VectorLoopWriter.Names("max", c.Unroll).ToArray();
-        foreach (string name in maxima)
-        {
-            writer.Line($"{c.Vec} {name} = {c.Splat($"{this.T}.NegativeInfinity")};");
-        }
-
+        c.WriteMaxDeclarations(writer);
         c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
         {
             foreach (VectorAccess a in group)
@@ -792,7 +787,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
                 w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {(source == "x" ? this.Logit(c, a) : a.Load(source))});");
             }
         });
-        return $"{c.M}.HorizontalMax({VectorLoopWriter.Tree(maxima, (a, b) => $"{c.M}.Max({a}, {b})")})";
+        return c.MaxOfAccumulators();
     }
 
     // Passes 2 and 3 of the three-pass algorithms, given rowMax. With fuseNextMaximum the output pass
@@ -865,15 +860,11 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
             outputFill = $"{this.T}.NegativeInfinity";
         }
 
-        string[] maxima = VectorLoopWriter.Names("max", c.Unroll).ToArray();
         if (fuseNextMaximum)
         {
             writer.Line("// The same loop finds the next row's maximum: that row streams in from memory while this one is");
             writer.Line("// written, and the next call starts with its second pass.");
-            foreach (string name in maxima)
-            {
-                writer.Line($"{c.Vec} {name} = {c.Splat($"{this.T}.NegativeInfinity")};");
-            }
+            c.WriteMaxDeclarations(writer);
         }
 
         c.WritePass(writer, outputFill, (w, group) =>
@@ -892,7 +883,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
 
         if (fuseNextMaximum)
         {
-            writer.Line($"return {c.M}.HorizontalMax({VectorLoopWriter.Tree(maxima, (a, b) => $"{c.M}.Max({a}, {b})")});");
+            writer.Line($"return {c.MaxOfAccumulators()};");
         }
     }
 
