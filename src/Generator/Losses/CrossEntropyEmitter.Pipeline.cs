@@ -8,13 +8,13 @@ namespace KernelGen.Generator.Losses;
 
 /// <summary>
 /// The gradient of the plain cross-entropy (no label smoothing, z-loss, soft cap, weights or extra outputs) in three passes
-/// with one exp per element: the row maximum m; e = exp(z − m) stored and summed; the stored e scaled by 1/Σ. A row in
-/// cache runs them one after the other (<c>{Path}RowThreePass</c>, the gradient row holding e). Out of cache, many rows
-/// run them as a pipeline (<c>{Path}Pipeline</c>): one loop with three rows in flight — the maximum of row r + 2, read from
-/// memory; the exps of row r + 1, into a scratch row that stays in L2; row r's gradient, written from its scratch row with
-/// streaming stores — so that reading memory, computing exps and writing memory overlap instead of taking turns. Both
-/// forms write the same statements for every vector, in the same loops: a row's gradient and loss are the same bits either
-/// way (StreamingTests checks it).
+/// with one exp per element: the row maximum m; e = exp(z − m) stored and summed; the stored e scaled by scale/Σ. A row runs
+/// them one after the other (<c>{Path}Row</c>, the gradient row holding e; a streamed row does not store e but computes it
+/// again in pass 3). Out of cache, many rows run them as a pipeline (<c>{Path}Pipeline</c>): one loop with three rows in
+/// flight — the maximum of row r + 2, read from memory; the exps of row r + 1, into a scratch row that stays in L2; row r's
+/// gradient, written from its scratch row with streaming stores — so that reading memory, computing exps and writing
+/// memory overlap instead of taking turns. Every form writes the same statements for every vector of a reduction, in the
+/// same loops, and the same element-wise values: a row's gradient and loss are the same bits in every form (StreamingTests).
 /// </summary>
 internal sealed partial class CrossEntropyEmitter
 {
@@ -30,11 +30,15 @@ internal sealed partial class CrossEntropyEmitter
     private static void WriteMaxStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source) =>
         w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load(source)});");
 
-    // Pass 2 (stage 2): e = exp(z − m) of 'source' stored to 'destination' and summed; lanes past the row add exp(−∞) = 0.
-    private static void WriteExpStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string destination)
+    // Pass 2 (stage 2): e = exp(z − m) of 'source' summed and stored to 'destination' (if any); lanes past the row add exp(−∞) = 0.
+    private static void WriteExpStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string? destination)
     {
         w.Line($"{c.Vec} e{a.Accumulator} = {c.M}.ExpNonPositive({a.Load(source)} - rowMax);");
-        w.Line(a.Store($"e{a.Accumulator}", destination));
+        if (destination is not null)
+        {
+            w.Line(a.Store($"e{a.Accumulator}", destination));
+        }
+
         w.Line($"sum{a.Accumulator} += e{a.Accumulator};");
     }
 
@@ -57,15 +61,15 @@ internal sealed partial class CrossEntropyEmitter
         writer.Line($"double probability = {this.ProbabilityFactor("n")};");
     }
 
-    // The three-pass row (in cache): {Path}RowThreePass, which {Path}Row calls when its gradient does not stream.
+    // The row: {Path}Row, three passes. A streamed gradient (a row too long for the pipeline, or a one-row kernel) is not
+    // stored in pass 2: pass 3 computes e again and writes e·factor with streaming stores — the same values, so the same bits.
     private void WriteThreePassRow(IndentedWriter writer, VectorLoopWriter c)
     {
-        string nParameter = this.model.Width == 0 ? ", nint n" : string.Empty;
-        writer.Line();
-        writer.Line("// In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;");
-        writer.Line($"// the gradient scaled by 1/Σ. Out of cache, {c.Path.Name}Pipeline runs the same passes over three rows at once.");
+        writer.Line($"// Three passes, one exp per element (Unroll {c.Unroll}): the maximum m; e = exp(z − m) written to the gradient and summed;");
+        writer.Line($"// the gradient scaled by scale/Σ. Out of cache, many rows run these passes in {c.Path.Name}Pipeline, three rows at once;");
+        writer.Line("// a streamed row too long for it computes e again in pass 3 instead of storing it in pass 2. The same bits every way.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
-        using (writer.Block($"private static double {c.Path.Name}RowThreePass(ref {this.T} x{nParameter}, int target, ref {this.T} g, double scale)"))
+        using (writer.Block($"private static double {c.Path.Name}Row({this.RowParameters(vector: true)})"))
         {
             if (this.model.Width != 0)
             {
@@ -80,16 +84,34 @@ internal sealed partial class CrossEntropyEmitter
             writer.Line($"{c.Vec} rowMax = {c.Splat("maximumOfRow")};");
             writer.Line($"double logit = {Unsafe}.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits");
             writer.Line();
-            writer.Line("// Pass 2: e = exp(z − m), written to the gradient and summed.");
+            writer.Line("// Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.");
             c.WriteSumDeclarations(writer);
-            c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => WriteExpStage(w, c, a, "x", "g")), w => c.WriteSumFlush(w));
+            using (writer.Block("if (stream)"))
+            {
+                c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => WriteExpStage(w, c, a, "x", destination: null)), w => c.WriteSumFlush(w));
+            }
+
+            using (writer.Block("else"))
+            {
+                c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => WriteExpStage(w, c, a, "x", "g")), w => c.WriteSumFlush(w));
+            }
+
             writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
             writer.Line("double maximum = maximumOfRow;");
             this.WriteThreePassLoss(writer);
             writer.Line();
-            writer.Line("// Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.");
+            writer.Line("// Pass 3: g_k = e_k·(scale/Σ) (e computed again when the gradient streams); the target's own gradient in double after it.");
             writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})(probability / sum)")};");
-            c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => WriteScaleStage(w, c, a, "g", "g", streamed: false)));
+            using (writer.Block("if (stream)"))
+            {
+                c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => w.Line(a.Store($"{c.M}.ExpNonPositive({a.Load("x")} - rowMax) * factor", "g"))), stream: "g");
+            }
+
+            using (writer.Block("else"))
+            {
+                c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => WriteScaleStage(w, c, a, "g", "g", streamed: false)));
+            }
+
             this.WriteTargetGradient(writer, "n");
             writer.Line("return loss;");
         }
@@ -102,7 +124,7 @@ internal sealed partial class CrossEntropyEmitter
         bool none = this.model.Reduction == ReductionKind.None;
         string losses = none ? $"global::System.Span<{this.T}> losses" : "ref global::KernelGen.Runtime.CompensatedSum total";
         writer.Line();
-        writer.Line($"// Out of cache: the passes of {c.Path.Name}RowThreePass with three rows in flight in one loop. Iteration r finds the");
+        writer.Line($"// Out of cache: the passes of {c.Path.Name}Row with three rows in flight in one loop. Iteration r finds the");
         writer.Line("// maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which");
         writer.Line("// stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,");
         writer.Line("// computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.");

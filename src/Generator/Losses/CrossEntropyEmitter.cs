@@ -205,16 +205,18 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
         }
         else if (path.IsVector)
         {
-            var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
-            this.WriteVectorRow(writer, c);
             if (this.ThreePassGradient)
             {
-                var three = new VectorLoopWriter(path, this.Element, this.model.Unroll == 0 ? path.DefaultUnroll / 2 : this.model.Unroll);
-                this.WriteThreePassRow(writer, three);
+                var c = new VectorLoopWriter(path, this.Element, this.model.Unroll == 0 ? path.DefaultUnroll / 2 : this.model.Unroll);
+                this.WriteThreePassRow(writer, c);
                 if (this.ManyRows)
                 {
-                    this.WritePipeline(writer, three);
+                    this.WritePipeline(writer, c);
                 }
+            }
+            else
+            {
+                this.WriteVectorRow(writer, new VectorLoopWriter(path, this.Element, this.model.Unroll));
             }
         }
         else
@@ -744,17 +746,6 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
                 writer.Line("const nint n = Width;");
             }
 
-            if (this.ThreePassGradient)
-            {
-                using (writer.Block("if (!stream)"))
-                {
-                    writer.Line($"return {c.Path.Name}RowThreePass(ref x{(this.model.Width == 0 ? ", n" : string.Empty)}, target, ref g, scale);");
-                }
-
-                writer.Line();
-                writer.Line("// A row larger than the caches: the online normalizer, then the gradient with streaming stores.");
-            }
-
             writer.Line("nint i;");
             if (this.HasSoftcap)
             {
@@ -874,23 +865,15 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
                     }
                 }
 
-                if (this.ThreePassGradient)
+                // The same pass twice: with streaming stores for a gradient larger than the caches, with ordinary ones otherwise.
+                using (writer.Block("if (stream)"))
                 {
-                    // Only a streamed row gets here (the others took the three passes).
                     c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient, stream: "g");
                 }
-                else
-                {
-                    // The same pass twice: with streaming stores for a gradient larger than the caches, with ordinary ones otherwise.
-                    using (writer.Block("if (stream)"))
-                    {
-                        c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient, stream: "g");
-                    }
 
-                    using (writer.Block("else"))
-                    {
-                        c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient);
-                    }
+                using (writer.Block("else"))
+                {
+                    c.WritePass(writer, $"{this.T}.NegativeInfinity", Gradient);
                 }
                 this.WriteTargetGradient(writer, "n");
             }

@@ -346,137 +346,11 @@ namespace Demo
                 return (float)(total.Total(out _) / denominator);   // 0/0 = NaN when no row counts, as PyTorch
             }
 
-            // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
+            // Three passes, one exp per element (Unroll 4): the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by scale/Σ. Out of cache, many rows run these passes in Avx512Pipeline, three rows at once;
+            // a streamed row too long for it computes e again in pass 3 instead of storing it in pass 2. The same bits every way.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Avx512Row(ref float x, nint n, int target, ref float g, double scale, bool stream)
-            {
-                if (!stream)
-                {
-                    return Avx512RowThreePass(ref x, n, target, ref g, scale);
-                }
-
-                // A row larger than the caches: the online normalizer, then the gradient with streaming stores.
-                nint i;
-                // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
-                // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
-                global::System.Runtime.Intrinsics.Vector512<float> runningMax = global::System.Runtime.Intrinsics.Vector512.Create(float.MinValue);
-                global::System.Runtime.Intrinsics.Vector512<float> runningSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 128)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                    for (; i <= blockEnd; i += 128)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 512);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64));
-                        global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80));
-                        global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96));
-                        global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112));
-                        global::System.Runtime.Intrinsics.Vector512<float> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x0, x1), global::KernelGen.Runtime.VectorMath512.Max(x2, x3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x4, x5), global::KernelGen.Runtime.VectorMath512.Max(x6, x7))));
-                        runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), (((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - newMax))) + ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x4 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x5 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x6 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x7 - newMax)))));
-                        runningMax = newMax;
-                    }
-                    // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                    global::KernelGen.Runtime.VectorMath512.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(wideMax - runningMax));
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                    runningSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    wideMax = runningMax;
-                }
-                if (i <= n - 64)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512<float> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x0, x1), global::KernelGen.Runtime.VectorMath512.Max(x2, x3)));
-                    runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - newMax))));
-                    runningMax = newMax;
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<float> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity);
-                    global::System.Runtime.Intrinsics.Vector512<float> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
-                }
-                // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                global::KernelGen.Runtime.VectorMath512.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(wideMax - runningMax));
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                runningSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(wideMax));
-                global::KernelGen.Runtime.VectorMath512.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(wideMax - rowMax));
-                double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
-                double maximum = global::System.Runtime.Intrinsics.Vector512.ToScalar(rowMax);
-                double logSum = global::System.Math.Log(sum);
-                double lse = maximum + logSum;
-                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
-                double loss = lse - logit;
-
-                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
-                double probability = scale;
-                global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(probability / sum));
-                i = 0;
-                // Streaming stores need 64-byte-aligned addresses: the elements before g's first one go as one masked vector.
-                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 64);
-                if (head != 0)
-                {
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
-                    i = head;
-                }
-                for (; i <= n - 128; i += 128)
-                {
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax) * factor), ref g, (nuint)(i + 64));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax) * factor), ref g, (nuint)(i + 80));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax) * factor), ref g, (nuint)(i + 96));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax) * factor), ref g, (nuint)(i + 112));
-                }
-                if (i <= n - 64)
-                {
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor), ref g, (nuint)(i + 32));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor), ref g, (nuint)(i + 48));
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                }
-                global::KernelGen.Runtime.CacheHints.StreamingFence();
-                // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
-                return loss;
-            }
-
-            // In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;
-            // the gradient scaled by 1/Σ. Out of cache, Avx512Pipeline runs the same passes over three rows at once.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx512RowThreePass(ref float x, nint n, int target, ref float g, double scale)
             {
                 nint i;
                 // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
@@ -506,31 +380,46 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumOfRow);
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
 
-                // Pass 2: e = exp(z − m), written to the gradient and summed.
+                // Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 64)
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
-                    for (; i <= blockEnd; i += 64)
+                    i = 0;
+                    while (i <= n - 64)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                        for (; i <= blockEnd; i += 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                            sum3 += e3;
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    for (; i <= n - 16; i += 16)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref g, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref g, (nuint)(i + 16));
-                        sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref g, (nuint)(i + 32));
-                        sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref g, (nuint)(i + 48));
-                        sum3 += e3;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        sum0 += e0;
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -538,24 +427,52 @@ namespace Demo
                     sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 }
-                for (; i <= n - 16; i += 16)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref g, (nuint)(i));
-                    sum0 += e0;
+                    i = 0;
+                    while (i <= n - 64)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                        for (; i <= blockEnd; i += 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref g, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref g, (nuint)(i + 16));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref g, (nuint)(i + 32));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref g, (nuint)(i + 48));
+                            sum3 += e3;
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
-                    sum0 += e0;
-                }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
                 double maximum = maximumOfRow;
                 double logSum = global::System.Math.Log(sum);
@@ -563,31 +480,62 @@ namespace Demo
                 double loss = lse - logit;
                 double probability = scale;
 
-                // Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.
+                // Pass 3: g_k = e_k·(scale/Σ) (e computed again when the gradient streams); the target's own gradient in double after it.
                 global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 64; i += 64)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 16)) * factor, ref g, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 32)) * factor, ref g, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 48)) * factor, ref g, (nuint)(i + 48));
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 64);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref g, head, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor);
+                        i = head;
+                    }
+                    for (; i <= n - 64; i += 64)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor, ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor, ref g, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor, ref g, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor, ref g, (nuint)(i + 48));
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 16; i += 16)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
+                    i = 0;
+                    for (; i <= n - 64; i += 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 16)) * factor, ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 32)) * factor, ref g, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 48)) * factor, ref g, (nuint)(i + 48));
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
-            // Out of cache: the passes of Avx512RowThreePass with three rows in flight in one loop. Iteration r finds the
+            // Out of cache: the passes of Avx512Row with three rows in flight in one loop. Iteration r finds the
             // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
             // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
             // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
@@ -709,110 +657,11 @@ namespace Demo
                 }
             }
 
-            // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
+            // Three passes, one exp per element (Unroll 2): the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by scale/Σ. Out of cache, many rows run these passes in Avx2Pipeline, three rows at once;
+            // a streamed row too long for it computes e again in pass 3 instead of storing it in pass 2. The same bits every way.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Avx2Row(ref float x, nint n, int target, ref float g, double scale, bool stream)
-            {
-                if (!stream)
-                {
-                    return Avx2RowThreePass(ref x, n, target, ref g, scale);
-                }
-
-                // A row larger than the caches: the online normalizer, then the gradient with streaming stores.
-                nint i;
-                // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
-                // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
-                global::System.Runtime.Intrinsics.Vector256<float> runningMax = global::System.Runtime.Intrinsics.Vector256.Create(float.MinValue);
-                global::System.Runtime.Intrinsics.Vector256<float> runningSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 32)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                    for (; i <= blockEnd; i += 32)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 128);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector256<float> newMax = global::KernelGen.Runtime.VectorMath256.Max(runningMax, global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(x0, x1), global::KernelGen.Runtime.VectorMath256.Max(x2, x3)));
-                        runningSum = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x3 - newMax))));
-                        runningMax = newMax;
-                    }
-                    // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                    global::KernelGen.Runtime.VectorMath256.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(wideMax - runningMax));
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                    runningSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    wideMax = runningMax;
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256<float> newMax = global::KernelGen.Runtime.VectorMath256.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity);
-                    global::System.Runtime.Intrinsics.Vector256<float> newMax = global::KernelGen.Runtime.VectorMath256.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
-                }
-                // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                global::KernelGen.Runtime.VectorMath256.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(wideMax - runningMax));
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                runningSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(wideMax));
-                global::KernelGen.Runtime.VectorMath256.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(wideMax - rowMax));
-                double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
-                double maximum = global::System.Runtime.Intrinsics.Vector256.ToScalar(rowMax);
-                double logSum = global::System.Math.Log(sum);
-                double lse = maximum + logSum;
-                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
-                double loss = lse - logit;
-
-                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
-                double probability = scale;
-                global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(probability / sum));
-                i = 0;
-                // Streaming stores need 32-byte-aligned addresses: the elements before g's first one go as one masked vector.
-                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 32);
-                if (head != 0)
-                {
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
-                    i = head;
-                }
-                for (; i <= n - 32; i += 32)
-                {
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor), ref g, (nuint)(i + 16));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor), ref g, (nuint)(i + 24));
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                }
-                global::KernelGen.Runtime.CacheHints.StreamingFence();
-                // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
-                return loss;
-            }
-
-            // In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;
-            // the gradient scaled by 1/Σ. Out of cache, Avx2Pipeline runs the same passes over three rows at once.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Avx2RowThreePass(ref float x, nint n, int target, ref float g, double scale)
             {
                 nint i;
                 // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
@@ -838,44 +687,79 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumOfRow);
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
 
-                // Pass 2: e = exp(z − m), written to the gradient and summed.
+                // Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref g, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref g, (nuint)(i + 8));
-                        sum1 += e1;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        sum0 += e0;
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref g, (nuint)(i));
-                    sum0 += e0;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref g, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref g, (nuint)(i + 8));
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
-                    sum0 += e0;
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
-                sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
                 double maximum = maximumOfRow;
                 double logSum = global::System.Math.Log(sum);
@@ -883,29 +767,58 @@ namespace Demo
                 double loss = lse - logit;
                 double probability = scale;
 
-                // Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.
+                // Pass 3: g_k = e_k·(scale/Σ) (e computed again when the gradient streams); the target's own gradient in double after it.
                 global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 16; i += 16)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i + 8)) * factor, ref g, (nuint)(i + 8));
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 32);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref g, head, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor);
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor, ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor, ref g, (nuint)(i + 8));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i + 8)) * factor, ref g, (nuint)(i + 8));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
-            // Out of cache: the passes of Avx2RowThreePass with three rows in flight in one loop. Iteration r finds the
+            // Out of cache: the passes of Avx2Row with three rows in flight in one loop. Iteration r finds the
             // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
             // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
             // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
@@ -1009,110 +922,11 @@ namespace Demo
                 }
             }
 
-            // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
+            // Three passes, one exp per element (Unroll 2): the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by scale/Σ. Out of cache, many rows run these passes in NeonPipeline, three rows at once;
+            // a streamed row too long for it computes e again in pass 3 instead of storing it in pass 2. The same bits every way.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double NeonRow(ref float x, nint n, int target, ref float g, double scale, bool stream)
-            {
-                if (!stream)
-                {
-                    return NeonRowThreePass(ref x, n, target, ref g, scale);
-                }
-
-                // A row larger than the caches: the online normalizer, then the gradient with streaming stores.
-                nint i;
-                // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
-                // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
-                global::System.Runtime.Intrinsics.Vector128<float> runningMax = global::System.Runtime.Intrinsics.Vector128.Create(float.MinValue);
-                global::System.Runtime.Intrinsics.Vector128<float> runningSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(x0, x1), global::KernelGen.Runtime.VectorMath128.Max(x2, x3)));
-                        runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3 - newMax))));
-                        runningMax = newMax;
-                    }
-                    // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                    global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - runningMax));
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                    runningSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    wideMax = runningMax;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<float> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity);
-                    global::System.Runtime.Intrinsics.Vector128<float> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
-                }
-                // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - runningMax));
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                runningSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(wideMax));
-                global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - rowMax));
-                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
-                double maximum = global::System.Runtime.Intrinsics.Vector128.ToScalar(rowMax);
-                double logSum = global::System.Math.Log(sum);
-                double lse = maximum + logSum;
-                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
-                double loss = lse - logit;
-
-                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
-                double probability = scale;
-                global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                i = 0;
-                // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
-                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
-                if (head != 0)
-                {
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
-                    i = head;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                }
-                global::KernelGen.Runtime.CacheHints.StreamingFence();
-                // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
-                return loss;
-            }
-
-            // In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;
-            // the gradient scaled by 1/Σ. Out of cache, NeonPipeline runs the same passes over three rows at once.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double NeonRowThreePass(ref float x, nint n, int target, ref float g, double scale)
             {
                 nint i;
                 // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
@@ -1137,44 +951,79 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumOfRow);
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
 
-                // Pass 2: e = exp(z − m), written to the gradient and summed.
+                // Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.
                 // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref g, (nuint)(i + 4));
-                        sum1 += e1;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        sum0 += e0;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
-                    sum0 += e0;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref g, (nuint)(i + 4));
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
-                    sum0 += e0;
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
                 double maximum = maximumOfRow;
                 double logSum = global::System.Math.Log(sum);
@@ -1182,29 +1031,58 @@ namespace Demo
                 double loss = lse - logit;
                 double probability = scale;
 
-                // Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.
+                // Pass 3: g_k = e_k·(scale/Σ) (e computed again when the gradient streams); the target's own gradient in double after it.
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i + 4)) * factor, ref g, (nuint)(i + 4));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor);
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor, ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor, ref g, (nuint)(i + 4));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i + 4)) * factor, ref g, (nuint)(i + 4));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
-            // Out of cache: the passes of NeonRowThreePass with three rows in flight in one loop. Iteration r finds the
+            // Out of cache: the passes of NeonRow with three rows in flight in one loop. Iteration r finds the
             // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
             // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
             // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
@@ -1307,110 +1185,11 @@ namespace Demo
                 }
             }
 
-            // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
+            // Three passes, one exp per element (Unroll 2): the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by scale/Σ. Out of cache, many rows run these passes in Vector128Pipeline, three rows at once;
+            // a streamed row too long for it computes e again in pass 3 instead of storing it in pass 2. The same bits every way.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Vector128Row(ref float x, nint n, int target, ref float g, double scale, bool stream)
-            {
-                if (!stream)
-                {
-                    return Vector128RowThreePass(ref x, n, target, ref g, scale);
-                }
-
-                // A row larger than the caches: the online normalizer, then the gradient with streaming stores.
-                nint i;
-                // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
-                // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
-                global::System.Runtime.Intrinsics.Vector128<float> runningMax = global::System.Runtime.Intrinsics.Vector128.Create(float.MinValue);
-                global::System.Runtime.Intrinsics.Vector128<float> runningSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(x0, x1), global::KernelGen.Runtime.VectorMath128.Max(x2, x3)));
-                        runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3 - newMax))));
-                        runningMax = newMax;
-                    }
-                    // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                    global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - runningMax));
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                    runningSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    wideMax = runningMax;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<float> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity);
-                    global::System.Runtime.Intrinsics.Vector128<float> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
-                }
-                // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - runningMax));
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                runningSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(wideMax));
-                global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - rowMax));
-                double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
-                double maximum = global::System.Runtime.Intrinsics.Vector128.ToScalar(rowMax);
-                double logSum = global::System.Math.Log(sum);
-                double lse = maximum + logSum;
-                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
-                double loss = lse - logit;
-
-                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
-                double probability = scale;
-                global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                i = 0;
-                // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
-                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
-                if (head != 0)
-                {
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor));
-                    i = head;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor), ref g, (nuint)(i + 4));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor), ref g, (nuint)(i + 8));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor), ref g, (nuint)(i + 12));
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor), ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor));
-                }
-                global::KernelGen.Runtime.CacheHints.StreamingFence();
-                // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
-                return loss;
-            }
-
-            // In cache: three passes, one exp per element — the maximum m; e = exp(z − m) written to the gradient and summed;
-            // the gradient scaled by 1/Σ. Out of cache, Vector128Pipeline runs the same passes over three rows at once.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static double Vector128RowThreePass(ref float x, nint n, int target, ref float g, double scale)
             {
                 nint i;
                 // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
@@ -1435,44 +1214,79 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumOfRow);
                 double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
 
-                // Pass 2: e = exp(z − m), written to the gradient and summed.
+                // Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.
                 // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
+                if (stream)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref g, (nuint)(i + 4));
-                        sum1 += e1;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        sum0 += e0;
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
-                    sum0 += e0;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref g, (nuint)(i + 4));
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
-                    sum0 += e0;
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
                 double maximum = maximumOfRow;
                 double logSum = global::System.Math.Log(sum);
@@ -1480,29 +1294,58 @@ namespace Demo
                 double loss = lse - logit;
                 double probability = scale;
 
-                // Pass 3: g_k = e_k·(scale/Σ); the target's own gradient in double after it.
+                // Pass 3: g_k = e_k·(scale/Σ) (e computed again when the gradient streams); the target's own gradient in double after it.
                 global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
-                i = 0;
-                for (; i <= n - 8; i += 8)
+                if (stream)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i + 4)) * factor, ref g, (nuint)(i + 4));
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before g's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref g, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, float.NegativeInfinity) - rowMax) * factor);
+                        i = head;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor, ref g, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor, ref g, (nuint)(i + 4));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax) * factor);
+                    }
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
+                    i = 0;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i + 4)) * factor, ref g, (nuint)(i + 4));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor, ref g, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor);
+                    }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
                 return loss;
             }
 
-            // Out of cache: the passes of Vector128RowThreePass with three rows in flight in one loop. Iteration r finds the
+            // Out of cache: the passes of Vector128Row with three rows in flight in one loop. Iteration r finds the
             // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
             // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
             // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
