@@ -163,6 +163,29 @@ public class StreamingTests
     }
 
     [Fact]
+    public void ThePipelineOfRowsAllocatesOnlyOnAThreadsFirstCall()
+    {
+        // The pipeline's scratch rows are per thread (ScratchRows): the first call on a thread allocates them, later calls
+        // with rows no longer than the first's allocate nothing.
+        int rows = 65, classes = 32771;
+        var random = new Random(23);
+        float[] logits = Enumerable.Range(0, rows * classes).Select(_ => (float)(random.NextDouble() * 8)).ToArray();
+        int[] targets = Enumerable.Range(0, rows).Select(_ => random.Next(classes)).ToArray();
+        float[] gradient = new float[logits.Length];
+        float first = LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
+        var allocated = new long[8];
+        for (int call = 0; call < allocated.Length; call++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            float loss = LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
+            allocated[call] = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(first, loss);
+        }
+
+        Assert.True(allocated.All(static a => a == 0), "allocated per call: " + string.Join(", ", allocated));
+    }
+
+    [Fact]
     public void StreamedSingleRowGradientEqualsTheInPlaceGradientOnEveryPath()
     {
         // One row of 8.4 MB: its gradient apart from the logits streams (e computed again in the third pass), written over
