@@ -111,6 +111,8 @@ public class StreamingTests
     [InlineData(nameof(LossKernels.CrossEntropyNoneGradFU3Rows), 67, 32003)]
     [InlineData(nameof(LossKernels.CrossEntropySumGradDRows), 37, 30011)]
     [InlineData(nameof(LossKernels.CrossEntropySumGradFRows), 33, 65600)]
+    [InlineData(nameof(LossKernels.CrossEntropyNoneSmoothGradFRows), 65, 32771)]
+    [InlineData(nameof(LossKernels.CrossEntropySumSmoothZGradDRows), 37, 30011)]
     public void StreamedRowsEqualTheRowsOneByOneOnEveryPath(string name, int rows, int classes)
     {
         // A gradient of 8+ MiB streams: rows of at most ScratchRows.PipelineRowBytes run as a pipeline of rows (three in
@@ -153,7 +155,8 @@ public class StreamingTests
             Assert.True(batch.Gradient.AsSpan(0, classes).ToArray().All(static v => v == 0), $"{name}.{path}: an ignored row's gradient is not zero");
             if (kernel.Reduction != LossReduction.None)
             {
-                Assert.True(Math.Abs(batch.Loss - rowLosses) <= 1e-6 * Math.Abs(rowLosses), $"{name}.{path}: loss {batch.Loss} vs the rows' sum {rowLosses}");
+                // (Infinite with label smoothing: Σz of the row with a −∞ logit is −∞, as in PyTorch.)
+                Assert.True(batch.Loss == rowLosses || Math.Abs(batch.Loss - rowLosses) <= 1e-6 * Math.Abs(rowLosses), $"{name}.{path}: loss {batch.Loss} vs the rows' sum {rowLosses}");
             }
 
             checkedPaths++;
@@ -173,6 +176,15 @@ public class StreamingTests
         int[] targets = Enumerable.Range(0, rows).Select(_ => random.Next(classes)).ToArray();
         float[] gradient = new float[logits.Length];
         float first = LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
+
+        // Warm up past the tiered JIT's call counting: the runtime's own work when a method tiers up can allocate on the
+        // calling thread (seen once, intermittently, with other test classes running beside this one); what is measured
+        // here is the kernel's.
+        for (int call = 0; call < 40; call++)
+        {
+            LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
+        }
+
         var allocated = new long[8];
         for (int call = 0; call < allocated.Length; call++)
         {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Emit;
@@ -7,8 +8,9 @@ using KernelGen.Generator.Models;
 namespace KernelGen.Generator.Losses;
 
 /// <summary>
-/// The gradient of the plain cross-entropy (no label smoothing, z-loss, soft cap, weights or extra outputs) in three passes
-/// with one exp per element: the row maximum m; e = exp(z − m) stored and summed; the stored e scaled by scale/Σ. A row runs
+/// The gradient of the cross-entropy without weights, soft cap or extra outputs (label smoothing and the z-loss included) in
+/// three passes with one exp per element: the row maximum m (and Σz for label smoothing); e = exp(z − m) stored and summed;
+/// the stored e scaled by probability/Σ, less ε·scale/K with label smoothing. A row runs
 /// them one after the other (<c>{Path}Row</c>, the gradient row holding e; a streamed row does not store e but computes it
 /// again in pass 3). Out of cache, many rows run them as a pipeline (<c>{Path}Pipeline</c>): one loop with three rows in
 /// flight — the maximum of row r + 2, read from memory; the exps of row r + 1, into a scratch row that stays in L2; row r's
@@ -18,17 +20,36 @@ namespace KernelGen.Generator.Losses;
 /// </summary>
 internal sealed partial class CrossEntropyEmitter
 {
-    // The options whose gradient is factor·e_k − [k = y]·scale: the three-pass row and the pipeline apply.
+    // The options whose gradient is factor·e_k − uniform − [k = y]·shift (label smoothing and the z-loss included, not weights):
+    // the three-pass row and the pipeline apply.
     private bool ThreePassGradient =>
         this.model.Kind == TargetLossKind.CrossEntropy && !this.IsMargin && this.HasGradient
-        && !this.HasSmoothing && !this.HasZLoss && !this.HasSoftcap && !this.HasClassWeights && !this.HasSampleWeights
+        && !this.HasSoftcap && !this.HasClassWeights && !this.HasSampleWeights
         && !this.HasLse && !this.HasPredictions && !this.HasEntropy;
 
     private static string NegativeInfinityFill(VectorLoopWriter c) => $"{c.T}.NegativeInfinity";
 
-    // Pass 1 (stage 1): the maximum of 'source'; lanes past the row hold −∞.
-    private static void WriteMaxStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source) =>
+    // Pass 1 (stage 1): the maximum of 'source' (lanes past the row hold −∞) and, with label smoothing, Σz (they hold 0).
+    private void WriteMaxStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source)
+    {
         w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load(source)});");
+        if (this.HasSmoothing)
+        {
+            w.Line($"logitSum{a.Accumulator} += {a.Load(source, "0")};");
+        }
+    }
+
+    // With label smoothing: the Σz accumulators of pass 1 and their double lanes.
+    private void WriteLogitSumDeclarations(IndentedWriter writer, VectorLoopWriter c)
+    {
+        if (this.HasSmoothing)
+        {
+            c.WriteSumDeclarations(writer, "logitSum", true, "logit");
+        }
+    }
+
+    // The block flush of pass 1: Σz into double lanes (nothing without smoothing).
+    private Action<IndentedWriter>? LogitSumFlush(VectorLoopWriter c) => this.HasSmoothing ? w => c.WriteSumFlush(w, "logitSum", "logit") : null;
 
     // Pass 2 (stage 2): e = exp(z − m) of 'source' summed and stored to 'destination' (if any); lanes past the row add exp(−∞) = 0.
     private static void WriteExpStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string? destination)
@@ -43,23 +64,35 @@ internal sealed partial class CrossEntropyEmitter
     }
 
     // Pass 3 (stage 3): the stored e scaled into the gradient; 'streamed': full vectors with streaming stores.
-    private static void WriteScaleStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string destination, bool streamed)
+    private void WriteScaleStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string destination, bool streamed)
     {
-        string value = $"{a.Load(source, "0")} * factor";
+        string value = $"({a.Load(source, "0")} * factor){this.MinusUniform}";
         w.Line(streamed && !a.IsTail
             ? $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({a.Index}));"
             : a.Store(value, destination));
     }
 
-    // The row's loss from its maximum ('maximum'), Σ e ('sum') and target logit ('logit'), then 'probability', the factor of
-    // p_k in the gradient.
-    private void WriteThreePassLoss(IndentedWriter writer)
+    // From the row's maximum ('maximum') and Σ e ('sum'): log Σ, LSE and 'probability', the factor of p_k in the gradient.
+    private void WriteRowScalars(IndentedWriter writer)
     {
         writer.Line($"double logSum = {Math}.Log(sum);");
         writer.Line(this.LseDeclaration);
-        writer.Line($"double loss = {this.LossFormula("logit", "0", "n")};");
         writer.Line($"double probability = {this.ProbabilityFactor("n")};");
     }
+
+    // The row's loss, from LSE, the target's logit ('logit') and, with label smoothing, Σz ('logitTotal').
+    private string ThreePassLoss => $"double loss = {this.LossFormula("logit", "logitTotal", "n")};";
+
+    // With label smoothing, the gradient's − ε·scale/K of every class, a vector; nothing otherwise.
+    private void WriteUniform(IndentedWriter writer, VectorLoopWriter c)
+    {
+        if (this.HasSmoothing)
+        {
+            writer.Line($"{c.Vec} uniform = {c.Splat($"({this.T})(scale * LabelSmoothing / n)")};");
+        }
+    }
+
+    private string MinusUniform => this.HasSmoothing ? " - uniform" : string.Empty;
 
     // The row: {Path}Row, three passes. A streamed gradient (a row too long for the pipeline, or a one-row kernel) is not
     // stored in pass 2: pass 3 computes e again and writes e·factor with streaming stores — the same values, so the same bits.
@@ -79,8 +112,14 @@ internal sealed partial class CrossEntropyEmitter
             writer.Line("nint i;");
             writer.Line("// Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).");
             c.WriteMaxDeclarations(writer);
-            c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => WriteMaxStage(w, c, a, "x")), prefetch: "x");
+            this.WriteLogitSumDeclarations(writer, c);
+            c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => this.WriteMaxStage(w, c, a, "x")), this.LogitSumFlush(c), prefetch: "x");
             writer.Line($"{this.T} maximumOfRow = {c.MaxOfAccumulators()};");
+            if (this.HasSmoothing)
+            {
+                writer.Line($"double logitTotal = {c.M}.SumWidened(logitLow, logitHigh);");
+            }
+
             writer.Line($"{c.Vec} rowMax = {c.Splat("maximumOfRow")};");
             writer.Line($"double logit = {Unsafe}.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits");
             writer.Line();
@@ -98,18 +137,20 @@ internal sealed partial class CrossEntropyEmitter
 
             writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
             writer.Line("double maximum = maximumOfRow;");
-            this.WriteThreePassLoss(writer);
+            this.WriteRowScalars(writer);
+            writer.Line(this.ThreePassLoss);
             writer.Line();
-            writer.Line("// Pass 3: g_k = e_k·(scale/Σ) (e computed again when the gradient streams); the target's own gradient in double after it.");
+            writer.Line($"// Pass 3: g_k = e_k·(probability/Σ){(this.HasSmoothing ? " − ε·scale/K" : string.Empty)} (e computed again when the gradient streams); the target's own gradient in double after it.");
             writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})(probability / sum)")};");
+            this.WriteUniform(writer, c);
             using (writer.Block("if (stream)"))
             {
-                c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => w.Line(a.Store($"{c.M}.ExpNonPositive({a.Load("x")} - rowMax) * factor", "g"))), stream: "g");
+                c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => w.Line(a.Store($"({c.M}.ExpNonPositive({a.Load("x")} - rowMax) * factor){this.MinusUniform}", "g"))), stream: "g");
             }
 
             using (writer.Block("else"))
             {
-                c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => WriteScaleStage(w, c, a, "g", "g", streamed: false)));
+                c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => this.WriteScaleStage(w, c, a, "g", "g", streamed: false)));
             }
 
             this.WriteTargetGradient(writer, "n");
@@ -139,6 +180,12 @@ internal sealed partial class CrossEntropyEmitter
             writer.Line($"{this.T} maximumNext = {this.T}.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)");
             writer.Line($"{this.T} maximumOfRow = 0;                   // the maximum of row r");
             writer.Line("double sum = 1;                            // Σ e of row r");
+            if (this.HasSmoothing)
+            {
+                writer.Line("double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r");
+            }
+
+            this.WriteUniform(writer, c);
             writer.Line("nint i;");
             using (writer.Block("for (int row = -2; row < rows; row++)"))
             {
@@ -150,8 +197,12 @@ internal sealed partial class CrossEntropyEmitter
                 writer.Line($"ref {this.T} sw = ref writes ? ref {Unsafe}.Add(ref scratch, (nint)(row & 1) * n) : ref spare;");
                 writer.Line($"ref {this.T} gw = ref writes ? ref {Unsafe}.Add(ref gradient, (nint)row * n) : ref spare;");
                 writer.Line($"{c.Vec} rowMax = {c.Splat("maximumNext")};");
-                writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})({this.ProbabilityFactor("n")} / sum)")};");
+                writer.Line("// Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).");
+                writer.Line("double maximum = maximumOfRow;");
+                this.WriteRowScalars(writer);
+                writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})(probability / sum)")};");
                 c.WriteMaxDeclarations(writer);
+                this.WriteLogitSumDeclarations(writer, c);
                 c.WriteSumDeclarations(writer);
                 c.WritePass(
                     writer,
@@ -160,7 +211,7 @@ internal sealed partial class CrossEntropyEmitter
                     {
                         foreach (VectorAccess a in group)
                         {
-                            WriteMaxStage(w, c, a, "xm");
+                            this.WriteMaxStage(w, c, a, "xm");
                         }
 
                         foreach (VectorAccess a in group)
@@ -170,10 +221,14 @@ internal sealed partial class CrossEntropyEmitter
 
                         foreach (VectorAccess a in group)
                         {
-                            WriteScaleStage(w, c, a, "sw", "gw", streamed: true);
+                            this.WriteScaleStage(w, c, a, "sw", "gw", streamed: true);
                         }
                     },
-                    w => c.WriteSumFlush(w),
+                    w =>
+                    {
+                        this.LogitSumFlush(c)?.Invoke(w);
+                        c.WriteSumFlush(w);
+                    },
                     prefetch: "xm");
                 writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();");
                 using (writer.Block("if (row >= 0)"))
@@ -181,9 +236,13 @@ internal sealed partial class CrossEntropyEmitter
                     using (writer.Block("if (writes)"))
                     {
                         writer.Line("int target = targets[row];");
-                        writer.Line($"double maximum = maximumOfRow;");
                         writer.Line($"double logit = {Unsafe}.Add(ref x, ((nint)row * n) + target);");
-                        this.WriteThreePassLoss(writer);
+                        if (this.HasSmoothing)
+                        {
+                            writer.Line("double logitTotal = logitTotalOfRow;");
+                        }
+
+                        writer.Line(this.ThreePassLoss);
                         writer.Line(none ? $"losses[row] = ({this.T})loss;" : "total.Add(loss);");
                         writer.Line($"ref {this.T} g = ref gw;   // the row's gradient");
                         this.WriteTargetGradient(writer, "n");
@@ -203,6 +262,11 @@ internal sealed partial class CrossEntropyEmitter
                 writer.Line("maximumOfRow = maximumNext;");
                 writer.Line($"sum = {c.M}.SumWidened(wideLow, wideHigh);");
                 writer.Line($"maximumNext = {c.MaxOfAccumulators()};");
+                if (this.HasSmoothing)
+                {
+                    writer.Line("logitTotalOfRow = logitTotalNext;");
+                    writer.Line($"logitTotalNext = {c.M}.SumWidened(logitLow, logitHigh);");
+                }
             }
         }
     }

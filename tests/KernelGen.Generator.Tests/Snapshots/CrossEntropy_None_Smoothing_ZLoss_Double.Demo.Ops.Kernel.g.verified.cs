@@ -150,6 +150,12 @@ namespace Demo
                 const double scale = 1.0;
                 // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
+                // Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.
+                if (stream && rows > 0 && (long)n * sizeof(double) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)
+                {
+                    Avx512Pipeline(ref x, ref g, targets, n, scale, losses);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -176,6 +182,12 @@ namespace Demo
                 const double scale = 1.0;
                 // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
+                // Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.
+                if (stream && rows > 0 && (long)n * sizeof(double) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)
+                {
+                    Avx2Pipeline(ref x, ref g, targets, n, scale, losses);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -202,6 +214,12 @@ namespace Demo
                 const double scale = 1.0;
                 // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
+                // Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.
+                if (stream && rows > 0 && (long)n * sizeof(double) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)
+                {
+                    NeonPipeline(ref x, ref g, targets, n, scale, losses);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -228,6 +246,12 @@ namespace Demo
                 const double scale = 1.0;
                 // A gradient much larger than the caches (and not written over the logits) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, gradient);
+                // Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.
+                if (stream && rows > 0 && (long)n * sizeof(double) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)
+                {
+                    Vector128Pipeline(ref x, ref g, targets, n, scale, losses);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     int target = targets[row];
@@ -288,127 +312,168 @@ namespace Demo
                 }
             }
 
-            // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
+            // Three passes, one exp per element (Unroll 4): the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by scale/Σ. Out of cache, many rows run these passes in Avx512Pipeline, three rows at once;
+            // a streamed row too long for it computes e again in pass 3 instead of storing it in pass 2. The same bits every way.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Avx512Row(ref double x, nint n, int target, ref double g, double scale, bool stream)
             {
                 nint i;
-                // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
+                // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
+                global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max3 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                // Sums stay in double lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<double> logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> logitSum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> logitSum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> logitSum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> logitSum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> logitLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, logitHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
-                // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
-                global::System.Runtime.Intrinsics.Vector512<double> runningMax = global::System.Runtime.Intrinsics.Vector512.Create(double.MinValue);
-                global::System.Runtime.Intrinsics.Vector512<double> runningSum = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
-                while (i <= n - 64)
+                while (i <= n - 32)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
-                    for (; i <= blockEnd; i += 64)
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                    for (; i <= blockEnd; i += 32)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 512);
-                        global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512<double> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector512<double> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512<double> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector512<double> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512<double> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40));
-                        global::System.Runtime.Intrinsics.Vector512<double> x6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512<double> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56));
-                        global::System.Runtime.Intrinsics.Vector512<double> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x0, x1), global::KernelGen.Runtime.VectorMath512.Max(x2, x3)), global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x4, x5), global::KernelGen.Runtime.VectorMath512.Max(x6, x7))));
-                        runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), (((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - newMax))) + ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x4 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x5 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x6 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x7 - newMax)))));
-                        runningMax = newMax;
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 256);
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
                         logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                        max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)));
                         logitSum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8));
+                        max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)));
                         logitSum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
+                        max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)));
                         logitSum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24));
-                        logitSum4 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
-                        logitSum5 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40));
-                        logitSum6 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
-                        logitSum7 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56));
                     }
-                    // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                    global::KernelGen.Runtime.VectorMath512.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(wideMax - runningMax));
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                    runningSum = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    wideMax = runningMax;
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, (((logitSum0 + logitSum1) + (logitSum2 + logitSum3)) + ((logitSum4 + logitSum5) + (logitSum6 + logitSum7))));
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
                     logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    logitSum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    logitSum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    logitSum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    logitSum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                }
-                if (i <= n - 32)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<double> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512<double> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512<double> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24));
-                    global::System.Runtime.Intrinsics.Vector512<double> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(x0, x1), global::KernelGen.Runtime.VectorMath512.Max(x2, x3)));
-                    runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x3 - newMax))));
-                    runningMax = newMax;
-                    logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                    logitSum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8));
-                    logitSum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
-                    logitSum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24));
-                    i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512<double> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)));
                     logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<double> x0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity);
-                    global::System.Runtime.Intrinsics.Vector512<double> newMax = global::KernelGen.Runtime.VectorMath512.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath512.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                     logitSum0 += global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0);
                 }
-                // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                global::KernelGen.Runtime.VectorMath512.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(wideMax - runningMax));
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                runningSum = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                wideMax = runningMax;
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, (((logitSum0 + logitSum1) + (logitSum2 + logitSum3)) + ((logitSum4 + logitSum5) + (logitSum6 + logitSum7))));
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
                 logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                logitSum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                logitSum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                logitSum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                logitSum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(global::KernelGen.Runtime.VectorMath512.HorizontalMax(wideMax));
-                global::KernelGen.Runtime.VectorMath512.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath512.ExpNonPositive(wideMax - rowMax));
+                double maximumOfRow = global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)));
+                double logitTotal = global::KernelGen.Runtime.VectorMath512.SumWidened(logitLow, logitHigh);
+                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumOfRow);
+                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
+
+                // Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.
+                // Sums stay in double lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                if (stream)
+                {
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                            sum3 += e3;
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                }
+                else
+                {
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref g, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref g, (nuint)(i + 8));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref g, (nuint)(i + 16));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref g, (nuint)(i + 24));
+                            sum3 += e3;
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                }
                 double sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
-                double maximum = global::System.Runtime.Intrinsics.Vector512.ToScalar(rowMax);
+                double maximum = maximumOfRow;
                 double logSum = global::System.Math.Log(sum);
                 double lse = maximum + logSum;
-                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
-                double logitTotal = global::KernelGen.Runtime.VectorMath512.SumWidened(logitLow, logitHigh);
+                double probability = scale * (1 + (2 * ZLoss * lse));
                 double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
 
-                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
-                double probability = scale * (1 + (2 * ZLoss * lse));
+                // Pass 3: g_k = e_k·(probability/Σ) − ε·scale/K (e computed again when the gradient streams); the target's own gradient in double after it.
                 global::System.Runtime.Intrinsics.Vector512<double> factor = global::System.Runtime.Intrinsics.Vector512.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector512<double> uniform = global::System.Runtime.Intrinsics.Vector512.Create((double)(scale * LabelSmoothing / n));
                 if (stream)
@@ -421,24 +486,12 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, double.NegativeInfinity) - rowMax) * factor) - uniform);
                         i = head;
                     }
-                    for (; i <= n - 64; i += 64)
+                    for (; i <= n - 32; i += 32)
                     {
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 40));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 48));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 56));
-                    }
-                    if (i <= n - 32)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
-                        i += 32;
                     }
                     for (; i <= n - 8; i += 8)
                     {
@@ -454,33 +507,21 @@ namespace Demo
                 else
                 {
                     i = 0;
-                    for (; i <= n - 64; i += 64)
+                    for (; i <= n - 32; i += 32)
                     {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 40));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 56));
-                    }
-                    if (i <= n - 32)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 24));
-                        i += 32;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i)) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 8)) * factor) - uniform, ref g, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 16)) * factor) - uniform, ref g, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i + 24)) * factor) - uniform, ref g, (nuint)(i + 24));
                     }
                     for (; i <= n - 8; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(i)) * factor) - uniform, ref g, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor) - uniform);
                     }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
@@ -488,92 +529,287 @@ namespace Demo
                 return loss;
             }
 
-            // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
+            // Out of cache: the passes of Avx512Row with three rows in flight in one loop. Iteration r finds the
+            // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
+            // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
+            // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512Pipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, global::System.Span<double> losses)
+            {
+                int rows = targets.Length;
+                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
+                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
+                double maximumOfRow = 0;                   // the maximum of row r
+                double sum = 1;                            // Σ e of row r
+                double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
+                global::System.Runtime.Intrinsics.Vector512<double> uniform = global::System.Runtime.Intrinsics.Vector512.Create((double)(scale * LabelSmoothing / n));
+                nint i;
+                for (int row = -2; row < rows; row++)
+                {
+                    int ahead = row + 2, next = row + 1;
+                    bool writes = row >= 0 && targets[row] != IgnoreIndex;
+                    ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
+                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumNext);
+                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
+                    double maximum = maximumOfRow;
+                    double logSum = global::System.Math.Log(sum);
+                    double lse = maximum + logSum;
+                    double probability = scale * (1 + (2 * ZLoss * lse));
+                    global::System.Runtime.Intrinsics.Vector512<double> factor = global::System.Runtime.Intrinsics.Vector512.Create((double)(probability / sum));
+                    global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector512<double> max2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector512<double> max3 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                    // Sums stay in double lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<double> logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> logitLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, logitHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    // Sums stay in double lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 256);
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                            logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 8)));
+                            logitSum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 8));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16)));
+                            logitSum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 24)));
+                            logitSum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 24));
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref se, (nuint)(i + 8));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 16)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref se, (nuint)(i + 16));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 24)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 24));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 8)) * factor) - uniform, ref gw, (nuint)(i + 8));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 16)) * factor) - uniform, ref gw, (nuint)(i + 16));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 24)) * factor) - uniform, ref gw, (nuint)(i + 24));
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                        logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                        logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                        logitSum0 += global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                    logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    if (row >= 0)
+                    {
+                        if (writes)
+                        {
+                            int target = targets[row];
+                            double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
+                            double logitTotal = logitTotalOfRow;
+                            double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
+                            losses[row] = (double)loss;
+                            ref double g = ref gw;   // the row's gradient
+                            // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
+                        }
+                        else
+                        {
+                            // An ignored row: no loss, a zero gradient.
+                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
+                            losses[row] = 0;
+                        }
+                    }
+                    maximumOfRow = maximumNext;
+                    sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                    maximumNext = global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)));
+                    logitTotalOfRow = logitTotalNext;
+                    logitTotalNext = global::KernelGen.Runtime.VectorMath512.SumWidened(logitLow, logitHigh);
+                }
+            }
+
+            // Three passes, one exp per element (Unroll 2): the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by scale/Σ. Out of cache, many rows run these passes in Avx2Pipeline, three rows at once;
+            // a streamed row too long for it computes e again in pass 3 instead of storing it in pass 2. The same bits every way.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Avx2Row(ref double x, nint n, int target, ref double g, double scale, bool stream)
             {
                 nint i;
-                // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
+                // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
+                global::System.Runtime.Intrinsics.Vector256<double> max0 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> logitSum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> logitSum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> logitLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, logitHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
-                // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
-                global::System.Runtime.Intrinsics.Vector256<double> runningMax = global::System.Runtime.Intrinsics.Vector256.Create(double.MinValue);
-                global::System.Runtime.Intrinsics.Vector256<double> runningSum = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 i = 0;
-                while (i <= n - 16)
+                while (i <= n - 8)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 128);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector256<double> newMax = global::KernelGen.Runtime.VectorMath256.Max(runningMax, global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(x0, x1), global::KernelGen.Runtime.VectorMath256.Max(x2, x3)));
-                        runningSum = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x3 - newMax))));
-                        runningMax = newMax;
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)));
                         logitSum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                        max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)));
                         logitSum1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4));
-                        logitSum2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
-                        logitSum3 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12));
                     }
-                    // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                    global::KernelGen.Runtime.VectorMath256.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(wideMax - runningMax));
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                    runningSum = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    wideMax = runningMax;
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                     logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    logitSum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    logitSum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256<double> newMax = global::KernelGen.Runtime.VectorMath256.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)));
                     logitSum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<double> x0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity);
-                    global::System.Runtime.Intrinsics.Vector256<double> newMax = global::KernelGen.Runtime.VectorMath256.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath256.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                     logitSum0 += global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0);
                 }
-                // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                global::KernelGen.Runtime.VectorMath256.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(wideMax - runningMax));
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                runningSum = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                wideMax = runningMax;
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                 logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                logitSum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                logitSum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(global::KernelGen.Runtime.VectorMath256.HorizontalMax(wideMax));
-                global::KernelGen.Runtime.VectorMath256.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath256.ExpNonPositive(wideMax - rowMax));
+                double maximumOfRow = global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(max0, max1));
+                double logitTotal = global::KernelGen.Runtime.VectorMath256.SumWidened(logitLow, logitHigh);
+                global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumOfRow);
+                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
+
+                // Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                if (stream)
+                {
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                }
+                else
+                {
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref g, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref g, (nuint)(i + 4));
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                }
                 double sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
-                double maximum = global::System.Runtime.Intrinsics.Vector256.ToScalar(rowMax);
+                double maximum = maximumOfRow;
                 double logSum = global::System.Math.Log(sum);
                 double lse = maximum + logSum;
-                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
-                double logitTotal = global::KernelGen.Runtime.VectorMath256.SumWidened(logitLow, logitHigh);
+                double probability = scale * (1 + (2 * ZLoss * lse));
                 double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
 
-                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
-                double probability = scale * (1 + (2 * ZLoss * lse));
+                // Pass 3: g_k = e_k·(probability/Σ) − ε·scale/K (e computed again when the gradient streams); the target's own gradient in double after it.
                 global::System.Runtime.Intrinsics.Vector256<double> factor = global::System.Runtime.Intrinsics.Vector256.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector256<double> uniform = global::System.Runtime.Intrinsics.Vector256.Create((double)(scale * LabelSmoothing / n));
                 if (stream)
@@ -586,12 +822,10 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, double.NegativeInfinity) - rowMax) * factor) - uniform);
                         i = head;
                     }
-                    for (; i <= n - 16; i += 16)
+                    for (; i <= n - 8; i += 8)
                     {
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 12));
                     }
                     for (; i <= n - 4; i += 4)
                     {
@@ -607,21 +841,19 @@ namespace Demo
                 else
                 {
                     i = 0;
-                    for (; i <= n - 16; i += 16)
+                    for (; i <= n - 8; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i)) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i + 4)) * factor) - uniform, ref g, (nuint)(i + 4));
                     }
                     for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(i)) * factor) - uniform, ref g, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor) - uniform);
                     }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
@@ -629,92 +861,260 @@ namespace Demo
                 return loss;
             }
 
-            // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
+            // Out of cache: the passes of Avx2Row with three rows in flight in one loop. Iteration r finds the
+            // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
+            // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
+            // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2Pipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, global::System.Span<double> losses)
+            {
+                int rows = targets.Length;
+                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
+                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
+                double maximumOfRow = 0;                   // the maximum of row r
+                double sum = 1;                            // Σ e of row r
+                double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
+                global::System.Runtime.Intrinsics.Vector256<double> uniform = global::System.Runtime.Intrinsics.Vector256.Create((double)(scale * LabelSmoothing / n));
+                nint i;
+                for (int row = -2; row < rows; row++)
+                {
+                    int ahead = row + 2, next = row + 1;
+                    bool writes = row >= 0 && targets[row] != IgnoreIndex;
+                    ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
+                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumNext);
+                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
+                    double maximum = maximumOfRow;
+                    double logSum = global::System.Math.Log(sum);
+                    double lse = maximum + logSum;
+                    double probability = scale * (1 + (2 * ZLoss * lse));
+                    global::System.Runtime.Intrinsics.Vector256<double> factor = global::System.Runtime.Intrinsics.Vector256.Create((double)(probability / sum));
+                    global::System.Runtime.Intrinsics.Vector256<double> max0 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector256<double> max1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<double> logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> logitLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, logitHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                            logitSum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i));
+                            max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 4)));
+                            logitSum1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor) - uniform, ref gw, (nuint)(i + 4));
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                        logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                        logitSum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                        logitSum0 += global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                    logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    if (row >= 0)
+                    {
+                        if (writes)
+                        {
+                            int target = targets[row];
+                            double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
+                            double logitTotal = logitTotalOfRow;
+                            double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
+                            losses[row] = (double)loss;
+                            ref double g = ref gw;   // the row's gradient
+                            // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
+                        }
+                        else
+                        {
+                            // An ignored row: no loss, a zero gradient.
+                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
+                            losses[row] = 0;
+                        }
+                    }
+                    maximumOfRow = maximumNext;
+                    sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                    maximumNext = global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(max0, max1));
+                    logitTotalOfRow = logitTotalNext;
+                    logitTotalNext = global::KernelGen.Runtime.VectorMath256.SumWidened(logitLow, logitHigh);
+                }
+            }
+
+            // Three passes, one exp per element (Unroll 2): the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by scale/Σ. Out of cache, many rows run these passes in NeonPipeline, three rows at once;
+            // a streamed row too long for it computes e again in pass 3 instead of storing it in pass 2. The same bits every way.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double NeonRow(ref double x, nint n, int target, ref double g, double scale, bool stream)
             {
                 nint i;
-                // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
+                // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
+                global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> logitSum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> logitSum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> logitLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, logitHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
-                // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
-                global::System.Runtime.Intrinsics.Vector128<double> runningMax = global::System.Runtime.Intrinsics.Vector128.Create(double.MinValue);
-                global::System.Runtime.Intrinsics.Vector128<double> runningSum = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
-                while (i <= n - 8)
+                while (i <= n - 4)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+                    nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                    for (; i <= blockEnd; i += 4)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
-                        global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<double> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6));
-                        global::System.Runtime.Intrinsics.Vector128<double> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(x0, x1), global::KernelGen.Runtime.VectorMath128.Max(x2, x3)));
-                        runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3 - newMax))));
-                        runningMax = newMax;
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
                         logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)));
                         logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
-                        logitSum2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
-                        logitSum3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6));
                     }
-                    // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                    global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - runningMax));
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                    runningSum = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    wideMax = runningMax;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                     logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    logitSum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    logitSum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<double> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
                     logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity);
-                    global::System.Runtime.Intrinsics.Vector128<double> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                     logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0);
                 }
-                // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - runningMax));
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                runningSum = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                wideMax = runningMax;
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                 logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                logitSum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                logitSum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(wideMax));
-                global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - rowMax));
+                double maximumOfRow = global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1));
+                double logitTotal = global::KernelGen.Runtime.VectorMath128.SumWidened(logitLow, logitHigh);
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumOfRow);
+                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
+
+                // Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.
+                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                if (stream)
+                {
+                    i = 0;
+                    while (i <= n - 4)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                        for (; i <= blockEnd; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                else
+                {
+                    i = 0;
+                    while (i <= n - 4)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                        for (; i <= blockEnd; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref g, (nuint)(i + 2));
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
-                double maximum = global::System.Runtime.Intrinsics.Vector128.ToScalar(rowMax);
+                double maximum = maximumOfRow;
                 double logSum = global::System.Math.Log(sum);
                 double lse = maximum + logSum;
-                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
-                double logitTotal = global::KernelGen.Runtime.VectorMath128.SumWidened(logitLow, logitHigh);
+                double probability = scale * (1 + (2 * ZLoss * lse));
                 double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
 
-                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
-                double probability = scale * (1 + (2 * ZLoss * lse));
+                // Pass 3: g_k = e_k·(probability/Σ) − ε·scale/K (e computed again when the gradient streams); the target's own gradient in double after it.
                 global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
                 if (stream)
@@ -727,12 +1127,10 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, double.NegativeInfinity) - rowMax) * factor) - uniform);
                         i = head;
                     }
-                    for (; i <= n - 8; i += 8)
+                    for (; i <= n - 4; i += 4)
                     {
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
                     }
                     for (; i <= n - 2; i += 2)
                     {
@@ -748,21 +1146,19 @@ namespace Demo
                 else
                 {
                     i = 0;
-                    for (; i <= n - 8; i += 8)
+                    for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i + 2)) * factor) - uniform, ref g, (nuint)(i + 2));
                     }
                     for (; i <= n - 2; i += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor) - uniform, ref g, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor) - uniform);
                     }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
@@ -770,92 +1166,259 @@ namespace Demo
                 return loss;
             }
 
-            // Two passes: the online normalizer (LSE in one read), then the gradient written from the logits.
+            // Out of cache: the passes of NeonRow with three rows in flight in one loop. Iteration r finds the
+            // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
+            // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
+            // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonPipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, global::System.Span<double> losses)
+            {
+                int rows = targets.Length;
+                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
+                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
+                double maximumOfRow = 0;                   // the maximum of row r
+                double sum = 1;                            // Σ e of row r
+                double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
+                global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
+                nint i;
+                for (int row = -2; row < rows; row++)
+                {
+                    int ahead = row + 2, next = row + 1;
+                    bool writes = row >= 0 && targets[row] != IgnoreIndex;
+                    ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
+                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
+                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
+                    double maximum = maximumOfRow;
+                    double logSum = global::System.Math.Log(sum);
+                    double lse = maximum + logSum;
+                    double probability = scale * (1 + (2 * ZLoss * lse));
+                    global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                    global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                    // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> logitLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, logitHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 4)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                        for (; i <= blockEnd; i += 4)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                            logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2)));
+                            logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2));
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
+                            sum1 += e1;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - uniform, ref gw, (nuint)(i + 2));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                        logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                        logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                        logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                    logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    if (row >= 0)
+                    {
+                        if (writes)
+                        {
+                            int target = targets[row];
+                            double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
+                            double logitTotal = logitTotalOfRow;
+                            double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
+                            losses[row] = (double)loss;
+                            ref double g = ref gw;   // the row's gradient
+                            // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
+                        }
+                        else
+                        {
+                            // An ignored row: no loss, a zero gradient.
+                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
+                            losses[row] = 0;
+                        }
+                    }
+                    maximumOfRow = maximumNext;
+                    sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                    maximumNext = global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1));
+                    logitTotalOfRow = logitTotalNext;
+                    logitTotalNext = global::KernelGen.Runtime.VectorMath128.SumWidened(logitLow, logitHigh);
+                }
+            }
+
+            // Three passes, one exp per element (Unroll 2): the maximum m; e = exp(z − m) written to the gradient and summed;
+            // the gradient scaled by scale/Σ. Out of cache, many rows run these passes in Vector128Pipeline, three rows at once;
+            // a streamed row too long for it computes e again in pass 3 instead of storing it in pass 2. The same bits every way.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Vector128Row(ref double x, nint n, int target, ref double g, double scale, bool stream)
             {
                 nint i;
-                // Σz for label smoothing, in the same pass: per-lane sums moved into double lanes at each block.
+                // Pass 1: the row maximum (the row is read from memory for the first time: asked for ahead).
+                global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> logitSum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> logitSum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> logitLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, logitHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Pass 1: per lane, a running maximum and a sum relative to it. It starts at the most negative finite
-                // value, not −inf, so that exp(old − new) is never exp(−inf − (−inf)) = NaN.
-                global::System.Runtime.Intrinsics.Vector128<double> runningMax = global::System.Runtime.Intrinsics.Vector128.Create(double.MinValue);
-                global::System.Runtime.Intrinsics.Vector128<double> runningSum = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideMax = runningMax;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
-                while (i <= n - 8)
+                while (i <= n - 4)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+                    nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                    for (; i <= blockEnd; i += 4)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref x, i, 64);
-                        global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<double> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6));
-                        global::System.Runtime.Intrinsics.Vector128<double> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(x0, x1), global::KernelGen.Runtime.VectorMath128.Max(x2, x3)));
-                        runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), ((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x1 - newMax)) + (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x2 - newMax) + global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x3 - newMax))));
-                        runningMax = newMax;
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
                         logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)));
                         logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2));
-                        logitSum2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
-                        logitSum3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6));
                     }
-                    // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                    global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - runningMax));
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                    runningSum = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    wideMax = runningMax;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                     logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    logitSum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    logitSum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128<double> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)));
                     logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> x0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity);
-                    global::System.Runtime.Intrinsics.Vector128<double> newMax = global::KernelGen.Runtime.VectorMath128.Max(runningMax, x0);
-                    runningSum = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(runningSum, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(runningMax - newMax), global::KernelGen.Runtime.VectorMath128.ExpNonPositive(x0 - newMax));
-                    runningMax = newMax;
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity));
                     logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0);
                 }
-                // Move the block's sums into double lanes (relative to the same maxima) so that long rows do not drift.
-                global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - runningMax));
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, runningSum);
-                runningSum = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                wideMax = runningMax;
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                 logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                logitSum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                logitSum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(global::KernelGen.Runtime.VectorMath128.HorizontalMax(wideMax));
-                global::KernelGen.Runtime.VectorMath128.ScaleWidened(ref wideLow, ref wideHigh, global::KernelGen.Runtime.VectorMath128.ExpNonPositive(wideMax - rowMax));
+                double maximumOfRow = global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1));
+                double logitTotal = global::KernelGen.Runtime.VectorMath128.SumWidened(logitLow, logitHigh);
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumOfRow);
+                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits
+
+                // Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.
+                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                if (stream)
+                {
+                    i = 0;
+                    while (i <= n - 4)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                        for (; i <= blockEnd; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                else
+                {
+                    i = 0;
+                    while (i <= n - 4)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                        for (; i <= blockEnd; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref g, (nuint)(i + 2));
+                            sum1 += e1;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref g, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
                 double sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
-                double maximum = global::System.Runtime.Intrinsics.Vector128.ToScalar(rowMax);
+                double maximum = maximumOfRow;
                 double logSum = global::System.Math.Log(sum);
                 double lse = maximum + logSum;
-                double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)target);
-                double logitTotal = global::KernelGen.Runtime.VectorMath128.SumWidened(logitLow, logitHigh);
+                double probability = scale * (1 + (2 * ZLoss * lse));
                 double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
 
-                // Pass 2: g_k = (factor·exp(z_k − m) − uniform), read before written (the gradient may be the logits).
-                double probability = scale * (1 + (2 * ZLoss * lse));
+                // Pass 3: g_k = e_k·(probability/Σ) − ε·scale/K (e computed again when the gradient streams); the target's own gradient in double after it.
                 global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
                 global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
                 if (stream)
@@ -868,12 +1431,10 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref g, head, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, double.NegativeInfinity) - rowMax) * factor) - uniform);
                         i = head;
                     }
-                    for (; i <= n - 8; i += 8)
+                    for (; i <= n - 4; i += 4)
                     {
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
                     }
                     for (; i <= n - 2; i += 2)
                     {
@@ -889,26 +1450,148 @@ namespace Demo
                 else
                 {
                     i = 0;
-                    for (; i <= n - 8; i += 8)
+                    for (; i <= n - 4; i += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 2));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax) * factor) - uniform, ref g, (nuint)(i + 6));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i + 2)) * factor) - uniform, ref g, (nuint)(i + 2));
                     }
                     for (; i <= n - 2; i += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax) * factor) - uniform, ref g, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(i)) * factor) - uniform, ref g, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax) * factor) - uniform);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, i), n - i, 0) * factor) - uniform);
                     }
                 }
                 // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
                 return loss;
+            }
+
+            // Out of cache: the passes of Vector128Row with three rows in flight in one loop. Iteration r finds the
+            // maximum of row r + 2 (read from memory, asked for ahead), writes e = exp(z − m) of row r + 1 to a scratch row (which
+            // stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,
+            // computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128Pipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, global::System.Span<double> losses)
+            {
+                int rows = targets.Length;
+                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
+                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
+                double maximumOfRow = 0;                   // the maximum of row r
+                double sum = 1;                            // Σ e of row r
+                double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
+                global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
+                nint i;
+                for (int row = -2; row < rows; row++)
+                {
+                    int ahead = row + 2, next = row + 1;
+                    bool writes = row >= 0 && targets[row] != IgnoreIndex;
+                    ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
+                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
+                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
+                    double maximum = maximumOfRow;
+                    double logSum = global::System.Math.Log(sum);
+                    double lse = maximum + logSum;
+                    double probability = scale * (1 + (2 * ZLoss * lse));
+                    global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                    global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                    global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                    // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> logitLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, logitHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 4)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                        for (; i <= blockEnd; i += 4)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                            logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2)));
+                            logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2));
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
+                            sum1 += e1;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - uniform, ref gw, (nuint)(i + 2));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                        logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                        logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                        logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                    logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    if (row >= 0)
+                    {
+                        if (writes)
+                        {
+                            int target = targets[row];
+                            double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
+                            double logitTotal = logitTotalOfRow;
+                            double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
+                            losses[row] = (double)loss;
+                            ref double g = ref gw;   // the row's gradient
+                            // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing)) + (LabelSmoothing / n)))));
+                        }
+                        else
+                        {
+                            // An ignored row: no loss, a zero gradient.
+                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
+                            losses[row] = 0;
+                        }
+                    }
+                    maximumOfRow = maximumNext;
+                    sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                    maximumNext = global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(max0, max1));
+                    logitTotalOfRow = logitTotalNext;
+                    logitTotalNext = global::KernelGen.Runtime.VectorMath128.SumWidened(logitLow, logitHigh);
+                }
             }
 
             // Scalar: the row's maximum; Σ exp(z − m) (and Σz) in double; then the gradient if asked for.
