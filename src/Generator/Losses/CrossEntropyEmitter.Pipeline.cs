@@ -197,10 +197,23 @@ internal sealed partial class CrossEntropyEmitter
                 writer.Line($"ref {this.T} sw = ref writes ? ref {Unsafe}.Add(ref scratch, (nint)(row & 1) * n) : ref spare;");
                 writer.Line($"ref {this.T} gw = ref writes ? ref {Unsafe}.Add(ref gradient, (nint)row * n) : ref spare;");
                 writer.Line($"{c.Vec} rowMax = {c.Splat("maximumNext")};");
-                writer.Line("// Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).");
-                writer.Line("double maximum = maximumOfRow;");
-                this.WriteRowScalars(writer);
-                writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})(probability / sum)")};");
+                if (!this.HasZLoss)
+                {
+                    writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})({this.ProbabilityFactor("n")} / sum)")};   // row r's (meaningless while there is no row r)");
+                }
+                else
+                {
+                    writer.Line("// Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).");
+                    writer.Line("// Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.");
+                    writer.Line($"{c.Vec} factor;");
+                    using (writer.Block())
+                    {
+                        writer.Line("double maximum = maximumOfRow;");
+                        this.WriteRowScalars(writer);
+                        writer.Line($"factor = {c.Splat($"({this.T})(probability / sum)")};");
+                    }
+                }
+
                 c.WriteMaxDeclarations(writer);
                 this.WriteLogitSumDeclarations(writer, c);
                 c.WriteSumDeclarations(writer);
@@ -236,6 +249,8 @@ internal sealed partial class CrossEntropyEmitter
                     using (writer.Block("if (writes)"))
                     {
                         writer.Line("int target = targets[row];");
+                        writer.Line("double maximum = maximumOfRow;");
+                        this.WriteRowScalars(writer);
                         writer.Line($"double logit = {Unsafe}.Add(ref x, ((nint)row * n) + target);");
                         if (this.HasSmoothing)
                         {

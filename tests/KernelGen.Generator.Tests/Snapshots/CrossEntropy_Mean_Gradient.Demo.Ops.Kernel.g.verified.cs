@@ -561,12 +561,7 @@ namespace Demo
                     ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
                     ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumNext);
-                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
-                    double maximum = maximumOfRow;
-                    double logSum = global::System.Math.Log(sum);
-                    double lse = maximum + logSum;
-                    double probability = scale;
-                    global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(probability / sum));
+                    global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(scale / sum));   // row r's (meaningless while there is no row r)
                     global::System.Runtime.Intrinsics.Vector512<float> max0 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector512<float> max1 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector512<float> max2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
@@ -639,6 +634,10 @@ namespace Demo
                         if (writes)
                         {
                             int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double probability = scale;
                             double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
                             double loss = lse - logit;
                             total.Add(loss);
@@ -845,12 +844,7 @@ namespace Demo
                     ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
                     ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumNext);
-                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
-                    double maximum = maximumOfRow;
-                    double logSum = global::System.Math.Log(sum);
-                    double lse = maximum + logSum;
-                    double probability = scale;
-                    global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(probability / sum));
+                    global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(scale / sum));   // row r's (meaningless while there is no row r)
                     global::System.Runtime.Intrinsics.Vector256<float> max0 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector256<float> max1 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                     // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -905,6 +899,10 @@ namespace Demo
                         if (writes)
                         {
                             int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double probability = scale;
                             double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
                             double loss = lse - logit;
                             total.Add(loss);
@@ -1110,12 +1108,7 @@ namespace Demo
                     ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
                     ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
-                    double maximum = maximumOfRow;
-                    double logSum = global::System.Math.Log(sum);
-                    double lse = maximum + logSum;
-                    double probability = scale;
-                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
+                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale / sum));   // row r's (meaningless while there is no row r)
                     global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                     // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1169,6 +1162,10 @@ namespace Demo
                         if (writes)
                         {
                             int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double probability = scale;
                             double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
                             double loss = lse - logit;
                             total.Add(loss);
@@ -1374,12 +1371,7 @@ namespace Demo
                     ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
                     ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
-                    double maximum = maximumOfRow;
-                    double logSum = global::System.Math.Log(sum);
-                    double lse = maximum + logSum;
-                    double probability = scale;
-                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(probability / sum));
+                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale / sum));   // row r's (meaningless while there is no row r)
                     global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                     // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1433,6 +1425,10 @@ namespace Demo
                         if (writes)
                         {
                             int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double probability = scale;
                             double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
                             double loss = lse - logit;
                             total.Add(loss);

@@ -557,12 +557,16 @@ namespace Demo
                     ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
                     ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumNext);
-                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
-                    double maximum = maximumOfRow;
-                    double logSum = global::System.Math.Log(sum);
-                    double lse = maximum + logSum;
-                    double probability = scale * (1 + (2 * ZLoss * lse));
-                    global::System.Runtime.Intrinsics.Vector512<double> factor = global::System.Runtime.Intrinsics.Vector512.Create((double)(probability / sum));
+                    // Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).
+                    // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
+                    global::System.Runtime.Intrinsics.Vector512<double> factor;
+                    {
+                        double maximum = maximumOfRow;
+                        double logSum = global::System.Math.Log(sum);
+                        double lse = maximum + logSum;
+                        double probability = scale * (1 + (2 * ZLoss * lse));
+                        factor = global::System.Runtime.Intrinsics.Vector512.Create((double)(probability / sum));
+                    }
                     global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector512<double> max2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
@@ -657,6 +661,10 @@ namespace Demo
                         if (writes)
                         {
                             int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double probability = scale * (1 + (2 * ZLoss * lse));
                             double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
                             double logitTotal = logitTotalOfRow;
                             double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
@@ -889,12 +897,16 @@ namespace Demo
                     ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
                     ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumNext);
-                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
-                    double maximum = maximumOfRow;
-                    double logSum = global::System.Math.Log(sum);
-                    double lse = maximum + logSum;
-                    double probability = scale * (1 + (2 * ZLoss * lse));
-                    global::System.Runtime.Intrinsics.Vector256<double> factor = global::System.Runtime.Intrinsics.Vector256.Create((double)(probability / sum));
+                    // Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).
+                    // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
+                    global::System.Runtime.Intrinsics.Vector256<double> factor;
+                    {
+                        double maximum = maximumOfRow;
+                        double logSum = global::System.Math.Log(sum);
+                        double lse = maximum + logSum;
+                        double probability = scale * (1 + (2 * ZLoss * lse));
+                        factor = global::System.Runtime.Intrinsics.Vector256.Create((double)(probability / sum));
+                    }
                     global::System.Runtime.Intrinsics.Vector256<double> max0 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector256<double> max1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                     // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -963,6 +975,10 @@ namespace Demo
                         if (writes)
                         {
                             int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double probability = scale * (1 + (2 * ZLoss * lse));
                             double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
                             double logitTotal = logitTotalOfRow;
                             double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
@@ -1194,12 +1210,16 @@ namespace Demo
                     ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
                     ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
-                    double maximum = maximumOfRow;
-                    double logSum = global::System.Math.Log(sum);
-                    double lse = maximum + logSum;
-                    double probability = scale * (1 + (2 * ZLoss * lse));
-                    global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                    // Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).
+                    // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
+                    global::System.Runtime.Intrinsics.Vector128<double> factor;
+                    {
+                        double maximum = maximumOfRow;
+                        double logSum = global::System.Math.Log(sum);
+                        double lse = maximum + logSum;
+                        double probability = scale * (1 + (2 * ZLoss * lse));
+                        factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                    }
                     global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                     // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1267,6 +1287,10 @@ namespace Demo
                         if (writes)
                         {
                             int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double probability = scale * (1 + (2 * ZLoss * lse));
                             double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
                             double logitTotal = logitTotalOfRow;
                             double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
@@ -1498,12 +1522,16 @@ namespace Demo
                     ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
                     ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    // Row r's scalars (meaningless while there is no row r: its stage then writes the spare row).
-                    double maximum = maximumOfRow;
-                    double logSum = global::System.Math.Log(sum);
-                    double lse = maximum + logSum;
-                    double probability = scale * (1 + (2 * ZLoss * lse));
-                    global::System.Runtime.Intrinsics.Vector128<double> factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                    // Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).
+                    // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
+                    global::System.Runtime.Intrinsics.Vector128<double> factor;
+                    {
+                        double maximum = maximumOfRow;
+                        double logSum = global::System.Math.Log(sum);
+                        double lse = maximum + logSum;
+                        double probability = scale * (1 + (2 * ZLoss * lse));
+                        factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                    }
                     global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                     // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1571,6 +1599,10 @@ namespace Demo
                         if (writes)
                         {
                             int target = targets[row];
+                            double maximum = maximumOfRow;
+                            double logSum = global::System.Math.Log(sum);
+                            double lse = maximum + logSum;
+                            double probability = scale * (1 + (2 * ZLoss * lse));
                             double logit = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, ((nint)row * n) + target);
                             double logitTotal = logitTotalOfRow;
                             double loss = lse - ((1 - LabelSmoothing) * logit) - (LabelSmoothing / n * logitTotal) + (ZLoss * lse * lse);
