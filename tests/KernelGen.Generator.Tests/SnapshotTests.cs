@@ -267,6 +267,9 @@ public sealed class SnapshotTests
 
     [Fact] public void CrossEntropy_None_Smoothing_ZLoss_Double() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.None, LabelSmoothing = 0.1, ZLoss = 1e-4)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, Span<double> gradient)"));
 
+    // Class weights and label smoothing with a gradient: the three-pass row and the pipeline of rows, Σw·z beside the maximum.
+    [Fact] public void CrossEntropy_ClassWeights_Smoothing_Sum_Gradient_Double() => Verify(Kernel("[CrossEntropy(ClassWeights = true, LabelSmoothing = 0.1, Reduction = LossReduction.Sum)]", "(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> classWeights, Span<double> gradient)", "public static partial double"));
+
     [Fact] public void CrossEntropy_ClassWeights_Smoothing_ZLoss_Gradient() => Verify(Kernel("[CrossEntropy(ClassWeights = true, LabelSmoothing = 0.1, ZLoss = 1e-4)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights, Span<float> gradient)", "public static partial float"));
 
     [Fact] public void CrossEntropy_None_Outputs_Softcap_Gradient() => Verify(Kernel("[CrossEntropy(Reduction = LossReduction.None, Softcap = 30, LseOutput = true, PredictionOutput = true, EntropyOutput = true)]", "(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, Span<float> lse, Span<int> predictions, Span<float> entropy, Span<float> gradient)"));

@@ -113,6 +113,7 @@ public class StreamingTests
     [InlineData(nameof(LossKernels.CrossEntropySumGradFRows), 33, 65600)]
     [InlineData(nameof(LossKernels.CrossEntropyNoneSmoothGradFRows), 65, 32771)]
     [InlineData(nameof(LossKernels.CrossEntropySumSmoothZGradDRows), 37, 30011)]
+    [InlineData(nameof(LossKernels.CrossEntropyClassWeightsSmoothSumGradDRows), 37, 30011)]
     public void StreamedRowsEqualTheRowsOneByOneOnEveryPath(string name, int rows, int classes)
     {
         // A gradient of 8+ MiB streams: rows of at most ScratchRows.PipelineRowBytes run as a pipeline of rows (three in

@@ -8,9 +8,9 @@ using KernelGen.Generator.Models;
 namespace KernelGen.Generator.Losses;
 
 /// <summary>
-/// The gradient of the cross-entropy without weights, soft cap or extra outputs (label smoothing and the z-loss included) in
-/// three passes with one exp per element: the row maximum m (and Σz for label smoothing); e = exp(z − m) stored and summed;
-/// the stored e scaled by probability/Σ, less ε·scale/K with label smoothing. A row runs
+/// The gradient of the cross-entropy without sample weights, soft cap or extra outputs (label smoothing, the z-loss and class
+/// weights included) in three passes with one exp per element: the row maximum m (and Σz, or Σw·z, for label smoothing);
+/// e = exp(z − m) stored and summed; the stored e scaled by probability/Σ, less ε·scale/K (·w_k) with label smoothing. A row runs
 /// them one after the other (<c>{Path}Row</c>, the gradient row holding e; a streamed row does not store e but computes it
 /// again in pass 3). Out of cache, many rows run them as a pipeline (<c>{Path}Pipeline</c>): one loop with three rows in
 /// flight — the maximum of row r + 2, read from memory; the exps of row r + 1, into a scratch row that stays in L2; row r's
@@ -20,22 +20,29 @@ namespace KernelGen.Generator.Losses;
 /// </summary>
 internal sealed partial class CrossEntropyEmitter
 {
-    // The options whose gradient is factor·e_k − uniform − [k = y]·shift (label smoothing and the z-loss included, not weights):
-    // the three-pass row and the pipeline apply.
+    // The options whose gradient is factor·e_k − uniform·w_k − [k = y]·shift (label smoothing, the z-loss and class weights
+    // included; not sample weights, a soft cap, extra outputs, or class weights with the z-loss's own mean): the three-pass
+    // row and the pipeline apply.
     private bool ThreePassGradient =>
         this.model.Kind == TargetLossKind.CrossEntropy && !this.IsMargin && this.HasGradient
-        && !this.HasSoftcap && !this.HasClassWeights && !this.HasSampleWeights
+        && !this.HasSoftcap && !this.HasSampleWeights && !this.TwoDenominators
         && !this.HasLse && !this.HasPredictions && !this.HasEntropy;
+
+    // The factor of p_k needs the row's LSE (z-loss) or its target's weight: then the pipeline computes it in a block.
+    private bool FactorNeedsRowScalars => this.HasZLoss || this.HasClassWeights;
 
     private static string NegativeInfinityFill(VectorLoopWriter c) => $"{c.T}.NegativeInfinity";
 
-    // Pass 1 (stage 1): the maximum of 'source' (lanes past the row hold −∞) and, with label smoothing, Σz (they hold 0).
+    // Pass 1 (stage 1): the maximum of 'source' (lanes past the row hold −∞) and, with label smoothing, Σz (Σw·z with class
+    // weights; they hold 0).
     private void WriteMaxStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source)
     {
         w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load(source)});");
         if (this.HasSmoothing)
         {
-            w.Line($"logitSum{a.Accumulator} += {a.Load(source, "0")};");
+            w.Line(this.HasClassWeights
+                ? $"logitSum{a.Accumulator} += {a.Load("w", "0")} * {a.Load(source, "0")};"
+                : $"logitSum{a.Accumulator} += {a.Load(source, "0")};");
         }
     }
 
@@ -66,7 +73,7 @@ internal sealed partial class CrossEntropyEmitter
     // Pass 3 (stage 3): the stored e scaled into the gradient; 'streamed': full vectors with streaming stores.
     private void WriteScaleStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string destination, bool streamed)
     {
-        string value = $"({a.Load(source, "0")} * factor){this.MinusUniform}";
+        string value = $"({a.Load(source, "0")} * factor){this.MinusUniform(a)}";
         w.Line(streamed && !a.IsTail
             ? $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({a.Index}));"
             : a.Store(value, destination));
@@ -92,7 +99,18 @@ internal sealed partial class CrossEntropyEmitter
         }
     }
 
-    private string MinusUniform => this.HasSmoothing ? " - uniform" : string.Empty;
+    // The − ε·scale/K term of a vector's gradient (· w_k with class weights).
+    private string MinusUniform(VectorAccess a) =>
+        !this.HasSmoothing ? string.Empty : this.HasClassWeights ? $" - (uniform * {a.Load("w", "0")})" : " - uniform";
+
+    // With class weights, the target's weight w_y, for the loss and the factor.
+    private void WriteTargetWeight(IndentedWriter writer, string target)
+    {
+        if (this.HasClassWeights)
+        {
+            writer.Line($"double weight = {Unsafe}.Add(ref w, (nint){target});");
+        }
+    }
 
     // The row: {Path}Row, three passes. A streamed gradient (a row too long for the pipeline, or a one-row kernel) is not
     // stored in pass 2: pass 3 computes e again and writes e·factor with streaming stores — the same values, so the same bits.
@@ -122,6 +140,7 @@ internal sealed partial class CrossEntropyEmitter
 
             writer.Line($"{c.Vec} rowMax = {c.Splat("maximumOfRow")};");
             writer.Line($"double logit = {Unsafe}.Add(ref x, (nint)target);   // read before pass 2, which may write over the logits");
+            this.WriteTargetWeight(writer, "target");
             writer.Line();
             writer.Line("// Pass 2: e = exp(z − m), summed, and written to the gradient unless it streams.");
             c.WriteSumDeclarations(writer);
@@ -145,7 +164,7 @@ internal sealed partial class CrossEntropyEmitter
             this.WriteUniform(writer, c);
             using (writer.Block("if (stream)"))
             {
-                c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => w.Line(a.Store($"({c.M}.ExpNonPositive({a.Load("x")} - rowMax) * factor){this.MinusUniform}", "g"))), stream: "g");
+                c.WritePass(writer, NegativeInfinityFill(c), (w, group) => group.ToList().ForEach(a => w.Line(a.Store($"({c.M}.ExpNonPositive({a.Load("x")} - rowMax) * factor){this.MinusUniform(a)}", "g"))), stream: "g");
             }
 
             using (writer.Block("else"))
@@ -170,7 +189,8 @@ internal sealed partial class CrossEntropyEmitter
         writer.Line("// stays in L2) and sums it, and writes row r's gradient from its scratch row with streaming stores: reading memory,");
         writer.Line("// computing exps and writing memory overlap. Every row's arithmetic is the three-pass row's: the same bits.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
-        using (writer.Block($"private static void {c.Path.Name}Pipeline(ref {this.T} x, ref {this.T} gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, {losses})"))
+        string weights = !this.HasClassWeights ? string.Empty : $", ref {this.T} w" + (this.HasWeightTotal ? ", double weightTotal" : string.Empty);
+        using (writer.Block($"private static void {c.Path.Name}Pipeline(ref {this.T} x, ref {this.T} gradient, global::System.ReadOnlySpan<int> targets, nint n{weights}, double scale, {losses})"))
         {
             writer.Line("int rows = targets.Length;");
             writer.Line("// Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage");
@@ -197,18 +217,20 @@ internal sealed partial class CrossEntropyEmitter
                 writer.Line($"ref {this.T} sw = ref writes ? ref {Unsafe}.Add(ref scratch, (nint)(row & 1) * n) : ref spare;");
                 writer.Line($"ref {this.T} gw = ref writes ? ref {Unsafe}.Add(ref gradient, (nint)row * n) : ref spare;");
                 writer.Line($"{c.Vec} rowMax = {c.Splat("maximumNext")};");
-                if (!this.HasZLoss)
+                if (!this.FactorNeedsRowScalars)
                 {
                     writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})({this.ProbabilityFactor("n")} / sum)")};   // row r's (meaningless while there is no row r)");
                 }
                 else
                 {
-                    writer.Line("// Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).");
+                    string needs = this.HasZLoss && this.HasClassWeights ? "LSE and its target's weight" : this.HasZLoss ? "LSE" : "target's weight";
+                    writer.Line($"// Row r's factor, which needs its {needs} (meaningless while there is no row r: its stage then writes the spare row).");
                     writer.Line("// Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.");
                     writer.Line($"{c.Vec} factor;");
                     using (writer.Block())
                     {
                         writer.Line("double maximum = maximumOfRow;");
+                        this.WriteTargetWeight(writer, "(writes ? targets[row] : 0)");
                         this.WriteRowScalars(writer);
                         writer.Line($"factor = {c.Splat($"({this.T})(probability / sum)")};");
                     }
@@ -250,6 +272,7 @@ internal sealed partial class CrossEntropyEmitter
                     {
                         writer.Line("int target = targets[row];");
                         writer.Line("double maximum = maximumOfRow;");
+                        this.WriteTargetWeight(writer, "target");
                         this.WriteRowScalars(writer);
                         writer.Line($"double logit = {Unsafe}.Add(ref x, ((nint)row * n) + target);");
                         if (this.HasSmoothing)

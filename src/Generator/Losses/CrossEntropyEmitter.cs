@@ -519,7 +519,7 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
                 writer.Line("// Rows of up to ScratchRows.PipelineRowBytes whose gradient streams run as a pipeline of rows: the same bits as one by one.");
                 using (writer.Block($"if (stream && rows > 0 && (long)n * sizeof({this.T}) <= global::KernelGen.Runtime.ScratchRows.PipelineRowBytes)"))
                 {
-                    writer.Line($"{name.Substring(0, name.Length - "Rows".Length)}Pipeline(ref x, ref g, targets, n, scale, {(none ? "losses" : "ref total")});");
+                    writer.Line($"{name.Substring(0, name.Length - "Rows".Length)}Pipeline(ref x, ref g, targets, n{weightArguments}, scale, {(none ? "losses" : "ref total")});");
                     WriteReturn();
                 }
             }
