@@ -780,17 +780,7 @@ internal sealed partial class CrossEntropyEmitter : IKernelRowWriter
                         }
                     }
                     : null,
-                this.HasSmoothing
-                    ? w =>
-                    {
-                        IReadOnlyList<string> sums = VectorLoopWriter.Names("logitSum", c.Unroll);
-                        w.Line($"{c.M}.AddWidened(ref logitLow, ref logitHigh, {VectorLoopWriter.Tree(sums, static (a, b) => $"({a} + {b})")});");
-                        foreach (string name in sums)
-                        {
-                            w.Line($"{name} = {c.Vec}.Zero;");
-                        }
-                    }
-                    : null,
+                this.LogitSumFlush(c),
                 this.HasSoftcap ? a => this.Logits(c, a, NegativeInfinity(c)) : null,
                 prefetch: true);
             writer.Line($"double maximum = {c.V}.ToScalar(rowMax);");
