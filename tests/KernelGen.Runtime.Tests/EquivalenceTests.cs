@@ -78,6 +78,56 @@ public class EquivalenceTests
         this.Check(kernel, lengths.Select(static n => (n, n)), new[] { "Normal", "Uniform100" });
     }
 
+    // A many-rows kernel and the one-row kernel of the same options.
+    public static TheoryData<string, string> RowsAndRow => new()
+    {
+        { "SoftmaxAutoFRows", "SoftmaxAutoF" },
+        { "SoftmaxAutoDRows", "SoftmaxAutoD" },
+        { "LogSoftmaxAutoFRows", "LogSoftmaxAutoF" },
+        { "LogSoftmaxAutoDRows", "LogSoftmaxAutoD" },
+        { "SoftmaxThreePassReloadFT07Rows", "SoftmaxThreePassReloadFT07" },
+        { "LogSoftmaxThreePassReloadDT07Rows", "LogSoftmaxThreePassReloadDT07" },
+        { "SoftmaxThreePassReloadFU3Rows", "SoftmaxThreePassReloadFU3" },
+    };
+
+    // Many rows run in forms a row alone does not (three rows in flight for rows up to 1 MiB, the two-row pipelining for
+    // longer ones, paths.md): every row must still be the bits of that row computed alone on the same path.
+    [Theory]
+    [MemberData(nameof(RowsAndRow))]
+    public void ManyRowsEqualEachRowAloneBitForBit(string rowsName, string rowName)
+    {
+        KernelInfo rowsKernel = KernelCatalog.Get(rowsName);
+        KernelInfo rowKernel = KernelCatalog.Get(rowName);
+        int inFlightLimit = (1024 * 1024) / (rowsKernel.IsDouble ? 8 : 4);
+        int[] rowLengths = Inputs.SmallScale ? new[] { 1, 17, 1000, 4099 } : new[] { 1, 17, 1000, 4099, inFlightLimit, inFlightLimit + 5 };
+        var failures = new List<string>();
+        int seed = 40;
+        foreach (int rowLength in rowLengths)
+        {
+            foreach (int rows in rowLength > 5000 ? new[] { 2 } : new[] { 2, 3, 7 })
+            {
+                double[] x = Harness.Rounded(rowsKernel, Inputs.Make("Uniform100", rows * rowLength, seed++));
+                x[rowLength / 2] = double.NegativeInfinity;      // a masked entry in row 0
+                foreach ((string path, System.Reflection.MethodInfo method) in Harness.RunnablePaths(rowsKernel))
+                {
+                    double[] together = Harness.Run(rowsKernel, method, x, rowLength);
+                    System.Reflection.MethodInfo rowMethod = path == "Dispatch" ? rowKernel.Dispatcher : rowKernel.Paths[path];
+                    for (int row = 0; row < rows && failures.Count < 20; row++)
+                    {
+                        double[] alone = Harness.Run(rowKernel, rowMethod, x.AsSpan(row * rowLength, rowLength).ToArray(), rowLength);
+                        int differ = Enumerable.Range(0, rowLength).FirstOrDefault(i => BitConverter.DoubleToInt64Bits(alone[i]) != BitConverter.DoubleToInt64Bits(together[(row * rowLength) + i]), -1);
+                        if (differ >= 0)
+                        {
+                            failures.Add($"{path} rows={rows} n={rowLength} row {row} [{differ}]: alone {alone[differ]:R}, with the others {together[(row * rowLength) + differ]:R}");
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{rowsName}: rows differ from the rows alone:\n" + string.Join("\n", failures));
+    }
+
     private void Check(KernelInfo kernel, IEnumerable<(int Length, int RowLength)> shapes, IEnumerable<string> distributions)
     {
         double tolerance = kernel.IsDouble ? Harness.DoubleTolerance : Harness.FloatTolerance;

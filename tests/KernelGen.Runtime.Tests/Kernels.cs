@@ -288,6 +288,17 @@ public static partial class TestKernels
     [LogSoftmax(Algorithm = SoftmaxAlgorithm.ThreePassRecompute, Unroll = 8)]
     public static partial void LogSoftmaxThreePassRecomputeFU8(ReadOnlySpan<float> input, Span<float> output);
 
+    // Many rows with the options of one-row kernels above: each row must be the bits of that row alone
+    // (EquivalenceTests.ManyRowsEqualEachRowAloneBitForBit), whether three rows are in flight or two.
+    [Softmax(Algorithm = SoftmaxAlgorithm.ThreePassReload, Temperature = 0.7)]
+    public static partial void SoftmaxThreePassReloadFT07Rows(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
+    [LogSoftmax(Algorithm = SoftmaxAlgorithm.ThreePassReload, Temperature = 0.7)]
+    public static partial void LogSoftmaxThreePassReloadDT07Rows(ReadOnlySpan<double> input, Span<double> output, int rowLength);
+
+    [Softmax(Algorithm = SoftmaxAlgorithm.ThreePassReload, Unroll = 3)]
+    public static partial void SoftmaxThreePassReloadFU3Rows(ReadOnlySpan<float> input, Span<float> output, int rowLength);
+
     [Softmax(Targets = KernelTargets.Avx2 | KernelTargets.Neon)]
     public static partial void SoftmaxAvx2NeonOnlyF(ReadOnlySpan<float> input, Span<float> output);
 

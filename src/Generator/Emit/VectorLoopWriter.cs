@@ -299,17 +299,20 @@ internal sealed class VectorLoopWriter
             : $"{wide}Low = {this.WideVec}.Zero; {wide}High = {this.WideVec}.Zero;");
     }
 
-    /// <summary>Declares <see cref="Unroll"/> maximum accumulators <c>max0..</c> = −∞ (see <see cref="MaxOfAccumulators"/>).</summary>
-    public void WriteMaxDeclarations(IndentedWriter writer)
+    /// <summary>
+    /// Declares <paramref name="count"/> (default <see cref="Unroll"/>) maximum accumulators <c>max0..</c> = −∞ (see
+    /// <see cref="MaxOfAccumulators"/>). A maximum is exact in any order, so any count gives the same bits.
+    /// </summary>
+    public void WriteMaxDeclarations(IndentedWriter writer, int? count = null)
     {
-        foreach (string name in Names("max", this.Unroll))
+        foreach (string name in Names("max", count ?? this.Unroll))
         {
             writer.Line($"{this.Vec} {name} = {this.Splat($"{this.T}.NegativeInfinity")};");
         }
     }
 
-    /// <summary>The largest lane of the accumulators <c>max0..</c>: a scalar of the element type.</summary>
-    public string MaxOfAccumulators() => $"{this.M}.HorizontalMax({Tree(Names("max", this.Unroll), (a, b) => $"{this.M}.Max({a}, {b})")})";
+    /// <summary>The largest lane of the <paramref name="count"/> (default <see cref="Unroll"/>) accumulators <c>max0..</c>: a scalar of the element type.</summary>
+    public string MaxOfAccumulators(int? count = null) => $"{this.M}.HorizontalMax({Tree(Names("max", count ?? this.Unroll), (a, b) => $"{this.M}.Max({a}, {b})")})";
 
     /// <summary>Adds the accumulators into the double lanes (compensated for double) and zeroes them: the block flush of a pass.</summary>
     public void WriteSumFlush(IndentedWriter writer, string prefix = "sum", string wide = "wide")

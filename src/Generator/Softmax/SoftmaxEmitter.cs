@@ -119,6 +119,8 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
             writer.Line($"/// <summary>Auto: rows longer than this ({StreamingThresholdBytes / (1024 * 1024)} MiB) use TwoPass, shorter ones ThreePassReload.</summary>");
             writer.Line($"private const int StreamingThreshold = {this.StreamingThreshold};");
         }
+
+        this.WriteRowsInFlightConstants(writer);
     }
 
     public void WriteRow(IndentedWriter writer, PathInfo path)
@@ -271,6 +273,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
                 }
             }
 
+            this.WriteRowsInFlightLoop(writer, path);
             writer.Line();
             writer.Line($"{this.T} maximum = {path.Name}RowMaximum(ref x, n);");
             writer.Line("nint start = 0;");
@@ -749,6 +752,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
             $"// {algorithm} for the last row, whose maximum is known.",
             $"private static void {c.Path.Name}Row{algorithm}Last(ref {this.T} x, ref {this.T} y, nint n, {this.T} maximum)",
             fuseNextMaximum: false);
+        this.WriteRowsInFlightMethods(writer, c, inlining);
 
         if (this.model.Algorithm == SoftmaxAlgorithmKind.Auto && this.model.Width == 0)
         {
@@ -805,31 +809,7 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
                 ? "// Pass 2: d = (x − max)/T, stored to the output, and Σ exp(d)."
                 : "// Pass 2: Σ exp(x − max), nothing stored.");
         c.WriteSumDeclarations(writer);
-        c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) =>
-        {
-            // All exps of the group first, then the stores and sums: independent chains side by side.
-            foreach (VectorAccess a in group)
-            {
-                string shifted = this.Scaled($"{this.Logit(c, a)} - rowMax");
-                if (storeShifted)
-                {
-                    w.Line($"{c.Vec} d{a.Accumulator} = {shifted};");
-                    shifted = $"d{a.Accumulator}";
-                }
-
-                w.Line($"{c.Vec} e{a.Accumulator} = {c.M}.ExpNonPositive({shifted});");
-            }
-
-            foreach (VectorAccess a in group)
-            {
-                if (reload)
-                {
-                    w.Line(a.Store(storeExp ? $"e{a.Accumulator}" : $"d{a.Accumulator}", "y"));
-                }
-
-                w.Line($"sum{a.Accumulator} += e{a.Accumulator};");
-            }
-        }, w => c.WriteSumFlush(w));
+        c.WritePass(writer, $"{this.T}.NegativeInfinity", (w, group) => this.WriteExpStage(w, c, group, reload), w => c.WriteSumFlush(w));
         writer.Line($"double sum = {c.M}.SumWidened(wideLow, wideHigh);");
         this.WriteSinkTerm(writer);
 
@@ -884,6 +864,35 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         if (fuseNextMaximum)
         {
             writer.Line($"return {c.MaxOfAccumulators()};");
+        }
+    }
+
+    // Pass 2's statements for a group of vectors: e = exp((x − max)/T) of 'x', summed; with reload also stored to 'y'
+    // (softmax e, log-softmax the shifted logit d). All exps of the group first, then the stores and sums: independent
+    // chains side by side.
+    private void WriteExpStage(IndentedWriter w, VectorLoopWriter c, IEnumerable<VectorAccess> group, bool reload)
+    {
+        bool storeShifted = reload && this.IsLog;
+        foreach (VectorAccess a in group)
+        {
+            string shifted = this.Scaled($"{this.Logit(c, a)} - rowMax");
+            if (storeShifted)
+            {
+                w.Line($"{c.Vec} d{a.Accumulator} = {shifted};");
+                shifted = $"d{a.Accumulator}";
+            }
+
+            w.Line($"{c.Vec} e{a.Accumulator} = {c.M}.ExpNonPositive({shifted});");
+        }
+
+        foreach (VectorAccess a in group)
+        {
+            if (reload)
+            {
+                w.Line(a.Store(storeShifted ? $"d{a.Accumulator}" : $"e{a.Accumulator}", "y"));
+            }
+
+            w.Line($"sum{a.Accumulator} += e{a.Accumulator};");
         }
     }
 

@@ -1,0 +1,154 @@
+using System.Linq;
+using KernelGen.Generator.Emit;
+using KernelGen.Generator.Helpers;
+using KernelGen.Generator.Models;
+
+namespace KernelGen.Generator.Softmax;
+
+/// <summary>
+/// Many short rows of <c>ThreePassReload</c> (softmax and log-softmax, in cache) with three rows in flight: one walk per
+/// row, <c>{Path}RowsInFlight</c>, finds the maximum of row r + 1 (read from L2/L3 for the first time), computes and stores
+/// the exps of row r (pass 2) and writes row r − 1's output from what it stored (pass 3). The loads of the next row then
+/// overlap the exps instead of waiting for the pass after them, as they do in the two-row pipelining of
+/// <see cref="WritePipelinedRows"/>. A row's arithmetic is pass 2's and pass 3's statements, with the same accumulators
+/// in the same loops: the same bits as the row alone.
+/// </summary>
+internal sealed partial class SoftmaxEmitter
+{
+    /// <summary>
+    /// Rows of at most this many bytes run three in flight (two rows or more; one row takes the three passes). Paired probe
+    /// of the generated kernels on the Zen 5 machine (docs/benchmarks.md, session 13), against the two-row pipelining:
+    /// 1.15–1.39× faster for 3 to 2048 rows of 512 to 2048 floats, 1.05–1.10× for rows of 4096 to 262 144 floats, 0.92× for
+    /// rows of 1 048 576 floats.
+    /// </summary>
+    public const int RowsInFlightRowBytes = 1024 * 1024;
+
+    private int ElementBytes => this.Element == ElementType.Float ? 4 : 8;
+
+    // True where the rows of this path run three in flight (when short enough, at run time).
+    private bool HasRowsInFlight(PathInfo path) =>
+        this.PipelinedAlgorithm(path) == SoftmaxAlgorithmKind.ThreePassReload
+        && (this.model.Width == 0 || this.model.Width * this.ElementBytes <= RowsInFlightRowBytes);
+
+    // Any path with rows in flight: the constants are written.
+    private bool AnyRowsInFlight => PathInfo.All.Any(this.HasRowsInFlight);
+
+    // The constants of the rows in flight.
+    private void WriteRowsInFlightConstants(IndentedWriter writer)
+    {
+        if (!this.AnyRowsInFlight)
+        {
+            return;
+        }
+
+        writer.Line($"/// <summary>Rows of at most this many elements ({RowsInFlightRowBytes / 1024} KiB), two or more, run three rows in flight.</summary>");
+        writer.Line($"private const int {nameof(RowsInFlightRowLength)} = {this.RowsInFlightRowLength};");
+    }
+
+    private int RowsInFlightRowLength => RowsInFlightRowBytes / this.ElementBytes;
+
+    // In the rows loop, before the two-row pipelining: two or more rows of at most RowsInFlightRowLength run three in flight.
+    private void WriteRowsInFlightLoop(IndentedWriter writer, PathInfo path)
+    {
+        if (!this.HasRowsInFlight(path))
+        {
+            return;
+        }
+
+        string name = path.Name;
+        writer.Line();
+        using (writer.Block($"if (n <= {nameof(RowsInFlightRowLength)} && rows >= 2)"))
+        {
+            writer.Line($"// Three rows in flight: call r finds the maximum of row r + 1, stores the {(this.IsLog ? "shifted logits" : "exps")} of row r and");
+            writer.Line("// writes row r − 1's output. Before row 0 there is no row r − 1: the first call's output stage rewrites row 0's");
+            writer.Line($"// stored values {(this.IsLog ? "less log 1 = 0" : "times 1/1")}, which leaves them as they are; after the last row its output remains.");
+            writer.Line($"{this.T} maximumOfRow = {name}RowMaximum(ref x, n);   // row 0's; each call returns the next row's");
+            writer.Line("double sumOfPrevious = 1;");
+            writer.Line("nint rowStart = 0;");
+            using (writer.Block("for (int row = 0; row < rows; row++, rowStart += n)"))
+            {
+                writer.Line("nint next = row + 1 < rows ? rowStart + n : rowStart;   // the last row looks at itself again (already in cache)");
+                writer.Line("nint previous = row > 0 ? rowStart - n : 0;");
+                writer.Line($"maximumOfRow = {name}RowsInFlight(ref {Unsafe}.Add(ref x, next), ref {Unsafe}.Add(ref x, rowStart), ref {Unsafe}.Add(ref y, rowStart), maximumOfRow, ref {Unsafe}.Add(ref y, previous), sumOfPrevious, n, out sumOfPrevious);");
+            }
+
+            writer.Line();
+            writer.Line($"{name}RowOutput(ref {Unsafe}.Add(ref y, rowStart - n), n, sumOfPrevious);");
+            writer.Line("return;");
+        }
+    }
+
+    // The walks of the rows in flight: {Path}RowsInFlight (the three stages) and {Path}RowOutput (pass 3 alone, the last row's).
+    private void WriteRowsInFlightMethods(IndentedWriter writer, VectorLoopWriter c, string inlining)
+    {
+        if (!this.HasRowsInFlight(c.Path))
+        {
+            return;
+        }
+
+        // Three stages in one loop take registers: the maxima use at most four accumulators, and a group of more than four
+        // vectors is written four at a time, each four through its three stages (eight at once measured 5% slower).
+        int maxima = System.Math.Min(c.Unroll, 4);
+        writer.Line();
+        writer.Line("// Three rows in flight: the maximum of 'next' (read from memory for the first time), pass 2 of 'x' into 'y' given its");
+        writer.Line("// maximum (returning Σ exp in 'sum'), and pass 3 of 'previous', whose Σ exp is 'previousSum'. Returns the maximum of 'next'.");
+        writer.Line(inlining);
+        using (writer.Block($"private static {this.T} {c.Path.Name}RowsInFlight(ref {this.T} next, ref {this.T} x, ref {this.T} y, {this.T} maximum, ref {this.T} previous, double previousSum, nint n, out double sum)"))
+        {
+            if (this.HasTemperature)
+            {
+                writer.Line($"{c.Vec} inverseTemperature = {c.Splat("InverseTemperature")};");
+            }
+
+            writer.Line("nint i;");
+            writer.Line($"{c.Vec} rowMax = {c.Splat("maximum")};");
+            this.WriteOutputFactor(writer, c, "previousSum");
+            c.WriteMaxDeclarations(writer, maxima);
+            c.WriteSumDeclarations(writer);
+            c.WritePass(
+                writer,
+                $"{this.T}.NegativeInfinity",
+                (w, group) =>
+                {
+                    foreach (IGrouping<int, VectorAccess> four in group.GroupBy(a => a.Accumulator / 4))
+                    {
+                        foreach (VectorAccess a in four)
+                        {
+                            string slot = $"max{a.Accumulator % maxima}";
+                            w.Line($"{slot} = {c.M}.Max({slot}, {a.Load("next")});");
+                        }
+
+                        this.WriteExpStage(w, c, four, reload: true);
+                        foreach (VectorAccess a in four)
+                        {
+                            w.Line(this.ReloadOutput(a, "previous"));
+                        }
+                    }
+                },
+                w => c.WriteSumFlush(w));
+            writer.Line($"sum = {c.M}.SumWidened(wideLow, wideHigh);");
+            writer.Line($"return {c.MaxOfAccumulators(maxima)};");
+        }
+
+        writer.Line();
+        writer.Line("// Pass 3 alone: the output of the last row in flight, from what pass 2 stored and its Σ exp.");
+        writer.Line(inlining);
+        using (writer.Block($"private static void {c.Path.Name}RowOutput(ref {this.T} y, nint n, double sum)"))
+        {
+            writer.Line("nint i;");
+            this.WriteOutputFactor(writer, c, "sum");
+            c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => w.Line(this.ReloadOutput(a, "y"))));
+        }
+
+    }
+
+    // Pass 3's factor of a reload row: softmax 1/Σ, log-softmax log Σ.
+    private void WriteOutputFactor(IndentedWriter writer, VectorLoopWriter c, string sum) =>
+        writer.Line(this.IsLog
+            ? $"{c.Vec} logSum = {c.Splat($"({this.T})global::System.Math.Log({sum})")};"
+            : $"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / {sum})")};");
+
+    // Pass 3 of a reload row for one vector of 'row': what pass 2 stored, times 1/Σ (softmax) or less log Σ (log-softmax).
+    private string ReloadOutput(VectorAccess a, string row) =>
+        a.Store(this.IsLog ? $"{a.Load(row, "0")} - logSum" : $"{a.Load(row, "0")} * scale", row);
+}
