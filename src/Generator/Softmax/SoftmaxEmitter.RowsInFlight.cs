@@ -18,8 +18,10 @@ internal sealed partial class SoftmaxEmitter
     /// <summary>
     /// Rows of at most this many bytes run three in flight (two rows or more; one row takes the three passes). Paired probe
     /// of the generated kernels on the Zen 5 machine (docs/benchmarks.md, session 13), against the two-row pipelining:
-    /// 1.15–1.39× faster for 3 to 2048 rows of 512 to 2048 floats, 1.05–1.10× for rows of 4096 to 262 144 floats, 0.92× for
-    /// rows of 1 048 576 floats.
+    /// 1.15–1.39× faster for 3 to 1792 rows of 512 to 2048 floats, 1.05–1.10× for rows of 4096 to 262 144 floats, 0.92× for
+    /// rows of 1 048 576 floats. Batches of 8 MiB or more (the runtime's <c>CacheHints.StreamingThresholdBytes</c>) do not
+    /// run in flight: from 8 MiB of floats on, the probe measured 0.81–0.99× (1024 floats a row) and 0.94–0.98× (4096 and
+    /// 65 536 floats a row).
     /// </summary>
     public const int RowsInFlightRowBytes = 1024 * 1024;
 
@@ -41,13 +43,19 @@ internal sealed partial class SoftmaxEmitter
             return;
         }
 
-        writer.Line($"/// <summary>Rows of at most this many elements ({RowsInFlightRowBytes / 1024} KiB), two or more, run three rows in flight.</summary>");
+        writer.Line($"/// <summary>Rows of at most this many elements ({RowsInFlightRowBytes / 1024} KiB), two or more, in a batch smaller than {nameof(RowsInFlightBatchLength)}, run three rows in flight.</summary>");
         writer.Line($"private const int {nameof(RowsInFlightRowLength)} = {this.RowsInFlightRowLength};");
+        writer.Line("/// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows take two walks each, not in flight.</summary>");
+        writer.Line($"private const int {nameof(RowsInFlightBatchLength)} = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof({this.T});");
     }
 
     private int RowsInFlightRowLength => RowsInFlightRowBytes / this.ElementBytes;
 
-    // In the rows loop, before the two-row pipelining: two or more rows of at most RowsInFlightRowLength run three in flight.
+    // The name of the generated constant (the batch limit is the runtime's streaming threshold).
+    private const string RowsInFlightBatchLength = nameof(RowsInFlightBatchLength);
+
+    // In the rows loop, before the two-row pipelining: two or more rows of at most RowsInFlightRowLength, in a batch that stays
+    // in cache, run three in flight.
     private void WriteRowsInFlightLoop(IndentedWriter writer, PathInfo path)
     {
         if (!this.HasRowsInFlight(path))
@@ -57,7 +65,7 @@ internal sealed partial class SoftmaxEmitter
 
         string name = path.Name;
         writer.Line();
-        using (writer.Block($"if (n <= {nameof(RowsInFlightRowLength)} && rows >= 2)"))
+        using (writer.Block($"if (n <= {nameof(RowsInFlightRowLength)} && rows >= 2 && (long)rows * n < {RowsInFlightBatchLength})"))
         {
             writer.Line($"// Three rows in flight: call r finds the maximum of row r + 1, stores the {(this.IsLog ? "shifted logits" : "exps")} of row r and");
             writer.Line("// writes row r − 1's output. Before row 0 there is no row r − 1: the first call's output stage rewrites row 0's");

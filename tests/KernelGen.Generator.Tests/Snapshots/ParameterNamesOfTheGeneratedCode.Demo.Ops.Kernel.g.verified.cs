@@ -50,8 +50,10 @@ namespace Demo
             private const double Temperature = 1.0;
             /// <summary>Auto: rows longer than this (8 MiB) use TwoPass, shorter ones ThreePassReload.</summary>
             private const int StreamingThreshold = 2097152;
-            /// <summary>Rows of at most this many elements (1024 KiB), two or more, run three rows in flight.</summary>
+            /// <summary>Rows of at most this many elements (1024 KiB), two or more, in a batch smaller than RowsInFlightBatchLength, run three rows in flight.</summary>
             private const int RowsInFlightRowLength = 262144;
+            /// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows take two walks each, not in flight.</summary>
+            private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof(float);
 
             /// <summary>The path that <c>Kernel</c> dispatches to on this machine.</summary>
             public static global::KernelGen.KernelPath Selected =>
@@ -153,7 +155,7 @@ namespace Demo
                     return;
                 }
 
-                if (n <= RowsInFlightRowLength && rows >= 2)
+                if (n <= RowsInFlightRowLength && rows >= 2 && (long)rows * n < RowsInFlightBatchLength)
                 {
                     // Three rows in flight: call r finds the maximum of row r + 1, stores the exps of row r and
                     // writes row r − 1's output. Before row 0 there is no row r − 1: the first call's output stage rewrites row 0's
@@ -208,7 +210,7 @@ namespace Demo
                     return;
                 }
 
-                if (n <= RowsInFlightRowLength && rows >= 2)
+                if (n <= RowsInFlightRowLength && rows >= 2 && (long)rows * n < RowsInFlightBatchLength)
                 {
                     // Three rows in flight: call r finds the maximum of row r + 1, stores the exps of row r and
                     // writes row r − 1's output. Before row 0 there is no row r − 1: the first call's output stage rewrites row 0's
@@ -263,7 +265,7 @@ namespace Demo
                     return;
                 }
 
-                if (n <= RowsInFlightRowLength && rows >= 2)
+                if (n <= RowsInFlightRowLength && rows >= 2 && (long)rows * n < RowsInFlightBatchLength)
                 {
                     // Three rows in flight: call r finds the maximum of row r + 1, stores the exps of row r and
                     // writes row r − 1's output. Before row 0 there is no row r − 1: the first call's output stage rewrites row 0's
@@ -318,7 +320,7 @@ namespace Demo
                     return;
                 }
 
-                if (n <= RowsInFlightRowLength && rows >= 2)
+                if (n <= RowsInFlightRowLength && rows >= 2 && (long)rows * n < RowsInFlightBatchLength)
                 {
                     // Three rows in flight: call r finds the maximum of row r + 1, stores the exps of row r and
                     // writes row r − 1's output. Before row 0 there is no row r − 1: the first call's output stage rewrites row 0's
