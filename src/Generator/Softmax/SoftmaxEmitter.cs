@@ -814,31 +814,15 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
         this.WriteSinkTerm(writer);
 
         writer.Line();
-        string output;
-        string outputFill;
-        if (this.IsLog)
-        {
-            writer.Line(storeShifted
-                ? "// Pass 3: y = d − log(sum), d reloaded from the output."
-                : "// Pass 3: y = (x − max)/T − log(sum).");
-            writer.Line($"{c.Vec} logSum = {c.Splat($"({this.T})global::System.Math.Log(sum)")};");
-            output = storeShifted ? "{1} - logSum" : "({0}) - logSum";
-            outputFill = "0";
-        }
-        else if (storeExp)
-        {
-            writer.Line("// Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp).");
-            writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / sum)")};");
-            output = "{1} * scale";
-            outputFill = "0";
-        }
-        else
-        {
-            writer.Line("// Pass 3: y = exp(x − max) · (1/sum), the exp computed again instead of stored and reloaded.");
-            writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / sum)")};");
-            output = $"{c.M}.ExpNonPositive({{0}}) * scale";
-            outputFill = $"{this.T}.NegativeInfinity";
-        }
+        writer.Line(this.IsLog
+            ? storeShifted ? "// Pass 3: y = d − log(sum), d reloaded from the output." : "// Pass 3: y = (x − max)/T − log(sum)."
+            : storeExp ? "// Pass 3: scale the stored exps by 1/sum (a multiply: cheaper than a divide, within an ulp)."
+            : "// Pass 3: y = exp(x − max) · (1/sum), the exp computed again instead of stored and reloaded.");
+        this.WriteOutputFactor(writer, c, "sum");
+
+        // Reload's output is ReloadOutput (what pass 2 stored); Recompute's is formed from (x − max)/T, '{0}'.
+        string recomputed = this.IsLog ? "({0}) - logSum" : $"{c.M}.ExpNonPositive({{0}}) * scale";
+        string outputFill = reload || this.IsLog ? "0" : $"{this.T}.NegativeInfinity";
 
         if (fuseNextMaximum)
         {
@@ -856,8 +840,9 @@ internal sealed partial class SoftmaxEmitter : IKernelRowWriter, IKernelValidati
                     w.Line($"max{a.Accumulator} = {c.M}.Max(max{a.Accumulator}, {a.Load("next", $"{this.T}.NegativeInfinity")});");
                 }
 
-                string shifted = reload ? string.Empty : this.Scaled($"{this.Logit(c, a)} - rowMax");
-                w.Line(a.Store(string.Format(System.Globalization.CultureInfo.InvariantCulture, output, shifted, reload ? a.Load("y") : string.Empty), "y"));
+                w.Line(reload
+                    ? this.ReloadOutput(a, "y")
+                    : a.Store(string.Format(System.Globalization.CultureInfo.InvariantCulture, recomputed, this.Scaled($"{this.Logit(c, a)} - rowMax")), "y"));
             }
         });
 
