@@ -90,36 +90,47 @@ public class EquivalenceTests
         { "SoftmaxThreePassReloadFU3Rows", "SoftmaxThreePassReloadFU3" },
     };
 
-    // Many rows run in forms a row alone does not (three rows in flight for rows up to 1 MiB, the two-row pipelining for
-    // longer ones, paths.md): every row must still be the bits of that row computed alone on the same path.
+    // Many rows run in forms a row alone does not (paths.md: three rows in flight for rows up to 1 MiB in cache, and from
+    // scratch rows with the output streamed for rows up to 16 KiB out of cache; the two-row pipelining for the others):
+    // every row must still be the bits of that row computed alone on the same path.
     [Theory]
     [MemberData(nameof(RowsAndRow))]
     public void ManyRowsEqualEachRowAloneBitForBit(string rowsName, string rowName)
     {
         KernelInfo rowsKernel = KernelCatalog.Get(rowsName);
         KernelInfo rowKernel = KernelCatalog.Get(rowName);
-        int inFlightLimit = (1024 * 1024) / (rowsKernel.IsDouble ? 8 : 4);
-        int[] rowLengths = Inputs.SmallScale ? new[] { 1, 17, 1000, 4099 } : new[] { 1, 17, 1000, 4099, inFlightLimit, inFlightLimit + 5 };
+        int size = rowsKernel.IsDouble ? 8 : 4;
+        int inFlightLimit = (1024 * 1024) / size;
+        var shapes = new List<(int Rows, int RowLength)>();
+        foreach (int rowLength in new[] { 1, 17, 1000, 4099 })
+        {
+            shapes.AddRange(new[] { (2, rowLength), (3, rowLength), (7, rowLength) });
+        }
+
+        if (!Inputs.SmallScale)
+        {
+            // The longest rows in flight and the shortest past them; a batch of 8.5 MB, whose output streams (rows in flight
+            // from scratch rows, out of cache), with rows of at most 16 KiB and longer ones.
+            shapes.AddRange(new[] { (2, inFlightLimit), (2, inFlightLimit + 5), ((8_500_000 / size / 2047) + 1, 2047), ((8_500_000 / size / 4099) + 1, 4099) });
+        }
+
         var failures = new List<string>();
         int seed = 40;
-        foreach (int rowLength in rowLengths)
+        foreach ((int rows, int rowLength) in shapes)
         {
-            foreach (int rows in rowLength > 5000 ? new[] { 2 } : new[] { 2, 3, 7 })
+            double[] x = Harness.Rounded(rowsKernel, Inputs.Make("Uniform100", rows * rowLength, seed++));
+            x[rowLength / 2] = double.NegativeInfinity;      // a masked entry in row 0
+            foreach ((string path, System.Reflection.MethodInfo method) in Harness.RunnablePaths(rowsKernel))
             {
-                double[] x = Harness.Rounded(rowsKernel, Inputs.Make("Uniform100", rows * rowLength, seed++));
-                x[rowLength / 2] = double.NegativeInfinity;      // a masked entry in row 0
-                foreach ((string path, System.Reflection.MethodInfo method) in Harness.RunnablePaths(rowsKernel))
+                double[] together = Harness.Run(rowsKernel, method, x, rowLength);
+                System.Reflection.MethodInfo rowMethod = path == "Dispatch" ? rowKernel.Dispatcher : rowKernel.Paths[path];
+                for (int row = 0; row < rows && failures.Count < 20; row++)
                 {
-                    double[] together = Harness.Run(rowsKernel, method, x, rowLength);
-                    System.Reflection.MethodInfo rowMethod = path == "Dispatch" ? rowKernel.Dispatcher : rowKernel.Paths[path];
-                    for (int row = 0; row < rows && failures.Count < 20; row++)
+                    double[] alone = Harness.Run(rowKernel, rowMethod, x.AsSpan(row * rowLength, rowLength).ToArray(), rowLength);
+                    int differ = Enumerable.Range(0, rowLength).FirstOrDefault(i => BitConverter.DoubleToInt64Bits(alone[i]) != BitConverter.DoubleToInt64Bits(together[(row * rowLength) + i]), -1);
+                    if (differ >= 0)
                     {
-                        double[] alone = Harness.Run(rowKernel, rowMethod, x.AsSpan(row * rowLength, rowLength).ToArray(), rowLength);
-                        int differ = Enumerable.Range(0, rowLength).FirstOrDefault(i => BitConverter.DoubleToInt64Bits(alone[i]) != BitConverter.DoubleToInt64Bits(together[(row * rowLength) + i]), -1);
-                        if (differ >= 0)
-                        {
-                            failures.Add($"{path} rows={rows} n={rowLength} row {row} [{differ}]: alone {alone[differ]:R}, with the others {together[(row * rowLength) + differ]:R}");
-                        }
+                        failures.Add($"{path} rows={rows} n={rowLength} row {row} [{differ}]: alone {alone[differ]:R}, with the others {together[(row * rowLength) + differ]:R}");
                     }
                 }
             }

@@ -25,6 +25,17 @@ internal sealed partial class SoftmaxEmitter
     /// </summary>
     public const int RowsInFlightRowBytes = 1024 * 1024;
 
+    /// <summary>
+    /// Out of cache (a batch whose output streams, <c>CacheHints.ShouldStream</c>), rows of at most this many bytes run three in
+    /// flight with the exps in per-thread scratch rows and the output streamed from them. Paired probe on the Zen 5 machine
+    /// (docs/benchmarks.md, session 13), against the two-row pipelining, 64 MiB of floats: one thread 1.09–1.21× faster for rows of
+    /// 1024 to 4096 floats, 0.98× for rows of 65 536 (the scratch rows no longer stay in L2); two threads 1.2–1.3×.
+    /// </summary>
+    public const int RowsInFlightStreamedRowBytes = 16 * 1024;
+
+    // The name of the generated constant.
+    private const string RowsInFlightStreamedRowLength = nameof(RowsInFlightStreamedRowLength);
+
     private int ElementBytes => this.Element == ElementType.Float ? 4 : 8;
 
     // True where the rows of this path run three in flight (when short enough, at run time).
@@ -47,6 +58,8 @@ internal sealed partial class SoftmaxEmitter
         writer.Line($"private const int {nameof(RowsInFlightRowLength)} = {this.RowsInFlightRowLength};");
         writer.Line("/// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows take two walks each, not in flight.</summary>");
         writer.Line($"private const int {nameof(RowsInFlightBatchLength)} = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof({this.T});");
+        writer.Line($"/// <summary>Out of cache, rows of at most this many elements ({RowsInFlightStreamedRowBytes / 1024} KiB) run three in flight with their output streamed.</summary>");
+        writer.Line($"private const int {nameof(RowsInFlightStreamedRowLength)} = {RowsInFlightStreamedRowBytes / this.ElementBytes};");
     }
 
     private int RowsInFlightRowLength => RowsInFlightRowBytes / this.ElementBytes;
@@ -81,12 +94,39 @@ internal sealed partial class SoftmaxEmitter
             }
 
             writer.Line();
-            writer.Line($"{name}RowOutput(ref {Unsafe}.Add(ref y, rowStart - n), n, sumOfPrevious);");
+            writer.Line($"{name}RowOutput(ref {Unsafe}.Add(ref y, rowStart - n), ref {Unsafe}.Add(ref y, rowStart - n), n, sumOfPrevious);");
+            writer.Line("return;");
+        }
+
+        writer.Line();
+        using (writer.Block($"if (n <= {nameof(RowsInFlightStreamedRowLength)} && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))"))
+        {
+            writer.Line("// Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output");
+            writer.Line("// written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.");
+            writer.Line("// Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.");
+            writer.Line($"ref {this.T} scratch = ref global::KernelGen.Runtime.ScratchRows.Get<{this.T}>(checked(2 * (int)n));");
+            writer.Line($"{this.T} maximumOfRow = {name}RowMaximum(ref x, n);");
+            writer.Line("double sumOfPrevious = 1;");
+            writer.Line("nint rowStart = 0;");
+            using (writer.Block("for (int row = 0; row < rows; row++, rowStart += n)"))
+            {
+                writer.Line("nint next = row + 1 < rows ? rowStart + n : rowStart;");
+                writer.Line($"ref {this.T} exps = ref {Unsafe}.Add(ref scratch, (row & 1) * n);");
+                writer.Line($"ref {this.T} other = ref {Unsafe}.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps");
+                writer.Line($"ref {this.T} previousExps = ref row > 0 ? ref other : ref exps;");
+                writer.Line($"ref {this.T} previousOutput = ref row > 0 ? ref {Unsafe}.Add(ref y, rowStart - n) : ref other;");
+                writer.Line($"maximumOfRow = {name}RowsInFlightStreamed(ref {Unsafe}.Add(ref x, next), ref {Unsafe}.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);");
+            }
+
+            writer.Line();
+            writer.Line($"{name}RowOutputStreamed(ref {Unsafe}.Add(ref scratch, ((rows - 1) & 1) * n), ref {Unsafe}.Add(ref y, rowStart - n), n, sumOfPrevious);");
+            writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns");
             writer.Line("return;");
         }
     }
 
-    // The walks of the rows in flight: {Path}RowsInFlight (the three stages) and {Path}RowOutput (pass 3 alone, the last row's).
+    // The walks of the rows in flight, in cache (pass 3 in place) and out of cache (pass 3 from a scratch row, streamed):
+    // {Path}RowsInFlight[Streamed] (the three stages) and {Path}RowOutput[Streamed] (pass 3 alone, the last row's).
     private void WriteRowsInFlightMethods(IndentedWriter writer, VectorLoopWriter c, string inlining)
     {
         if (!this.HasRowsInFlight(c.Path))
@@ -94,14 +134,32 @@ internal sealed partial class SoftmaxEmitter
             return;
         }
 
+        this.WriteRowsInFlightMethod(writer, c, inlining, streamed: false);
+        this.WriteRowsInFlightMethod(writer, c, inlining, streamed: true);
+    }
+
+    private void WriteRowsInFlightMethod(IndentedWriter writer, VectorLoopWriter c, string inlining, bool streamed)
+    {
         // Three stages in one loop take registers: the maxima use at most four accumulators, and a group of more than four
         // vectors is written four at a time, each four through its three stages (eight at once measured 5% slower).
         int maxima = System.Math.Min(c.Unroll, 4);
+        string suffix = streamed ? "Streamed" : string.Empty;
+        string output = streamed ? "previousOutput" : "previous";
         writer.Line();
-        writer.Line("// Three rows in flight: the maximum of 'next' (read from memory for the first time), pass 2 of 'x' into 'y' given its");
-        writer.Line("// maximum (returning Σ exp in 'sum'), and pass 3 of 'previous', whose Σ exp is 'previousSum'. Returns the maximum of 'next'.");
+        writer.Line(streamed
+            ? "// Three rows in flight, out of cache: the maximum of 'next' (read from memory, asked for ahead), pass 2 of 'x' into the scratch"
+            : "// Three rows in flight: the maximum of 'next' (read from L2 or L3 for the first time), pass 2 of 'x' into 'y' given its");
+        writer.Line(streamed
+            ? "// row 'y' given its maximum (returning Σ exp in 'sum'), and pass 3 from the scratch row 'previous' (whose Σ exp is 'previousSum')"
+            : "// maximum (returning Σ exp in 'sum'), and pass 3 of 'previous', whose Σ exp is 'previousSum'. Returns the maximum of 'next'.");
+        if (streamed)
+        {
+            writer.Line("// into 'previousOutput' with streaming stores (the caller fences once at the end). Returns the maximum of 'next'.");
+        }
+
         writer.Line(inlining);
-        using (writer.Block($"private static {this.T} {c.Path.Name}RowsInFlight(ref {this.T} next, ref {this.T} x, ref {this.T} y, {this.T} maximum, ref {this.T} previous, double previousSum, nint n, out double sum)"))
+        string outputParameter = streamed ? $", ref {this.T} previousOutput" : string.Empty;
+        using (writer.Block($"private static {this.T} {c.Path.Name}RowsInFlight{suffix}(ref {this.T} next, ref {this.T} x, ref {this.T} y, {this.T} maximum, ref {this.T} previous{outputParameter}, double previousSum, nint n, out double sum)"))
         {
             if (this.HasTemperature)
             {
@@ -129,25 +187,27 @@ internal sealed partial class SoftmaxEmitter
                         this.WriteExpStage(w, c, four, reload: true);
                         foreach (VectorAccess a in four)
                         {
-                            w.Line(this.ReloadOutput(a, "previous"));
+                            w.Line(this.ReloadOutput(a, "previous", output, streamed));
                         }
                     }
                 },
-                w => c.WriteSumFlush(w));
+                w => c.WriteSumFlush(w),
+                prefetch: streamed ? "next" : null);
             writer.Line($"sum = {c.M}.SumWidened(wideLow, wideHigh);");
             writer.Line($"return {c.MaxOfAccumulators(maxima)};");
         }
 
         writer.Line();
-        writer.Line("// Pass 3 alone: the output of the last row in flight, from what pass 2 stored and its Σ exp.");
+        writer.Line(streamed
+            ? "// Pass 3 alone, out of cache: the last row's output from its scratch row, with streaming stores (the caller fences)."
+            : "// Pass 3 alone: the output of the last row in flight, from what pass 2 stored and its Σ exp.");
         writer.Line(inlining);
-        using (writer.Block($"private static void {c.Path.Name}RowOutput(ref {this.T} y, nint n, double sum)"))
+        using (writer.Block($"private static void {c.Path.Name}RowOutput{suffix}(ref {this.T} source, ref {this.T} y, nint n, double sum)"))
         {
             writer.Line("nint i;");
             this.WriteOutputFactor(writer, c, "sum");
-            c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => w.Line(this.ReloadOutput(a, "y"))));
+            c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => w.Line(this.ReloadOutput(a, "source", "y", streamed))));
         }
-
     }
 
     // Pass 3's factor of a reload row: softmax 1/Σ, log-softmax log Σ.
@@ -156,7 +216,13 @@ internal sealed partial class SoftmaxEmitter
             ? $"{c.Vec} logSum = {c.Splat($"({this.T})global::System.Math.Log({sum})")};"
             : $"{c.Vec} scale = {c.Splat($"({this.T})(1.0 / {sum})")};");
 
-    // Pass 3 of a reload row for one vector of 'row': what pass 2 stored, times 1/Σ (softmax) or less log Σ (log-softmax).
-    private string ReloadOutput(VectorAccess a, string row) =>
-        a.Store(this.IsLog ? $"{a.Load(row, "0")} - logSum" : $"{a.Load(row, "0")} * scale", row);
+    // Pass 3 of a reload row for one vector: what pass 2 stored in 'source', times 1/Σ (softmax) or less log Σ (log-softmax),
+    // stored to 'destination' (by default in place); 'streamed': full vectors with streaming stores where aligned.
+    private string ReloadOutput(VectorAccess a, string source, string? destination = null, bool streamed = false)
+    {
+        string value = this.IsLog ? $"{a.Load(source, "0")} - logSum" : $"{a.Load(source, "0")} * scale";
+        return streamed && !a.IsTail
+            ? $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({a.Index}));"
+            : a.Store(value, destination ?? source);
+    }
 }

@@ -54,6 +54,8 @@ namespace Demo
             private const int RowsInFlightRowLength = 131072;
             /// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows take two walks each, not in flight.</summary>
             private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof(double);
+            /// <summary>Out of cache, rows of at most this many elements (16 KiB) run three in flight with their output streamed.</summary>
+            private const int RowsInFlightStreamedRowLength = 2048;
 
             /// <summary>The path that <c>Kernel</c> dispatches to on this machine.</summary>
             public static global::KernelGen.KernelPath Selected =>
@@ -170,7 +172,31 @@ namespace Demo
                         maximumOfRow = Avx512RowsInFlight(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), maximumOfRow, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, previous), sumOfPrevious, n, out sumOfPrevious);
                     }
 
-                    Avx512RowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    Avx512RowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    return;
+                }
+
+                if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
+                {
+                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(2 * (int)n));
+                    double maximumOfRow = Avx512RowMaximum(ref x, n);
+                    double sumOfPrevious = 1;
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        nint next = row + 1 < rows ? rowStart + n : rowStart;
+                        ref double exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
+                        ref double previousExps = ref row > 0 ? ref other : ref exps;
+                        ref double previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
+                        maximumOfRow = Avx512RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                    }
+
+                    Avx512RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
                     return;
                 }
 
@@ -225,7 +251,31 @@ namespace Demo
                         maximumOfRow = Avx2RowsInFlight(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), maximumOfRow, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, previous), sumOfPrevious, n, out sumOfPrevious);
                     }
 
-                    Avx2RowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    Avx2RowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    return;
+                }
+
+                if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
+                {
+                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(2 * (int)n));
+                    double maximumOfRow = Avx2RowMaximum(ref x, n);
+                    double sumOfPrevious = 1;
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        nint next = row + 1 < rows ? rowStart + n : rowStart;
+                        ref double exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
+                        ref double previousExps = ref row > 0 ? ref other : ref exps;
+                        ref double previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
+                        maximumOfRow = Avx2RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                    }
+
+                    Avx2RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
                     return;
                 }
 
@@ -280,7 +330,31 @@ namespace Demo
                         maximumOfRow = NeonRowsInFlight(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), maximumOfRow, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, previous), sumOfPrevious, n, out sumOfPrevious);
                     }
 
-                    NeonRowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    NeonRowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    return;
+                }
+
+                if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
+                {
+                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(2 * (int)n));
+                    double maximumOfRow = NeonRowMaximum(ref x, n);
+                    double sumOfPrevious = 1;
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        nint next = row + 1 < rows ? rowStart + n : rowStart;
+                        ref double exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
+                        ref double previousExps = ref row > 0 ? ref other : ref exps;
+                        ref double previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
+                        maximumOfRow = NeonRowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                    }
+
+                    NeonRowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
                     return;
                 }
 
@@ -335,7 +409,31 @@ namespace Demo
                         maximumOfRow = Vector128RowsInFlight(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), maximumOfRow, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, previous), sumOfPrevious, n, out sumOfPrevious);
                     }
 
-                    Vector128RowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    Vector128RowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    return;
+                }
+
+                if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
+                {
+                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(2 * (int)n));
+                    double maximumOfRow = Vector128RowMaximum(ref x, n);
+                    double sumOfPrevious = 1;
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        nint next = row + 1 < rows ? rowStart + n : rowStart;
+                        ref double exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
+                        ref double previousExps = ref row > 0 ? ref other : ref exps;
+                        ref double previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
+                        maximumOfRow = Vector128RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                    }
+
+                    Vector128RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
                     return;
                 }
 
@@ -733,7 +831,7 @@ namespace Demo
                 }
             }
 
-            // Three rows in flight: the maximum of 'next' (read from memory for the first time), pass 2 of 'x' into 'y' given its
+            // Three rows in flight: the maximum of 'next' (read from L2 or L3 for the first time), pass 2 of 'x' into 'y' given its
             // maximum (returning Σ exp in 'sum'), and pass 3 of 'previous', whose Σ exp is 'previousSum'. Returns the maximum of 'next'.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Avx512RowsInFlight(ref double next, ref double x, ref double y, double maximum, ref double previous, double previousSum, nint n, out double sum)
@@ -882,38 +980,224 @@ namespace Demo
 
             // Pass 3 alone: the output of the last row in flight, from what pass 2 stored and its Σ exp.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512RowOutput(ref double y, nint n, double sum)
+            private static void Avx512RowOutput(ref double source, ref double y, nint n, double sum)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 64; i += 64)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 32)) - logSum, ref y, (nuint)(i + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 40)) - logSum, ref y, (nuint)(i + 40));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 48)) - logSum, ref y, (nuint)(i + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 56)) - logSum, ref y, (nuint)(i + 56));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 32)) - logSum, ref y, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 40)) - logSum, ref y, (nuint)(i + 40));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 48)) - logSum, ref y, (nuint)(i + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 56)) - logSum, ref y, (nuint)(i + 56));
                 }
                 if (i <= n - 32)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
                     i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) - logSum);
+                }
+            }
+
+            // Three rows in flight, out of cache: the maximum of 'next' (read from memory, asked for ahead), pass 2 of 'x' into the scratch
+            // row 'y' given its maximum (returning Σ exp in 'sum'), and pass 3 from the scratch row 'previous' (whose Σ exp is 'previousSum')
+            // into 'previousOutput' with streaming stores (the caller fences once at the end). Returns the maximum of 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Avx512RowsInFlightStreamed(ref double next, ref double x, ref double y, double maximum, ref double previous, ref double previousOutput, double previousSum, nint n, out double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximum);
+                global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(previousSum));
+                global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector512<double> max3 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 64)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                    for (; i <= blockEnd; i += 64)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 512);
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                        max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 8)));
+                        max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                        max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 24)));
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
+                        sum3 += e3;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 8)) - logSum, ref previousOutput, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 16)) - logSum, ref previousOutput, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 24)) - logSum, ref previousOutput, (nuint)(i + 24));
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
+                        max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 40)));
+                        max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
+                        max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 56)));
+                        global::System.Runtime.Intrinsics.Vector512<double> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d4);
+                        global::System.Runtime.Intrinsics.Vector512<double> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d5);
+                        global::System.Runtime.Intrinsics.Vector512<double> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d6);
+                        global::System.Runtime.Intrinsics.Vector512<double> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d7);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d4, ref y, (nuint)(i + 32));
+                        sum4 += e4;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d5, ref y, (nuint)(i + 40));
+                        sum5 += e5;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d6, ref y, (nuint)(i + 48));
+                        sum6 += e6;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d7, ref y, (nuint)(i + 56));
+                        sum7 += e7;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 32)) - logSum, ref previousOutput, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 40)) - logSum, ref previousOutput, (nuint)(i + 40));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 48)) - logSum, ref previousOutput, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 56)) - logSum, ref previousOutput, (nuint)(i + 56));
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                }
+                if (i <= n - 32)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 8)));
+                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 24)));
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                    global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                    global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
+                    sum1 += e1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
+                    sum2 += e2;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
+                    sum3 += e3;
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 8)) - logSum, ref previousOutput, (nuint)(i + 8));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 16)) - logSum, ref previousOutput, (nuint)(i + 16));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 24)) - logSum, ref previousOutput, (nuint)(i + 24));
+                    i += 32;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
+                return global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)));
+            }
+
+            // Pass 3 alone, out of cache: the last row's output from its scratch row, with streaming stores (the caller fences).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowOutputStreamed(ref double source, ref double y, nint n, double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 64; i += 64)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 32)) - logSum, ref y, (nuint)(i + 32));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 40)) - logSum, ref y, (nuint)(i + 40));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 48)) - logSum, ref y, (nuint)(i + 48));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 56)) - logSum, ref y, (nuint)(i + 56));
+                }
+                if (i <= n - 32)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 16)) - logSum, ref y, (nuint)(i + 16));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i + 24)) - logSum, ref y, (nuint)(i + 24));
+                    i += 32;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) - logSum);
                 }
             }
 
@@ -1486,7 +1770,7 @@ namespace Demo
                 }
             }
 
-            // Three rows in flight: the maximum of 'next' (read from memory for the first time), pass 2 of 'x' into 'y' given its
+            // Three rows in flight: the maximum of 'next' (read from L2 or L3 for the first time), pass 2 of 'x' into 'y' given its
             // maximum (returning Σ exp in 'sum'), and pass 3 of 'previous', whose Σ exp is 'previousSum'. Returns the maximum of 'next'.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Avx2RowsInFlight(ref double next, ref double x, ref double y, double maximum, ref double previous, double previousSum, nint n, out double sum)
@@ -1571,26 +1855,136 @@ namespace Demo
 
             // Pass 3 alone: the output of the last row in flight, from what pass 2 stored and its Σ exp.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2RowOutput(ref double y, nint n, double sum)
+            private static void Avx2RowOutput(ref double source, ref double y, nint n, double sum)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector256<double> logSum = global::System.Runtime.Intrinsics.Vector256.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) - logSum);
+                }
+            }
+
+            // Three rows in flight, out of cache: the maximum of 'next' (read from memory, asked for ahead), pass 2 of 'x' into the scratch
+            // row 'y' given its maximum (returning Σ exp in 'sum'), and pass 3 from the scratch row 'previous' (whose Σ exp is 'previousSum')
+            // into 'previousOutput' with streaming stores (the caller fences once at the end). Returns the maximum of 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Avx2RowsInFlightStreamed(ref double next, ref double x, ref double y, double maximum, ref double previous, ref double previousOutput, double previousSum, nint n, out double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximum);
+                global::System.Runtime.Intrinsics.Vector256<double> logSum = global::System.Runtime.Intrinsics.Vector256.Create((double)global::System.Math.Log(previousSum));
+                global::System.Runtime.Intrinsics.Vector256<double> max0 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max2 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector256<double> max3 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 128);
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                        max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 4)));
+                        max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 8)));
+                        max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 12)));
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 4)) - logSum, ref previousOutput, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 8)) - logSum, ref previousOutput, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 12)) - logSum, ref previousOutput, (nuint)(i + 12));
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
+                return global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3)));
+            }
+
+            // Pass 3 alone, out of cache: the last row's output from its scratch row, with streaming stores (the caller fences).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowOutputStreamed(ref double source, ref double y, nint n, double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<double> logSum = global::System.Runtime.Intrinsics.Vector256.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i + 8)) - logSum, ref y, (nuint)(i + 8));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i + 12)) - logSum, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) - logSum);
                 }
             }
 
@@ -2027,7 +2421,7 @@ namespace Demo
                 }
             }
 
-            // Three rows in flight: the maximum of 'next' (read from memory for the first time), pass 2 of 'x' into 'y' given its
+            // Three rows in flight: the maximum of 'next' (read from L2 or L3 for the first time), pass 2 of 'x' into 'y' given its
             // maximum (returning Σ exp in 'sum'), and pass 3 of 'previous', whose Σ exp is 'previousSum'. Returns the maximum of 'next'.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double NeonRowsInFlight(ref double next, ref double x, ref double y, double maximum, ref double previous, double previousSum, nint n, out double sum)
@@ -2112,26 +2506,136 @@ namespace Demo
 
             // Pass 3 alone: the output of the last row in flight, from what pass 2 stored and its Σ exp.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowOutput(ref double y, nint n, double sum)
+            private static void NeonRowOutput(ref double source, ref double y, nint n, double sum)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) - logSum);
+                }
+            }
+
+            // Three rows in flight, out of cache: the maximum of 'next' (read from memory, asked for ahead), pass 2 of 'x' into the scratch
+            // row 'y' given its maximum (returning Σ exp in 'sum'), and pass 3 from the scratch row 'previous' (whose Σ exp is 'previousSum')
+            // into 'previousOutput' with streaming stores (the caller fences once at the end). Returns the maximum of 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double NeonRowsInFlightStreamed(ref double next, ref double x, ref double y, double maximum, ref double previous, ref double previousOutput, double previousSum, nint n, out double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(previousSum));
+                global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max2 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max3 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
+                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                        sum3 += e3;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 2)) - logSum, ref previousOutput, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) - logSum, ref previousOutput, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 6)) - logSum, ref previousOutput, (nuint)(i + 6));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // Pass 3 alone, out of cache: the last row's output from its scratch row, with streaming stores (the caller fences).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowOutputStreamed(ref double source, ref double y, nint n, double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) - logSum);
                 }
             }
 
@@ -2568,7 +3072,7 @@ namespace Demo
                 }
             }
 
-            // Three rows in flight: the maximum of 'next' (read from memory for the first time), pass 2 of 'x' into 'y' given its
+            // Three rows in flight: the maximum of 'next' (read from L2 or L3 for the first time), pass 2 of 'x' into 'y' given its
             // maximum (returning Σ exp in 'sum'), and pass 3 of 'previous', whose Σ exp is 'previousSum'. Returns the maximum of 'next'.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static double Vector128RowsInFlight(ref double next, ref double x, ref double y, double maximum, ref double previous, double previousSum, nint n, out double sum)
@@ -2653,26 +3157,136 @@ namespace Demo
 
             // Pass 3 alone: the output of the last row in flight, from what pass 2 stored and its Σ exp.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowOutput(ref double y, nint n, double sum)
+            private static void Vector128RowOutput(ref double source, ref double y, nint n, double sum)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
                 i = 0;
                 for (; i <= n - 8; i += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) - logSum);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) - logSum);
+                }
+            }
+
+            // Three rows in flight, out of cache: the maximum of 'next' (read from memory, asked for ahead), pass 2 of 'x' into the scratch
+            // row 'y' given its maximum (returning Σ exp in 'sum'), and pass 3 from the scratch row 'previous' (whose Σ exp is 'previousSum')
+            // into 'previousOutput' with streaming stores (the caller fences once at the end). Returns the maximum of 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static double Vector128RowsInFlightStreamed(ref double next, ref double x, ref double y, double maximum, ref double previous, ref double previousOutput, double previousSum, nint n, out double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(previousSum));
+                global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max2 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<double> max3 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
+                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                        sum3 += e3;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 2)) - logSum, ref previousOutput, (nuint)(i + 2));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) - logSum, ref previousOutput, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 6)) - logSum, ref previousOutput, (nuint)(i + 6));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                    sum0 += e0;
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // Pass 3 alone, out of cache: the last row's output from its scratch row, with streaming stores (the caller fences).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowOutputStreamed(ref double source, ref double y, nint n, double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
+                i = 0;
+                for (; i <= n - 8; i += 8)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 2)) - logSum, ref y, (nuint)(i + 2));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 4)) - logSum, ref y, (nuint)(i + 4));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 6)) - logSum, ref y, (nuint)(i + 6));
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) - logSum);
                 }
             }
 

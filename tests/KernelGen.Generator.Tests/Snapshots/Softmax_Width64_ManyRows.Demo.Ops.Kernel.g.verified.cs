@@ -52,6 +52,8 @@ namespace Demo
             private const int RowsInFlightRowLength = 262144;
             /// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows take two walks each, not in flight.</summary>
             private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof(float);
+            /// <summary>Out of cache, rows of at most this many elements (16 KiB) run three in flight with their output streamed.</summary>
+            private const int RowsInFlightStreamedRowLength = 4096;
 
             /// <summary>The path that <c>Kernel</c> dispatches to on this machine.</summary>
             public static global::KernelGen.KernelPath Selected =>
@@ -190,7 +192,31 @@ namespace Demo
                         maximumOfRow = NeonRowsInFlight(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), maximumOfRow, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, previous), sumOfPrevious, n, out sumOfPrevious);
                     }
 
-                    NeonRowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    NeonRowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    return;
+                }
+
+                if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
+                {
+                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(2 * (int)n));
+                    float maximumOfRow = NeonRowMaximum(ref x, n);
+                    double sumOfPrevious = 1;
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        nint next = row + 1 < rows ? rowStart + n : rowStart;
+                        ref float exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref float other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
+                        ref float previousExps = ref row > 0 ? ref other : ref exps;
+                        ref float previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
+                        maximumOfRow = NeonRowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                    }
+
+                    NeonRowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
                     return;
                 }
 
@@ -234,7 +260,31 @@ namespace Demo
                         maximumOfRow = Vector128RowsInFlight(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), maximumOfRow, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, previous), sumOfPrevious, n, out sumOfPrevious);
                     }
 
-                    Vector128RowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    Vector128RowOutput(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    return;
+                }
+
+                if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
+                {
+                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(2 * (int)n));
+                    float maximumOfRow = Vector128RowMaximum(ref x, n);
+                    double sumOfPrevious = 1;
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        nint next = row + 1 < rows ? rowStart + n : rowStart;
+                        ref float exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref float other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
+                        ref float previousExps = ref row > 0 ? ref other : ref exps;
+                        ref float previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
+                        maximumOfRow = Vector128RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                    }
+
+                    Vector128RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
                     return;
                 }
 
@@ -580,7 +630,7 @@ namespace Demo
                 }
             }
 
-            // Three rows in flight: the maximum of 'next' (read from memory for the first time), pass 2 of 'x' into 'y' given its
+            // Three rows in flight: the maximum of 'next' (read from L2 or L3 for the first time), pass 2 of 'x' into 'y' given its
             // maximum (returning Σ exp in 'sum'), and pass 3 of 'previous', whose Σ exp is 'previousSum'. Returns the maximum of 'next'.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static float NeonRowsInFlight(ref float next, ref float x, ref float y, float maximum, ref float previous, double previousSum, nint n, out double sum)
@@ -659,26 +709,130 @@ namespace Demo
 
             // Pass 3 alone: the output of the last row in flight, from what pass 2 stored and its Σ exp.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowOutput(ref float y, nint n, double sum)
+            private static void NeonRowOutput(ref float source, ref float y, nint n, double sum)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) * scale);
+                }
+            }
+
+            // Three rows in flight, out of cache: the maximum of 'next' (read from memory, asked for ahead), pass 2 of 'x' into the scratch
+            // row 'y' given its maximum (returning Σ exp in 'sum'), and pass 3 from the scratch row 'previous' (whose Σ exp is 'previousSum')
+            // into 'previousOutput' with streaming stores (the caller fences once at the end). Returns the maximum of 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float NeonRowsInFlightStreamed(ref float next, ref float x, ref float y, float maximum, ref float previous, ref float previousOutput, double previousSum, nint n, out double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / previousSum));
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max3 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // Pass 3 alone, out of cache: the last row's output from its scratch row, with streaming stores (the caller fences).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowOutputStreamed(ref float source, ref float y, nint n, double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) * scale);
                 }
             }
 
@@ -884,7 +1038,7 @@ namespace Demo
                 }
             }
 
-            // Three rows in flight: the maximum of 'next' (read from memory for the first time), pass 2 of 'x' into 'y' given its
+            // Three rows in flight: the maximum of 'next' (read from L2 or L3 for the first time), pass 2 of 'x' into 'y' given its
             // maximum (returning Σ exp in 'sum'), and pass 3 of 'previous', whose Σ exp is 'previousSum'. Returns the maximum of 'next'.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static float Vector128RowsInFlight(ref float next, ref float x, ref float y, float maximum, ref float previous, double previousSum, nint n, out double sum)
@@ -963,26 +1117,130 @@ namespace Demo
 
             // Pass 3 alone: the output of the last row in flight, from what pass 2 stored and its Σ exp.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowOutput(ref float y, nint n, double sum)
+            private static void Vector128RowOutput(ref float source, ref float y, nint n, double sum)
             {
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, 0) * scale);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) * scale);
+                }
+            }
+
+            // Three rows in flight, out of cache: the maximum of 'next' (read from memory, asked for ahead), pass 2 of 'x' into the scratch
+            // row 'y' given its maximum (returning Σ exp in 'sum'), and pass 3 from the scratch row 'previous' (whose Σ exp is 'previousSum')
+            // into 'previousOutput' with streaming stores (the caller fences once at the end). Returns the maximum of 'next'.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static float Vector128RowsInFlightStreamed(ref float next, ref float x, ref float y, float maximum, ref float previous, ref float previousOutput, double previousSum, nint n, out double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximum);
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / previousSum));
+                global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max2 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                global::System.Runtime.Intrinsics.Vector128<float> max3 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                        sum3 += e3;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                    sum0 += e0;
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                    sum0 += e0;
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
+                return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
+            }
+
+            // Pass 3 alone, out of cache: the last row's output from its scratch row, with streaming stores (the caller fences).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowOutputStreamed(ref float source, ref float y, nint n, double sum)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
+                i = 0;
+                for (; i <= n - 16; i += 16)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 4)) * scale, ref y, (nuint)(i + 4));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 8)) * scale, ref y, (nuint)(i + 8));
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i + 12)) * scale, ref y, (nuint)(i + 12));
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, i), n - i, 0) * scale);
                 }
             }
 
