@@ -6,7 +6,8 @@ namespace KernelGen.Runtime;
 /// <summary>
 /// A per-thread scratch buffer for the kernels that keep a few rows of intermediate values in cache while they work: the
 /// cross-entropy gradient's pipeline of rows, which holds the exponentials of two rows in flight there (docs/benchmarks.md,
-/// session 12). It is allocated on a thread's first use and replaced by a larger one when a longer one is asked for, so a
+/// session 12), and the softmax's rows in flight out of cache, which hold two rows of exponentials there while the output
+/// is streamed (session 13). It is allocated on a thread's first use and replaced by a larger one when a longer one is asked for, so a
 /// kernel called again with rows of the same length allocates nothing. It lives on the pinned object heap: its start stays
 /// 64-byte aligned. A kernel takes it, uses it and returns before another kernel can run on the same thread (kernels do
 /// not call each other), so one buffer per thread is enough.
