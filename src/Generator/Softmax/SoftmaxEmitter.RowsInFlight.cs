@@ -6,12 +6,14 @@ using KernelGen.Generator.Models;
 namespace KernelGen.Generator.Softmax;
 
 /// <summary>
-/// Many short rows of <c>ThreePassReload</c> (softmax and log-softmax, in cache) with three rows in flight: one walk per
+/// Many rows of <c>ThreePassReload</c> (softmax and log-softmax) with three rows in flight: one walk per
 /// row, <c>{Path}RowsInFlight</c>, finds the maximum of row r + 1 (read from L2/L3 for the first time), computes and stores
 /// the exps of row r (pass 2) and writes row r − 1's output from what it stored (pass 3). The loads of the next row then
 /// overlap the exps instead of waiting for the pass after them, as they do in the two-row pipelining of
-/// <see cref="WritePipelinedRows"/>. A row's arithmetic is pass 2's and pass 3's statements, with the same accumulators
-/// in the same loops: the same bits as the row alone.
+/// <see cref="WritePipelinedRows"/>. In a batch under 8 MiB the walk works in place in the output; out of cache
+/// (<c>{Path}RowsInFlightStreamed</c>, a batch whose output streams) the exps go to two per-thread scratch rows and the
+/// output is written from them with streaming stores. A row's arithmetic is pass 2's and pass 3's statements, with the same
+/// accumulators in the same loops: the same bits as the row alone (EquivalenceTests.ManyRowsEqualEachRowAloneBitForBit).
 /// </summary>
 internal sealed partial class SoftmaxEmitter
 {
