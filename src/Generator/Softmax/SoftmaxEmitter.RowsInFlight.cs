@@ -103,9 +103,10 @@ internal sealed partial class SoftmaxEmitter
         writer.Line();
         using (writer.Block($"if (n <= {nameof(RowsInFlightStreamedRowLength)} && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))"))
         {
-            writer.Line("// Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output");
+            string stored = this.IsLog ? "shifted logits" : "exps";
+            writer.Line($"// Out of cache: three rows in flight, the {stored} in two per-thread scratch rows that stay in L1/L2, and the output");
             writer.Line("// written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.");
-            writer.Line("// Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.");
+            writer.Line($"// Row 0 has no row − 1: the first call's output stage copies row 0's {stored} {(this.IsLog ? "less log 1" : "× 1/1")} into the other scratch row, unused yet.");
             writer.Line($"ref {this.T} scratch = ref global::KernelGen.Runtime.ScratchRows.Get<{this.T}>(checked(2 * (int)n));");
             writer.Line($"{this.T} maximumOfRow = {name}RowMaximum(ref x, n);");
             writer.Line("double sumOfPrevious = 1;");
@@ -113,11 +114,11 @@ internal sealed partial class SoftmaxEmitter
             using (writer.Block("for (int row = 0; row < rows; row++, rowStart += n)"))
             {
                 writer.Line("nint next = row + 1 < rows ? rowStart + n : rowStart;");
-                writer.Line($"ref {this.T} exps = ref {Unsafe}.Add(ref scratch, (row & 1) * n);");
-                writer.Line($"ref {this.T} other = ref {Unsafe}.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps");
-                writer.Line($"ref {this.T} previousExps = ref row > 0 ? ref other : ref exps;");
+                writer.Line($"ref {this.T} stage = ref {Unsafe}.Add(ref scratch, (row & 1) * n);   // row r's {stored}");
+                writer.Line($"ref {this.T} other = ref {Unsafe}.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's {stored}");
+                writer.Line($"ref {this.T} previousStage = ref row > 0 ? ref other : ref stage;");
                 writer.Line($"ref {this.T} previousOutput = ref row > 0 ? ref {Unsafe}.Add(ref y, rowStart - n) : ref other;");
-                writer.Line($"maximumOfRow = {name}RowsInFlightStreamed(ref {Unsafe}.Add(ref x, next), ref {Unsafe}.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);");
+                writer.Line($"maximumOfRow = {name}RowsInFlightStreamed(ref {Unsafe}.Add(ref x, next), ref {Unsafe}.Add(ref x, rowStart), ref stage, maximumOfRow, ref previousStage, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);");
             }
 
             writer.Line();

@@ -188,11 +188,11 @@ namespace Demo
                     for (int row = 0; row < rows; row++, rowStart += n)
                     {
                         nint next = row + 1 < rows ? rowStart + n : rowStart;
-                        ref float exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref float stage = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);   // row r's exps
                         ref float other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
-                        ref float previousExps = ref row > 0 ? ref other : ref exps;
+                        ref float previousStage = ref row > 0 ? ref other : ref stage;
                         ref float previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
-                        maximumOfRow = Avx512RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                        maximumOfRow = Avx512RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref stage, maximumOfRow, ref previousStage, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
                     }
 
                     Avx512RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
@@ -267,11 +267,11 @@ namespace Demo
                     for (int row = 0; row < rows; row++, rowStart += n)
                     {
                         nint next = row + 1 < rows ? rowStart + n : rowStart;
-                        ref float exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref float stage = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);   // row r's exps
                         ref float other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
-                        ref float previousExps = ref row > 0 ? ref other : ref exps;
+                        ref float previousStage = ref row > 0 ? ref other : ref stage;
                         ref float previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
-                        maximumOfRow = Avx2RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                        maximumOfRow = Avx2RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref stage, maximumOfRow, ref previousStage, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
                     }
 
                     Avx2RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
@@ -346,11 +346,11 @@ namespace Demo
                     for (int row = 0; row < rows; row++, rowStart += n)
                     {
                         nint next = row + 1 < rows ? rowStart + n : rowStart;
-                        ref float exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref float stage = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);   // row r's exps
                         ref float other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
-                        ref float previousExps = ref row > 0 ? ref other : ref exps;
+                        ref float previousStage = ref row > 0 ? ref other : ref stage;
                         ref float previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
-                        maximumOfRow = NeonRowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                        maximumOfRow = NeonRowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref stage, maximumOfRow, ref previousStage, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
                     }
 
                     NeonRowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
@@ -425,11 +425,11 @@ namespace Demo
                     for (int row = 0; row < rows; row++, rowStart += n)
                     {
                         nint next = row + 1 < rows ? rowStart + n : rowStart;
-                        ref float exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
+                        ref float stage = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);   // row r's exps
                         ref float other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
-                        ref float previousExps = ref row > 0 ? ref other : ref exps;
+                        ref float previousStage = ref row > 0 ? ref other : ref stage;
                         ref float previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
-                        maximumOfRow = Vector128RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                        maximumOfRow = Vector128RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref stage, maximumOfRow, ref previousStage, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
                     }
 
                     Vector128RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);

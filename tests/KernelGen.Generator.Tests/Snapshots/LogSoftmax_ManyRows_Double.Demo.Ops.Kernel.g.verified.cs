@@ -178,9 +178,9 @@ namespace Demo
 
                 if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
                 {
-                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // Out of cache: three rows in flight, the shifted logits in two per-thread scratch rows that stay in L1/L2, and the output
                     // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
-                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's shifted logits less log 1 into the other scratch row, unused yet.
                     ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(2 * (int)n));
                     double maximumOfRow = Avx512RowMaximum(ref x, n);
                     double sumOfPrevious = 1;
@@ -188,11 +188,11 @@ namespace Demo
                     for (int row = 0; row < rows; row++, rowStart += n)
                     {
                         nint next = row + 1 < rows ? rowStart + n : rowStart;
-                        ref double exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
-                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
-                        ref double previousExps = ref row > 0 ? ref other : ref exps;
+                        ref double stage = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);   // row r's shifted logits
+                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's shifted logits
+                        ref double previousStage = ref row > 0 ? ref other : ref stage;
                         ref double previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
-                        maximumOfRow = Avx512RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                        maximumOfRow = Avx512RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref stage, maximumOfRow, ref previousStage, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
                     }
 
                     Avx512RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
@@ -257,9 +257,9 @@ namespace Demo
 
                 if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
                 {
-                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // Out of cache: three rows in flight, the shifted logits in two per-thread scratch rows that stay in L1/L2, and the output
                     // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
-                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's shifted logits less log 1 into the other scratch row, unused yet.
                     ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(2 * (int)n));
                     double maximumOfRow = Avx2RowMaximum(ref x, n);
                     double sumOfPrevious = 1;
@@ -267,11 +267,11 @@ namespace Demo
                     for (int row = 0; row < rows; row++, rowStart += n)
                     {
                         nint next = row + 1 < rows ? rowStart + n : rowStart;
-                        ref double exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
-                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
-                        ref double previousExps = ref row > 0 ? ref other : ref exps;
+                        ref double stage = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);   // row r's shifted logits
+                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's shifted logits
+                        ref double previousStage = ref row > 0 ? ref other : ref stage;
                         ref double previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
-                        maximumOfRow = Avx2RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                        maximumOfRow = Avx2RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref stage, maximumOfRow, ref previousStage, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
                     }
 
                     Avx2RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
@@ -336,9 +336,9 @@ namespace Demo
 
                 if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
                 {
-                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // Out of cache: three rows in flight, the shifted logits in two per-thread scratch rows that stay in L1/L2, and the output
                     // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
-                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's shifted logits less log 1 into the other scratch row, unused yet.
                     ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(2 * (int)n));
                     double maximumOfRow = NeonRowMaximum(ref x, n);
                     double sumOfPrevious = 1;
@@ -346,11 +346,11 @@ namespace Demo
                     for (int row = 0; row < rows; row++, rowStart += n)
                     {
                         nint next = row + 1 < rows ? rowStart + n : rowStart;
-                        ref double exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
-                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
-                        ref double previousExps = ref row > 0 ? ref other : ref exps;
+                        ref double stage = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);   // row r's shifted logits
+                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's shifted logits
+                        ref double previousStage = ref row > 0 ? ref other : ref stage;
                         ref double previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
-                        maximumOfRow = NeonRowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                        maximumOfRow = NeonRowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref stage, maximumOfRow, ref previousStage, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
                     }
 
                     NeonRowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
@@ -415,9 +415,9 @@ namespace Demo
 
                 if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))
                 {
-                    // Out of cache: three rows in flight, the exps in two per-thread scratch rows that stay in L1/L2, and the output
+                    // Out of cache: three rows in flight, the shifted logits in two per-thread scratch rows that stay in L1/L2, and the output
                     // written from them with streaming stores (no read-for-ownership of its lines); the next row's maximum asked for ahead.
-                    // Row 0 has no row − 1: the first call's output stage copies row 0's exps × 1/1 into the other scratch row, unused yet.
+                    // Row 0 has no row − 1: the first call's output stage copies row 0's shifted logits less log 1 into the other scratch row, unused yet.
                     ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(2 * (int)n));
                     double maximumOfRow = Vector128RowMaximum(ref x, n);
                     double sumOfPrevious = 1;
@@ -425,11 +425,11 @@ namespace Demo
                     for (int row = 0; row < rows; row++, rowStart += n)
                     {
                         nint next = row + 1 < rows ? rowStart + n : rowStart;
-                        ref double exps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);
-                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's exps
-                        ref double previousExps = ref row > 0 ? ref other : ref exps;
+                        ref double stage = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (row & 1) * n);   // row r's shifted logits
+                        ref double other = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((row + 1) & 1) * n);   // row − 1's shifted logits
+                        ref double previousStage = ref row > 0 ? ref other : ref stage;
                         ref double previousOutput = ref row > 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n) : ref other;
-                        maximumOfRow = Vector128RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref exps, maximumOfRow, ref previousExps, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
+                        maximumOfRow = Vector128RowsInFlightStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, next), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref stage, maximumOfRow, ref previousStage, ref previousOutput, sumOfPrevious, n, out sumOfPrevious);
                     }
 
                     Vector128RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
