@@ -30,8 +30,9 @@ internal sealed partial class SoftmaxEmitter
     /// <summary>
     /// Out of cache (a batch whose output streams, <c>CacheHints.ShouldStream</c>), rows of at most this many bytes run three in
     /// flight with the exps in per-thread scratch rows and the output streamed from them. Paired probe on the Zen 5 machine
-    /// (docs/benchmarks.md, session 13), against the two-row pipelining, 64 MiB of floats: one thread 1.09–1.21× faster for rows of
-    /// 1024 to 4096 floats, 0.98× for rows of 65 536 (the scratch rows no longer stay in L2); two threads 1.2–1.3×.
+    /// (docs/benchmarks.md, session 13), against the two-row pipelining, 64 MiB of floats: one thread 1.14–1.22× faster for rows
+    /// of 1024 to 4096 floats, 0.98× for rows of 65 536 (the scratch rows no longer stay in L2). With <c>Parallel = true</c> on
+    /// two threads, 4096 × 4096 went from 0.58–0.63 to 0.88–0.92 of the two-thread copy's bandwidth (<c>--ratios</c>).
     /// </summary>
     public const int RowsInFlightStreamedRowBytes = 16 * 1024;
 
