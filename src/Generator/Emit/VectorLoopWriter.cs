@@ -51,6 +51,19 @@ internal sealed class VectorAccess
     public string Store(string value, string destination) => this.store(value, destination);
 
     /// <summary>
+    /// The statement that stores <paramref name="value"/> to this vector of <paramref name="destination"/> without keeping it in
+    /// cache: a full vector through <c>CacheHints.StoreStreaming</c> (an ordinary store where the address is not aligned), a
+    /// partial one with its ordinary masked store. For a pass that streams into a row it does not name as its
+    /// <c>stream</c> (no head, no fence of its own: the caller fences).
+    /// </summary>
+    public string StoreStreaming(string value, string destination) =>
+        this.IsTail ? this.Store(value, destination) : StreamingStore(value, destination, this.Index);
+
+    // CacheHints.StoreStreaming of value at element 'index' of destination.
+    private static string StreamingStore(string value, string destination, string index) =>
+        $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({index}));";
+
+    /// <summary>
     /// A full vector at <paramref name="index"/>; stores to <paramref name="streamed"/> (if given: an aligned address) and to
     /// <paramref name="streamedAlso"/> (if given: a second output, streamed where it is aligned too) are streaming stores.
     /// </summary>
@@ -59,7 +72,7 @@ internal sealed class VectorAccess
         accumulator,
         (source, _) => $"{c.Path.VectorType}.LoadUnsafe(ref {source}, (nuint)({index}))",
         (value, destination) => destination == streamed || (streamedAlso is not null && destination == streamedAlso)
-            ? $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({index}));"
+            ? StreamingStore(value, destination, index)
             : $"{c.Path.VectorType}.StoreUnsafe({value}, ref {destination}, (nuint)({index}));");
 
     /// <summary>The elements <c>[0, head)</c> before a streamed destination's first aligned address, as one masked vector.</summary>

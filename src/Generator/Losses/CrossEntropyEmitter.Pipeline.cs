@@ -74,9 +74,7 @@ internal sealed partial class CrossEntropyEmitter
     private void WriteScaleStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string destination, bool streamed)
     {
         string value = $"({a.Load(source, "0")} * factor){this.MinusUniform(a)}";
-        w.Line(streamed && !a.IsTail
-            ? $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({a.Index}));"
-            : a.Store(value, destination));
+        w.Line(streamed ? a.StoreStreaming(value, destination) : a.Store(value, destination));
     }
 
     // From the row's maximum ('maximum') and Σ e ('sum'): log Σ, LSE and 'probability', the factor of p_k in the gradient.

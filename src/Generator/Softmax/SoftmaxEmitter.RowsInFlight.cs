@@ -36,9 +36,6 @@ internal sealed partial class SoftmaxEmitter
     /// </summary>
     public const int RowsInFlightStreamedRowBytes = 16 * 1024;
 
-    // The name of the generated constant.
-    private const string RowsInFlightStreamedRowLength = nameof(RowsInFlightStreamedRowLength);
-
     private int ElementBytes => this.Element == ElementType.Float ? 4 : 8;
 
     // True where the rows of this path run three in flight (when short enough, at run time).
@@ -57,18 +54,15 @@ internal sealed partial class SoftmaxEmitter
             return;
         }
 
-        writer.Line($"/// <summary>Rows of at most this many elements ({RowsInFlightRowBytes / 1024} KiB), two or more, in a batch smaller than {nameof(RowsInFlightBatchLength)}, run three rows in flight.</summary>");
-        writer.Line($"private const int {nameof(RowsInFlightRowLength)} = {this.RowsInFlightRowLength};");
+        writer.Line($"/// <summary>Rows of at most this many elements ({RowsInFlightRowBytes / 1024} KiB), two or more, in a batch smaller than RowsInFlightBatchLength, run three rows in flight.</summary>");
+        writer.Line($"private const int RowsInFlightRowLength = {this.RowsInFlightRowLength};");
         writer.Line("/// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows take two walks each, not in flight.</summary>");
-        writer.Line($"private const int {nameof(RowsInFlightBatchLength)} = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof({this.T});");
+        writer.Line($"private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof({this.T});");
         writer.Line($"/// <summary>Out of cache, rows of at most this many elements ({RowsInFlightStreamedRowBytes / 1024} KiB) run three in flight with their output streamed.</summary>");
-        writer.Line($"private const int {nameof(RowsInFlightStreamedRowLength)} = {RowsInFlightStreamedRowBytes / this.ElementBytes};");
+        writer.Line($"private const int RowsInFlightStreamedRowLength = {RowsInFlightStreamedRowBytes / this.ElementBytes};");
     }
 
     private int RowsInFlightRowLength => RowsInFlightRowBytes / this.ElementBytes;
-
-    // The name of the generated constant (the batch limit is the runtime's streaming threshold).
-    private const string RowsInFlightBatchLength = nameof(RowsInFlightBatchLength);
 
     // In the rows loop, before the two-row pipelining: two or more rows of at most RowsInFlightRowLength, in a batch that stays
     // in cache, run three in flight.
@@ -81,7 +75,7 @@ internal sealed partial class SoftmaxEmitter
 
         string name = path.Name;
         writer.Line();
-        using (writer.Block($"if (n <= {nameof(RowsInFlightRowLength)} && rows >= 2 && (long)rows * n < {RowsInFlightBatchLength})"))
+        using (writer.Block($"if (n <= RowsInFlightRowLength && rows >= 2 && (long)rows * n < RowsInFlightBatchLength)"))
         {
             writer.Line($"// Three rows in flight: call r finds the maximum of row r + 1, stores the {(this.IsLog ? "shifted logits" : "exps")} of row r and");
             writer.Line("// writes row r − 1's output. Before row 0 there is no row r − 1: the first call's output stage rewrites row 0's");
@@ -102,7 +96,7 @@ internal sealed partial class SoftmaxEmitter
         }
 
         writer.Line();
-        using (writer.Block($"if (n <= {nameof(RowsInFlightStreamedRowLength)} && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))"))
+        using (writer.Block($"if (n <= RowsInFlightStreamedRowLength && rows >= 2 && global::KernelGen.Runtime.CacheHints.ShouldStream(input, output))"))
         {
             string stored = this.IsLog ? "shifted logits" : "exps";
             writer.Line($"// Out of cache: three rows in flight, the {stored} in two per-thread scratch rows that stay in L1/L2, and the output");
@@ -225,8 +219,6 @@ internal sealed partial class SoftmaxEmitter
     private string ReloadOutput(VectorAccess a, string source, string? destination = null, bool streamed = false)
     {
         string value = this.IsLog ? $"{a.Load(source, "0")} - logSum" : $"{a.Load(source, "0")} * scale";
-        return streamed && !a.IsTail
-            ? $"global::KernelGen.Runtime.CacheHints.StoreStreaming({value}, ref {destination}, (nuint)({a.Index}));"
-            : a.Store(value, destination ?? source);
+        return streamed ? a.StoreStreaming(value, destination ?? source) : a.Store(value, destination ?? source);
     }
 }
