@@ -56,7 +56,7 @@ internal sealed partial class SoftmaxEmitter
 
         writer.Line($"/// <summary>Rows of at most this many elements ({RowsInFlightRowBytes / 1024} KiB), two or more, in a batch smaller than RowsInFlightBatchLength, run three rows in flight.</summary>");
         writer.Line($"private const int RowsInFlightRowLength = {this.RowsInFlightRowLength};");
-        writer.Line("/// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows take two walks each, not in flight.</summary>");
+        writer.Line("/// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows run in flight only from scratch rows with the output streamed, else two walks each.</summary>");
         writer.Line($"private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof({this.T});");
         writer.Line($"/// <summary>Out of cache, rows of at most this many elements ({RowsInFlightStreamedRowBytes / 1024} KiB) run three in flight with their output streamed.</summary>");
         writer.Line($"private const int RowsInFlightStreamedRowLength = {RowsInFlightStreamedRowBytes / this.ElementBytes};");

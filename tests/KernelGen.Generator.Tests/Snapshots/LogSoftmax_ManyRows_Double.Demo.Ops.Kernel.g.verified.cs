@@ -52,7 +52,7 @@ namespace Demo
             private const int StreamingThreshold = 1048576;
             /// <summary>Rows of at most this many elements (1024 KiB), two or more, in a batch smaller than RowsInFlightBatchLength, run three rows in flight.</summary>
             private const int RowsInFlightRowLength = 131072;
-            /// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows take two walks each, not in flight.</summary>
+            /// <summary>Batches of this many elements or more (8 MiB, where outputs stream) do not stay in cache: their rows run in flight only from scratch rows with the output streamed, else two walks each.</summary>
             private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof(double);
             /// <summary>Out of cache, rows of at most this many elements (16 KiB) run three in flight with their output streamed.</summary>
             private const int RowsInFlightStreamedRowLength = 2048;
