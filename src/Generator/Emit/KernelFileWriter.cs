@@ -43,7 +43,9 @@ internal interface IKernelRowWriter
 /// <summary>
 /// A family whose vector rows can write their output with streaming (non-temporal) stores: the shell's rows loop
 /// decides once per call (<c>CacheHints.ShouldStream(input, output)</c>: an output of 8 MiB or more that does not
-/// overlap the input) and passes the decision to every row as a last argument, <c>bool stream</c>.
+/// overlap the input) and passes the decision to every row as a last argument, <c>bool stream</c>. The rows do not fence
+/// their streaming stores: the shell's loop does, once after the last row (on the thread that wrote them, also for a
+/// parallel block), so that the output is complete when the call returns.
 /// </summary>
 internal interface IKernelStreamingWriter
 {
@@ -533,6 +535,18 @@ internal static class KernelFileWriter
             }
         }
 
+        void WriteStreamFence()
+        {
+            if (streams)
+            {
+                using (writer.Block("if (stream)"))
+                {
+                    writer.Line("// One store fence after the rows (a fence per row costs time): the output is complete when the call returns.");
+                    writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();");
+                }
+            }
+        }
+
         string lengthArgument = width == 0 ? ", rowLength" : string.Empty;
         List<KernelParameter> spans = s.Parameters.Where(static p => p.Role != ParameterRole.RowLength).ToList();
         writer.Line(HotMethodAttribute);
@@ -553,6 +567,8 @@ internal static class KernelFileWriter
                     string arguments = string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}" : p.IsPerRow ? $"ref {Unsafe}.Add(ref {p.RowName}, row)" : $"ref {Unsafe}.Add(ref {p.RowName}, offset)"));
                     writer.Line($"{pathName}Row({arguments}{lengthArgument}{streamArgument});");
                 }
+
+                WriteStreamFence();
             }
         }
         else
@@ -565,7 +581,9 @@ internal static class KernelFileWriter
                     string arguments = string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : $"ref {MemoryMarshal}.GetReference({p.LocalName})"));
                     if (streams)
                     {
-                        writer.Line($"{pathName}Row({arguments}{length}, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));");
+                        WriteStreamDecision();
+                        writer.Line($"{pathName}Row({arguments}{length}, stream);");
+                        WriteStreamFence();
                     }
                     else
                     {

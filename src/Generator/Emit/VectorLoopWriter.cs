@@ -193,13 +193,14 @@ internal sealed class VectorLoopWriter
     /// <c>CacheHints.AheadBytes</c> ahead (see <see cref="PrefetchBytes"/>). <paramref name="stream"/>, if given, names
     /// the output written with streaming stores: the pass first writes the elements before its first aligned
     /// address as one masked vector (<c>head</c>), stores every full vector after it without keeping it in cache,
-    /// and ends with a store fence. <paramref name="nextRows"/>, if given, names the rows (read from cache by this
+    /// and ends with a store fence unless <paramref name="fence"/> is false (a row method called in a loop over rows whose
+    /// caller fences once after the loop: a fence per row costs up to 10% of the norms' time out of cache). <paramref name="nextRows"/>, if given, names the rows (read from cache by this
     /// pass) whose next row the unrolled loop asks for at the same place, <c>i + n</c>, so that the next row's first
     /// pass finds it in cache. <paramref name="streamAlso"/>, if given, names a second output written with streaming stores
     /// beside <paramref name="stream"/> (the fused residual norms' sum h): the head follows <paramref name="stream"/>'s
     /// alignment, and <c>CacheHints.StoreStreaming</c> stores the second one with ordinary stores where it is not aligned.
     /// </summary>
-    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null, string? prefetch = null, string? stream = null, IReadOnlyList<string>? nextRows = null, string? streamAlso = null)
+    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null, string? prefetch = null, string? stream = null, IReadOnlyList<string>? nextRows = null, string? streamAlso = null, bool fence = true)
     {
         void Prefetch()
         {
@@ -288,7 +289,7 @@ internal sealed class VectorLoopWriter
             flush(writer);
         }
 
-        if (stream is not null)
+        if (stream is not null && fence)
         {
             writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();");
         }

@@ -271,7 +271,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     // CacheHints.StoreStreaming).
     private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, OutputStores stores, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group)
     {
-        void Streamed() => c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, streamAlso: this.HasResidual ? "h" : null);
+        void Streamed() => c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, streamAlso: this.HasResidual ? "h" : null, fence: false);
         switch (stores)
         {
             case OutputStores.Streaming:

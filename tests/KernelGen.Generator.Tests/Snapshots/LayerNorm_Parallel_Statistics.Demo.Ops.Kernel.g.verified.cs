@@ -262,6 +262,11 @@ namespace Demo
                     nint offset = (nint)row * rowLength;
                     Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                }
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -280,6 +285,11 @@ namespace Demo
                 {
                     nint offset = (nint)row * rowLength;
                     Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
+                }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
             }
 
@@ -300,6 +310,11 @@ namespace Demo
                     nint offset = (nint)row * rowLength;
                     NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                }
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -318,6 +333,11 @@ namespace Demo
                 {
                     nint offset = (nint)row * rowLength;
                     Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedMean, row), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
+                }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
             }
 
@@ -564,7 +584,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -756,7 +775,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -928,7 +946,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -1100,7 +1117,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {

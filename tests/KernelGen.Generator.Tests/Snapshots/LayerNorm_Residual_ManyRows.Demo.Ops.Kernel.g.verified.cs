@@ -165,6 +165,11 @@ namespace Demo
                     nint offset = (nint)row * rowLength;
                     Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), rowLength, stream);
                 }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                }
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -183,6 +188,11 @@ namespace Demo
                 {
                     nint offset = (nint)row * rowLength;
                     Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), rowLength, stream);
+                }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
             }
 
@@ -203,6 +213,11 @@ namespace Demo
                     nint offset = (nint)row * rowLength;
                     NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), rowLength, stream);
                 }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                }
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -221,6 +236,11 @@ namespace Demo
                 {
                     nint offset = (nint)row * rowLength;
                     Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), rowLength, stream);
+                }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
             }
 
@@ -498,7 +518,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(h0 - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -889,7 +908,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(h0 - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -1188,7 +1206,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0 - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -1487,7 +1504,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(h0 - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {

@@ -180,7 +180,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev), stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -189,7 +196,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev), stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -198,7 +212,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(mean), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseStdDev), stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -422,7 +443,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -600,7 +620,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -778,7 +797,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {

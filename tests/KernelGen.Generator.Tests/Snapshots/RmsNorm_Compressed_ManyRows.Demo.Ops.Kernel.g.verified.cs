@@ -144,6 +144,11 @@ namespace Demo
                     nint offset = (nint)row * rowLength;
                     Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength, stream);
                 }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                }
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -159,6 +164,11 @@ namespace Demo
                 {
                     nint offset = (nint)row * rowLength;
                     Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength, stream);
+                }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
             }
 
@@ -176,6 +186,11 @@ namespace Demo
                     nint offset = (nint)row * rowLength;
                     NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength, stream);
                 }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                }
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -191,6 +206,11 @@ namespace Demo
                 {
                     nint offset = (nint)row * rowLength;
                     Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), rowLength, stream);
+                }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
             }
 
@@ -384,7 +404,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -524,7 +543,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -652,7 +670,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -780,7 +797,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {

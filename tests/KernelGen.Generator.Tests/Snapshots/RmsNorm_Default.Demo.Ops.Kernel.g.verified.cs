@@ -135,7 +135,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx512Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Avx512Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -144,7 +151,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -153,7 +167,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -162,7 +183,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -305,7 +333,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -422,7 +449,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -527,7 +553,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -632,7 +657,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {

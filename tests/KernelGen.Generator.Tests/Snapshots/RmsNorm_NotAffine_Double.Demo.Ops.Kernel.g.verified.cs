@@ -129,7 +129,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx512Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Avx512Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -138,7 +145,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -147,7 +161,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -156,7 +177,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), input.Length, stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -299,7 +327,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -416,7 +443,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -521,7 +547,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -626,7 +651,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale);
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {

@@ -156,7 +156,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(residual), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(residual), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum), stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -165,7 +172,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(residual), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(residual), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum), stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -174,7 +188,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(residual), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(residual), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum), stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -327,7 +348,6 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -506,7 +526,6 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -685,7 +704,6 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {

@@ -195,6 +195,11 @@ namespace Demo
                     nint offset = (nint)row * rowLength;
                     Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                }
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -213,6 +218,11 @@ namespace Demo
                 {
                     nint offset = (nint)row * rowLength;
                     Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
+                }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
             }
 
@@ -233,6 +243,11 @@ namespace Demo
                     nint offset = (nint)row * rowLength;
                     NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
                 }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
+                }
             }
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -251,6 +266,11 @@ namespace Demo
                 {
                     nint offset = (nint)row * rowLength;
                     Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, row), rowLength, stream);
+                }
+                if (stream)
+                {
+                    // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
             }
 
@@ -441,7 +461,6 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -677,7 +696,6 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -861,7 +879,6 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -1045,7 +1062,6 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, h0);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (h0 * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {

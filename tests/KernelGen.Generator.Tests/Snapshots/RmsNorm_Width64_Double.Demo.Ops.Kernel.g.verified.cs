@@ -144,7 +144,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Avx2Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -153,7 +160,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    NeonRow(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -162,7 +176,14 @@ namespace Demo
             {
                 if (input.Length != 0)
                 {
-                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), global::KernelGen.Runtime.CacheHints.ShouldStream(input, output));
+                    // An output much larger than the caches (and not written over the input) is written with streaming stores.
+                    bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                    Vector128Row(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(weight), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output), stream);
+                    if (stream)
+                    {
+                        // One store fence after the rows (a fence per row costs time): the output is complete when the call returns.
+                        global::KernelGen.Runtime.CacheHints.StreamingFence();
+                    }
                 }
             }
 
@@ -289,7 +310,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -395,7 +415,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
@@ -501,7 +520,6 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
-                    global::KernelGen.Runtime.CacheHints.StreamingFence();
                 }
                 else
                 {
