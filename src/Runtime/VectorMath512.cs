@@ -231,6 +231,19 @@ public static class VectorMath512
     }
 
     /// <summary>
+    /// The mean of the first <paramref name="count"/> lanes of <paramref name="value"/> (the others zero; 1 ≤ count ≤ the
+    /// lanes): each lane is scaled by 1/count before the lanes are added, so the result overflows only where the lanes do.
+    /// LayerNorm takes it over a row's first vector as the shift k of its sums of x − k: any finite k gives the same
+    /// statistics up to rounding, and one near the mean keeps the terms as small as the row's spread.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MeanOfLanes(Vector512<float> value, nint count) => Vector512.Sum(value * Vector512.Create(1f / count));
+
+    /// <summary>The mean of the first <paramref name="count"/> lanes of <paramref name="value"/> (the others zero), as the float overload.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MeanOfLanes(Vector512<double> value, nint count) => Vector512.Sum(value * Vector512.Create(1.0 / count));
+
+    /// <summary>
     /// The sum of the float lanes of <paramref name="value"/> in double: each lane widened (exactly), the two halves
     /// added, then the lanes. For a row kept in registers, whose sum is one vector: the same rounding as
     /// <see cref="AddWidened(ref Vector512{double}, ref Vector512{double}, Vector512{float})"/> into zeroed accumulators

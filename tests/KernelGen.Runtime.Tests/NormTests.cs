@@ -15,17 +15,21 @@ public class NormTests
 {
     private const int Guard = 16;
 
-    /// <summary>The input families: those of the softmax tests that make sense here, plus a large mean and constant rows.</summary>
+    /// <summary>
+    /// The input families: those of the softmax tests that make sense here, plus a large mean, constant rows, and rows whose
+    /// first 64 elements sit near 1e4 and the rest near 0 ("Leading1e4": LayerNorm's vector rows sum x − k about the mean
+    /// k of the row's first vector, and must then take the variance again about the mean).
+    /// </summary>
     public static readonly string[] Distributions =
     {
-        "Normal", "Uniform100", "Mean1e4", "Wide1e4", "Outlier", "Constant", "SignedZeros", "Subnormal", "Scaled1e15",
+        "Normal", "Uniform100", "Mean1e4", "Wide1e4", "Outlier", "Constant", "SignedZeros", "Subnormal", "Scaled1e15", "Leading1e4",
     };
 
     /// <summary>
     /// The inputs of the equivalence checks: all of them natively; under emulation (the arm64 run, where
     /// the exact oracle is ~20× slower) the ones that exercise distinct numerics.
     /// </summary>
-    public static string[] CheckedDistributions => Inputs.SmallScale ? new[] { "Normal", "Mean1e4", "Outlier", "Constant", "Subnormal" } : Distributions;
+    public static string[] CheckedDistributions => Inputs.SmallScale ? new[] { "Normal", "Mean1e4", "Outlier", "Constant", "Subnormal", "Leading1e4" } : Distributions;
 
     public static IEnumerable<object[]> OneRowKernels => NormCatalog.Names(static k => !k.ManyRows && !k.HasResidual);
 
@@ -361,6 +365,7 @@ public class NormTests
         {
             "Mean1e4" => Enumerable.Range(0, length).Select(_ => 1e4 + Inputs.Normal(random)).ToArray(),
             "Constant" => Enumerable.Repeat(-3.3, length).ToArray(),
+            "Leading1e4" => Enumerable.Range(0, length).Select(i => (i < 64 ? 1e4 : 0) + Inputs.Normal(random)).ToArray(),
             "Scaled1e15" => Enumerable.Range(0, length).Select(_ => 1e15 * Inputs.Normal(random)).ToArray(),
             _ => Inputs.Make(distribution, length, seed),
         };

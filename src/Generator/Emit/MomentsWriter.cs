@@ -73,11 +73,17 @@ internal static class MomentsWriter
     /// <summary>
     /// Pass 2 of a vector path: Σ(x − meanHigh)² into the square accumulators, flushed into wideLow and wideHigh (lanes
     /// past the row hold meanHigh and add 0), with meanHigh splatted as <paramref name="center"/>; <paramref name="load"/>, if
-    /// given, writes the expression of the row's vector (LayerNorm's fused residual form adds x + r; the default loads x).
+    /// given, writes the expression of the row's vector (LayerNorm's fused residual form adds x + r; the default loads x);
+    /// <paramref name="declareCenter"/> false when the caller declared <paramref name="center"/> already (LayerNorm, whose
+    /// pass 2 runs only when its one-pass variance is not accurate enough).
     /// </summary>
-    public static void WriteCenteredSquaresPass(IndentedWriter writer, VectorLoopWriter c, string center, Func<VectorAccess, string>? load = null)
+    public static void WriteCenteredSquaresPass(IndentedWriter writer, VectorLoopWriter c, string center, Func<VectorAccess, string>? load = null, bool declareCenter = true)
     {
-        writer.Line($"{c.Vec} {center} = {c.Splat("meanHigh")};");
+        if (declareCenter)
+        {
+            writer.Line($"{c.Vec} {center} = {c.Splat("meanHigh")};");
+        }
+
         c.WriteSumDeclarations(writer, "square", declareWide: false);
         c.WritePass(writer, "meanHigh", (w, group) =>
         {

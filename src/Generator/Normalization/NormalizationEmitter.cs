@@ -138,7 +138,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     {
         bool fixedWidth = this.model.Width != 0;
         writer.Line(this.IsLayer
-            ? $"// Three passes over the row: the mean; the variance about it; the output. Unroll {c.Unroll}: that many independent accumulators."
+            ? $"// Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll {c.Unroll}: that many independent accumulators."
             : $"// Two passes over the row: {(this.IsL2 ? "the sum of squares" : "the mean square")}; the output. Unroll {c.Unroll}: that many independent accumulators.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(!fixedWidth)}, bool stream)"))
@@ -197,22 +197,19 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     private void WriteLayerLoopBody(IndentedWriter writer, VectorLoopWriter c, OutputStores stores)
     {
         bool recompute = this.HasResidual && stores == OutputStores.Streaming;
+        string v = this.HasResidual ? "h" : "x";
         writer.Line();
-        if (this.HasResidual)
-        {
-            writer.Line($"// Pass 1: {(recompute ? string.Empty : "h = x + r, written out, and ")}Σ(h − k) for h = x + r, with k = h[0]. The terms are as small as the row's spread,");
-            writer.Line("// so a row with mean 1e4 and variance 1 sums without losing its low digits. Lanes past the row hold k.");
-            writer.Line($"{this.T} first = x + r;");
-        }
-        else
-        {
-            writer.Line("// Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4");
-            writer.Line("// and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).");
-            writer.Line($"{this.T} first = x;");
-        }
-
+        writer.Line($"// Pass 1: {(this.HasResidual && !recompute ? "h = x + r, written out, and " : string.Empty)}Σ({v} − k) and Σ({v} − k)², with k the mean of the row's first vector{(this.HasResidual ? " of h = x + r" : string.Empty)} (of its first n");
+        writer.Line("// elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4");
+        writer.Line("// and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).");
+        string firstVector = this.HasResidual ? $"{c.V}.LoadUnsafe(ref x) + {c.V}.LoadUnsafe(ref r)" : $"{c.V}.LoadUnsafe(ref x)";
+        string firstTail = this.HasResidual
+            ? $"{c.M}.LoadTail(ref x, n, ({this.T})0) + {c.M}.LoadTail(ref r, n, ({this.T})0)"
+            : $"{c.M}.LoadTail(ref x, n, ({this.T})0)";
+        writer.Line($"{this.T} first = n >= {c.Lanes} ? {c.M}.MeanOfLanes({firstVector}, {c.Lanes}) : {c.M}.MeanOfLanes({firstTail}, n);");
         writer.Line($"{c.Vec} origin = {c.Splat("first")};");
         c.WriteSumDeclarations(writer);
+        c.WriteSumDeclarations(writer, "shiftedSquare", wide: "shiftedSquare");
         c.WritePass(writer, "first", (w, group) =>
         {
             if (this.HasResidual && !recompute)
@@ -225,24 +222,60 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                 foreach (VectorAccess a in group)
                 {
                     w.Line(a.Store($"v{a.Accumulator}", "h"));
-                    w.Line($"sum{a.Accumulator} += v{a.Accumulator} - origin;");
+                }
+
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"{c.Vec} d{a.Accumulator} = v{a.Accumulator} - origin;");
                 }
             }
             else
             {
                 foreach (VectorAccess a in group)
                 {
-                    w.Line($"sum{a.Accumulator} += {this.LoadRow(a, recompute)} - origin;");
+                    w.Line($"{c.Vec} d{a.Accumulator} = {this.LoadRow(a, recompute)} - origin;");
                 }
             }
-        }, w => c.WriteSumFlush(w));
-        this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
+
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"sum{a.Accumulator} += d{a.Accumulator};");
+                w.Line($"shiftedSquare{a.Accumulator} = {c.M}.MultiplyAdd(d{a.Accumulator}, d{a.Accumulator}, shiftedSquare{a.Accumulator});");
+            }
+        }, w =>
+        {
+            c.WriteSumFlush(w);
+            c.WriteSumFlush(w, "shiftedSquare", "shiftedSquare");
+        });
+        if (this.IsDouble)
+        {
+            this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
+            writer.Line("double meanOffset = offset + offsetLow;");
+        }
+        else
+        {
+            writer.Line($"double meanOffset = {c.M}.SumWidened(wideLow, wideHigh) / n;");
+            writer.Line("double mean = first + meanOffset;");
+            writer.Line($"{this.T} meanHigh = ({this.T})mean;");
+            writer.Line("double meanLow = mean - meanHigh;");
+        }
 
         writer.Line();
-        writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,");
-        writer.Line("// so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).");
-        MomentsWriter.WriteCenteredSquaresPass(writer, c, "center", a => this.LoadRow(a, recompute));
-        this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
+        writer.Line("// σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;");
+        writer.Line("// otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.");
+        writer.Line(this.IsDouble
+            ? $"double variance = ({c.M}.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;"
+            : $"double variance = {c.M}.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;");
+        writer.Line($"{c.Vec} center = {c.Splat("meanHigh")};");
+        using (writer.Block("if (!(meanOffset * meanOffset <= variance))"))
+        {
+            writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.");
+            writer.Line("// Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.");
+            MomentsWriter.WriteCenteredSquaresPass(writer, c, "center", a => this.LoadRow(a, recompute), declareCenter: false);
+            writer.Line($"variance = {Math}.Max({c.M}.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;");
+        }
+
+        writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
         this.WriteSavedStatistics(writer, "inverseDeviation");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
         writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");

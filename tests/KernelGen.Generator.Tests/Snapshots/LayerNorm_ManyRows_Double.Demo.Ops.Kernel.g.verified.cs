@@ -247,15 +247,16 @@ namespace Demo
                 }
             }
 
-            // Three passes over the row: the mean; the variance about it; the output. Unroll 8: that many independent accumulators.
+            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 8: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Row(ref double x, ref double w, ref double b, ref double y, nint n, bool stream)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4
+                // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                double first = x;
+                double first = n >= 8 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x), 8) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, n, (double)0), n);
                 global::System.Runtime.Intrinsics.Vector512<double> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
                 // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -267,20 +268,46 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
                 while (i <= n - 64)
                 {
                     nint blockEnd = global::System.Math.Min(n - 64, i + 960);
                     for (; i <= blockEnd; i += 64)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                        sum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                        sum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
-                        sum4 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
-                        sum5 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - origin;
-                        sum6 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
-                        sum7 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                        sum4 += d4;
+                        shiftedSquare4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d4, d4, shiftedSquare4);
+                        sum5 += d5;
+                        shiftedSquare5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d5, d5, shiftedSquare5);
+                        sum6 += d6;
+                        shiftedSquare6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d6, d6, shiftedSquare6);
+                        sum7 += d7;
+                        shiftedSquare7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d7, d7, shiftedSquare7);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -291,23 +318,44 @@ namespace Demo
                     sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 }
                 if (i <= n - 32)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                    sum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                    sum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                    sum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                    sum1 += d1;
+                    shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                    sum2 += d2;
+                    shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                    sum3 += d3;
+                    shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
                     i += 32;
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                 sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -318,6 +366,15 @@ namespace Demo
                 sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 double offsetSum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh, out double offsetSumLow);
                 double offset = offsetSum / n;
                 // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
@@ -326,42 +383,81 @@ namespace Demo
                 double meanHigh = first + offset;
                 double rounding = meanHigh - first;
                 double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                double meanOffset = offset + offsetLow;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
-                // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = (global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector512<double> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
-                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector512<double> square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> square2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> square3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> square4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> square5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> square6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> square7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 64)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
-                    for (; i <= blockEnd; i += 64)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<double> square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> square2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> square3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> square4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> square5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> square6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> square7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 64)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                        for (; i <= blockEnd; i += 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<double> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<double> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<double> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<double> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<double> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<double> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<double> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                            square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
+                            square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
+                            square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
+                            square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    }
+                    if (i <= n - 32)
                     {
                         global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
                         global::System.Runtime.Intrinsics.Vector512<double> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
                         global::System.Runtime.Intrinsics.Vector512<double> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
                         global::System.Runtime.Intrinsics.Vector512<double> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - center;
-                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center;
-                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - center;
-                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center;
-                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - center;
                         square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
                         square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                        square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
-                        square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
-                        square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
-                        square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                        i += 32;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
                     square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -372,41 +468,8 @@ namespace Demo
                     square5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     square6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     square7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                if (i <= n - 32)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
-                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
-                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
-                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                    i += 32;
-                }
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
-                square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                square4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                square5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                square6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                square7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 global::System.Runtime.Intrinsics.Vector512<double> scale = global::System.Runtime.Intrinsics.Vector512.Create((double)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector512<double> shift = global::System.Runtime.Intrinsics.Vector512.Create((double)(-meanLow * inverseDeviation));
@@ -516,15 +579,16 @@ namespace Demo
                 }
             }
 
-            // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
+            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref double x, ref double w, ref double b, ref double y, nint n, bool stream)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4
+                // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                double first = x;
+                double first = n >= 4 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (double)0), n);
                 global::System.Runtime.Intrinsics.Vector256<double> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
                 // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -532,37 +596,65 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 i = 0;
                 while (i <= n - 16)
                 {
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                        sum2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                        sum3 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                 sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 double offsetSum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh, out double offsetSumLow);
                 double offset = offsetSum / n;
                 // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
@@ -571,55 +663,61 @@ namespace Demo
                 double meanHigh = first + offset;
                 double rounding = meanHigh - first;
                 double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                double meanOffset = offset + offsetLow;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
-                // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = (global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector256<double> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
-                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector256<double> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                            global::System.Runtime.Intrinsics.Vector256<double> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                            global::System.Runtime.Intrinsics.Vector256<double> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
-                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
                         square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create((double)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector256<double> shift = global::System.Runtime.Intrinsics.Vector256.Create((double)(-meanLow * inverseDeviation));
@@ -689,15 +787,16 @@ namespace Demo
                 }
             }
 
-            // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
+            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRow(ref double x, ref double w, ref double b, ref double y, nint n, bool stream)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4
+                // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                double first = x;
+                double first = n >= 2 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 2) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (double)0), n);
                 global::System.Runtime.Intrinsics.Vector128<double> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -705,37 +804,65 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 8)
                 {
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
-                        sum2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                        sum3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                 sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
                 double offset = offsetSum / n;
                 // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
@@ -744,55 +871,61 @@ namespace Demo
                 double meanHigh = first + offset;
                 double rounding = meanHigh - first;
                 double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                double meanOffset = offset + offsetLow;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
-                // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<double> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<double> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center;
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 2; i += 2)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
@@ -862,15 +995,16 @@ namespace Demo
                 }
             }
 
-            // Three passes over the row: the mean; the variance about it; the output. Unroll 4: that many independent accumulators.
+            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref double x, ref double w, ref double b, ref double y, nint n, bool stream)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0]. The terms are as small as the row's spread, so a row with mean 1e4
+                // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                double first = x;
+                double first = n >= 2 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 2) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (double)0), n);
                 global::System.Runtime.Intrinsics.Vector128<double> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -878,37 +1012,65 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 8)
                 {
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
-                        sum2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                        sum3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                 sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
                 double offset = offsetSum / n;
                 // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
@@ -917,55 +1079,61 @@ namespace Demo
                 double meanHigh = first + offset;
                 double rounding = meanHigh - first;
                 double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                double meanOffset = offset + offsetLow;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ,
-                // so a row with mean 1e4 and variance 1 loses nothing. Lanes past the row hold a (they add 0).
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<double> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<double> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center;
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 2; i += 2)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
