@@ -310,6 +310,56 @@ public class VectorMathTests
         }
     }
 
+    /// <summary>
+    /// MeanOfLanes (LayerNorm's shift k, the mean of a row's first vector or of its first count elements): within a few
+    /// units of the largest lane of the exact mean, for every count of every width, and finite for lanes near the
+    /// largest float, whose plain sum would overflow.
+    /// </summary>
+    [Fact]
+    public void MeanOfLanesIsTheMeanAndDoesNotOverflow()
+    {
+        var random = new Random(11);
+        void Check(float[] lanes, int count, float mean)
+        {
+            double exact = lanes.Take(count).Sum(static v => (double)v) / count;
+            double unit = MathF.BitIncrement(lanes.Take(count).Max(MathF.Abs)) - lanes.Take(count).Max(MathF.Abs);
+            Assert.True(float.IsFinite(mean), $"count {count}: {mean}");
+            Assert.InRange(mean, exact - (4 * unit), exact + (4 * unit));
+        }
+
+        void CheckDouble(double[] lanes, int count, double mean)
+        {
+            double exact = lanes.Take(count).Sum() / count, largest = lanes.Take(count).Max(Math.Abs);
+            Assert.InRange(mean, exact - (4 * (Math.BitIncrement(largest) - largest)), exact + (4 * (Math.BitIncrement(largest) - largest)));
+        }
+
+        foreach (float scale in new[] { 1f, 1e4f, 3e38f })
+        {
+            for (int count = 1; count <= 16; count++)
+            {
+                float[] f = Enumerable.Range(0, 16).Select(i => i < count ? scale * (float)(0.9 + (0.1 * random.NextDouble())) : 0f).ToArray();
+                double[] d = f.Select(static v => (double)v).ToArray();
+                if (VectorMath512.IsSupported)
+                {
+                    Check(f, count, VectorMath512.MeanOfLanes(Vector512.Create(f), count));
+                    CheckDouble(d, Math.Min(count, 8), VectorMath512.MeanOfLanes(Vector512.Create(d.AsSpan(0, 8)), Math.Min(count, 8)));
+                }
+
+                if (VectorMath256.IsSupported && count <= 8)
+                {
+                    Check(f, count, VectorMath256.MeanOfLanes(Vector256.Create(f.AsSpan(0, 8)), count));
+                    CheckDouble(d, Math.Min(count, 4), VectorMath256.MeanOfLanes(Vector256.Create(d.AsSpan(0, 4)), Math.Min(count, 4)));
+                }
+
+                if (VectorMath128.IsSupported && count <= 4)
+                {
+                    Check(f, count, VectorMath128.MeanOfLanes(Vector128.Create(f.AsSpan(0, 4)), count));
+                    CheckDouble(d, Math.Min(count, 2), VectorMath128.MeanOfLanes(Vector128.Create(d.AsSpan(0, 2)), Math.Min(count, 2)));
+                }
+            }
+        }
+    }
+
     // Σ of the float values, rounded once to double: each is m·2^(e−23) with a 24-bit integer m, an exact count of units
     // 2^-100 in a 128-bit integer (the values here are at most 16 in magnitude and no finer than 2^-100), summed exactly.
     private static double ExactSum(IEnumerable<float> values)
