@@ -4,10 +4,12 @@ using KernelGen.Generator.Helpers;
 namespace KernelGen.Generator.Emit;
 
 /// <summary>
-/// A row's mean and variance as LayerNorm computes them, for every family that needs the statistics of a row or group
-/// (LayerNorm and its backward, GroupNorm, the spherical Z-loss): pass 1 sums x − k about k = x[0] (the terms are as small
-/// as the row's spread), the mean μ is carried as meanHigh + meanLow (meanHigh the nearest element-type value to μ, meanLow
-/// the rest, in double), pass 2 sums (x − meanHigh)², and σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh.
+/// A row's mean and variance in two passes, for every family that needs the statistics of a row or group (LayerNorm's
+/// backward, GroupNorm, the spherical Z-loss; LayerNorm's forward for its rows kept in registers, and as the second pass
+/// of its vector rows when their one-pass variance is not accurate enough, see NormalizationEmitter.WriteLayerLoopBody):
+/// pass 1 sums x − k about k = x[0] (the terms are as small as the row's spread), the mean μ is carried as
+/// meanHigh + meanLow (meanHigh the nearest element-type value to μ, meanLow the rest, in double), pass 2 sums
+/// (x − meanHigh)², and σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh.
 /// </summary>
 internal static class MomentsWriter
 {

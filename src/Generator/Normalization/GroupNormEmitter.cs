@@ -119,7 +119,7 @@ internal sealed class GroupNormEmitter : IKernelRowWriter, IKernelValidationWrit
     private void WriteVectorHelpers(IndentedWriter writer, PathInfo path)
     {
         var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
-        writer.Line($"// A group's statistics with LayerNorm's two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.");
+        writer.Line($"// A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {path.Name}Moments(ref {this.T} x, nint n, out {this.T} center, out double centerError, out double inverseDeviationOut)"))
         {

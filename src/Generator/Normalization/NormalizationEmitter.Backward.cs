@@ -40,7 +40,7 @@ internal sealed partial class NormalizationEmitter
         var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
         bool fixedWidth = this.model.Width != 0;
         writer.Line(this.IsLayer
-            ? $"// Four passes over the row: the mean; the variance about it (both as the forward kernel); Σg and Σg·x̂; the gradients. Unroll {c.Unroll}."
+            ? $"// Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll {c.Unroll}."
             : $"// Three passes over the row: Σx² (as the forward kernel); Σg·x; the gradients. Unroll {c.Unroll}.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(!fixedWidth)})"))
@@ -65,12 +65,12 @@ internal sealed partial class NormalizationEmitter
     private void WriteLayerBackwardBody(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line("// Pass 1: Σ(x − k) with k = x[0], as the forward kernel: a row with mean 1e4 and variance 1 keeps its low digits.");
+        writer.Line("// Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.");
         MomentsWriter.WriteOffsetSumPass(writer, c, this.T);
         this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
 
         writer.Line();
-        writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ, as the forward kernel.");
+        writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.");
         MomentsWriter.WriteCenteredSquaresPass(writer, c, "center");
         this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");

@@ -252,7 +252,7 @@ namespace Demo
                 }
             }
 
-            // A group's statistics with LayerNorm's two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Moments(ref float x, nint n, out float center, out double centerError, out double inverseDeviationOut)
             {
@@ -465,7 +465,7 @@ namespace Demo
                 }
             }
 
-            // A group's statistics with LayerNorm's two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Moments(ref float x, nint n, out float center, out double centerError, out double inverseDeviationOut)
             {
@@ -610,7 +610,7 @@ namespace Demo
                 }
             }
 
-            // A group's statistics with LayerNorm's two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonMoments(ref float x, nint n, out float center, out double centerError, out double inverseDeviationOut)
             {
@@ -755,7 +755,7 @@ namespace Demo
                 }
             }
 
-            // A group's statistics with LayerNorm's two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Moments(ref float x, nint n, out float center, out double centerError, out double inverseDeviationOut)
             {

@@ -208,7 +208,7 @@ namespace Demo
                 }
             }
 
-            // A group's statistics with LayerNorm's two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Moments(ref double x, nint n, out double center, out double centerError, out double inverseDeviationOut)
             {
@@ -339,7 +339,7 @@ namespace Demo
                 }
             }
 
-            // A group's statistics with LayerNorm's two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Moments(ref double x, nint n, out double center, out double centerError, out double inverseDeviationOut)
             {
@@ -470,7 +470,7 @@ namespace Demo
                 }
             }
 
-            // A group's statistics with LayerNorm's two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonMoments(ref double x, nint n, out double center, out double centerError, out double inverseDeviationOut)
             {
@@ -601,7 +601,7 @@ namespace Demo
                 }
             }
 
-            // A group's statistics with LayerNorm's two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Moments(ref double x, nint n, out double center, out double centerError, out double inverseDeviationOut)
             {

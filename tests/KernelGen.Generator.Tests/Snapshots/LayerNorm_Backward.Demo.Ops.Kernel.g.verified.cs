@@ -252,13 +252,13 @@ namespace Demo
                 ReferenceRow(input, weight, outputGradient, inputGradient, weightGradient, biasGradient);
             }
 
-            // Four passes over the row: the mean; the variance about it (both as the forward kernel); Σg and Σg·x̂; the gradients. Unroll 8.
+            // Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll 8.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Row(ref float x, ref float w, ref float dy, ref float dx, ref float dw, ref float db, nint n)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0], as the forward kernel: a row with mean 1e4 and variance 1 keeps its low digits.
+                // Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.
                 float first = x;
                 global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -326,7 +326,7 @@ namespace Demo
                 float meanHigh = (float)mean;
                 double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ, as the forward kernel.
+                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.
                 global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -636,13 +636,13 @@ namespace Demo
                 }
             }
 
-            // Four passes over the row: the mean; the variance about it (both as the forward kernel); Σg and Σg·x̂; the gradients. Unroll 4.
+            // Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll 4.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref float x, ref float w, ref float dy, ref float dx, ref float dw, ref float db, nint n)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0], as the forward kernel: a row with mean 1e4 and variance 1 keeps its low digits.
+                // Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.
                 float first = x;
                 global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
                 // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -686,7 +686,7 @@ namespace Demo
                 float meanHigh = (float)mean;
                 double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ, as the forward kernel.
+                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.
                 global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -860,13 +860,13 @@ namespace Demo
                 }
             }
 
-            // Four passes over the row: the mean; the variance about it (both as the forward kernel); Σg and Σg·x̂; the gradients. Unroll 4.
+            // Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll 4.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRow(ref float x, ref float w, ref float dy, ref float dx, ref float dw, ref float db, nint n)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0], as the forward kernel: a row with mean 1e4 and variance 1 keeps its low digits.
+                // Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.
                 float first = x;
                 global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -910,7 +910,7 @@ namespace Demo
                 float meanHigh = (float)mean;
                 double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ, as the forward kernel.
+                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.
                 global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1084,13 +1084,13 @@ namespace Demo
                 }
             }
 
-            // Four passes over the row: the mean; the variance about it (both as the forward kernel); Σg and Σg·x̂; the gradients. Unroll 4.
+            // Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll 4.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float w, ref float dy, ref float dx, ref float dw, ref float db, nint n)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0], as the forward kernel: a row with mean 1e4 and variance 1 keeps its low digits.
+                // Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.
                 float first = x;
                 global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1134,7 +1134,7 @@ namespace Demo
                 float meanHigh = (float)mean;
                 double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ, as the forward kernel.
+                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.
                 global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
