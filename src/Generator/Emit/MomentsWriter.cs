@@ -101,6 +101,95 @@ internal static class MomentsWriter
         }, w => c.WriteSumFlush(w, "square"));
     }
 
+    /// <summary>
+    /// The one-pass form of a vector row (LayerNorm's forward, its backward): <c>first</c> = k, the mean of the row's first
+    /// vector (<paramref name="firstVector"/>, or <paramref name="firstTail"/> — its first n elements, the other lanes 0 —
+    /// when the row is shorter), then Σ(v − k) and Σ(v − k)² side by side (v the row's vector, <paramref name="load"/>),
+    /// flushed into wideLow/wideHigh and shiftedSquareLow/shiftedSquareHigh, then the mean as meanHigh + meanLow and
+    /// meanOffset = μ − k. <paramref name="storeTo"/>, if given, names a row the loaded vectors are also stored to (the fused
+    /// residual's h). Follow it with <see cref="WriteShiftedVariance"/>.
+    /// </summary>
+    public static void WriteShiftedMomentsPass(IndentedWriter writer, VectorLoopWriter c, bool isDouble, string firstVector, string firstTail, Func<VectorAccess, string> load, string? storeTo = null)
+    {
+        writer.Line($"{c.T} first = n >= {c.Lanes} ? {c.M}.MeanOfLanes({firstVector}, {c.Lanes}) : {c.M}.MeanOfLanes({firstTail}, n);");
+        writer.Line($"{c.Vec} origin = {c.Splat("first")};");
+        c.WriteSumDeclarations(writer);
+        c.WriteSumDeclarations(writer, "shiftedSquare", wide: "shiftedSquare");
+        c.WritePass(writer, "first", (w, group) =>
+        {
+            if (storeTo is not null)
+            {
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"{c.Vec} v{a.Accumulator} = {load(a)};");
+                }
+
+                foreach (VectorAccess a in group)
+                {
+                    w.Line(a.Store($"v{a.Accumulator}", storeTo));
+                }
+
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"{c.Vec} d{a.Accumulator} = v{a.Accumulator} - origin;");
+                }
+            }
+            else
+            {
+                foreach (VectorAccess a in group)
+                {
+                    w.Line($"{c.Vec} d{a.Accumulator} = {load(a)} - origin;");
+                }
+            }
+
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"sum{a.Accumulator} += d{a.Accumulator};");
+                w.Line($"shiftedSquare{a.Accumulator} = {c.M}.MultiplyAdd(d{a.Accumulator}, d{a.Accumulator}, shiftedSquare{a.Accumulator});");
+            }
+        }, w =>
+        {
+            c.WriteSumFlush(w);
+            c.WriteSumFlush(w, "shiftedSquare", "shiftedSquare");
+        });
+        if (isDouble)
+        {
+            WriteMean(writer, true, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
+            writer.Line("double meanOffset = offset + offsetLow;");
+        }
+        else
+        {
+            writer.Line($"double meanOffset = {c.M}.SumWidened(wideLow, wideHigh) / n;");
+            writer.Line("double mean = first + meanOffset;");
+            writer.Line($"{c.T} meanHigh = ({c.T})mean;");
+            writer.Line("double meanLow = mean - meanHigh;");
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="WriteShiftedMomentsPass"/>: <c>double variance</c> = Σ(v − k)²/n − (μ − k)², kept when
+    /// (μ − k)² ≤ σ² (its rounding error grows with (μ − k)²/σ²: at most about twice that of a sum about μ), else taken
+    /// again by pass 2 about a = meanHigh (<see cref="WriteCenteredSquaresPass"/>, <paramref name="load"/> as there);
+    /// declares <paramref name="center"/> = meanHigh in every lane.
+    /// </summary>
+    public static void WriteShiftedVariance(IndentedWriter writer, VectorLoopWriter c, bool isDouble, string center, Func<VectorAccess, string>? load = null)
+    {
+        writer.Line();
+        writer.Line("// σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;");
+        writer.Line("// otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.");
+        writer.Line(isDouble
+            ? $"double variance = ({c.M}.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;"
+            : $"double variance = {c.M}.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;");
+        writer.Line($"{c.Vec} {center} = {c.Splat("meanHigh")};");
+        using (writer.Block("if (!(meanOffset * meanOffset <= variance))"))
+        {
+            writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.");
+            writer.Line("// Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.");
+            WriteCenteredSquaresPass(writer, c, center, load, declareCenter: false);
+            writer.Line($"variance = {Math}.Max({c.M}.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;");
+        }
+    }
+
     /// <summary>σ² = (Σ(x − a)² − n(μ − a)²)/n from the centered sum of squares, a = meanHigh and μ − a = meanLow, in double.</summary>
     public static void WriteVariance(IndentedWriter writer, string centeredSum, string n)
     {

@@ -206,75 +206,9 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         string firstTail = this.HasResidual
             ? $"{c.M}.LoadTail(ref x, n, ({this.T})0) + {c.M}.LoadTail(ref r, n, ({this.T})0)"
             : $"{c.M}.LoadTail(ref x, n, ({this.T})0)";
-        writer.Line($"{this.T} first = n >= {c.Lanes} ? {c.M}.MeanOfLanes({firstVector}, {c.Lanes}) : {c.M}.MeanOfLanes({firstTail}, n);");
-        writer.Line($"{c.Vec} origin = {c.Splat("first")};");
-        c.WriteSumDeclarations(writer);
-        c.WriteSumDeclarations(writer, "shiftedSquare", wide: "shiftedSquare");
-        c.WritePass(writer, "first", (w, group) =>
-        {
-            if (this.HasResidual && !recompute)
-            {
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"{c.Vec} v{a.Accumulator} = {this.LoadRow(a, recompute: true)};");
-                }
-
-                foreach (VectorAccess a in group)
-                {
-                    w.Line(a.Store($"v{a.Accumulator}", "h"));
-                }
-
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"{c.Vec} d{a.Accumulator} = v{a.Accumulator} - origin;");
-                }
-            }
-            else
-            {
-                foreach (VectorAccess a in group)
-                {
-                    w.Line($"{c.Vec} d{a.Accumulator} = {this.LoadRow(a, recompute)} - origin;");
-                }
-            }
-
-            foreach (VectorAccess a in group)
-            {
-                w.Line($"sum{a.Accumulator} += d{a.Accumulator};");
-                w.Line($"shiftedSquare{a.Accumulator} = {c.M}.MultiplyAdd(d{a.Accumulator}, d{a.Accumulator}, shiftedSquare{a.Accumulator});");
-            }
-        }, w =>
-        {
-            c.WriteSumFlush(w);
-            c.WriteSumFlush(w, "shiftedSquare", "shiftedSquare");
-        });
-        if (this.IsDouble)
-        {
-            this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
-            writer.Line("double meanOffset = offset + offsetLow;");
-        }
-        else
-        {
-            writer.Line($"double meanOffset = {c.M}.SumWidened(wideLow, wideHigh) / n;");
-            writer.Line("double mean = first + meanOffset;");
-            writer.Line($"{this.T} meanHigh = ({this.T})mean;");
-            writer.Line("double meanLow = mean - meanHigh;");
-        }
-
-        writer.Line();
-        writer.Line("// σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;");
-        writer.Line("// otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.");
-        writer.Line(this.IsDouble
-            ? $"double variance = ({c.M}.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;"
-            : $"double variance = {c.M}.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;");
-        writer.Line($"{c.Vec} center = {c.Splat("meanHigh")};");
-        using (writer.Block("if (!(meanOffset * meanOffset <= variance))"))
-        {
-            writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.");
-            writer.Line("// Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.");
-            MomentsWriter.WriteCenteredSquaresPass(writer, c, "center", a => this.LoadRow(a, recompute), declareCenter: false);
-            writer.Line($"variance = {Math}.Max({c.M}.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;");
-        }
-
+        bool storesH = this.HasResidual && !recompute;
+        MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, firstVector, firstTail, a => this.LoadRow(a, recompute || storesH), storesH ? "h" : null);
+        MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "center", a => this.LoadRow(a, recompute));
         writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
         this.WriteSavedStatistics(writer, "inverseDeviation");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
