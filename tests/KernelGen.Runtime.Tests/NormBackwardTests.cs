@@ -19,7 +19,7 @@ public class NormBackwardTests
     private const double Sentinel = 12345.678;
 
     /// <summary>The input families of the equivalence checks.</summary>
-    public static readonly string[] Distributions = { "Normal", "Uniform100", "Mean1e4", "Wide1e4", "Outlier", "Constant", "SignedZeros", "Subnormal", "Scaled1e15" };
+    public static readonly string[] Distributions = { "Normal", "Uniform100", "Mean1e4", "Wide1e4", "Outlier", "Constant", "SignedZeros", "Subnormal", "Scaled1e15", "Leading1e4" };
 
     public static IEnumerable<object[]> OneRowKernels => NormBackwardCatalog.Names(static k => !k.ManyRows);
 
@@ -31,7 +31,7 @@ public class NormBackwardTests
 
     public static IEnumerable<object[]> DoubleKernelsWithForward => NormBackwardCatalog.Names(static k => k.Partner is not null);
 
-    private static string[] CheckedDistributions => Inputs.SmallScale ? new[] { "Normal", "Mean1e4", "Outlier", "Constant" } : Distributions;
+    private static string[] CheckedDistributions => Inputs.SmallScale ? new[] { "Normal", "Mean1e4", "Outlier", "Constant", "Leading1e4" } : Distributions;
 
     [Theory]
     [MemberData(nameof(OneRowKernels))]

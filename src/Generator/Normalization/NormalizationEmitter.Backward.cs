@@ -40,7 +40,7 @@ internal sealed partial class NormalizationEmitter
         var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
         bool fixedWidth = this.model.Width != 0;
         writer.Line(this.IsLayer
-            ? $"// Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll {c.Unroll}."
+            ? $"// Three passes over the row: the mean and the variance (a second pass about the mean when the first vector is far from it); Σg and Σg·x̂; the gradients. Unroll {c.Unroll}."
             : $"// Three passes over the row: Σx² (as the forward kernel); Σg·x; the gradients. Unroll {c.Unroll}.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}Row({this.RowParameters(!fixedWidth)})"))
@@ -65,20 +65,17 @@ internal sealed partial class NormalizationEmitter
     private void WriteLayerBackwardBody(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line("// Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.");
-        MomentsWriter.WriteOffsetSumPass(writer, c, this.T);
-        this.WriteMean(writer, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
-
-        writer.Line();
-        writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.");
-        MomentsWriter.WriteCenteredSquaresPass(writer, c, "center");
-        this.WriteInverseDeviation(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
+        writer.Line("// Pass 1: Σ(x − k) and Σ(x − k)² with k the mean of the row's first vector, as the forward's vector rows:");
+        writer.Line("// a row with mean 1e4 and variance 1 keeps its low digits.");
+        MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, $"{c.V}.LoadUnsafe(ref x)", $"{c.M}.LoadTail(ref x, n, ({this.T})0)", a => a.Load("x"));
+        MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "center");
+        writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
         writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
         this.WriteAffineDeclarations(writer, c);
 
         writer.Line();
-        writer.Line($"// Pass 3: Σg and Σg·x̂ with g = {(this.HasWeight ? "γ·dy" : "dy")} and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).");
+        writer.Line($"// Next pass: Σg and Σg·x̂ with g = {(this.HasWeight ? "γ·dy" : "dy")} and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).");
         writer.Line("// Lanes past the row hold dy = 0, so they add 0 to both sums.");
         c.WriteSumDeclarations(writer, "gradient", wide: "gradientWide");
         c.WriteSumDeclarations(writer, "product", wide: "productWide");
@@ -111,7 +108,7 @@ internal sealed partial class NormalizationEmitter
         writer.Line($"{c.Vec} slope = {c.Splat($"({this.T})(-inverseDeviation * productMean)")};");
 
         writer.Line();
-        writer.Line($"// Pass 4: dx{(this.HasWeightGradient ? ", dγ += dy·x̂" : string.Empty)}{(this.HasBiasGradient ? ", dβ += dy" : string.Empty)}. Each vector of dy is read before dx is written there (they may be one span).");
+        writer.Line($"// Last pass: dx{(this.HasWeightGradient ? ", dγ += dy·x̂" : string.Empty)}{(this.HasBiasGradient ? ", dβ += dy" : string.Empty)}. Each vector of dy is read before dx is written there (they may be one span).");
         c.WritePass(writer, "0", (w, group) =>
         {
             foreach (VectorAccess a in group)

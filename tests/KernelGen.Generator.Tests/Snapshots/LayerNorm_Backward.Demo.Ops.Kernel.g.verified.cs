@@ -252,14 +252,15 @@ namespace Demo
                 ReferenceRow(input, weight, outputGradient, inputGradient, weightGradient, biasGradient);
             }
 
-            // Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll 8.
+            // Three passes over the row: the mean and the variance (a second pass about the mean when the first vector is far from it); Σg and Σg·x̂; the gradients. Unroll 8.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Row(ref float x, ref float w, ref float dy, ref float dx, ref float dw, ref float db, nint n)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.
-                float first = x;
+                // Pass 1: Σ(x − k) and Σ(x − k)² with k the mean of the row's first vector, as the forward's vector rows:
+                // a row with mean 1e4 and variance 1 keeps its low digits.
+                float first = n >= 16 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x), 16) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, n, (float)0), n);
                 global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -271,20 +272,46 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
                 while (i <= n - 128)
                 {
                     nint blockEnd = global::System.Math.Min(n - 128, i + 896);
                     for (; i <= blockEnd; i += 128)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                        sum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
-                        sum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
-                        sum4 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - origin;
-                        sum5 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - origin;
-                        sum6 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - origin;
-                        sum7 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<float> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<float> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<float> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<float> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                        sum4 += d4;
+                        shiftedSquare4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d4, d4, shiftedSquare4);
+                        sum5 += d5;
+                        shiftedSquare5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d5, d5, shiftedSquare5);
+                        sum6 += d6;
+                        shiftedSquare6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d6, d6, shiftedSquare6);
+                        sum7 += d7;
+                        shiftedSquare7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d7, d7, shiftedSquare7);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -295,23 +322,44 @@ namespace Demo
                     sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 }
                 if (i <= n - 64)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                    sum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                    sum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
-                    sum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                    sum1 += d1;
+                    shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                    sum2 += d2;
+                    shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                    sum3 += d3;
+                    shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
                     i += 64;
                 }
                 for (; i <= n - 16; i += 16)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<float> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                 sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -322,44 +370,93 @@ namespace Demo
                 sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                double mean = first + global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                double meanOffset = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
+                double mean = first + meanOffset;
                 float meanHigh = (float)mean;
                 double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 128)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                    for (; i <= blockEnd; i += 128)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 128)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center;
+                            global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                            square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
+                            square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
+                            square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
+                            square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
                         global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
                         global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center;
                         global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center;
-                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center;
-                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center;
-                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center;
-                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center;
                         square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
                         square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                        square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
-                        square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
-                        square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
-                        square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
                     square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -370,46 +467,13 @@ namespace Demo
                     square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                if (i <= n - 64)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
-                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center;
-                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
-                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
-                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                    i += 64;
-                }
-                for (; i <= n - 16; i += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
-                square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: Σg and Σg·x̂ with g = γ·dy and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).
+                // Next pass: Σg and Σg·x̂ with g = γ·dy and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).
                 // Lanes past the row hold dy = 0, so they add 0 to both sums.
                 // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> gradient0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -548,7 +612,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> intercept = global::System.Runtime.Intrinsics.Vector512.Create((float)(-inverseDeviation * gradientMean));
                 global::System.Runtime.Intrinsics.Vector512<float> slope = global::System.Runtime.Intrinsics.Vector512.Create((float)(-inverseDeviation * productMean));
 
-                // Pass 4: dx, dγ += dy·x̂, dβ += dy. Each vector of dy is read before dx is written there (they may be one span).
+                // Last pass: dx, dγ += dy·x̂, dβ += dy. Each vector of dy is read before dx is written there (they may be one span).
                 i = 0;
                 for (; i <= n - 128; i += 128)
                 {
@@ -636,14 +700,15 @@ namespace Demo
                 }
             }
 
-            // Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll 4.
+            // Three passes over the row: the mean and the variance (a second pass about the mean when the first vector is far from it); Σg and Σg·x̂; the gradients. Unroll 4.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref float x, ref float w, ref float dy, ref float dx, ref float dw, ref float db, nint n)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.
-                float first = x;
+                // Pass 1: Σ(x − k) and Σ(x − k)² with k the mean of the row's first vector, as the forward's vector rows:
+                // a row with mean 1e4 and variance 1 keeps its low digits.
+                float first = n >= 8 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x), 8) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (float)0), n);
                 global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
                 // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -651,93 +716,128 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 i = 0;
                 while (i <= n - 32)
                 {
                     nint blockEnd = global::System.Math.Min(n - 32, i + 480);
                     for (; i <= blockEnd; i += 32)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                        sum2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                        sum3 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector256<float> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                 sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                double mean = first + global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                double meanOffset = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                double mean = first + meanOffset;
                 float meanHigh = (float)mean;
                 double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
-                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 32)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                    for (; i <= blockEnd; i += 32)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
+                            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
-                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
-                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center;
                         square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: Σg and Σg·x̂ with g = γ·dy and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).
+                // Next pass: Σg and Σg·x̂ with g = γ·dy and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).
                 // Lanes past the row hold dy = 0, so they add 0 to both sums.
                 // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> gradient0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -816,7 +916,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> intercept = global::System.Runtime.Intrinsics.Vector256.Create((float)(-inverseDeviation * gradientMean));
                 global::System.Runtime.Intrinsics.Vector256<float> slope = global::System.Runtime.Intrinsics.Vector256.Create((float)(-inverseDeviation * productMean));
 
-                // Pass 4: dx, dγ += dy·x̂, dβ += dy. Each vector of dy is read before dx is written there (they may be one span).
+                // Last pass: dx, dγ += dy·x̂, dβ += dy. Each vector of dy is read before dx is written there (they may be one span).
                 i = 0;
                 for (; i <= n - 32; i += 32)
                 {
@@ -860,14 +960,15 @@ namespace Demo
                 }
             }
 
-            // Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll 4.
+            // Three passes over the row: the mean and the variance (a second pass about the mean when the first vector is far from it); Σg and Σg·x̂; the gradients. Unroll 4.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRow(ref float x, ref float w, ref float dy, ref float dx, ref float dw, ref float db, nint n)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.
-                float first = x;
+                // Pass 1: Σ(x − k) and Σ(x − k)² with k the mean of the row's first vector, as the forward's vector rows:
+                // a row with mean 1e4 and variance 1 keeps its low digits.
+                float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
                 global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -875,93 +976,128 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 16)
                 {
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                        sum2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                        sum3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                 sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                double mean = first + meanOffset;
                 float meanHigh = (float)mean;
                 double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: Σg and Σg·x̂ with g = γ·dy and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).
+                // Next pass: Σg and Σg·x̂ with g = γ·dy and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).
                 // Lanes past the row hold dy = 0, so they add 0 to both sums.
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> gradient0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1040,7 +1176,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> intercept = global::System.Runtime.Intrinsics.Vector128.Create((float)(-inverseDeviation * gradientMean));
                 global::System.Runtime.Intrinsics.Vector128<float> slope = global::System.Runtime.Intrinsics.Vector128.Create((float)(-inverseDeviation * productMean));
 
-                // Pass 4: dx, dγ += dy·x̂, dβ += dy. Each vector of dy is read before dx is written there (they may be one span).
+                // Last pass: dx, dγ += dy·x̂, dβ += dy. Each vector of dy is read before dx is written there (they may be one span).
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
@@ -1084,14 +1220,15 @@ namespace Demo
                 }
             }
 
-            // Four passes over the row: the mean; the variance about it (the forward's two-pass method); Σg and Σg·x̂; the gradients. Unroll 4.
+            // Three passes over the row: the mean and the variance (a second pass about the mean when the first vector is far from it); Σg and Σg·x̂; the gradients. Unroll 4.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float w, ref float dy, ref float dx, ref float dw, ref float db, nint n)
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) with k = x[0] (the forward's two-pass method): a row with mean 1e4 and variance 1 keeps its low digits.
-                float first = x;
+                // Pass 1: Σ(x − k) and Σ(x − k)² with k the mean of the row's first vector, as the forward's vector rows:
+                // a row with mean 1e4 and variance 1 keeps its low digits.
+                float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
                 global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1099,93 +1236,128 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 16)
                 {
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                        sum2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                        sum3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                 sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                double mean = first + global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                double mean = first + meanOffset;
                 float meanHigh = (float)mean;
                 double meanLow = mean - meanHigh;
 
-                // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ.
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: Σg and Σg·x̂ with g = γ·dy and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).
+                // Next pass: Σg and Σg·x̂ with g = γ·dy and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).
                 // Lanes past the row hold dy = 0, so they add 0 to both sums.
                 // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> gradient0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1264,7 +1436,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> intercept = global::System.Runtime.Intrinsics.Vector128.Create((float)(-inverseDeviation * gradientMean));
                 global::System.Runtime.Intrinsics.Vector128<float> slope = global::System.Runtime.Intrinsics.Vector128.Create((float)(-inverseDeviation * productMean));
 
-                // Pass 4: dx, dγ += dy·x̂, dβ += dy. Each vector of dy is read before dx is written there (they may be one span).
+                // Last pass: dx, dγ += dy·x̂, dβ += dy. Each vector of dy is read before dx is written there (they may be one span).
                 i = 0;
                 for (; i <= n - 16; i += 16)
                 {
