@@ -62,7 +62,7 @@ public class GroupNormTests
     private const int Guard = 16;
 
     /// <summary>N(0,1); mean 10⁴ with unit spread (LayerNorm's hard case); U(−100, 100); ±0 (a constant group); subnormals.</summary>
-    public static readonly string[] Distributions = { "Normal", "LargeMean", "Uniform100", "SignedZeros", "Subnormal" };
+    public static readonly string[] Distributions = { "Normal", "LargeMean", "Uniform100", "SignedZeros", "Subnormal", "Leading1e4" };
 
     public static readonly IReadOnlyList<GroupNormInfo> All = Discover().ToList();
 
@@ -295,9 +295,12 @@ public class GroupNormTests
     private static double[] MakeInput(string distribution, int length, int seed)
     {
         var random = new Random(seed);
-        return distribution == "LargeMean"
-            ? Enumerable.Range(0, length).Select(_ => 1e4 + Inputs.Normal(random)).ToArray()
-            : Inputs.Make(distribution, length, seed);
+        return distribution switch
+        {
+            "LargeMean" => Enumerable.Range(0, length).Select(_ => 1e4 + Inputs.Normal(random)).ToArray(),
+            "Leading1e4" => NormTests.MakeInput("Leading1e4", length, seed),
+            _ => Inputs.Make(distribution, length, seed),
+        };
     }
 
     private static (double[] Weight, double[] Bias) Parameters(GroupNormInfo kernel, int seed)

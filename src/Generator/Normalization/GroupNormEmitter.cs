@@ -119,15 +119,15 @@ internal sealed class GroupNormEmitter : IKernelRowWriter, IKernelValidationWrit
     private void WriteVectorHelpers(IndentedWriter writer, PathInfo path)
     {
         var c = new VectorLoopWriter(path, this.Element, this.model.Unroll);
-        writer.Line($"// A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.");
+        writer.Line($"// A group's statistics as LayerNorm's vector rows: Σ(x − k) and Σ(x − k)² in one pass about k, the mean of its first vector;");
+        writer.Line($"// Σ(x − a)² again about a = meanHigh only when k is far from the mean.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {path.Name}Moments(ref {this.T} x, nint n, out {this.T} center, out double centerError, out double inverseDeviationOut)"))
         {
             writer.Line("nint i;");
-            MomentsWriter.WriteOffsetSumPass(writer, c, this.T);
-            MomentsWriter.WriteMean(writer, this.IsDouble, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
-            MomentsWriter.WriteCenteredSquaresPass(writer, c, "centerVector");
-            NormalizationEmitter.WriteInverseDeviationFrom(writer, $"{c.M}.SumWidened(wideLow, wideHigh)", "n");
+            MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, $"{c.V}.LoadUnsafe(ref x)", $"{c.M}.LoadTail(ref x, n, ({this.T})0)", a => a.Load("x"));
+            MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "centerVector");
+            writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
             writer.Line($"center = ({this.T})meanHigh;");
             writer.Line("centerError = meanLow;");
             writer.Line("inverseDeviationOut = inverseDeviation;");

@@ -208,42 +208,61 @@ namespace Demo
                 }
             }
 
-            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics as LayerNorm's vector rows: Σ(x − k) and Σ(x − k)² in one pass about k, the mean of its first vector;
+            // Σ(x − a)² again about a = meanHigh only when k is far from the mean.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512Moments(ref double x, nint n, out double center, out double centerError, out double inverseDeviationOut)
             {
                 nint i;
-                double first = x;
+                double first = n >= 8 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x), 8) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, n, (double)0), n);
                 global::System.Runtime.Intrinsics.Vector512<double> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
                 // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 i = 0;
                 while (i <= n - 16)
                 {
                     nint blockEnd = global::System.Math.Min(n - 16, i + 240);
                     for (; i <= blockEnd; i += 16)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (shiftedSquare0 + shiftedSquare1));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 }
                 for (; i <= n - 8; i += 8)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                 sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (shiftedSquare0 + shiftedSquare1));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 double offsetSum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh, out double offsetSumLow);
                 double offset = offsetSum / n;
                 // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
@@ -252,42 +271,51 @@ namespace Demo
                 double meanHigh = first + offset;
                 double rounding = meanHigh - first;
                 double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                double meanOffset = offset + offsetLow;
+
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = (global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector512<double> centerVector = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
-                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector512<double> square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<double> square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
+                            global::System.Runtime.Intrinsics.Vector512<double> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - centerVector;
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
                     {
                         global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
-                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - centerVector;
                         square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
                     square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 8; i += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
-                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
-                square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 center = (double)meanHigh;
                 centerError = meanLow;
@@ -339,42 +367,61 @@ namespace Demo
                 }
             }
 
-            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics as LayerNorm's vector rows: Σ(x − k) and Σ(x − k)² in one pass about k, the mean of its first vector;
+            // Σ(x − a)² again about a = meanHigh only when k is far from the mean.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Moments(ref double x, nint n, out double center, out double centerError, out double inverseDeviationOut)
             {
                 nint i;
-                double first = x;
+                double first = n >= 4 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (double)0), n);
                 global::System.Runtime.Intrinsics.Vector256<double> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
                 // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 i = 0;
                 while (i <= n - 8)
                 {
                     nint blockEnd = global::System.Math.Min(n - 8, i + 120);
                     for (; i <= blockEnd; i += 8)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (shiftedSquare0 + shiftedSquare1));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 }
                 for (; i <= n - 4; i += 4)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                 sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (shiftedSquare0 + shiftedSquare1));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 double offsetSum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh, out double offsetSumLow);
                 double offset = offsetSum / n;
                 // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
@@ -383,42 +430,51 @@ namespace Demo
                 double meanHigh = first + offset;
                 double rounding = meanHigh - first;
                 double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                double meanOffset = offset + offsetLow;
+
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = (global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector256<double> centerVector = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
+                            global::System.Runtime.Intrinsics.Vector256<double> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - centerVector;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
-                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - centerVector;
                         square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
                     square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
-                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
-                square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 center = (double)meanHigh;
                 centerError = meanLow;
@@ -470,42 +526,61 @@ namespace Demo
                 }
             }
 
-            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics as LayerNorm's vector rows: Σ(x − k) and Σ(x − k)² in one pass about k, the mean of its first vector;
+            // Σ(x − a)² again about a = meanHigh only when k is far from the mean.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonMoments(ref double x, nint n, out double center, out double centerError, out double inverseDeviationOut)
             {
                 nint i;
-                double first = x;
+                double first = n >= 2 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 2) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (double)0), n);
                 global::System.Runtime.Intrinsics.Vector128<double> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
                 // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 4)
                 {
                     nint blockEnd = global::System.Math.Min(n - 4, i + 60);
                     for (; i <= blockEnd; i += 4)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (shiftedSquare0 + shiftedSquare1));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                 sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (shiftedSquare0 + shiftedSquare1));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
                 double offset = offsetSum / n;
                 // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
@@ -514,42 +589,51 @@ namespace Demo
                 double meanHigh = first + offset;
                 double rounding = meanHigh - first;
                 double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                double meanOffset = offset + offsetLow;
+
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector128<double> centerVector = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 4)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 4, i + 60);
-                    for (; i <= blockEnd; i += 4)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 4)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                        for (; i <= blockEnd; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - centerVector;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - centerVector;
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
                     square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 2; i += 2)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
-                square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 center = (double)meanHigh;
                 centerError = meanLow;
@@ -601,42 +685,61 @@ namespace Demo
                 }
             }
 
-            // A group's statistics in two passes: Σ(x − k) about k = x[0], then Σ(x − a)² about a = meanHigh.
+            // A group's statistics as LayerNorm's vector rows: Σ(x − k) and Σ(x − k)² in one pass about k, the mean of its first vector;
+            // Σ(x − a)² again about a = meanHigh only when k is far from the mean.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Moments(ref double x, nint n, out double center, out double centerError, out double inverseDeviationOut)
             {
                 nint i;
-                double first = x;
+                double first = n >= 2 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 2) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (double)0), n);
                 global::System.Runtime.Intrinsics.Vector128<double> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
                 // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 i = 0;
                 while (i <= n - 4)
                 {
                     nint blockEnd = global::System.Math.Min(n - 4, i + 60);
                     for (; i <= blockEnd; i += 4)
                     {
-                        sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (shiftedSquare0 + shiftedSquare1));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 }
                 for (; i <= n - 2; i += 2)
                 {
-                    sum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 if (i < n)
                 {
                     // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    sum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
                 }
                 global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                 sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (shiftedSquare0 + shiftedSquare1));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
                 double offset = offsetSum / n;
                 // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
@@ -645,42 +748,51 @@ namespace Demo
                 double meanHigh = first + offset;
                 double rounding = meanHigh - first;
                 double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                double meanOffset = offset + offsetLow;
+
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
                 global::System.Runtime.Intrinsics.Vector128<double> centerVector = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 4)
+                if (!(meanOffset * meanOffset <= variance))
                 {
-                    nint blockEnd = global::System.Math.Min(n - 4, i + 60);
-                    for (; i <= blockEnd; i += 4)
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 4)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                        for (; i <= blockEnd; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - centerVector;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - centerVector;
                         square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
                     square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
-                for (; i <= n - 2; i += 2)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - centerVector;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - centerVector;
-                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (square0 + square1));
-                square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh and μ − a = meanLow.
-                double variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
                 center = (double)meanHigh;
                 centerError = meanLow;
