@@ -4,12 +4,13 @@ using KernelGen.Generator.Helpers;
 namespace KernelGen.Generator.Emit;
 
 /// <summary>
-/// A row's mean and variance in two passes, for every family that needs the statistics of a row or group (LayerNorm's
-/// backward, GroupNorm, the spherical Z-loss; LayerNorm's forward for its rows kept in registers, and as the second pass
-/// of its vector rows when their one-pass variance is not accurate enough, see NormalizationEmitter.WriteLayerLoopBody):
-/// pass 1 sums x − k about k = x[0] (the terms are as small as the row's spread), the mean μ is carried as
-/// meanHigh + meanLow (meanHigh the nearest element-type value to μ, meanLow the rest, in double), pass 2 sums
-/// (x − meanHigh)², and σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh.
+/// A row's (or group's) mean and variance, for every family that needs them. The one-pass form
+/// (<see cref="WriteShiftedMomentsPass"/> + <see cref="WriteShiftedVariance"/>: LayerNorm's vector rows, forward and
+/// backward, and GroupNorm's vector paths) sums x − k and (x − k)² about k, the mean of the row's first vector, and keeps
+/// σ² = Σ(x − k)²/n − (μ − k)² when (μ − k)² ≤ σ²; otherwise, and in the two-pass form (the spherical Z-loss), pass 2 sums
+/// (x − meanHigh)² (<see cref="WriteCenteredSquaresPass"/>) and σ² = (Σ(x − a)² − n(μ − a)²)/n with a = meanHigh. The mean
+/// μ is carried as meanHigh + meanLow (meanHigh the nearest element-type value to μ, meanLow the rest, in double); the
+/// two-pass form's pass 1 (<see cref="WriteOffsetSumPass"/>) sums x − k about k = x[0].
 /// </summary>
 internal static class MomentsWriter
 {
