@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using KernelGen.Generator.Helpers;
 
 namespace KernelGen.Generator.Emit;
@@ -37,9 +39,10 @@ internal static class MomentsWriter
     /// <summary>
     /// The mean μ = first + Σ(x − first)/n as meanHigh (of the element type) + meanLow (double): the part the element type
     /// cannot hold is carried separately, so x − μ is formed to better than its precision. <paramref name="sumCall"/> is
-    /// the vector sum call without its ')' (null when a double path has offsetSum and offsetSumLow already).
+    /// the vector sum call without its ')' (null when a double path has offsetSum and offsetSumLow already); <paramref name="offset"/>,
+    /// if given, names μ − first as a float path's own double (the double paths have it as offset + offsetLow).
     /// </summary>
-    public static void WriteMean(IndentedWriter writer, bool isDouble, string? sumCall, string n)
+    public static void WriteMean(IndentedWriter writer, bool isDouble, string? sumCall, string n, string? offset = null)
     {
         if (isDouble)
         {
@@ -52,7 +55,16 @@ internal static class MomentsWriter
         }
         else
         {
-            writer.Line($"double mean = first + {sumCall}) / {n};");
+            if (offset is null)
+            {
+                writer.Line($"double mean = first + {sumCall}) / {n};");
+            }
+            else
+            {
+                writer.Line($"double {offset} = {sumCall}) / {n};");
+                writer.Line($"double mean = first + {offset};");
+            }
+
             writer.Line("float meanHigh = (float)mean;");
             writer.Line("double meanLow = mean - meanHigh;");
         }
@@ -104,14 +116,16 @@ internal static class MomentsWriter
 
     /// <summary>
     /// The one-pass form of a vector row (LayerNorm's forward, its backward): <c>first</c> = k, the mean of the row's first
-    /// vector (<paramref name="firstVector"/>, or <paramref name="firstTail"/> — its first n elements, the other lanes 0 —
-    /// when the row is shorter), then Σ(v − k) and Σ(v − k)² side by side (v the row's vector, <paramref name="load"/>),
+    /// vector of v = the sum of <paramref name="rows"/> (x, or x + r for the fused residual; its first n elements, the other
+    /// lanes 0, when the row is shorter), then Σ(v − k) and Σ(v − k)² side by side (v's vectors as <paramref name="load"/> writes them),
     /// flushed into wideLow/wideHigh and shiftedSquareLow/shiftedSquareHigh, then the mean as meanHigh + meanLow and
     /// meanOffset = μ − k. <paramref name="storeTo"/>, if given, names a row the loaded vectors are also stored to (the fused
     /// residual's h). Follow it with <see cref="WriteShiftedVariance"/>.
     /// </summary>
-    public static void WriteShiftedMomentsPass(IndentedWriter writer, VectorLoopWriter c, bool isDouble, string firstVector, string firstTail, Func<VectorAccess, string> load, string? storeTo = null)
+    public static void WriteShiftedMomentsPass(IndentedWriter writer, VectorLoopWriter c, bool isDouble, IReadOnlyList<string> rows, Func<VectorAccess, string> load, string? storeTo = null)
     {
+        string firstVector = string.Join(" + ", rows.Select(row => $"{c.V}.LoadUnsafe(ref {row})"));
+        string firstTail = string.Join(" + ", rows.Select(row => $"{c.M}.LoadTail(ref {row}, n, ({c.T})0)"));
         writer.Line($"{c.T} first = n >= {c.Lanes} ? {c.M}.MeanOfLanes({firstVector}, {c.Lanes}) : {c.M}.MeanOfLanes({firstTail}, n);");
         writer.Line($"{c.Vec} origin = {c.Splat("first")};");
         c.WriteSumDeclarations(writer);
@@ -153,17 +167,10 @@ internal static class MomentsWriter
             c.WriteSumFlush(w);
             c.WriteSumFlush(w, "shiftedSquare", "shiftedSquare");
         });
+        WriteMean(writer, isDouble, $"{c.M}.SumWidened(wideLow, wideHigh", "n", offset: "meanOffset");
         if (isDouble)
         {
-            WriteMean(writer, true, $"{c.M}.SumWidened(wideLow, wideHigh", "n");
             writer.Line("double meanOffset = offset + offsetLow;");
-        }
-        else
-        {
-            writer.Line($"double meanOffset = {c.M}.SumWidened(wideLow, wideHigh) / n;");
-            writer.Line("double mean = first + meanOffset;");
-            writer.Line($"{c.T} meanHigh = ({c.T})mean;");
-            writer.Line("double meanLow = mean - meanHigh;");
         }
     }
 
@@ -171,7 +178,8 @@ internal static class MomentsWriter
     /// After <see cref="WriteShiftedMomentsPass"/>: <c>double variance</c> = Σ(v − k)²/n − (μ − k)², kept when
     /// (μ − k)² ≤ σ² (its rounding error grows with (μ − k)²/σ²: at most about twice that of a sum about μ), else taken
     /// again by pass 2 about a = meanHigh (<see cref="WriteCenteredSquaresPass"/>, <paramref name="load"/> as there);
-    /// declares <paramref name="center"/> = meanHigh in every lane.
+    /// declares <paramref name="center"/> = meanHigh in every lane, and <c>inverseDeviation</c> = 1/sqrt(σ² + Epsilon) (the
+    /// kernel's constant).
     /// </summary>
     public static void WriteShiftedVariance(IndentedWriter writer, VectorLoopWriter c, bool isDouble, string center, Func<VectorAccess, string>? load = null)
     {
@@ -189,6 +197,8 @@ internal static class MomentsWriter
             WriteCenteredSquaresPass(writer, c, center, load, declareCenter: false);
             writer.Line($"variance = {Math}.Max({c.M}.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;");
         }
+
+        writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
     }
 
     /// <summary>σ² = (Σ(x − a)² − n(μ − a)²)/n from the centered sum of squares, a = meanHigh and μ − a = meanLow, in double.</summary>

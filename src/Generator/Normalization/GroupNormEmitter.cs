@@ -125,9 +125,8 @@ internal sealed class GroupNormEmitter : IKernelRowWriter, IKernelValidationWrit
         using (writer.Block($"private static void {path.Name}Moments(ref {this.T} x, nint n, out {this.T} center, out double centerError, out double inverseDeviationOut)"))
         {
             writer.Line("nint i;");
-            MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, $"{c.V}.LoadUnsafe(ref x)", $"{c.M}.LoadTail(ref x, n, ({this.T})0)", a => a.Load("x"));
+            MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, new[] { "x" }, a => a.Load("x"));
             MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "centerVector");
-            writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
             writer.Line($"center = ({this.T})meanHigh;");
             writer.Line("centerError = meanLow;");
             writer.Line("inverseDeviationOut = inverseDeviation;");

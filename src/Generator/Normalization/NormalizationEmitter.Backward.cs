@@ -67,9 +67,8 @@ internal sealed partial class NormalizationEmitter
         writer.Line();
         writer.Line("// Pass 1: Σ(x − k) and Σ(x − k)² with k the mean of the row's first vector, as the forward's vector rows:");
         writer.Line("// a row with mean 1e4 and variance 1 keeps its low digits.");
-        MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, $"{c.V}.LoadUnsafe(ref x)", $"{c.M}.LoadTail(ref x, n, ({this.T})0)", a => a.Load("x"));
+        MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, new[] { "x" }, a => a.Load("x"));
         MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "center");
-        writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
         writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
         this.WriteAffineDeclarations(writer, c);

@@ -202,14 +202,9 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         writer.Line($"// Pass 1: {(this.HasResidual && !recompute ? "h = x + r, written out, and " : string.Empty)}Σ({v} − k) and Σ({v} − k)², with k the mean of the row's first vector{(this.HasResidual ? " of h = x + r" : string.Empty)} (of its first n");
         writer.Line("// elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4");
         writer.Line("// and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).");
-        string firstVector = this.HasResidual ? $"{c.V}.LoadUnsafe(ref x) + {c.V}.LoadUnsafe(ref r)" : $"{c.V}.LoadUnsafe(ref x)";
-        string firstTail = this.HasResidual
-            ? $"{c.M}.LoadTail(ref x, n, ({this.T})0) + {c.M}.LoadTail(ref r, n, ({this.T})0)"
-            : $"{c.M}.LoadTail(ref x, n, ({this.T})0)";
         bool storesH = this.HasResidual && !recompute;
-        MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, firstVector, firstTail, a => this.LoadRow(a, recompute || storesH), storesH ? "h" : null);
+        MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, a => this.LoadRow(a, recompute || storesH), storesH ? "h" : null);
         MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "center", a => this.LoadRow(a, recompute));
-        writer.Line($"double inverseDeviation = 1.0 / {Math}.Sqrt(variance + Epsilon);");
         this.WriteSavedStatistics(writer, "inverseDeviation");
         writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
         writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
