@@ -157,18 +157,30 @@ public class ParallelTests
                 ParallelKernels.SoftmaxF(x, y, rowLength);
             }
 
-            // Process-wide (the workers included): this collection runs alone, so nothing else allocates meanwhile.
-            long allocated = GC.GetTotalAllocatedBytes(precise: true);
-            long allocatedHere = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 200; i++)
+            // Process-wide (the workers included): this collection runs alone, so only the runtime allocates meanwhile — a
+            // tier-up of the kernel or of the pool's code after its first calls can (see StreamingTests' allocation test),
+            // so a batch of 200 calls is measured up to five times and one batch must allocate nothing at all. A call
+            // that allocates fails every batch.
+            var batches = new List<string>();
+            for (int batch = 0; batch < 5; batch++)
             {
-                ParallelKernels.SoftmaxF(x, y, rowLength);
+                long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                long allocatedHere = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 200; i++)
+                {
+                    ParallelKernels.SoftmaxF(x, y, rowLength);
+                }
+
+                long delta = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+                long deltaHere = GC.GetAllocatedBytesForCurrentThread() - allocatedHere;
+                batches.Add($"{deltaHere} bytes on the calling thread, {delta} in the process");
+                if (delta == 0 && deltaHere == 0)
+                {
+                    return;
+                }
             }
 
-            long delta = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-            long deltaHere = GC.GetAllocatedBytesForCurrentThread() - allocatedHere;
-            Assert.True(deltaHere == 0, $"200 parallel calls allocated {deltaHere} bytes on the calling thread");
-            Assert.True(delta == 0, $"200 parallel calls allocated {delta} bytes in the process");
+            Assert.Fail("every batch of 200 parallel calls allocated: " + string.Join(" | ", batches));
         }
         finally
         {

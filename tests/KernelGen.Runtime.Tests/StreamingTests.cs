@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -178,24 +179,35 @@ public class StreamingTests
         float[] gradient = new float[logits.Length];
         float first = LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
 
-        // Warm up past the tiered JIT's call counting: the runtime's own work when a method tiers up can allocate on the
-        // calling thread (seen once, intermittently, with other test classes running beside this one); what is measured
-        // here is the kernel's.
+        // Warm up past the tiered JIT's call counting. The runtime's own work can still land on the calling thread during
+        // a measured call (a tier-up or an on-stack replacement under the load of other test classes: seen in CI with
+        // the scalar path, a few KB in one call of eight), so a batch of eight calls is measured up to five times and one
+        // batch must allocate nothing at all. A kernel that allocates per call allocates in every call of every batch.
         for (int call = 0; call < 40; call++)
         {
             LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
         }
 
-        var allocated = new long[8];
-        for (int call = 0; call < allocated.Length; call++)
+        var batches = new List<string>();
+        for (int batch = 0; batch < 5; batch++)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            float loss = LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
-            allocated[call] = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.Equal(first, loss);
+            var allocated = new long[8];
+            for (int call = 0; call < allocated.Length; call++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                float loss = LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
+                allocated[call] = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.Equal(first, loss);
+            }
+
+            batches.Add(string.Join(", ", allocated));
+            if (allocated.All(static a => a == 0))
+            {
+                return;
+            }
         }
 
-        Assert.True(allocated.All(static a => a == 0), "allocated per call: " + string.Join(", ", allocated));
+        Assert.Fail("every batch of calls allocated; bytes per call: " + string.Join(" | ", batches));
     }
 
     [Fact]
