@@ -129,7 +129,7 @@ internal static class MomentsWriter
         writer.Line($"{c.T} first = n >= {c.Lanes} ? {c.M}.MeanOfLanes({firstVector}, {c.Lanes}) : {c.M}.MeanOfLanes({firstTail}, n);");
         writer.Line($"{c.Vec} origin = {c.Splat("first")};");
         c.WriteSumDeclarations(writer);
-        c.WriteSumDeclarations(writer, "shiftedSquare", wide: "shiftedSquare");
+        c.WriteSumDeclarations(writer, "shiftedSquare", wide: "shiftedSquare", comment: false);
         c.WritePass(writer, "first", (w, group) =>
         {
             if (storeTo is not null)

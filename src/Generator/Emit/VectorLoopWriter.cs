@@ -298,11 +298,16 @@ internal sealed class VectorLoopWriter
     /// <summary>
     /// Declares <see cref="Unroll"/> accumulators <c>{prefix}0..</c> in this width's lanes and the double lanes
     /// <c>{wide}Low</c>/<c>{wide}High</c> they flush into (see <see cref="WriteSumFlush"/>); a pass with two sums
-    /// names a second pair.
+    /// names a second pair. <paramref name="comment"/> false leaves out the comment on how sums are kept (a second set of
+    /// accumulators declared right after a first).
     /// </summary>
-    public void WriteSumDeclarations(IndentedWriter writer, string prefix = "sum", bool declareWide = true, string wide = "wide")
+    public void WriteSumDeclarations(IndentedWriter writer, string prefix = "sum", bool declareWide = true, string wide = "wide", bool comment = true)
     {
-        writer.Line($"// Sums stay in {this.T} lanes for a block of {this.Block} elements, then move into double lanes: rows of 1e6 do not drift.");
+        if (comment)
+        {
+            writer.Line($"// Sums stay in {this.T} lanes for a block of {this.Block} elements, then move into double lanes: rows of 1e6 do not drift.");
+        }
+
         for (int u = 0; u < this.Unroll; u++)
         {
             writer.Line($"{this.Vec} {prefix}{u} = {this.Vec}.Zero;");

@@ -617,9 +617,9 @@ internal sealed class DistillationEmitter : IKernelRowWriter, IKernelValidationW
                 sums.Add(("plain", "plainWide"));
             }
 
-            foreach ((string prefix, string wide) in sums)
+            for (int s = 0; s < sums.Count; s++)
             {
-                c.WriteSumDeclarations(writer, prefix, true, wide);
+                c.WriteSumDeclarations(writer, sums[s].Prefix, true, sums[s].Wide, comment: s == 0);
             }
 
             bool fused = this.HasGradient && !this.GradientPass;

@@ -606,7 +606,7 @@ internal sealed class RowLossEmitter : IKernelRowWriter
             if (this.HasGradient)
             {
                 writer.Line(this.Squared ? "// And Σ max(0, h), for the target's gradient." : "// And the count of active hinges (h > 0), for the target's gradient.");
-                c.WriteSumDeclarations(writer, "active", wide: "activeWide");
+                c.WriteSumDeclarations(writer, "active", wide: "activeWide", comment: false);
             }
 
             string Hinge(VectorLoopWriter v, VectorAccess a, string h) => a.InRow(v, $"{v.M}.Max({h}, {v.Vec}.Zero)", $"{v.Vec}.Zero");

@@ -77,7 +77,7 @@ internal sealed partial class NormalizationEmitter
         writer.Line($"// Next pass: Σg and Σg·x̂ with g = {(this.HasWeight ? "γ·dy" : "dy")} and x̂ = (x − a)·(1/σ) − (μ − a)/σ (as the forward's output).");
         writer.Line("// Lanes past the row hold dy = 0, so they add 0 to both sums.");
         c.WriteSumDeclarations(writer, "gradient", wide: "gradientWide");
-        c.WriteSumDeclarations(writer, "product", wide: "productWide");
+        c.WriteSumDeclarations(writer, "product", wide: "productWide", comment: false);
         c.WritePass(writer, "0", (w, group) =>
         {
             foreach (VectorAccess a in group)

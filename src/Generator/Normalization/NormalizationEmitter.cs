@@ -210,7 +210,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
 
         writer.Line();
-        writer.Line($"// Pass 3: {(recompute ? "h = x + r, written out; " : string.Empty)}x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}.");
+        writer.Line($"// The output pass (the row's second, its third when pass 2 ran): {(recompute ? "h = x + r, written out; " : string.Empty)}x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}.");
         this.WriteAffineDeclarations(writer, c);
         this.WriteOutputPass(writer, c, stores, (w, group) =>
         {
@@ -290,7 +290,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         c.WriteSumDeclarations(writer, "square");
         if (this.IsCompressed)
         {
-            c.WriteSumDeclarations(writer, "total", wide: "totalWide");
+            c.WriteSumDeclarations(writer, "total", wide: "totalWide", comment: false);
         }
 
         c.WritePass(writer, "0", (w, group) =>

@@ -100,7 +100,7 @@ internal sealed class SeeDNormEmitter : IKernelRowWriter
             writer.Line();
             writer.Line("// Pass 1: Σx² and ⟨x, β⟩ = Σx·β, side by side. Lanes past the row hold 0 (they add 0).");
             c.WriteSumDeclarations(writer, "square");
-            c.WriteSumDeclarations(writer, "dot", wide: "dotWide");
+            c.WriteSumDeclarations(writer, "dot", wide: "dotWide", comment: false);
             c.WritePass(writer, "0", (w, group) =>
             {
                 foreach (VectorAccess a in group)

@@ -322,7 +322,7 @@ internal sealed class SoftmaxVariantEmitter : IKernelRowWriter
     private void WriteBackwardPasses(IndentedWriter writer, VectorLoopWriter c)
     {
         c.WriteSumDeclarations(writer);
-        c.WriteSumDeclarations(writer, "dot", true, "wideDot");
+        c.WriteSumDeclarations(writer, "dot", true, "wideDot", comment: false);
         c.WritePass(
             writer,
             $"({c.T})0",

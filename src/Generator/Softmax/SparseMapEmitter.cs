@@ -382,7 +382,7 @@ internal sealed class SparseMapEmitter : IKernelRowWriter
         c.WriteSumDeclarations(writer);
         if (this.IsEntmax)
         {
-            c.WriteSumDeclarations(writer, "norm", true, "normWide");
+            c.WriteSumDeclarations(writer, "norm", true, "normWide", comment: false);
         }
         else
         {

@@ -193,7 +193,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<double> norm0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> norm1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> norm2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -344,7 +343,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> norm0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> norm1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> norm2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -435,7 +433,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> norm0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> norm1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> norm2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -526,7 +523,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> norm0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> norm1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> norm2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;

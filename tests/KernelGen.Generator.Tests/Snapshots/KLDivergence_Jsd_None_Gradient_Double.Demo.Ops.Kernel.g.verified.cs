@@ -420,7 +420,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> student6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> student7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> studentWideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, studentWideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<double> teacher0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> teacher1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> teacher2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -966,7 +965,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> student2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> student3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> studentWideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, studentWideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> teacher0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> teacher1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> teacher2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -1300,7 +1298,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> student2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> student3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> studentWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, studentWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> teacher0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> teacher1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> teacher2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1634,7 +1631,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> student2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> student3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> studentWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, studentWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> teacher0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> teacher1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> teacher2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;

@@ -272,7 +272,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -485,7 +484,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> gradient6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> gradient7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> gradientWideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, gradientWideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> product0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> product1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> product2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -716,7 +714,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -845,7 +842,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> gradient2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> gradient3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> gradientWideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, gradientWideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> product0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> product1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> product2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -976,7 +972,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1105,7 +1100,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> gradient2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> gradient3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> gradientWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, gradientWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> product0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> product1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> product2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1236,7 +1230,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1365,7 +1358,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> gradient2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> gradient3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> gradientWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, gradientWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> product0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> product1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> product2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;

@@ -223,7 +223,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -318,7 +317,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
@@ -390,7 +389,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -485,7 +483,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
@@ -557,7 +555,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -652,7 +649,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
@@ -723,7 +720,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -818,7 +814,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {

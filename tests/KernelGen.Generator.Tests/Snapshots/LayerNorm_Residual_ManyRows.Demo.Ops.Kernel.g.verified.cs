@@ -295,7 +295,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                     global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -496,7 +495,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
                     global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
 
-                    // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // The output pass (the row's second, its third when pass 2 ran): h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
@@ -601,7 +600,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                     global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -830,7 +828,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
                     global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
 
-                    // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     i = 0;
                     for (; i <= n - 128; i += 128)
                     {
@@ -899,7 +897,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                     global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1020,7 +1017,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
                     global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
 
-                    // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // The output pass (the row's second, its third when pass 2 ran): h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
@@ -1085,7 +1082,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                     global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1218,7 +1214,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
                     global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
 
-                    // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     i = 0;
                     for (; i <= n - 32; i += 32)
                     {
@@ -1267,7 +1263,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1388,7 +1383,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                     global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                    // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // The output pass (the row's second, its third when pass 2 ran): h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
@@ -1453,7 +1448,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1586,7 +1580,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                     global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                    // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     i = 0;
                     for (; i <= n - 16; i += 16)
                     {
@@ -1635,7 +1629,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1756,7 +1749,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                     global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                    // Pass 3: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // The output pass (the row's second, its third when pass 2 ran): h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     // Streaming stores for y and h, asking for the next rows meanwhile.
                     i = 0;
                     // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
@@ -1821,7 +1814,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1954,7 +1946,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                     global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                    // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                    // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                     i = 0;
                     for (; i <= n - 16; i += 16)
                     {

@@ -344,7 +344,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -548,7 +547,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
@@ -670,7 +669,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -794,7 +792,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
@@ -876,7 +874,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1000,7 +997,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
@@ -1082,7 +1079,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1206,7 +1202,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {

@@ -313,7 +313,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -442,7 +441,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create((double)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector256<double> shift = global::System.Runtime.Intrinsics.Vector256.Create((double)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
@@ -525,7 +524,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -654,7 +652,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
@@ -737,7 +735,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -866,7 +863,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
                 global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
 
-                // Pass 3: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {

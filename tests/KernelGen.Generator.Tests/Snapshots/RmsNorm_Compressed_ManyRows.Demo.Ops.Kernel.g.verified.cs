@@ -253,7 +253,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<float> total0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> total1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> total2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -452,7 +451,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<float> total0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> total1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> total2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -579,7 +577,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> total0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -706,7 +703,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> total0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;

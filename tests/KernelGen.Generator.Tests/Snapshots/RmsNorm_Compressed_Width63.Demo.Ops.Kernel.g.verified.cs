@@ -262,7 +262,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> total0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -390,7 +389,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<float> total0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;

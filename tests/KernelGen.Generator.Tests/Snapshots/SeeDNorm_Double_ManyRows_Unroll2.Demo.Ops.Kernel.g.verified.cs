@@ -241,7 +241,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<double> dot0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> dot1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> dotWideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, dotWideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -318,7 +317,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> dot0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> dot1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> dotWideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, dotWideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -395,7 +393,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> dot0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> dot1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> dotWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, dotWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -472,7 +469,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 64 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> dot0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> dot1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> dotWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, dotWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;

@@ -194,7 +194,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector512<double> dot0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> dot1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> dot2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -447,7 +446,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector256<double> dot0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> dot1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> dot2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -584,7 +582,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> dot0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> dot1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> dot2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -721,7 +718,6 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
                 global::System.Runtime.Intrinsics.Vector128<double> dot0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> dot1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> dot2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
