@@ -78,6 +78,35 @@ public class NormTests
     }
 
     [Theory]
+    [MemberData(nameof(ManyRowKernels))]
+    public void ManyRowsKernelGivesEachRowAsItGivesItAlone(string name)
+    {
+        // The rows loop may take rows two at a time (LayerNorm with γ and β: {Path}RowPair, one output pass over both):
+        // every row must come out as the same kernel gives it alone, bit for bit, for even and odd counts of rows. In
+        // cache; out of cache (streaming stores) StreamingTests checks the same.
+        NormInfo kernel = NormCatalog.Get(name);
+        int[] rowLengths = kernel.Width != 0 ? new[] { kernel.Width } : new[] { 3, 17, 100, 1000 };
+        var random = new Random(29);
+        foreach (int n in rowLengths)
+        {
+            foreach (int rows in new[] { 2, 3, 5 })
+            {
+                double[] x = Round(kernel, Enumerable.Range(0, rows * n).Select(i => (3 * Inputs.Normal(random)) + (i / n)).ToArray());
+                (double[] weight, double[] bias) = Parameters(kernel, n, 13);
+                foreach ((string path, MethodInfo method) in RunnablePaths(kernel))
+                {
+                    double[] all = Run(kernel, method, x, weight, bias, n);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        double[] one = Run(kernel, method, x.AsSpan(r * n, n).ToArray(), weight, bias, n);
+                        Assert.True(one.AsSpan().SequenceEqual(all.AsSpan(r * n, n)), $"{path}, {rows} rows of {n}: row {r} differs from the row alone");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(AllKernels))]
     public void LargeMeanNormalizesAsWellAsZeroMean(string name)
     {

@@ -289,11 +289,12 @@ public class StreamingTests
         NormInfo kernel = NormCatalog.Get(name);
         if (kernel.IsDouble)
         {
-            CheckStreamedNorm<double>(kernel, rows: 260, rowLength: 4099, shifts: new[] { 0, 3, 5 });
+            CheckStreamedNorm<double>(kernel, rows: 261, rowLength: 4099, shifts: new[] { 0, 3, 5 });
         }
         else
         {
-            CheckStreamedNorm<float>(kernel, rows: 520, rowLength: 4099, shifts: new[] { 0, 1, 7, 15 });
+            // An odd count of rows: LayerNorm's rows loop takes them in pairs, then the last one alone.
+            CheckStreamedNorm<float>(kernel, rows: 521, rowLength: 4099, shifts: new[] { 0, 1, 7, 15 });
         }
     }
 

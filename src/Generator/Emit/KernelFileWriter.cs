@@ -54,6 +54,19 @@ internal interface IKernelStreamingWriter
 }
 
 /// <summary>
+/// A family whose vector rows can also be taken two at a time: <c>{path}RowPair</c> takes each span the rows share
+/// (<see cref="KernelParameter.IsBroadcast"/>) once and every other span twice (<c>{name}0</c> for the first row,
+/// <c>{name}1</c> for the second), then <c>nint n</c> and <c>bool stream</c> as <c>{path}Row</c>. The shell's many-rows
+/// loop calls it for the rows two by two and <c>{path}Row</c> for an odd last row; the streaming decision and the
+/// one fence after the rows are the shell's, as for <see cref="IKernelStreamingWriter"/> (which a pairing family is).
+/// </summary>
+internal interface IKernelRowPairWriter
+{
+    /// <summary>True when the path writes <c>{path}RowPair</c> and its many-rows loop takes rows two at a time.</summary>
+    bool PairsRows(PathInfo path);
+}
+
+/// <summary>
 /// A family whose many-rows kernels may run their rows on several threads (<c>Parallel = true</c>): each path method
 /// then hands blocks of rows of its <c>{Path}Rows</c> method to <c>KernelGen.Runtime.RowParallel</c>. The rows must be
 /// independent (no sum over rows, no use of the row's index), and the signature's parameters spans only.
@@ -249,7 +262,7 @@ internal static class KernelFileWriter
                 writer.Line();
                 if (!rows.WriteRowsLoop(writer, path))
                 {
-                    WriteRowsLoop(writer, s, t, path.Name, rows.Width, rows is IKernelStreamingWriter streaming && streaming.StreamsOutput(path));
+                    WriteRowsLoop(writer, s, t, path.Name, rows.Width, rows is IKernelStreamingWriter streaming && streaming.StreamsOutput(path), rows is IKernelRowPairWriter pairing && pairing.PairsRows(path));
                 }
             }
 
@@ -523,7 +536,7 @@ internal static class KernelFileWriter
 
     // The loop over rows lives in its own method so that its locals can never clash with the user's parameter names.
     // 'streams': the row takes a last 'bool stream' (write the output with streaming stores), decided here once per call.
-    private static void WriteRowsLoop(IndentedWriter writer, KernelSignature s, string t, string pathName, int width, bool streams)
+    private static void WriteRowsLoop(IndentedWriter writer, KernelSignature s, string t, string pathName, int width, bool streams, bool pairs = false)
     {
         string streamArgument = streams ? ", stream" : string.Empty;
         void WriteStreamDecision()
@@ -561,11 +574,32 @@ internal static class KernelFileWriter
 
                 writer.Line("int rows = input.Length / rowLength;");
                 WriteStreamDecision();
-                using (writer.Block("for (int row = 0; row < rows; row++)"))
+                string Arguments(string row, string offset) => string.Join(", ", spans.Select(p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}" : p.IsPerRow ? $"ref {Unsafe}.Add(ref {p.RowName}, {row})" : $"ref {Unsafe}.Add(ref {p.RowName}, {offset})"));
+                if (pairs)
                 {
-                    writer.Line("nint offset = (nint)row * rowLength;");
-                    string arguments = string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}" : p.IsPerRow ? $"ref {Unsafe}.Add(ref {p.RowName}, row)" : $"ref {Unsafe}.Add(ref {p.RowName}, offset)"));
-                    writer.Line($"{pathName}Row({arguments}{lengthArgument}{streamArgument});");
+                    writer.Line($"// Rows two at a time ({pathName}RowPair shares what the rows share), then the last one when their count is odd.");
+                    writer.Line("int row = 0;");
+                    using (writer.Block("for (; row <= rows - 2; row += 2)"))
+                    {
+                        writer.Line("nint offset = (nint)row * rowLength;");
+                        string pairArguments = string.Join(", ", spans.Select(p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}"
+                            : p.IsPerRow ? $"ref {Unsafe}.Add(ref {p.RowName}, row), ref {Unsafe}.Add(ref {p.RowName}, row + 1)"
+                            : $"ref {Unsafe}.Add(ref {p.RowName}, offset), ref {Unsafe}.Add(ref {p.RowName}, offset + rowLength)"));
+                        writer.Line($"{pathName}RowPair({pairArguments}{lengthArgument}{streamArgument});");
+                    }
+
+                    using (writer.Block("if (row < rows)"))
+                    {
+                        writer.Line($"{pathName}Row({Arguments("row", "(nint)row * rowLength")}{lengthArgument}{streamArgument});");
+                    }
+                }
+                else
+                {
+                    using (writer.Block("for (int row = 0; row < rows; row++)"))
+                    {
+                        writer.Line("nint offset = (nint)row * rowLength;");
+                        writer.Line($"{pathName}Row({Arguments("row", "offset")}{lengthArgument}{streamArgument});");
+                    }
                 }
 
                 WriteStreamFence();

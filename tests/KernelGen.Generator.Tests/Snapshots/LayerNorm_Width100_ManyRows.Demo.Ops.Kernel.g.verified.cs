@@ -161,10 +161,16 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                for (int row = 0; row < rows; row++)
+                // Rows two at a time (Avx2RowPair shares what the rows share), then the last one when their count is odd.
+                int row = 0;
+                for (; row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), stream);
+                    Avx2RowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), stream);
+                }
+                if (row < rows)
+                {
+                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), stream);
                 }
                 if (stream)
                 {
@@ -183,10 +189,16 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                for (int row = 0; row < rows; row++)
+                // Rows two at a time (NeonRowPair shares what the rows share), then the last one when their count is odd.
+                int row = 0;
+                for (; row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), stream);
+                    NeonRowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), stream);
+                }
+                if (row < rows)
+                {
+                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), stream);
                 }
                 if (stream)
                 {
@@ -205,10 +217,16 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                for (int row = 0; row < rows; row++)
+                // Rows two at a time (Vector128RowPair shares what the rows share), then the last one when their count is odd.
+                int row = 0;
+                for (; row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), stream);
+                    Vector128RowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), stream);
+                }
+                if (row < rows)
+                {
+                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), stream);
                 }
                 if (stream)
                 {
@@ -490,6 +508,385 @@ namespace Demo
                 }
             }
 
+            // Two rows at once: the statistics of each as in Avx2Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, bool stream)
+            {
+                const nint n = Width;
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<float> center0, scale0, shift0, center1, scale1, shift1;
+
+                // Row 0's statistics.
+                {
+                    ref float x = ref x0;
+
+                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                    float first = n >= 8 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x), 8) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (float)0), n);
+                    global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
+                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                            global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
+                            global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    double meanOffset = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                    double mean = first + meanOffset;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        i = 0;
+                        while (i <= n - 32)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                            for (; i <= blockEnd; i += 32)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
+                                global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                                global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
+                                global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                    center0 = center;
+                    scale0 = scale;
+                    shift0 = shift;
+                }
+
+                // Row 1's statistics.
+                {
+                    ref float x = ref x1;
+
+                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                    float first = n >= 8 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x), 8) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (float)0), n);
+                    global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
+                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                            global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
+                            global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    double meanOffset = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                    double mean = first + meanOffset;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        i = 0;
+                        while (i <= n - 32)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                            for (; i <= blockEnd; i += 32)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
+                                global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                                global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
+                                global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                    center1 = center;
+                    scale1 = scale;
+                    shift1 = shift;
+                }
+
+                // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
+                {
+                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y0's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 32);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref b, head, 0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x0, head, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x1, head, 0) - center1, scale1, shift1), weight0, bias0));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 128);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 128);
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 16)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 16)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 24)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 24));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 24)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+                else
+                {
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 16)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 16)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 24)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 24)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+            }
+
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRow(ref float x, ref float w, ref float b, ref float y, bool stream)
@@ -693,6 +1090,385 @@ namespace Demo
                 }
             }
 
+            // Two rows at once: the statistics of each as in NeonRow, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, bool stream)
+            {
+                const nint n = Width;
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> center0, scale0, shift0, center1, scale1, shift1;
+
+                // Row 0's statistics.
+                {
+                    ref float x = ref x0;
+
+                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                    float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
+                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                    double mean = first + meanOffset;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                    center0 = center;
+                    scale0 = scale;
+                    shift0 = shift;
+                }
+
+                // Row 1's statistics.
+                {
+                    ref float x = ref x1;
+
+                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                    float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
+                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                    double mean = first + meanOffset;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                    center1 = center;
+                    scale1 = scale;
+                    shift1 = shift;
+                }
+
+                // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
+                {
+                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y0's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x0, head, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x1, head, 0) - center1, scale1, shift1), weight0, bias0));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+                else
+                {
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+            }
+
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float w, ref float b, ref float y, bool stream)
@@ -892,6 +1668,385 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+            }
+
+            // Two rows at once: the statistics of each as in Vector128Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, bool stream)
+            {
+                const nint n = Width;
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> center0, scale0, shift0, center1, scale1, shift1;
+
+                // Row 0's statistics.
+                {
+                    ref float x = ref x0;
+
+                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                    float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
+                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                    double mean = first + meanOffset;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                    center0 = center;
+                    scale0 = scale;
+                    shift0 = shift;
+                }
+
+                // Row 1's statistics.
+                {
+                    ref float x = ref x1;
+
+                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                    float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
+                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                    double mean = first + meanOffset;
+                    float meanHigh = (float)mean;
+                    double meanLow = mean - meanHigh;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                                global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                    center1 = center;
+                    scale1 = scale;
+                    shift1 = shift;
+                }
+
+                // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
+                {
+                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y0's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x0, head, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x1, head, 0) - center1, scale1, shift1), weight0, bias0));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+                else
+                {
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
                     }
                 }
             }
