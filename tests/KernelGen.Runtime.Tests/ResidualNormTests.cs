@@ -72,6 +72,38 @@ public class ResidualNormTests
 
     [Theory]
     [MemberData(nameof(Kernels))]
+    public void ManyRowsGiveEachRowAsItComesAlone(string name)
+    {
+        // LayerNorm's rows loop takes rows two at a time ({Path}RowPair): each row's h and y must come out as the same
+        // kernel gives them for the row alone, bit for bit, for even and odd counts of rows (in cache; StreamingTests
+        // checks the streamed form).
+        NormInfo kernel = NormCatalog.Get(name);
+        if (!kernel.ManyRows)
+        {
+            return;
+        }
+
+        int row = kernel.Width != 0 ? kernel.Width : 100;
+        foreach (int rows in new[] { 2, 3, 4 })
+        {
+            double[] x = NormTests.Round(kernel, Inputs.Make("Normal", rows * row, 31 + rows));
+            double[] r = NormTests.Round(kernel, Inputs.Make("Uniform100", rows * row, 41 + rows));
+            (double[] weight, double[] bias) = NormTests.Parameters(kernel, row, 51);
+            foreach ((string path, MethodInfo method) in NormTests.RunnablePaths(kernel))
+            {
+                (double[] y, double[] h) = Run(kernel, method, x, r, weight, bias, row, inPlace: false);
+                for (int k = 0; k < rows; k++)
+                {
+                    (double[] yAlone, double[] hAlone) = Run(kernel, method, x.AsSpan(k * row, row).ToArray(), r.AsSpan(k * row, row).ToArray(), weight, bias, row, inPlace: false);
+                    Assert.True(hAlone.AsSpan().SequenceEqual(h.AsSpan(k * row, row)), $"{path}, {rows} rows: row {k}'s h differs from the row alone");
+                    Assert.True(yAlone.AsSpan().SequenceEqual(y.AsSpan(k * row, row)), $"{path}, {rows} rows: row {k}'s y differs from the row alone");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
     public void InPlaceUpdateOfTheResidualStream(string name)
     {
         // The transformer idiom: hidden += residual in place (h over r), normalized into the input's memory.

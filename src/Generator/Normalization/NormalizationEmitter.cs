@@ -245,12 +245,12 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     /// cache), 1.03–1.12× at 4096 × 4096 (out of cache). RmsNorm (γ alone) gained 1.02× in cache: not paired.
     /// </summary>
     public bool PairsRows(PathInfo path) =>
-        this.IsLayer && !this.IsBackward && !this.HasResidual && this.HasWeight && this.HasBias
+        this.IsLayer && !this.IsBackward && this.HasWeight && this.HasBias
         && this.model.Signature.Shape == KernelShape.ManyRows && path.IsVector
         && !new VectorLoopWriter(path, this.Element, this.model.Unroll).KeepsRowInRegisters(this.model.Width);
 
     // {Path}RowPair: the statistics of each row (in a block of its own, with the row's spans under the one-row names),
-    // then one output pass over both.
+    // then one output pass over both; with a residual, the two forms of {Path}Row behind 'if (stream)'.
     private void WriteLoopRowPair(IndentedWriter writer, VectorLoopWriter c)
     {
         bool fixedWidth = this.model.Width != 0;
@@ -266,49 +266,108 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
             writer.Line("nint i;");
             writer.Line($"{c.Vec} center0, scale0, shift0, center1, scale1, shift1;");
-            for (int k = 0; k < 2; k++)
+            if (!this.HasResidual)
             {
-                writer.Line();
-                writer.Line($"// Row {k}'s statistics.");
-                using (writer.Block())
-                {
-                    foreach (KernelParameter p in this.Spans.Where(static p => p.Role == ParameterRole.Input || p.IsPerRow))
-                    {
-                        writer.Line($"ref {this.T} {p.RowName} = ref {p.RowName}{k};");
-                    }
-
-                    this.WriteLayerStatistics(writer, c, recompute: false);
-                    writer.Line($"center{k} = center;");
-                    writer.Line($"scale{k} = scale;");
-                    writer.Line($"shift{k} = shift;");
-                }
+                this.WritePairBody(writer, c, OutputStores.Both);
+                return;
             }
 
             writer.Line();
-            writer.Line($"// The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}, γ and β loaded once.");
-            void Group(IndentedWriter w, IReadOnlyList<VectorAccess> group)
-            {
-                foreach (VectorAccess a in group)
-                {
-                    int u = a.Accumulator;
-                    w.Line($"{c.Vec} weight{u} = {a.Load("w")};");
-                    w.Line($"{c.Vec} bias{u} = {a.Load("b")};");
-                    w.Line(a.Store(this.Affine(c, $"{c.M}.MultiplyAdd({a.Load("x0")} - center0, scale0, shift0)", $"weight{u}", $"bias{u}"), "y0"));
-                    w.Line(a.Store(this.Affine(c, $"{c.M}.MultiplyAdd({a.Load("x1")} - center1, scale1, shift1)", $"weight{u}", $"bias{u}"), "y1"));
-                }
-            }
-
-            writer.Line("// Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
+            writer.Line($"// As in {c.Path.Name}Row: out of cache every pass adds x + r again and the output pass streams h beside y; in cache the first pass writes h.");
             using (writer.Block("if (stream)"))
             {
-                writer.Line($"ref {this.T} x2 = ref {Unsafe}.Add(ref x1, n);");
-                c.WritePass(writer, "0", Group, stream: "y0", nextRows: new[] { "x1", "x2" }, streamAlso: "y1", fence: false);
+                this.WritePairBody(writer, c, OutputStores.Streaming);
             }
 
             using (writer.Block("else"))
             {
-                c.WritePass(writer, "0", Group);
+                this.WritePairBody(writer, c, OutputStores.Ordinary);
             }
+        }
+    }
+
+    private void WritePairBody(IndentedWriter writer, VectorLoopWriter c, OutputStores stores)
+    {
+        bool recompute = this.HasResidual && stores == OutputStores.Streaming;
+        for (int k = 0; k < 2; k++)
+        {
+            if (k > 0 || !this.HasResidual)
+            {
+                writer.Line();
+            }
+
+            writer.Line($"// Row {k}'s statistics.");
+            using (writer.Block())
+            {
+                foreach (KernelParameter p in this.Spans.Where(p => p.Role is ParameterRole.Input or ParameterRole.Residual || p.IsPerRow || (p.Role == ParameterRole.Sum && !recompute)))
+                {
+                    writer.Line($"ref {this.T} {p.RowName} = ref {p.RowName}{k};");
+                }
+
+                this.WriteLayerStatistics(writer, c, recompute);
+                writer.Line($"center{k} = center;");
+                writer.Line($"scale{k} = scale;");
+                writer.Line($"shift{k} = shift;");
+            }
+        }
+
+        writer.Line();
+        writer.Line($"// The output pass over both rows: {(recompute ? "h = x + r, written out; " : string.Empty)}x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}, γ and β loaded once.");
+        void Group(IndentedWriter w, IReadOnlyList<VectorAccess> group)
+        {
+            foreach (VectorAccess a in group)
+            {
+                int u = a.Accumulator;
+                w.Line($"{c.Vec} weight{u} = {a.Load("w")};");
+                w.Line($"{c.Vec} bias{u} = {a.Load("b")};");
+                for (int k = 0; k < 2; k++)
+                {
+                    string value = this.HasResidual && !recompute ? a.Load($"h{k}") : a.Load($"x{k}");
+                    if (recompute)
+                    {
+                        w.Line($"{c.Vec} row{k}Sum{u} = {a.Load($"x{k}")} + {a.Load($"r{k}", "0")};");
+                        w.Line(a.StoreStreaming($"row{k}Sum{u}", $"h{k}"));
+                        value = $"row{k}Sum{u}";
+                    }
+
+                    w.Line(a.Store(this.Affine(c, $"{c.M}.MultiplyAdd({value} - center{k}, scale{k}, shift{k})", $"weight{u}", $"bias{u}"), $"y{k}"));
+                }
+            }
+        }
+
+        void Streamed()
+        {
+            writer.Line($"ref {this.T} x2 = ref {Unsafe}.Add(ref x1, n);");
+            if (this.HasResidual)
+            {
+                writer.Line($"ref {this.T} r2 = ref {Unsafe}.Add(ref r1, n);");
+            }
+
+            c.WritePass(writer, "0", Group, stream: "y0", nextRows: this.HasResidual ? new[] { "x1", "x2", "r1", "r2" } : new[] { "x1", "x2" }, streamAlso: "y1", fence: false);
+        }
+
+        switch (stores)
+        {
+            case OutputStores.Streaming:
+                writer.Line("// Streaming stores for y and h, asking for the next two rows meanwhile.");
+                Streamed();
+                break;
+            case OutputStores.Ordinary:
+                c.WritePass(writer, "0", Group);
+                break;
+            default:
+                writer.Line("// Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
+                using (writer.Block("if (stream)"))
+                {
+                    Streamed();
+                }
+
+                using (writer.Block("else"))
+                {
+                    c.WritePass(writer, "0", Group);
+                }
+
+                break;
         }
     }
 

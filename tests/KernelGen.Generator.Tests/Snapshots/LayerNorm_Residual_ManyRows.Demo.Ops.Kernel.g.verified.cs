@@ -160,10 +160,16 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                for (int row = 0; row < rows; row++)
+                // Rows two at a time (Avx512RowPair shares what the rows share), then the last one when their count is odd.
+                int row = 0;
+                for (; row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), rowLength, stream);
+                    Avx512RowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset + rowLength), rowLength, stream);
+                }
+                if (row < rows)
+                {
+                    Avx512Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, (nint)row * rowLength), rowLength, stream);
                 }
                 if (stream)
                 {
@@ -184,10 +190,16 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                for (int row = 0; row < rows; row++)
+                // Rows two at a time (Avx2RowPair shares what the rows share), then the last one when their count is odd.
+                int row = 0;
+                for (; row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), rowLength, stream);
+                    Avx2RowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset + rowLength), rowLength, stream);
+                }
+                if (row < rows)
+                {
+                    Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, (nint)row * rowLength), rowLength, stream);
                 }
                 if (stream)
                 {
@@ -208,10 +220,16 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                for (int row = 0; row < rows; row++)
+                // Rows two at a time (NeonRowPair shares what the rows share), then the last one when their count is odd.
+                int row = 0;
+                for (; row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), rowLength, stream);
+                    NeonRowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset + rowLength), rowLength, stream);
+                }
+                if (row < rows)
+                {
+                    NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, (nint)row * rowLength), rowLength, stream);
                 }
                 if (stream)
                 {
@@ -232,10 +250,16 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                for (int row = 0; row < rows; row++)
+                // Rows two at a time (Vector128RowPair shares what the rows share), then the last one when their count is odd.
+                int row = 0;
+                for (; row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), rowLength, stream);
+                    Vector128RowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, offset + rowLength), rowLength, stream);
+                }
+                if (row < rows)
+                {
+                    Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, (nint)row * rowLength), rowLength, stream);
                 }
                 if (stream)
                 {
@@ -875,6 +899,1197 @@ namespace Demo
                 }
             }
 
+            // Two rows at once: the statistics of each as in Avx512Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowPair(ref float x0, ref float x1, ref float r0, ref float r1, ref float w, ref float b, ref float y0, ref float y1, ref float h0, ref float h1, nint n, bool stream)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector512<float> center0, scale0, shift0, center1, scale1, shift1;
+
+                // As in Avx512Row: out of cache every pass adds x + r again and the output pass streams h beside y; in cache the first pass writes h.
+                if (stream)
+                {
+                    // Row 0's statistics.
+                    {
+                        ref float x = ref x0;
+                        ref float r = ref r0;
+
+                        // Pass 1: Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 16 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r), 16) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
+                        // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        i = 0;
+                        while (i <= n - 128)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                            for (; i <= blockEnd; i += 128)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> d0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112))) - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                                sum4 += d4;
+                                shiftedSquare4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d4, d4, shiftedSquare4);
+                                sum5 += d5;
+                                shiftedSquare5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d5, d5, shiftedSquare5);
+                                sum6 += d6;
+                                shiftedSquare6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d6, d6, shiftedSquare6);
+                                sum7 += d7;
+                                shiftedSquare7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d7, d7, shiftedSquare7);
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                            sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        }
+                        if (i <= n - 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                            i += 64;
+                        }
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            i = 0;
+                            while (i <= n - 128)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                                for (; i <= blockEnd; i += 128)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112))) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                                    square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
+                                    square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
+                                    square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
+                                    square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                                }
+                                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                                square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            }
+                            if (i <= n - 64)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                                i += 64;
+                            }
+                            for (; i <= n - 16; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                            square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+                        center0 = center;
+                        scale0 = scale;
+                        shift0 = shift;
+                    }
+
+                    // Row 1's statistics.
+                    {
+                        ref float x = ref x1;
+                        ref float r = ref r1;
+
+                        // Pass 1: Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 16 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r), 16) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
+                        // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        i = 0;
+                        while (i <= n - 128)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                            for (; i <= blockEnd; i += 128)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> d0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96))) - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112))) - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                                sum4 += d4;
+                                shiftedSquare4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d4, d4, shiftedSquare4);
+                                sum5 += d5;
+                                shiftedSquare5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d5, d5, shiftedSquare5);
+                                sum6 += d6;
+                                shiftedSquare6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d6, d6, shiftedSquare6);
+                                sum7 += d7;
+                                shiftedSquare7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d7, d7, shiftedSquare7);
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                            sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        }
+                        if (i <= n - 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                            i += 64;
+                        }
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            i = 0;
+                            while (i <= n - 128)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                                for (; i <= blockEnd; i += 128)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96))) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112))) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                                    square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
+                                    square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
+                                    square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
+                                    square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                                }
+                                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                                square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            }
+                            if (i <= n - 64)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32))) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                                i += 64;
+                            }
+                            for (; i <= n - 16; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                            square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+                        center1 = center;
+                        scale1 = scale;
+                        shift1 = shift;
+                    }
+
+                    // The output pass over both rows: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                    // Streaming stores for y and h, asking for the next two rows meanwhile.
+                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
+                    ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r1, n);
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before y0's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 64);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> bias0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref b, head, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref x0, head, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref r0, head, 0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref h0, head, row0Sum0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref x1, head, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref r1, head, 0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref h1, head, row1Sum0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0));
+                        i = head;
+                    }
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 512);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 512);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r1, i + n, 512);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r2, i + n, 512);
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum0, ref h0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum0, ref h1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum1, ref h0, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum1 - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum1, ref h1, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum1 - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum2, ref h0, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum2 - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum2, ref h1, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum2 - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum3, ref h0, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum3 - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum3, ref h1, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum3 - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum4, ref h0, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum4 - center0, scale0, shift0), weight4, bias4), ref y0, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum4, ref h1, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum4 - center1, scale1, shift1), weight4, bias4), ref y1, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum5, ref h0, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum5 - center0, scale0, shift0), weight5, bias5), ref y0, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum5, ref h1, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum5 - center1, scale1, shift1), weight5, bias5), ref y1, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum6, ref h0, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum6 - center0, scale0, shift0), weight6, bias6), ref y0, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum6, ref h1, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum6 - center1, scale1, shift1), weight6, bias6), ref y1, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 112));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum7, ref h0, (nuint)(i + 112));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum7 - center0, scale0, shift0), weight7, bias7), ref y0, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 112));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum7, ref h1, (nuint)(i + 112));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum7 - center1, scale1, shift1), weight7, bias7), ref y1, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum0, ref h0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum0, ref h1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum1, ref h0, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum1 - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum1, ref h1, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum1 - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum2, ref h0, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum2 - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum2, ref h1, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum2 - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum3, ref h0, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum3 - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum3, ref h1, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum3 - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum0, ref h0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x1, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum0, ref h1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> bias0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> row0Sum0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, i), n - i, row0Sum0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0));
+                        global::System.Runtime.Intrinsics.Vector512<float> row1Sum0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r1, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h1, i), n - i, row1Sum0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+                else
+                {
+                    // Row 0's statistics.
+                    {
+                        ref float x = ref x0;
+                        ref float r = ref r0;
+                        ref float h = ref h0;
+
+                        // Pass 1: h = x + r, written out, and Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 16 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r), 16) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
+                        // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        i = 0;
+                        while (i <= n - 128)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                            for (; i <= blockEnd; i += 128)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v4, ref h, (nuint)(i + 64));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v5, ref h, (nuint)(i + 80));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v6, ref h, (nuint)(i + 96));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v7, ref h, (nuint)(i + 112));
+                                global::System.Runtime.Intrinsics.Vector512<float> d0 = v0 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d1 = v1 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d2 = v2 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d3 = v3 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d4 = v4 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d5 = v5 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d6 = v6 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d7 = v7 - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                                sum4 += d4;
+                                shiftedSquare4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d4, d4, shiftedSquare4);
+                                sum5 += d5;
+                                shiftedSquare5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d5, d5, shiftedSquare5);
+                                sum6 += d6;
+                                shiftedSquare6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d6, d6, shiftedSquare6);
+                                sum7 += d7;
+                                shiftedSquare7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d7, d7, shiftedSquare7);
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                            sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        }
+                        if (i <= n - 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = v0 - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d1 = v1 - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d2 = v2 - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d3 = v3 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                            i += 64;
+                        }
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            i = 0;
+                            while (i <= n - 128)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                                for (; i <= blockEnd; i += 128)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                                    square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
+                                    square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
+                                    square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
+                                    square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                                }
+                                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                                square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            }
+                            if (i <= n - 64)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                                i += 64;
+                            }
+                            for (; i <= n - 16; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                            square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+                        center0 = center;
+                        scale0 = scale;
+                        shift0 = shift;
+                    }
+
+                    // Row 1's statistics.
+                    {
+                        ref float x = ref x1;
+                        ref float r = ref r1;
+                        ref float h = ref h1;
+
+                        // Pass 1: h = x + r, written out, and Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 16 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r), 16) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
+                        // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        i = 0;
+                        while (i <= n - 128)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                            for (; i <= blockEnd; i += 128)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
+                                global::System.Runtime.Intrinsics.Vector512<float> v7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v4, ref h, (nuint)(i + 64));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v5, ref h, (nuint)(i + 80));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v6, ref h, (nuint)(i + 96));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v7, ref h, (nuint)(i + 112));
+                                global::System.Runtime.Intrinsics.Vector512<float> d0 = v0 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d1 = v1 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d2 = v2 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d3 = v3 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d4 = v4 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d5 = v5 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d6 = v6 - origin;
+                                global::System.Runtime.Intrinsics.Vector512<float> d7 = v7 - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                                sum4 += d4;
+                                shiftedSquare4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d4, d4, shiftedSquare4);
+                                sum5 += d5;
+                                shiftedSquare5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d5, d5, shiftedSquare5);
+                                sum6 += d6;
+                                shiftedSquare6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d6, d6, shiftedSquare6);
+                                sum7 += d7;
+                                shiftedSquare7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d7, d7, shiftedSquare7);
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                            sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        }
+                        if (i <= n - 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = v0 - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d1 = v1 - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d2 = v2 - origin;
+                            global::System.Runtime.Intrinsics.Vector512<float> d3 = v3 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                            i += 64;
+                        }
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                            global::System.Runtime.Intrinsics.Vector512<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            i = 0;
+                            while (i <= n - 128)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                                for (; i <= blockEnd; i += 128)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) - center;
+                                    global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                                    square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
+                                    square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
+                                    square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
+                                    square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                                }
+                                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                                square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            }
+                            if (i <= n - 64)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) - center;
+                                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                                i += 64;
+                            }
+                            for (; i <= n - 16; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                            square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+                        center1 = center;
+                        scale1 = scale;
+                        shift1 = shift;
+                    }
+
+                    // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                    i = 0;
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 16)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 16)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 32)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 32)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 48)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 48)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 64)) - center0, scale0, shift0), weight4, bias4), ref y0, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 64)) - center1, scale1, shift1), weight4, bias4), ref y1, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 80)) - center0, scale0, shift0), weight5, bias5), ref y0, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 80)) - center1, scale1, shift1), weight5, bias5), ref y1, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 96)) - center0, scale0, shift0), weight6, bias6), ref y0, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 96)) - center1, scale1, shift1), weight6, bias6), ref y1, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 112)) - center0, scale0, shift0), weight7, bias7), ref y0, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 112)) - center1, scale1, shift1), weight7, bias7), ref y1, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 16)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 16)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 32)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 32)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> weight3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i + 48)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i + 48)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> bias0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+            }
+
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref float x, ref float r, ref float w, ref float b, ref float y, ref float h, nint n, bool stream)
@@ -1237,6 +2452,725 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+            }
+
+            // Two rows at once: the statistics of each as in Avx2Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowPair(ref float x0, ref float x1, ref float r0, ref float r1, ref float w, ref float b, ref float y0, ref float y1, ref float h0, ref float h1, nint n, bool stream)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector256<float> center0, scale0, shift0, center1, scale1, shift1;
+
+                // As in Avx2Row: out of cache every pass adds x + r again and the output pass streams h beside y; in cache the first pass writes h.
+                if (stream)
+                {
+                    // Row 0's statistics.
+                    {
+                        ref float x = ref x0;
+                        ref float r = ref r0;
+
+                        // Pass 1: Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 8 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r), 8) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
+                        // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        i = 0;
+                        while (i <= n - 32)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                            for (; i <= blockEnd; i += 32)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> d0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24))) - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            i = 0;
+                            while (i <= n - 32)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                                for (; i <= blockEnd; i += 32)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24))) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            }
+                            for (; i <= n - 8; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                        center0 = center;
+                        scale0 = scale;
+                        shift0 = shift;
+                    }
+
+                    // Row 1's statistics.
+                    {
+                        ref float x = ref x1;
+                        ref float r = ref r1;
+
+                        // Pass 1: Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 8 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r), 8) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
+                        // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        i = 0;
+                        while (i <= n - 32)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                            for (; i <= blockEnd; i += 32)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> d0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16))) - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24))) - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            i = 0;
+                            while (i <= n - 32)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                                for (; i <= blockEnd; i += 32)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16))) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24))) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            }
+                            for (; i <= n - 8; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                        center1 = center;
+                        scale1 = scale;
+                        shift1 = shift;
+                    }
+
+                    // The output pass over both rows: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                    // Streaming stores for y and h, asking for the next two rows meanwhile.
+                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
+                    ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r1, n);
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y0's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 32);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref b, head, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> row0Sum0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref x0, head, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref r0, head, 0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref h0, head, row0Sum0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0));
+                        global::System.Runtime.Intrinsics.Vector256<float> row1Sum0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref x1, head, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref r1, head, 0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref h1, head, row1Sum0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 128);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 128);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r1, i + n, 128);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r2, i + n, 128);
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> row0Sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum0, ref h0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> row1Sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum0, ref h1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> row0Sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum1, ref h0, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row0Sum1 - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> row1Sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum1, ref h1, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row1Sum1 - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> row0Sum2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum2, ref h0, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row0Sum2 - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> row1Sum2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum2, ref h1, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row1Sum2 - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256<float> row0Sum3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(i + 24));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum3, ref h0, (nuint)(i + 24));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row0Sum3 - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256<float> row1Sum3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(i + 24));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum3, ref h1, (nuint)(i + 24));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row1Sum3 - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> row0Sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum0, ref h0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> row1Sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum0, ref h1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> row0Sum0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, i), n - i, row0Sum0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0));
+                        global::System.Runtime.Intrinsics.Vector256<float> row1Sum0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r1, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h1, i), n - i, row1Sum0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+                else
+                {
+                    // Row 0's statistics.
+                    {
+                        ref float x = ref x0;
+                        ref float r = ref r0;
+                        ref float h = ref h0;
+
+                        // Pass 1: h = x + r, written out, and Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 8 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r), 8) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
+                        // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        i = 0;
+                        while (i <= n - 32)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                            for (; i <= blockEnd; i += 32)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                                global::System.Runtime.Intrinsics.Vector256<float> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                                global::System.Runtime.Intrinsics.Vector256<float> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
+                                global::System.Runtime.Intrinsics.Vector256<float> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v1, ref h, (nuint)(i + 8));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v2, ref h, (nuint)(i + 16));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v3, ref h, (nuint)(i + 24));
+                                global::System.Runtime.Intrinsics.Vector256<float> d0 = v0 - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d1 = v1 - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d2 = v2 - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d3 = v3 - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            i = 0;
+                            while (i <= n - 32)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                                for (; i <= blockEnd; i += 32)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            }
+                            for (; i <= n - 8; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                        center0 = center;
+                        scale0 = scale;
+                        shift0 = shift;
+                    }
+
+                    // Row 1's statistics.
+                    {
+                        ref float x = ref x1;
+                        ref float r = ref r1;
+                        ref float h = ref h1;
+
+                        // Pass 1: h = x + r, written out, and Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 8 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r), 8) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
+                        // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        i = 0;
+                        while (i <= n - 32)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                            for (; i <= blockEnd; i += 32)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                                global::System.Runtime.Intrinsics.Vector256<float> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                                global::System.Runtime.Intrinsics.Vector256<float> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
+                                global::System.Runtime.Intrinsics.Vector256<float> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v1, ref h, (nuint)(i + 8));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v2, ref h, (nuint)(i + 16));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v3, ref h, (nuint)(i + 24));
+                                global::System.Runtime.Intrinsics.Vector256<float> d0 = v0 - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d1 = v1 - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d2 = v2 - origin;
+                                global::System.Runtime.Intrinsics.Vector256<float> d3 = v3 - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                            global::System.Runtime.Intrinsics.Vector256<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            i = 0;
+                            while (i <= n - 32)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                                for (; i <= blockEnd; i += 32)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) - center;
+                                    global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            }
+                            for (; i <= n - 8; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                        center1 = center;
+                        scale1 = scale;
+                        shift1 = shift;
+                    }
+
+                    // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h0, (nuint)(i + 8)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h1, (nuint)(i + 8)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h0, (nuint)(i + 16)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h1, (nuint)(i + 16)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> weight3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h0, (nuint)(i + 24)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h1, (nuint)(i + 24)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
                     }
                 }
             }
@@ -1607,6 +3541,725 @@ namespace Demo
                 }
             }
 
+            // Two rows at once: the statistics of each as in NeonRow, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowPair(ref float x0, ref float x1, ref float r0, ref float r1, ref float w, ref float b, ref float y0, ref float y1, ref float h0, ref float h1, nint n, bool stream)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> center0, scale0, shift0, center1, scale1, shift1;
+
+                // As in NeonRow: out of cache every pass adds x + r again and the output pass streams h beside y; in cache the first pass writes h.
+                if (stream)
+                {
+                    // Row 0's statistics.
+                    {
+                        ref float x = ref x0;
+                        ref float r = ref r0;
+
+                        // Pass 1: Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            i = 0;
+                            while (i <= n - 16)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                                for (; i <= blockEnd; i += 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            }
+                            for (; i <= n - 4; i += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                        center0 = center;
+                        scale0 = scale;
+                        shift0 = shift;
+                    }
+
+                    // Row 1's statistics.
+                    {
+                        ref float x = ref x1;
+                        ref float r = ref r1;
+
+                        // Pass 1: Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            i = 0;
+                            while (i <= n - 16)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                                for (; i <= blockEnd; i += 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            }
+                            for (; i <= n - 4; i += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                        center1 = center;
+                        scale1 = scale;
+                        shift1 = shift;
+                    }
+
+                    // The output pass over both rows: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                    // Streaming stores for y and h, asking for the next two rows meanwhile.
+                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
+                    ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r1, n);
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y0's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref x0, head, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r0, head, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref h0, head, row0Sum0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref x1, head, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r1, head, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref h1, head, row1Sum0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r1, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r2, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum0, ref h0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum0, ref h1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum1, ref h0, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum1 - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum1, ref h1, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum1 - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum2, ref h0, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum2 - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum2, ref h1, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum2 - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum3, ref h0, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum3 - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum3, ref h1, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum3 - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum0, ref h0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum0, ref h1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, i), n - i, row0Sum0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r1, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h1, i), n - i, row1Sum0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+                else
+                {
+                    // Row 0's statistics.
+                    {
+                        ref float x = ref x0;
+                        ref float r = ref r0;
+                        ref float h = ref h0;
+
+                        // Pass 1: h = x + r, written out, and Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                                global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d1 = v1 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d2 = v2 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d3 = v3 - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            i = 0;
+                            while (i <= n - 16)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                                for (; i <= blockEnd; i += 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            }
+                            for (; i <= n - 4; i += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                        center0 = center;
+                        scale0 = scale;
+                        shift0 = shift;
+                    }
+
+                    // Row 1's statistics.
+                    {
+                        ref float x = ref x1;
+                        ref float r = ref r1;
+                        ref float h = ref h1;
+
+                        // Pass 1: h = x + r, written out, and Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                                global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d1 = v1 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d2 = v2 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d3 = v3 - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            i = 0;
+                            while (i <= n - 16)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                                for (; i <= blockEnd; i += 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            }
+                            for (; i <= n - 4; i += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                        center1 = center;
+                        scale1 = scale;
+                        shift1 = shift;
+                    }
+
+                    // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+            }
+
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float r, ref float w, ref float b, ref float y, ref float h, nint n, bool stream)
@@ -1969,6 +4622,725 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) - center, scale, shift);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+            }
+
+            // Two rows at once: the statistics of each as in Vector128Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowPair(ref float x0, ref float x1, ref float r0, ref float r1, ref float w, ref float b, ref float y0, ref float y1, ref float h0, ref float h1, nint n, bool stream)
+            {
+                nint i;
+                global::System.Runtime.Intrinsics.Vector128<float> center0, scale0, shift0, center1, scale1, shift1;
+
+                // As in Vector128Row: out of cache every pass adds x + r again and the output pass streams h beside y; in cache the first pass writes h.
+                if (stream)
+                {
+                    // Row 0's statistics.
+                    {
+                        ref float x = ref x0;
+                        ref float r = ref r0;
+
+                        // Pass 1: Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            i = 0;
+                            while (i <= n - 16)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                                for (; i <= blockEnd; i += 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            }
+                            for (; i <= n - 4; i += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                        center0 = center;
+                        scale0 = scale;
+                        shift0 = shift;
+                    }
+
+                    // Row 1's statistics.
+                    {
+                        ref float x = ref x1;
+                        ref float r = ref r1;
+
+                        // Pass 1: Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            i = 0;
+                            while (i <= n - 16)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                                for (; i <= blockEnd; i += 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8))) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12))) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            }
+                            for (; i <= n - 4; i += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i))) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                        center1 = center;
+                        scale1 = scale;
+                        shift1 = shift;
+                    }
+
+                    // The output pass over both rows: h = x + r, written out; x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                    // Streaming stores for y and h, asking for the next two rows meanwhile.
+                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
+                    ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r1, n);
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y0's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref x0, head, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r0, head, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref h0, head, row0Sum0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref x1, head, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r1, head, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref h1, head, row1Sum0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r1, i + n, 64);
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref r2, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum0, ref h0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum0, ref h1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum1, ref h0, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum1 - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum1, ref h1, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum1 - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum2, ref h0, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum2 - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum2, ref h1, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum2 - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum3, ref h0, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum3 - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum3, ref h1, (nuint)(i + 12));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum3 - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row0Sum0, ref h0, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(row1Sum0, ref h1, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> row0Sum0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, i), n - i, row0Sum0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row0Sum0 - center0, scale0, shift0), weight0, bias0));
+                        global::System.Runtime.Intrinsics.Vector128<float> row1Sum0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r1, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h1, i), n - i, row1Sum0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(row1Sum0 - center1, scale1, shift1), weight0, bias0));
+                    }
+                }
+                else
+                {
+                    // Row 0's statistics.
+                    {
+                        ref float x = ref x0;
+                        ref float r = ref r0;
+                        ref float h = ref h0;
+
+                        // Pass 1: h = x + r, written out, and Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                                global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d1 = v1 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d2 = v2 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d3 = v3 - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            i = 0;
+                            while (i <= n - 16)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                                for (; i <= blockEnd; i += 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            }
+                            for (; i <= n - 4; i += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                        center0 = center;
+                        scale0 = scale;
+                        shift0 = shift;
+                    }
+
+                    // Row 1's statistics.
+                    {
+                        ref float x = ref x1;
+                        ref float r = ref r1;
+                        ref float h = ref h1;
+
+                        // Pass 1: h = x + r, written out, and Σ(h − k) and Σ(h − k)², with k the mean of the row's first vector of h = x + r (of its first n
+                        // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                        // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                        float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref r, n, (float)0), n);
+                        global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                                global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                                global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d1 = v1 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d2 = v2 - origin;
+                                global::System.Runtime.Intrinsics.Vector128<float> d3 = v3 - origin;
+                                sum0 += d0;
+                                shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                                sum1 += d1;
+                                shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                                sum2 += d2;
+                                shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                                sum3 += d3;
+                                shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                            shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                            global::System.Runtime.Intrinsics.Vector128<float> d0 = v0 - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                        double mean = first + meanOffset;
+                        float meanHigh = (float)mean;
+                        double meanLow = mean - meanHigh;
+
+                        // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                        // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                        double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                        global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                        if (!(meanOffset * meanOffset <= variance))
+                        {
+                            // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                            // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                            // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                            global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            i = 0;
+                            while (i <= n - 16)
+                            {
+                                nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                                for (; i <= blockEnd; i += 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) - center;
+                                    global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) - center;
+                                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                    square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                    square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                    square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                                }
+                                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            }
+                            for (; i <= n - 4; i += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            if (i < n)
+                            {
+                                // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, meanHigh) - center;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                        }
+                        double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                        global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                        global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                        center1 = center;
+                        scale1 = scale;
+                        shift1 = shift;
+                    }
+
+                    // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
                     }
                 }
             }
