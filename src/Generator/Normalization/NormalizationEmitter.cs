@@ -239,8 +239,8 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     }
 
     /// <summary>
-    /// LayerNorm with γ and β over many rows of any length (not kept in registers) takes its rows two at a time
-    /// (<c>{Path}RowPair</c>): the output pass loads each vector of γ and β once for two rows. Paired probe on the Zen 5
+    /// LayerNorm with γ and β (and its fused residual form) over many rows of any length (not kept in registers) takes
+    /// its rows two at a time (<c>{Path}RowPair</c>): the output pass loads each vector of γ and β once for two rows. Paired probe on the Zen 5
     /// machine (docs/benchmarks.md, session 15), Avx512, floats: 1.14–1.16× faster than row by row at 256 × 4096 (in
     /// cache), 1.03–1.12× at 4096 × 4096 (out of cache). RmsNorm (γ alone) gained 1.02× in cache: not paired.
     /// </summary>
@@ -335,60 +335,46 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             }
         }
 
+        this.WriteOutputPass(writer, c, stores, Group, pair: true);
+    }
+
+    // The output pass: with streaming stores for an output larger than the caches — asking for the next row's input as
+    // it goes, since this pass reads the row from cache — or with ordinary stores; without a residual both, behind
+    // 'if (stream)'. The residual's streaming form writes h too, streamed beside y (where h is at y's alignment; see
+    // CacheHints.StoreStreaming). With 'pair', the output pass of {Path}RowPair over rows 0 and 1 (y0 and y1 streamed,
+    // the next two rows asked for).
+    private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, OutputStores stores, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, bool pair = false)
+    {
+        string next = pair ? "the next two rows" : "the next row";
         void Streamed()
         {
+            if (!pair)
+            {
+                c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, streamAlso: this.HasResidual ? "h" : null, fence: false);
+                return;
+            }
+
+            // Rows 2 and 3 are asked for at i + n of rows 1 and 2 (the rows after the pair).
             writer.Line($"ref {this.T} x2 = ref {Unsafe}.Add(ref x1, n);");
             if (this.HasResidual)
             {
                 writer.Line($"ref {this.T} r2 = ref {Unsafe}.Add(ref r1, n);");
             }
 
-            c.WritePass(writer, "0", Group, stream: "y0", nextRows: this.HasResidual ? new[] { "x1", "x2", "r1", "r2" } : new[] { "x1", "x2" }, streamAlso: "y1", fence: false);
+            c.WritePass(writer, "0", group, stream: "y0", nextRows: this.HasResidual ? new[] { "x1", "x2", "r1", "r2" } : new[] { "x1", "x2" }, streamAlso: "y1", fence: false);
         }
 
         switch (stores)
         {
             case OutputStores.Streaming:
-                writer.Line("// Streaming stores for y and h, asking for the next two rows meanwhile.");
-                Streamed();
-                break;
-            case OutputStores.Ordinary:
-                c.WritePass(writer, "0", Group);
-                break;
-            default:
-                writer.Line("// Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
-                using (writer.Block("if (stream)"))
-                {
-                    Streamed();
-                }
-
-                using (writer.Block("else"))
-                {
-                    c.WritePass(writer, "0", Group);
-                }
-
-                break;
-        }
-    }
-
-    // The output pass: with streaming stores for an output larger than the caches — asking for the next row's input as
-    // it goes, since this pass reads the row from cache — or with ordinary stores; without a residual both, behind
-    // 'if (stream)'. The residual's streaming form writes h too, streamed beside y (where h is at y's alignment; see
-    // CacheHints.StoreStreaming).
-    private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, OutputStores stores, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group)
-    {
-        void Streamed() => c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, streamAlso: this.HasResidual ? "h" : null, fence: false);
-        switch (stores)
-        {
-            case OutputStores.Streaming:
-                writer.Line("// Streaming stores for y and h, asking for the next rows meanwhile.");
+                writer.Line($"// Streaming stores for y and h, asking for {(pair ? next : "the next rows")} meanwhile.");
                 Streamed();
                 break;
             case OutputStores.Ordinary:
                 c.WritePass(writer, "0", group);
                 break;
             default:
-                writer.Line("// Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
+                writer.Line($"// Twice: with streaming stores (and asking for {next} meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
                 using (writer.Block("if (stream)"))
                 {
                     Streamed();
