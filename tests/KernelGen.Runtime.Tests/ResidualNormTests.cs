@@ -74,9 +74,9 @@ public class ResidualNormTests
     [MemberData(nameof(Kernels))]
     public void ManyRowsGiveEachRowAsItComesAlone(string name)
     {
-        // LayerNorm's rows loop takes rows two at a time ({Path}RowPair): each row's h and y must come out as the same
-        // kernel gives them for the row alone, bit for bit, for even and odd counts of rows (in cache; StreamingTests
-        // checks the streamed form).
+        // Each row's h and y must come out as the same kernel gives them for the row alone, bit for bit, for even and odd
+        // counts of rows (in cache; StreamingTests checks the streamed form): the contract that LayerNorm's paired rows
+        // ({Path}RowPair, without a residual) keep, held for the fused forms too should they ever take rows together.
         NormInfo kernel = NormCatalog.Get(name);
         if (!kernel.ManyRows)
         {

@@ -239,18 +239,20 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     }
 
     /// <summary>
-    /// LayerNorm with γ and β (and its fused residual form) over many rows of any length (not kept in registers) takes
-    /// its rows two at a time (<c>{Path}RowPair</c>): the output pass loads each vector of γ and β once for two rows. Paired probe on the Zen 5
+    /// LayerNorm with γ and β over many rows of any length (not kept in registers) takes its rows two at a time
+    /// (<c>{Path}RowPair</c>): the output pass loads each vector of γ and β once for two rows. Paired probe on the Zen 5
     /// machine (docs/benchmarks.md, session 15), Avx512, floats: 1.14–1.16× faster than row by row at 256 × 4096 (in
-    /// cache), 1.03–1.12× at 4096 × 4096 (out of cache). RmsNorm (γ alone) gained 1.02× in cache: not paired.
+    /// cache), 1.03–1.12× at 4096 × 4096 (out of cache). RmsNorm (γ alone) gained 1.02× in cache: not paired. The fused
+    /// residual form is not paired either: its pair method (both forms of its row, twice the code) ran 0.35× as fast in
+    /// cache and 0.58× out of cache.
     /// </summary>
     public bool PairsRows(PathInfo path) =>
-        this.IsLayer && !this.IsBackward && this.HasWeight && this.HasBias
+        this.IsLayer && !this.IsBackward && !this.HasResidual && this.HasWeight && this.HasBias
         && this.model.Signature.Shape == KernelShape.ManyRows && path.IsVector
         && !new VectorLoopWriter(path, this.Element, this.model.Unroll).KeepsRowInRegisters(this.model.Width);
 
     // {Path}RowPair: the statistics of each row (in a block of its own, with the row's spans under the one-row names),
-    // then one output pass over both; with a residual, the two forms of {Path}Row behind 'if (stream)'.
+    // then one output pass over both.
     private void WriteLoopRowPair(IndentedWriter writer, VectorLoopWriter c)
     {
         bool fixedWidth = this.model.Width != 0;
@@ -266,45 +268,24 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
             writer.Line("nint i;");
             writer.Line($"{c.Vec} center0, scale0, shift0, center1, scale1, shift1;");
-            if (!this.HasResidual)
-            {
-                this.WritePairBody(writer, c, OutputStores.Both);
-                return;
-            }
-
-            writer.Line();
-            writer.Line($"// As in {c.Path.Name}Row: out of cache every pass adds x + r again and the output pass streams h beside y; in cache the first pass writes h.");
-            using (writer.Block("if (stream)"))
-            {
-                this.WritePairBody(writer, c, OutputStores.Streaming);
-            }
-
-            using (writer.Block("else"))
-            {
-                this.WritePairBody(writer, c, OutputStores.Ordinary);
-            }
+            this.WritePairBody(writer, c);
         }
     }
 
-    private void WritePairBody(IndentedWriter writer, VectorLoopWriter c, OutputStores stores)
+    private void WritePairBody(IndentedWriter writer, VectorLoopWriter c)
     {
-        bool recompute = this.HasResidual && stores == OutputStores.Streaming;
         for (int k = 0; k < 2; k++)
         {
-            if (k > 0 || !this.HasResidual)
-            {
-                writer.Line();
-            }
-
+            writer.Line();
             writer.Line($"// Row {k}'s statistics.");
             using (writer.Block())
             {
-                foreach (KernelParameter p in this.Spans.Where(p => p.Role is ParameterRole.Input or ParameterRole.Residual || p.IsPerRow || (p.Role == ParameterRole.Sum && !recompute)))
+                foreach (KernelParameter p in this.Spans.Where(static p => p.Role == ParameterRole.Input || p.IsPerRow))
                 {
                     writer.Line($"ref {this.T} {p.RowName} = ref {p.RowName}{k};");
                 }
 
-                this.WriteLayerStatistics(writer, c, recompute);
+                this.WriteLayerStatistics(writer, c, recompute: false);
                 writer.Line($"center{k} = center;");
                 writer.Line($"scale{k} = scale;");
                 writer.Line($"shift{k} = shift;");
@@ -312,7 +293,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         }
 
         writer.Line();
-        writer.Line($"// The output pass over both rows: {(recompute ? "h = x + r, written out; " : string.Empty)}x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}, γ and β loaded once.");
+        writer.Line($"// The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}, γ and β loaded once.");
         void Group(IndentedWriter w, IReadOnlyList<VectorAccess> group)
         {
             foreach (VectorAccess a in group)
@@ -322,27 +303,19 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                 w.Line($"{c.Vec} bias{u} = {a.Load("b")};");
                 for (int k = 0; k < 2; k++)
                 {
-                    string value = this.HasResidual && !recompute ? a.Load($"h{k}") : a.Load($"x{k}");
-                    if (recompute)
-                    {
-                        w.Line($"{c.Vec} row{k}Sum{u} = {a.Load($"x{k}")} + {a.Load($"r{k}", "0")};");
-                        w.Line(a.StoreStreaming($"row{k}Sum{u}", $"h{k}"));
-                        value = $"row{k}Sum{u}";
-                    }
-
-                    w.Line(a.Store(this.Affine(c, $"{c.M}.MultiplyAdd({value} - center{k}, scale{k}, shift{k})", $"weight{u}", $"bias{u}"), $"y{k}"));
+                    w.Line(a.Store(this.Affine(c, $"{c.M}.MultiplyAdd({a.Load($"x{k}")} - center{k}, scale{k}, shift{k})", $"weight{u}", $"bias{u}"), $"y{k}"));
                 }
             }
         }
 
-        this.WriteOutputPass(writer, c, stores, Group, pair: true);
+        this.WriteOutputPass(writer, c, OutputStores.Both, Group, pair: true);
     }
 
     // The output pass: with streaming stores for an output larger than the caches — asking for the next row's input as
     // it goes, since this pass reads the row from cache — or with ordinary stores; without a residual both, behind
     // 'if (stream)'. The residual's streaming form writes h too, streamed beside y (where h is at y's alignment; see
-    // CacheHints.StoreStreaming). With 'pair', the output pass of {Path}RowPair over rows 0 and 1 (y0 and y1 streamed,
-    // the next two rows asked for).
+    // CacheHints.StoreStreaming). With 'pair', the output pass of {Path}RowPair over rows 0 and 1 (no residual: y0 and y1
+    // streamed, the next two rows asked for).
     private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, OutputStores stores, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, bool pair = false)
     {
         string next = pair ? "the next two rows" : "the next row";
@@ -356,12 +329,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
             // Rows 2 and 3 are asked for at i + n of rows 1 and 2 (the rows after the pair).
             writer.Line($"ref {this.T} x2 = ref {Unsafe}.Add(ref x1, n);");
-            if (this.HasResidual)
-            {
-                writer.Line($"ref {this.T} r2 = ref {Unsafe}.Add(ref r1, n);");
-            }
-
-            c.WritePass(writer, "0", group, stream: "y0", nextRows: this.HasResidual ? new[] { "x1", "x2", "r1", "r2" } : new[] { "x1", "x2" }, streamAlso: "y1", fence: false);
+            c.WritePass(writer, "0", group, stream: "y0", nextRows: new[] { "x1", "x2" }, streamAlso: "y1", fence: false);
         }
 
         switch (stores)
