@@ -314,8 +314,8 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     // The output pass: with streaming stores for an output larger than the caches — asking for the next row's input as
     // it goes, since this pass reads the row from cache — or with ordinary stores; without a residual both, behind
     // 'if (stream)'. The residual's streaming form writes h too, streamed beside y (where h is at y's alignment; see
-    // CacheHints.StoreStreaming). With 'pair', the output pass of {Path}RowPair over rows 0 and 1 (no residual: y0 and y1
-    // streamed, the next two rows asked for).
+    // CacheHints.StoreStreaming). With 'pair' (no residual, both forms), the output pass of {Path}RowPair over rows 0 and
+    // 1: y0 and y1 streamed, the next two rows asked for.
     private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, OutputStores stores, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, bool pair = false)
     {
         string next = pair ? "the next two rows" : "the next row";
@@ -335,7 +335,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         switch (stores)
         {
             case OutputStores.Streaming:
-                writer.Line($"// Streaming stores for y and h, asking for {(pair ? next : "the next rows")} meanwhile.");
+                writer.Line("// Streaming stores for y and h, asking for the next rows meanwhile.");
                 Streamed();
                 break;
             case OutputStores.Ordinary:
