@@ -158,11 +158,9 @@ public class ParallelTests
             }
 
             // Process-wide (the workers included): this collection runs alone, so only the runtime allocates meanwhile — a
-            // tier-up of the kernel or of the pool's code after its first calls can (see StreamingTests' allocation test),
-            // so a batch of 200 calls is measured up to five times and one batch must allocate nothing at all. A call
-            // that allocates fails every batch.
-            var batches = new List<string>();
-            for (int batch = 0; batch < 5; batch++)
+            // tier-up of the kernel or of the pool's code after its first calls can, so Harness.FirstBatchAllocatingNothing
+            // measures a batch of 200 calls up to five times and one batch must allocate nothing at all.
+            string? failure = Harness.FirstBatchAllocatingNothing(() =>
             {
                 long allocated = GC.GetTotalAllocatedBytes(precise: true);
                 long allocatedHere = GC.GetAllocatedBytesForCurrentThread();
@@ -171,16 +169,12 @@ public class ParallelTests
                     ParallelKernels.SoftmaxF(x, y, rowLength);
                 }
 
-                long delta = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+                // Both counters read before the array that reports them is made.
                 long deltaHere = GC.GetAllocatedBytesForCurrentThread() - allocatedHere;
-                batches.Add($"{deltaHere} bytes on the calling thread, {delta} in the process");
-                if (delta == 0 && deltaHere == 0)
-                {
-                    return;
-                }
-            }
-
-            Assert.Fail("every batch of 200 parallel calls allocated: " + string.Join(" | ", batches));
+                long delta = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+                return new[] { deltaHere, delta };
+            });
+            Assert.True(failure is null, "every batch of 200 parallel calls allocated (bytes on the calling thread, in the process): " + failure);
         }
         finally
         {

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -179,17 +178,15 @@ public class StreamingTests
         float[] gradient = new float[logits.Length];
         float first = LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
 
-        // Warm up past the tiered JIT's call counting. The runtime's own work can still land on the calling thread during
-        // a measured call (a tier-up or an on-stack replacement under the load of other test classes: seen in CI with
-        // the scalar path, a few KB in one call of eight), so a batch of eight calls is measured up to five times and one
-        // batch must allocate nothing at all. A kernel that allocates per call allocates in every call of every batch.
+        // Warm up past the tiered JIT's call counting; the runtime's own work can still land in a measured call (seen in
+        // CI with the scalar path, a few KB in one call of eight), so Harness.FirstBatchAllocatingNothing measures the
+        // batch of eight calls up to five times and one batch must allocate nothing at all.
         for (int call = 0; call < 40; call++)
         {
             LossKernels.CrossEntropySumGradFRows(logits, targets, gradient);
         }
 
-        var batches = new List<string>();
-        for (int batch = 0; batch < 5; batch++)
+        string? failure = Harness.FirstBatchAllocatingNothing(() =>
         {
             var allocated = new long[8];
             for (int call = 0; call < allocated.Length; call++)
@@ -200,14 +197,9 @@ public class StreamingTests
                 Assert.Equal(first, loss);
             }
 
-            batches.Add(string.Join(", ", allocated));
-            if (allocated.All(static a => a == 0))
-            {
-                return;
-            }
-        }
-
-        Assert.Fail("every batch of calls allocated; bytes per call: " + string.Join(" | ", batches));
+            return allocated;
+        });
+        Assert.True(failure is null, "every batch of calls allocated; bytes per call: " + failure);
     }
 
     [Fact]
