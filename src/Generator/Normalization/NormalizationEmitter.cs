@@ -126,6 +126,12 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         else
         {
             this.WriteLoopRow(writer, c);
+            if (this.HasStatisticsMethod)
+            {
+                writer.Line();
+                this.WriteLayerStatisticsMethod(writer, c);
+            }
+
             if (this.PairsRows(c.Path))
             {
                 writer.Line();
@@ -202,7 +208,17 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     private void WriteLayerLoopBody(IndentedWriter writer, VectorLoopWriter c, OutputStores stores)
     {
         bool recompute = this.HasResidual && stores == OutputStores.Streaming;
-        this.WriteLayerStatistics(writer, c, recompute);
+        if (this.HasStatisticsMethod)
+        {
+            writer.Line();
+            writer.Line($"// Pass 1 (and pass 2 when it is needed): the row's statistics, in {c.Path.Name}RowStatistics.");
+            writer.Line($"{c.Path.Name}RowStatistics({this.StatisticsArguments(string.Empty)}, out {c.Vec} center, out {c.Vec} scale, out {c.Vec} shift);");
+        }
+        else
+        {
+            this.WriteLayerStatistics(writer, c, recompute);
+        }
+
         writer.Line();
         writer.Line($"// The output pass (the row's second, its third when pass 2 ran): {(recompute ? "h = x + r, written out; " : string.Empty)}x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then {this.AffineText}.");
         this.WriteAffineDeclarations(writer, c);
@@ -221,9 +237,43 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         });
     }
 
+    /// <summary>
+    /// LayerNorm without a residual writes its vector rows' statistics once, in <c>{Path}RowStatistics</c>, which
+    /// <c>{Path}Row</c> and <c>{Path}RowPair</c> (once per row) call. The fused residual's two forms each keep their own
+    /// (they differ: one writes h, the other adds x + r again).
+    /// </summary>
+    private bool HasStatisticsMethod => this.IsLayer && !this.IsBackward && !this.HasResidual;
+
+    /// <summary>The spans <c>{Path}RowStatistics</c> takes: the row's input and its saved statistics (if any).</summary>
+    private IEnumerable<KernelParameter> StatisticsSpans => this.Spans.Where(static p => p.Role == ParameterRole.Input || p.IsPerRow);
+
+    // The arguments of a call to {Path}RowStatistics for the row whose spans end in 'suffix' ("" in {Path}Row, "0" or
+    // "1" in {Path}RowPair).
+    private string StatisticsArguments(string suffix) =>
+        string.Join(", ", this.StatisticsSpans.Select(p => $"ref {p.RowName}{suffix}")) + (this.model.Width != 0 ? string.Empty : ", n");
+
+    // {Path}RowStatistics: LayerNorm's statistics of one vector row, out as the output pass's center, scale and shift.
+    private void WriteLayerStatisticsMethod(IndentedWriter writer, VectorLoopWriter c)
+    {
+        bool fixedWidth = this.model.Width != 0;
+        string parameters = string.Join(", ", this.StatisticsSpans.Select(p => $"ref {this.T} {p.RowName}")) + (fixedWidth ? string.Empty : ", nint n");
+        writer.Line($"// The statistics of one row (pass 1, and pass 2 when k is far from μ), for {c.Path.Name}Row{(this.PairsRows(c.Path) ? $" and {c.Path.Name}RowPair" : string.Empty)}: x̂ = (x − center)·scale + shift.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static void {c.Path.Name}RowStatistics({parameters}, out {c.Vec} center, out {c.Vec} scale, out {c.Vec} shift)"))
+        {
+            if (fixedWidth)
+            {
+                writer.Line("const nint n = Width;");
+            }
+
+            writer.Line("nint i;");
+            this.WriteLayerStatistics(writer, c, recompute: false, declare: false);
+        }
+    }
+
     // LayerNorm's statistics of a vector row (its first pass, and the second when k is far from μ): declares center,
-    // scale and shift, the output pass's x̂ = (x − center)·scale + shift.
-    private void WriteLayerStatistics(IndentedWriter writer, VectorLoopWriter c, bool recompute)
+    // scale and shift (or, with 'declare' false, assigns them), the output pass's x̂ = (x − center)·scale + shift.
+    private void WriteLayerStatistics(IndentedWriter writer, VectorLoopWriter c, bool recompute, bool declare = true)
     {
         string v = this.HasResidual ? "h" : "x";
         writer.Line();
@@ -232,10 +282,11 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         writer.Line("// and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).");
         bool storesH = this.HasResidual && !recompute;
         MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, a => this.LoadRow(a, recompute || storesH), storesH ? "h" : null);
-        MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "center", a => this.LoadRow(a, recompute));
+        MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "center", a => this.LoadRow(a, recompute), declare);
         this.WriteSavedStatistics(writer, "inverseDeviation");
-        writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
-        writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
+        string type = declare ? $"{c.Vec} " : string.Empty;
+        writer.Line($"{type}scale = {c.Splat($"({this.T})inverseDeviation")};");
+        writer.Line($"{type}shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
     }
 
     /// <summary>
@@ -267,29 +318,17 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             }
 
             writer.Line("nint i;");
-            writer.Line($"{c.Vec} center0, scale0, shift0, center1, scale1, shift1;");
             this.WritePairBody(writer, c);
         }
     }
 
     private void WritePairBody(IndentedWriter writer, VectorLoopWriter c)
     {
+        writer.Line();
+        writer.Line("// Each row's statistics, as in " + c.Path.Name + "Row.");
         for (int k = 0; k < 2; k++)
         {
-            writer.Line();
-            writer.Line($"// Row {k}'s statistics.");
-            using (writer.Block())
-            {
-                foreach (KernelParameter p in this.Spans.Where(static p => p.Role == ParameterRole.Input || p.IsPerRow))
-                {
-                    writer.Line($"ref {this.T} {p.RowName} = ref {p.RowName}{k};");
-                }
-
-                this.WriteLayerStatistics(writer, c, recompute: false);
-                writer.Line($"center{k} = center;");
-                writer.Line($"scale{k} = scale;");
-                writer.Line($"shift{k} = shift;");
-            }
+            writer.Line($"{c.Path.Name}RowStatistics({this.StatisticsArguments(k.ToString(System.Globalization.CultureInfo.InvariantCulture))}, out {c.Vec} center{k}, out {c.Vec} scale{k}, out {c.Vec} shift{k});");
         }
 
         writer.Line();

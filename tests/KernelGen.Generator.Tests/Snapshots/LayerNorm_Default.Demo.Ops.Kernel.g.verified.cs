@@ -220,6 +220,120 @@ namespace Demo
             {
                 nint i;
 
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx512RowStatistics.
+                Avx512RowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector512<float> center, out global::System.Runtime.Intrinsics.Vector512<float> scale, out global::System.Runtime.Intrinsics.Vector512<float> shift);
+
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
+                {
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 512);
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+                else
+                {
+                    i = 0;
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+            }
+
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx512Row: x̂ = (x − center)·scale + shift.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowStatistics(ref float x, nint n, out global::System.Runtime.Intrinsics.Vector512<float> center, out global::System.Runtime.Intrinsics.Vector512<float> scale, out global::System.Runtime.Intrinsics.Vector512<float> shift)
+            {
+                nint i;
+
                 // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
                 // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
@@ -349,7 +463,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -432,117 +546,87 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+                scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+            }
+
+            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2Row(ref float x, ref float w, ref float b, ref float y, nint n, bool stream)
+            {
+                nint i;
+
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx2RowStatistics.
+                Avx2RowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
                 if (stream)
                 {
                     i = 0;
-                    // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
                     if (head != 0)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref b, head, 0)));
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref b, head, 0)));
                         i = head;
                     }
-                    for (; i <= n - 128; i += 128)
+                    for (; i <= n - 32; i += 32)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 512);
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
                     }
-                    if (i <= n - 64)
+                    for (; i <= n - 8; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                        i += 64;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
                 }
                 else
                 {
                     i = 0;
-                    for (; i <= n - 128; i += 128)
+                    for (; i <= n - 32; i += 32)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
                     }
-                    if (i <= n - 64)
+                    for (; i <= n - 8; i += 8)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                        i += 64;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
                     }
                     if (i < n)
                     {
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
                 }
             }
 
-            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row: x̂ = (x − center)·scale + shift.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2Row(ref float x, ref float w, ref float b, ref float y, nint n, bool stream)
+            private static void Avx2RowStatistics(ref float x, nint n, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift)
             {
                 nint i;
 
@@ -623,7 +707,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -674,72 +758,8 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
-
-                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
-                    i = 0;
-                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
-                    if (head != 0)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref b, head, 0)));
-                        i = head;
-                    }
-                    for (; i <= n - 32; i += 32)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
-                    }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
-                else
-                {
-                    i = 0;
-                    for (; i <= n - 32; i += 32)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
-                    }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
+                scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
             }
 
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
@@ -748,136 +768,8 @@ namespace Demo
             {
                 nint i;
 
-                // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
-                global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
-                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                        global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                        global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                        sum1 += d1;
-                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
-                        sum2 += d2;
-                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
-                        sum3 += d3;
-                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                }
-                for (; i <= n - 4; i += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                    sum0 += d0;
-                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                    sum0 += d0;
-                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
-                double mean = first + meanOffset;
-                float meanHigh = (float)mean;
-                double meanLow = mean - meanHigh;
-
-                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                if (!(meanOffset * meanOffset <= variance))
-                {
-                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    i = 0;
-                    while (i <= n - 16)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                        for (; i <= blockEnd; i += 16)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                }
-                double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in NeonRowStatistics.
+                NeonRowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -944,9 +836,9 @@ namespace Demo
                 }
             }
 
-            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow: x̂ = (x − center)·scale + shift.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref float x, ref float w, ref float b, ref float y, nint n, bool stream)
+            private static void NeonRowStatistics(ref float x, nint n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
             {
                 nint i;
 
@@ -1027,7 +919,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1078,8 +970,18 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+            }
+
+            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128Row(ref float x, ref float w, ref float b, ref float y, nint n, bool stream)
+            {
+                nint i;
+
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in Vector128RowStatistics.
+                Vector128RowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1144,6 +1046,144 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
                     }
                 }
+            }
+
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row: x̂ = (x − center)·scale + shift.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowStatistics(ref float x, nint n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
+            {
+                nint i;
+
+                // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
+                global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
+                double mean = first + meanOffset;
+                float meanHigh = (float)mean;
+                double meanLow = mean - meanHigh;
+
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
+                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                if (!(meanOffset * meanOffset <= variance))
+                {
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                }
+                double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
             }
 
             // Scalar: the same passes, one element at a time, accumulating in double.

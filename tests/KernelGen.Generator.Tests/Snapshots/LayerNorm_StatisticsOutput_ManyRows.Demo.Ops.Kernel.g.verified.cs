@@ -353,6 +353,120 @@ namespace Demo
             {
                 nint i;
 
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx512RowStatistics.
+                Avx512RowStatistics(ref x, ref savedMean, ref savedInverse, n, out global::System.Runtime.Intrinsics.Vector512<float> center, out global::System.Runtime.Intrinsics.Vector512<float> scale, out global::System.Runtime.Intrinsics.Vector512<float> shift);
+
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
+                {
+                    i = 0;
+                    // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 512);
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+                else
+                {
+                    i = 0;
+                    for (; i <= n - 128; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+            }
+
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx512Row and Avx512RowPair: x̂ = (x − center)·scale + shift.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out global::System.Runtime.Intrinsics.Vector512<float> center, out global::System.Runtime.Intrinsics.Vector512<float> scale, out global::System.Runtime.Intrinsics.Vector512<float> shift)
+            {
+                nint i;
+
                 // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
                 // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
@@ -482,7 +596,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -568,112 +682,8 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (float)(meanHigh + meanLow);
                 savedInverse = (float)inverseDeviation;
-                global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
-
-                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
-                    i = 0;
-                    // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
-                    if (head != 0)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, head, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref b, head, 0)));
-                        i = head;
-                    }
-                    for (; i <= n - 128; i += 128)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 512);
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
-                    }
-                    if (i <= n - 64)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                        i += 64;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
-                else
-                {
-                    i = 0;
-                    for (; i <= n - 128; i += 128)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 64))), ref y, (nuint)(i + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 80))), ref y, (nuint)(i + 80));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 96))), ref y, (nuint)(i + 96));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 112))), ref y, (nuint)(i + 112));
-                    }
-                    if (i <= n - 64)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512<float> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
-                        i += 64;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector512<float> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
+                scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
             }
 
             // Two rows at once: the statistics of each as in Avx512Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -681,463 +691,10 @@ namespace Demo
             private static void Avx512RowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, ref float savedMean0, ref float savedMean1, ref float savedInverse0, ref float savedInverse1, nint n, bool stream)
             {
                 nint i;
-                global::System.Runtime.Intrinsics.Vector512<float> center0, scale0, shift0, center1, scale1, shift1;
 
-                // Row 0's statistics.
-                {
-                    ref float x = ref x0;
-                    ref float savedMean = ref savedMean0;
-                    ref float savedInverse = ref savedInverse0;
-
-                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                    float first = n >= 16 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x), 16) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, n, (float)0), n);
-                    global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
-                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    i = 0;
-                    while (i <= n - 128)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                        for (; i <= blockEnd; i += 128)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - origin;
-                            sum0 += d0;
-                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
-                            sum1 += d1;
-                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
-                            sum2 += d2;
-                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
-                            sum3 += d3;
-                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
-                            sum4 += d4;
-                            shiftedSquare4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d4, d4, shiftedSquare4);
-                            sum5 += d5;
-                            shiftedSquare5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d5, d5, shiftedSquare5);
-                            sum6 += d6;
-                            shiftedSquare6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d6, d6, shiftedSquare6);
-                            sum7 += d7;
-                            shiftedSquare7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d7, d7, shiftedSquare7);
-                        }
-                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
-                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
-                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    }
-                    if (i <= n - 64)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                        global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
-                        global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
-                        sum1 += d1;
-                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
-                        sum2 += d2;
-                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
-                        sum3 += d3;
-                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
-                        i += 64;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector512<float> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
-                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    double meanOffset = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
-                    double mean = first + meanOffset;
-                    float meanHigh = (float)mean;
-                    double meanLow = mean - meanHigh;
-
-                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                    double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                    global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
-                    if (!(meanOffset * meanOffset <= variance))
-                    {
-                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                        // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
-                        global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        i = 0;
-                        while (i <= n - 128)
-                        {
-                            nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                            for (; i <= blockEnd; i += 128)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center;
-                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                                square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
-                                square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
-                                square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                                square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
-                                square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
-                                square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
-                                square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
-                            }
-                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
-                            square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        }
-                        if (i <= n - 64)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
-                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center;
-                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
-                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
-                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                            i += 64;
-                        }
-                        for (; i <= n - 16; i += 16)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                        }
-                        if (i < n)
-                        {
-                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                        }
-                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
-                        square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                    }
-                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                    // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
-                    savedMean = (float)(meanHigh + meanLow);
-                    savedInverse = (float)inverseDeviation;
-                    global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
-                    global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
-                    center0 = center;
-                    scale0 = scale;
-                    shift0 = shift;
-                }
-
-                // Row 1's statistics.
-                {
-                    ref float x = ref x1;
-                    ref float savedMean = ref savedMean1;
-                    ref float savedInverse = ref savedInverse1;
-
-                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                    float first = n >= 16 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x), 16) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref x, n, (float)0), n);
-                    global::System.Runtime.Intrinsics.Vector512<float> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
-                    // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    i = 0;
-                    while (i <= n - 128)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                        for (; i <= blockEnd; i += 128)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - origin;
-                            global::System.Runtime.Intrinsics.Vector512<float> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - origin;
-                            sum0 += d0;
-                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
-                            sum1 += d1;
-                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
-                            sum2 += d2;
-                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
-                            sum3 += d3;
-                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
-                            sum4 += d4;
-                            shiftedSquare4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d4, d4, shiftedSquare4);
-                            sum5 += d5;
-                            shiftedSquare5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d5, d5, shiftedSquare5);
-                            sum6 += d6;
-                            shiftedSquare6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d6, d6, shiftedSquare6);
-                            sum7 += d7;
-                            shiftedSquare7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d7, d7, shiftedSquare7);
-                        }
-                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
-                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
-                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    }
-                    if (i <= n - 64)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        global::System.Runtime.Intrinsics.Vector512<float> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                        global::System.Runtime.Intrinsics.Vector512<float> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - origin;
-                        global::System.Runtime.Intrinsics.Vector512<float> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
-                        sum1 += d1;
-                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
-                        sum2 += d2;
-                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
-                        sum3 += d3;
-                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
-                        i += 64;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector512<float> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
-                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    double meanOffset = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n;
-                    double mean = first + meanOffset;
-                    float meanHigh = (float)mean;
-                    double meanLow = mean - meanHigh;
-
-                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                    double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                    global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
-                    if (!(meanOffset * meanOffset <= variance))
-                    {
-                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                        // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
-                        global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        i = 0;
-                        while (i <= n - 128)
-                        {
-                            nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                            for (; i <= blockEnd; i += 128)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - center;
-                                global::System.Runtime.Intrinsics.Vector512<float> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - center;
-                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                                square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
-                                square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
-                                square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                                square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
-                                square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
-                                square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
-                                square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
-                            }
-                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
-                            square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        }
-                        if (i <= n - 64)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
-                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center;
-                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
-                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
-                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
-                            i += 64;
-                        }
-                        for (; i <= n - 16; i += 16)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                        }
-                        if (i < n)
-                        {
-                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
-                        }
-                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
-                        square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                    }
-                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                    // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
-                    savedMean = (float)(meanHigh + meanLow);
-                    savedInverse = (float)inverseDeviation;
-                    global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
-                    global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
-                    center1 = center;
-                    scale1 = scale;
-                    shift1 = shift;
-                }
+                // Each row's statistics, as in Avx512Row.
+                Avx512RowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out global::System.Runtime.Intrinsics.Vector512<float> center0, out global::System.Runtime.Intrinsics.Vector512<float> scale0, out global::System.Runtime.Intrinsics.Vector512<float> shift0);
+                Avx512RowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out global::System.Runtime.Intrinsics.Vector512<float> center1, out global::System.Runtime.Intrinsics.Vector512<float> scale1, out global::System.Runtime.Intrinsics.Vector512<float> shift1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1310,6 +867,80 @@ namespace Demo
             {
                 nint i;
 
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx2RowStatistics.
+                Avx2RowStatistics(ref x, ref savedMean, ref savedInverse, n, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift);
+
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
+                {
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+                else
+                {
+                    i = 0;
+                    for (; i <= n - 32; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+            }
+
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row and Avx2RowPair: x̂ = (x − center)·scale + shift.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift)
+            {
+                nint i;
+
                 // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
                 // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
@@ -1387,7 +1018,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1441,72 +1072,8 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (float)(meanHigh + meanLow);
                 savedInverse = (float)inverseDeviation;
-                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
-
-                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
-                    i = 0;
-                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
-                    if (head != 0)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref b, head, 0)));
-                        i = head;
-                    }
-                    for (; i <= n - 32; i += 32)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
-                    }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
-                else
-                {
-                    i = 0;
-                    for (; i <= n - 32; i += 32)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<float> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
-                    }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
+                scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
             }
 
             // Two rows at once: the statistics of each as in Avx2Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -1514,295 +1081,10 @@ namespace Demo
             private static void Avx2RowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, ref float savedMean0, ref float savedMean1, ref float savedInverse0, ref float savedInverse1, nint n, bool stream)
             {
                 nint i;
-                global::System.Runtime.Intrinsics.Vector256<float> center0, scale0, shift0, center1, scale1, shift1;
 
-                // Row 0's statistics.
-                {
-                    ref float x = ref x0;
-                    ref float savedMean = ref savedMean0;
-                    ref float savedInverse = ref savedInverse0;
-
-                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                    float first = n >= 8 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x), 8) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (float)0), n);
-                    global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
-                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    i = 0;
-                    while (i <= n - 32)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                        for (; i <= blockEnd; i += 32)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                            global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                            global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                            global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
-                            sum0 += d0;
-                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
-                            sum1 += d1;
-                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
-                            sum2 += d2;
-                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
-                            sum3 += d3;
-                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
-                        }
-                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    double meanOffset = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
-                    double mean = first + meanOffset;
-                    float meanHigh = (float)mean;
-                    double meanLow = mean - meanHigh;
-
-                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                    double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                    global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
-                    if (!(meanOffset * meanOffset <= variance))
-                    {
-                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                        // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
-                        global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        i = 0;
-                        while (i <= n - 32)
-                        {
-                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                            for (; i <= blockEnd; i += 32)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
-                                global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                                global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
-                                global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center;
-                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                                square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
-                                square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
-                                square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
-                            }
-                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                            square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        }
-                        for (; i <= n - 8; i += 8)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                        }
-                        if (i < n)
-                        {
-                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                        }
-                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                    }
-                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                    // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
-                    savedMean = (float)(meanHigh + meanLow);
-                    savedInverse = (float)inverseDeviation;
-                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
-                    global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
-                    center0 = center;
-                    scale0 = scale;
-                    shift0 = shift;
-                }
-
-                // Row 1's statistics.
-                {
-                    ref float x = ref x1;
-                    ref float savedMean = ref savedMean1;
-                    ref float savedInverse = ref savedInverse1;
-
-                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                    float first = n >= 8 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x), 8) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, n, (float)0), n);
-                    global::System.Runtime.Intrinsics.Vector256<float> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
-                    // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    i = 0;
-                    while (i <= n - 32)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                        for (; i <= blockEnd; i += 32)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                            global::System.Runtime.Intrinsics.Vector256<float> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                            global::System.Runtime.Intrinsics.Vector256<float> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - origin;
-                            global::System.Runtime.Intrinsics.Vector256<float> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - origin;
-                            sum0 += d0;
-                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
-                            sum1 += d1;
-                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
-                            sum2 += d2;
-                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
-                            sum3 += d3;
-                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
-                        }
-                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    double meanOffset = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n;
-                    double mean = first + meanOffset;
-                    float meanHigh = (float)mean;
-                    double meanLow = mean - meanHigh;
-
-                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                    double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                    global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
-                    if (!(meanOffset * meanOffset <= variance))
-                    {
-                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                        // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
-                        global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        i = 0;
-                        while (i <= n - 32)
-                        {
-                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                            for (; i <= blockEnd; i += 32)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
-                                global::System.Runtime.Intrinsics.Vector256<float> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                                global::System.Runtime.Intrinsics.Vector256<float> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - center;
-                                global::System.Runtime.Intrinsics.Vector256<float> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - center;
-                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                                square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
-                                square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
-                                square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
-                            }
-                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                            square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        }
-                        for (; i <= n - 8; i += 8)
-                        {
-                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                        }
-                        if (i < n)
-                        {
-                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
-                        }
-                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                    }
-                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                    // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
-                    savedMean = (float)(meanHigh + meanLow);
-                    savedInverse = (float)inverseDeviation;
-                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
-                    global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
-                    center1 = center;
-                    scale1 = scale;
-                    shift1 = shift;
-                }
+                // Each row's statistics, as in Avx2Row.
+                Avx2RowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out global::System.Runtime.Intrinsics.Vector256<float> center0, out global::System.Runtime.Intrinsics.Vector256<float> scale0, out global::System.Runtime.Intrinsics.Vector256<float> shift0);
+                Avx2RowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out global::System.Runtime.Intrinsics.Vector256<float> center1, out global::System.Runtime.Intrinsics.Vector256<float> scale1, out global::System.Runtime.Intrinsics.Vector256<float> shift1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1903,6 +1185,80 @@ namespace Demo
             {
                 nint i;
 
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in NeonRowStatistics.
+                NeonRowStatistics(ref x, ref savedMean, ref savedInverse, n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
+
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
+                {
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+                else
+                {
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+            }
+
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow and NeonRowPair: x̂ = (x − center)·scale + shift.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
+            {
+                nint i;
+
                 // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
                 // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
@@ -1980,7 +1336,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -2034,72 +1390,8 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (float)(meanHigh + meanLow);
                 savedInverse = (float)inverseDeviation;
-                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
-
-                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
-                    i = 0;
-                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
-                    if (head != 0)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0)));
-                        i = head;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
-                else
-                {
-                    i = 0;
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
+                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
             }
 
             // Two rows at once: the statistics of each as in NeonRow, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -2107,295 +1399,10 @@ namespace Demo
             private static void NeonRowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, ref float savedMean0, ref float savedMean1, ref float savedInverse0, ref float savedInverse1, nint n, bool stream)
             {
                 nint i;
-                global::System.Runtime.Intrinsics.Vector128<float> center0, scale0, shift0, center1, scale1, shift1;
 
-                // Row 0's statistics.
-                {
-                    ref float x = ref x0;
-                    ref float savedMean = ref savedMean0;
-                    ref float savedInverse = ref savedInverse0;
-
-                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                    float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
-                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
-                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    i = 0;
-                    while (i <= n - 16)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                        for (; i <= blockEnd; i += 16)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
-                            sum0 += d0;
-                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                            sum1 += d1;
-                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
-                            sum2 += d2;
-                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
-                            sum3 += d3;
-                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
-                    double mean = first + meanOffset;
-                    float meanHigh = (float)mean;
-                    double meanLow = mean - meanHigh;
-
-                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                    double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                    if (!(meanOffset * meanOffset <= variance))
-                    {
-                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                        global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        i = 0;
-                        while (i <= n - 16)
-                        {
-                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                            for (; i <= blockEnd; i += 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
-                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
-                            }
-                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        }
-                        for (; i <= n - 4; i += 4)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        }
-                        if (i < n)
-                        {
-                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                    }
-                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                    // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
-                    savedMean = (float)(meanHigh + meanLow);
-                    savedInverse = (float)inverseDeviation;
-                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
-                    center0 = center;
-                    scale0 = scale;
-                    shift0 = shift;
-                }
-
-                // Row 1's statistics.
-                {
-                    ref float x = ref x1;
-                    ref float savedMean = ref savedMean1;
-                    ref float savedInverse = ref savedInverse1;
-
-                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                    float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
-                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
-                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    i = 0;
-                    while (i <= n - 16)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                        for (; i <= blockEnd; i += 16)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
-                            sum0 += d0;
-                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                            sum1 += d1;
-                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
-                            sum2 += d2;
-                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
-                            sum3 += d3;
-                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
-                    double mean = first + meanOffset;
-                    float meanHigh = (float)mean;
-                    double meanLow = mean - meanHigh;
-
-                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                    double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                    if (!(meanOffset * meanOffset <= variance))
-                    {
-                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                        global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        i = 0;
-                        while (i <= n - 16)
-                        {
-                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                            for (; i <= blockEnd; i += 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
-                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
-                            }
-                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        }
-                        for (; i <= n - 4; i += 4)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        }
-                        if (i < n)
-                        {
-                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                    }
-                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                    // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
-                    savedMean = (float)(meanHigh + meanLow);
-                    savedInverse = (float)inverseDeviation;
-                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
-                    center1 = center;
-                    scale1 = scale;
-                    shift1 = shift;
-                }
+                // Each row's statistics, as in NeonRow.
+                NeonRowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out global::System.Runtime.Intrinsics.Vector128<float> center0, out global::System.Runtime.Intrinsics.Vector128<float> scale0, out global::System.Runtime.Intrinsics.Vector128<float> shift0);
+                NeonRowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out global::System.Runtime.Intrinsics.Vector128<float> center1, out global::System.Runtime.Intrinsics.Vector128<float> scale1, out global::System.Runtime.Intrinsics.Vector128<float> shift1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -2496,6 +1503,80 @@ namespace Demo
             {
                 nint i;
 
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in Vector128RowStatistics.
+                Vector128RowStatistics(ref x, ref savedMean, ref savedInverse, n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
+
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
+                {
+                    i = 0;
+                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0)));
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+                else
+                {
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                    }
+                }
+            }
+
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row and Vector128RowPair: x̂ = (x − center)·scale + shift.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
+            {
+                nint i;
+
                 // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
                 // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
@@ -2573,7 +1654,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -2627,72 +1708,8 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (float)(meanHigh + meanLow);
                 savedInverse = (float)inverseDeviation;
-                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
-
-                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
-                    i = 0;
-                    // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
-                    if (head != 0)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, head, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0)));
-                        i = head;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
-                else
-                {
-                    i = 0;
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128<float> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
-                    }
-                }
+                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
             }
 
             // Two rows at once: the statistics of each as in Vector128Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -2700,295 +1717,10 @@ namespace Demo
             private static void Vector128RowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, ref float savedMean0, ref float savedMean1, ref float savedInverse0, ref float savedInverse1, nint n, bool stream)
             {
                 nint i;
-                global::System.Runtime.Intrinsics.Vector128<float> center0, scale0, shift0, center1, scale1, shift1;
 
-                // Row 0's statistics.
-                {
-                    ref float x = ref x0;
-                    ref float savedMean = ref savedMean0;
-                    ref float savedInverse = ref savedInverse0;
-
-                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                    float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
-                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
-                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    i = 0;
-                    while (i <= n - 16)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                        for (; i <= blockEnd; i += 16)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
-                            sum0 += d0;
-                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                            sum1 += d1;
-                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
-                            sum2 += d2;
-                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
-                            sum3 += d3;
-                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
-                    double mean = first + meanOffset;
-                    float meanHigh = (float)mean;
-                    double meanLow = mean - meanHigh;
-
-                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                    double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                    if (!(meanOffset * meanOffset <= variance))
-                    {
-                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                        global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        i = 0;
-                        while (i <= n - 16)
-                        {
-                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                            for (; i <= blockEnd; i += 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
-                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
-                            }
-                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        }
-                        for (; i <= n - 4; i += 4)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        }
-                        if (i < n)
-                        {
-                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                    }
-                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                    // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
-                    savedMean = (float)(meanHigh + meanLow);
-                    savedInverse = (float)inverseDeviation;
-                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
-                    center0 = center;
-                    scale0 = scale;
-                    shift0 = shift;
-                }
-
-                // Row 1's statistics.
-                {
-                    ref float x = ref x1;
-                    ref float savedMean = ref savedMean1;
-                    ref float savedInverse = ref savedInverse1;
-
-                    // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                    // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                    // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                    float first = n >= 4 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 4) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (float)0), n);
-                    global::System.Runtime.Intrinsics.Vector128<float> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
-                    // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    i = 0;
-                    while (i <= n - 16)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                        for (; i <= blockEnd; i += 16)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - origin;
-                            global::System.Runtime.Intrinsics.Vector128<float> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - origin;
-                            sum0 += d0;
-                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                            sum1 += d1;
-                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
-                            sum2 += d2;
-                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
-                            sum3 += d3;
-                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    double meanOffset = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n;
-                    double mean = first + meanOffset;
-                    float meanHigh = (float)mean;
-                    double meanLow = mean - meanHigh;
-
-                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                    double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                    global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                    if (!(meanOffset * meanOffset <= variance))
-                    {
-                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                        // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
-                        global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        i = 0;
-                        while (i <= n - 16)
-                        {
-                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                            for (; i <= blockEnd; i += 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - center;
-                                global::System.Runtime.Intrinsics.Vector128<float> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - center;
-                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
-                            }
-                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                            square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        }
-                        for (; i <= n - 4; i += 4)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        }
-                        if (i < n)
-                        {
-                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                    }
-                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                    // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
-                    savedMean = (float)(meanHigh + meanLow);
-                    savedInverse = (float)inverseDeviation;
-                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                    global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
-                    center1 = center;
-                    scale1 = scale;
-                    shift1 = shift;
-                }
+                // Each row's statistics, as in Vector128Row.
+                Vector128RowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out global::System.Runtime.Intrinsics.Vector128<float> center0, out global::System.Runtime.Intrinsics.Vector128<float> scale0, out global::System.Runtime.Intrinsics.Vector128<float> shift0);
+                Vector128RowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out global::System.Runtime.Intrinsics.Vector128<float> center1, out global::System.Runtime.Intrinsics.Vector128<float> scale1, out global::System.Runtime.Intrinsics.Vector128<float> shift1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.

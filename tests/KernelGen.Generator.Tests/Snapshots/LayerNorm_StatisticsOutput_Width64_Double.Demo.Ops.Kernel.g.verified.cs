@@ -302,6 +302,81 @@ namespace Demo
                 const nint n = Width;
                 nint i;
 
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx2RowStatistics.
+                Avx2RowStatistics(ref x, ref savedMean, ref savedInverse, out global::System.Runtime.Intrinsics.Vector256<double> center, out global::System.Runtime.Intrinsics.Vector256<double> scale, out global::System.Runtime.Intrinsics.Vector256<double> shift);
+
+                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
+                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
+                if (stream)
+                {
+                    i = 0;
+                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                    if (head != 0)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, n0);
+                        i = head;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n1, ref y, (nuint)(i + 4));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n2, ref y, (nuint)(i + 8));
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n3, ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    }
+                }
+                else
+                {
+                    i = 0;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256<double> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n1, ref y, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n2, ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n3, ref y, (nuint)(i + 12));
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
+                    }
+                }
+            }
+
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row: x̂ = (x − center)·scale + shift.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowStatistics(ref double x, ref double savedMean, ref double savedInverse, out global::System.Runtime.Intrinsics.Vector256<double> center, out global::System.Runtime.Intrinsics.Vector256<double> scale, out global::System.Runtime.Intrinsics.Vector256<double> shift)
+            {
+                const nint n = Width;
+                nint i;
+
                 // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
                 // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
                 // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
@@ -384,7 +459,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = (global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector256<double> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -438,72 +513,8 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (double)(meanHigh + meanLow);
                 savedInverse = (double)inverseDeviation;
-                global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create((double)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector256<double> shift = global::System.Runtime.Intrinsics.Vector256.Create((double)(-meanLow * inverseDeviation));
-
-                // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
-                // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
-                {
-                    i = 0;
-                    // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
-                    if (head != 0)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x, head, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, n0);
-                        i = head;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x, i + n, 128);
-                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<double> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<double> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<double> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n1, ref y, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n2, ref y, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n3, ref y, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(n0, ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
-                    }
-                }
-                else
-                {
-                    i = 0;
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<double> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<double> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256<double> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n1, ref y, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n2, ref y, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n3, ref y, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n0, ref y, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
-                    }
-                }
+                scale = global::System.Runtime.Intrinsics.Vector256.Create((double)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector256.Create((double)(-meanLow * inverseDeviation));
             }
 
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
@@ -513,144 +524,8 @@ namespace Demo
                 const nint n = Width;
                 nint i;
 
-                // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
-                // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
-                // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
-                double first = n >= 2 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 2) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (double)0), n);
-                global::System.Runtime.Intrinsics.Vector128<double> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
-                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
-                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
-                {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
-                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
-                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - origin;
-                        sum0 += d0;
-                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                        sum1 += d1;
-                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
-                        sum2 += d2;
-                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
-                        sum3 += d3;
-                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                }
-                for (; i <= n - 2; i += 2)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
-                    sum0 += d0;
-                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
-                    sum0 += d0;
-                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
-                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
-                double offset = offsetSum / n;
-                // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
-                double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
-                // μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.
-                double meanHigh = first + offset;
-                double rounding = meanHigh - first;
-                double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
-                double meanOffset = offset + offsetLow;
-
-                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
-                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
-                double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
-                if (!(meanOffset * meanOffset <= variance))
-                {
-                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
-                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
-                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
-                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    i = 0;
-                    while (i <= n - 8)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                        for (; i <= blockEnd; i += 8)
-                        {
-                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center;
-                            global::System.Runtime.Intrinsics.Vector128<double> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
-                            global::System.Runtime.Intrinsics.Vector128<double> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center;
-                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
-                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
-                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
-                        }
-                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    }
-                    for (; i <= n - 2; i += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
-                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
-                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
-                    square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
-                }
-                double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
-                savedMean = (double)(meanHigh + meanLow);
-                savedInverse = (double)inverseDeviation;
-                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in NeonRowStatistics.
+                NeonRowStatistics(ref x, ref savedMean, ref savedInverse, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -717,9 +592,9 @@ namespace Demo
                 }
             }
 
-            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow: x̂ = (x − center)·scale + shift.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128Row(ref double x, ref double y, ref double savedMean, ref double savedInverse, bool stream)
+            private static void NeonRowStatistics(ref double x, ref double savedMean, ref double savedInverse, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift)
             {
                 const nint n = Width;
                 nint i;
@@ -806,7 +681,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -860,8 +735,19 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (double)(meanHigh + meanLow);
                 savedInverse = (double)inverseDeviation;
-                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
-                global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
+                scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
+            }
+
+            // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128Row(ref double x, ref double y, ref double savedMean, ref double savedInverse, bool stream)
+            {
+                const nint n = Width;
+                nint i;
+
+                // Pass 1 (and pass 2 when it is needed): the row's statistics, in Vector128RowStatistics.
+                Vector128RowStatistics(ref x, ref savedMean, ref savedInverse, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -926,6 +812,153 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, n0);
                     }
                 }
+            }
+
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row: x̂ = (x − center)·scale + shift.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowStatistics(ref double x, ref double savedMean, ref double savedInverse, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift)
+            {
+                const nint n = Width;
+                nint i;
+
+                // Pass 1: Σ(x − k) and Σ(x − k)², with k the mean of the row's first vector (of its first n
+                // elements when the row is shorter): a value near μ, so the terms are as small as the row's spread and a row with mean 1e4
+                // and variance 1 sums without losing its low digits. Lanes past the row hold k (they add 0).
+                double first = n >= 2 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x), 2) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x, n, (double)0), n);
+                global::System.Runtime.Intrinsics.Vector128<double> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 8)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                    for (; i <= blockEnd; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - origin;
+                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                }
+                for (; i <= n - 2; i += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - origin;
+                    sum0 += d0;
+                    shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
+                double offset = offsetSum / n;
+                // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
+                double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
+                // μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.
+                double meanHigh = first + offset;
+                double rounding = meanHigh - first;
+                double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                double meanOffset = offset + offsetLow;
+
+                // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
+                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                if (!(meanOffset * meanOffset <= variance))
+                {
+                    // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                    // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<double> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center;
+                            global::System.Runtime.Intrinsics.Vector128<double> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, meanHigh) - center;
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                }
+                double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
+                savedMean = (double)(meanHigh + meanLow);
+                savedInverse = (double)inverseDeviation;
+                scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
+                shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
             }
 
             // Scalar: the same passes, one element at a time, with compensated (Neumaier) sums.
