@@ -178,11 +178,10 @@ internal static class MomentsWriter
     /// After <see cref="WriteShiftedMomentsPass"/>: <c>double variance</c> = Σ(v − k)²/n − (μ − k)², kept when
     /// (μ − k)² ≤ σ² (its rounding error grows with (μ − k)²/σ²: at most about twice that of a sum about μ), else taken
     /// again by pass 2 about a = meanHigh (<see cref="WriteCenteredSquaresPass"/>, <paramref name="load"/> as there);
-    /// declares <paramref name="center"/> = meanHigh in every lane (assigns it, an out parameter, when
-    /// <paramref name="declareCenter"/> is false), and <c>inverseDeviation</c> = 1/sqrt(σ² + Epsilon) (the kernel's
-    /// constant).
+    /// declares <paramref name="center"/> = meanHigh in every lane, and <c>inverseDeviation</c> = 1/sqrt(σ² + Epsilon) (the
+    /// kernel's constant).
     /// </summary>
-    public static void WriteShiftedVariance(IndentedWriter writer, VectorLoopWriter c, bool isDouble, string center, Func<VectorAccess, string>? load = null, bool declareCenter = true)
+    public static void WriteShiftedVariance(IndentedWriter writer, VectorLoopWriter c, bool isDouble, string center, Func<VectorAccess, string>? load = null)
     {
         writer.Line();
         writer.Line("// σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;");
@@ -190,7 +189,7 @@ internal static class MomentsWriter
         writer.Line(isDouble
             ? $"double variance = ({c.M}.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;"
             : $"double variance = {c.M}.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;");
-        writer.Line($"{(declareCenter ? $"{c.Vec} " : string.Empty)}{center} = {c.Splat("meanHigh")};");
+        writer.Line($"{c.Vec} {center} = {c.Splat("meanHigh")};");
         using (writer.Block("if (!(meanOffset * meanOffset <= variance))"))
         {
             writer.Line("// Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.");

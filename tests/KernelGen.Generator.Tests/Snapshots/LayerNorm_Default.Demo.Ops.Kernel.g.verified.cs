@@ -221,7 +221,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx512RowStatistics.
-                Avx512RowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector512<float> center, out global::System.Runtime.Intrinsics.Vector512<float> scale, out global::System.Runtime.Intrinsics.Vector512<float> shift);
+                Avx512RowStatistics(ref x, n, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -328,9 +331,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx512Row: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx512Row: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512RowStatistics(ref float x, nint n, out global::System.Runtime.Intrinsics.Vector512<float> center, out global::System.Runtime.Intrinsics.Vector512<float> scale, out global::System.Runtime.Intrinsics.Vector512<float> shift)
+            private static void Avx512RowStatistics(ref float x, nint n, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 nint i;
 
@@ -463,7 +467,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -546,8 +550,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
@@ -557,7 +562,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx2RowStatistics.
-                Avx2RowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift);
+                Avx2RowStatistics(ref x, n, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -624,9 +632,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2RowStatistics(ref float x, nint n, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift)
+            private static void Avx2RowStatistics(ref float x, nint n, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 nint i;
 
@@ -707,7 +716,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -758,8 +767,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
@@ -769,7 +779,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in NeonRowStatistics.
-                NeonRowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
+                NeonRowStatistics(ref x, n, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -836,9 +849,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowStatistics(ref float x, nint n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
+            private static void NeonRowStatistics(ref float x, nint n, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 nint i;
 
@@ -919,7 +933,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -970,8 +984,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
@@ -981,7 +996,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Vector128RowStatistics.
-                Vector128RowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
+                Vector128RowStatistics(ref x, n, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1048,9 +1066,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowStatistics(ref float x, nint n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
+            private static void Vector128RowStatistics(ref float x, nint n, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 nint i;
 
@@ -1131,7 +1150,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1182,8 +1201,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Scalar: the same passes, one element at a time, accumulating in double.

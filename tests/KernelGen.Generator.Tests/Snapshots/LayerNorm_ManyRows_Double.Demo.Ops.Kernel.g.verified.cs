@@ -278,7 +278,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx512RowStatistics.
-                Avx512RowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector512<double> center, out global::System.Runtime.Intrinsics.Vector512<double> scale, out global::System.Runtime.Intrinsics.Vector512<double> shift);
+                Avx512RowStatistics(ref x, n, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector512<double> center = global::System.Runtime.Intrinsics.Vector512.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector512<double> scale = global::System.Runtime.Intrinsics.Vector512.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector512<double> shift = global::System.Runtime.Intrinsics.Vector512.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -385,9 +388,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx512Row and Avx512RowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx512Row and Avx512RowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512RowStatistics(ref double x, nint n, out global::System.Runtime.Intrinsics.Vector512<double> center, out global::System.Runtime.Intrinsics.Vector512<double> scale, out global::System.Runtime.Intrinsics.Vector512<double> shift)
+            private static void Avx512RowStatistics(ref double x, nint n, out double centerValue, out double scaleValue, out double shiftValue)
             {
                 nint i;
 
@@ -525,7 +529,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = (global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector512<double> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -608,8 +612,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector512.Create((double)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector512.Create((double)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (double)inverseDeviation;
+                shiftValue = (double)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in Avx512Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -619,8 +624,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in Avx512Row.
-                Avx512RowStatistics(ref x0, n, out global::System.Runtime.Intrinsics.Vector512<double> center0, out global::System.Runtime.Intrinsics.Vector512<double> scale0, out global::System.Runtime.Intrinsics.Vector512<double> shift0);
-                Avx512RowStatistics(ref x1, n, out global::System.Runtime.Intrinsics.Vector512<double> center1, out global::System.Runtime.Intrinsics.Vector512<double> scale1, out global::System.Runtime.Intrinsics.Vector512<double> shift1);
+                Avx512RowStatistics(ref x0, n, out double centerValue0, out double scaleValue0, out double shiftValue0);
+                global::System.Runtime.Intrinsics.Vector512<double> center0 = global::System.Runtime.Intrinsics.Vector512.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector512<double> scale0 = global::System.Runtime.Intrinsics.Vector512.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector512<double> shift0 = global::System.Runtime.Intrinsics.Vector512.Create(shiftValue0);
+                Avx512RowStatistics(ref x1, n, out double centerValue1, out double scaleValue1, out double shiftValue1);
+                global::System.Runtime.Intrinsics.Vector512<double> center1 = global::System.Runtime.Intrinsics.Vector512.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector512<double> scale1 = global::System.Runtime.Intrinsics.Vector512.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector512<double> shift1 = global::System.Runtime.Intrinsics.Vector512.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -794,7 +805,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx2RowStatistics.
-                Avx2RowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector256<double> center, out global::System.Runtime.Intrinsics.Vector256<double> scale, out global::System.Runtime.Intrinsics.Vector256<double> shift);
+                Avx2RowStatistics(ref x, n, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector256<double> center = global::System.Runtime.Intrinsics.Vector256.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector256<double> shift = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -861,9 +875,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row and Avx2RowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row and Avx2RowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2RowStatistics(ref double x, nint n, out global::System.Runtime.Intrinsics.Vector256<double> center, out global::System.Runtime.Intrinsics.Vector256<double> scale, out global::System.Runtime.Intrinsics.Vector256<double> shift)
+            private static void Avx2RowStatistics(ref double x, nint n, out double centerValue, out double scaleValue, out double shiftValue)
             {
                 nint i;
 
@@ -949,7 +964,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = (global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector256<double> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1000,8 +1015,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector256.Create((double)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector256.Create((double)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (double)inverseDeviation;
+                shiftValue = (double)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in Avx2Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -1011,8 +1027,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in Avx2Row.
-                Avx2RowStatistics(ref x0, n, out global::System.Runtime.Intrinsics.Vector256<double> center0, out global::System.Runtime.Intrinsics.Vector256<double> scale0, out global::System.Runtime.Intrinsics.Vector256<double> shift0);
-                Avx2RowStatistics(ref x1, n, out global::System.Runtime.Intrinsics.Vector256<double> center1, out global::System.Runtime.Intrinsics.Vector256<double> scale1, out global::System.Runtime.Intrinsics.Vector256<double> shift1);
+                Avx2RowStatistics(ref x0, n, out double centerValue0, out double scaleValue0, out double shiftValue0);
+                global::System.Runtime.Intrinsics.Vector256<double> center0 = global::System.Runtime.Intrinsics.Vector256.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector256<double> scale0 = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector256<double> shift0 = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue0);
+                Avx2RowStatistics(ref x1, n, out double centerValue1, out double scaleValue1, out double shiftValue1);
+                global::System.Runtime.Intrinsics.Vector256<double> center1 = global::System.Runtime.Intrinsics.Vector256.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector256<double> scale1 = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector256<double> shift1 = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1114,7 +1136,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in NeonRowStatistics.
-                NeonRowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift);
+                NeonRowStatistics(ref x, n, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1181,9 +1206,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow and NeonRowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow and NeonRowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowStatistics(ref double x, nint n, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift)
+            private static void NeonRowStatistics(ref double x, nint n, out double centerValue, out double scaleValue, out double shiftValue)
             {
                 nint i;
 
@@ -1269,7 +1295,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1320,8 +1346,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (double)inverseDeviation;
+                shiftValue = (double)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in NeonRow, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -1331,8 +1358,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in NeonRow.
-                NeonRowStatistics(ref x0, n, out global::System.Runtime.Intrinsics.Vector128<double> center0, out global::System.Runtime.Intrinsics.Vector128<double> scale0, out global::System.Runtime.Intrinsics.Vector128<double> shift0);
-                NeonRowStatistics(ref x1, n, out global::System.Runtime.Intrinsics.Vector128<double> center1, out global::System.Runtime.Intrinsics.Vector128<double> scale1, out global::System.Runtime.Intrinsics.Vector128<double> shift1);
+                NeonRowStatistics(ref x0, n, out double centerValue0, out double scaleValue0, out double shiftValue0);
+                global::System.Runtime.Intrinsics.Vector128<double> center0 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector128<double> scale0 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector128<double> shift0 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue0);
+                NeonRowStatistics(ref x1, n, out double centerValue1, out double scaleValue1, out double shiftValue1);
+                global::System.Runtime.Intrinsics.Vector128<double> center1 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector128<double> scale1 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector128<double> shift1 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1434,7 +1467,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Vector128RowStatistics.
-                Vector128RowStatistics(ref x, n, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift);
+                Vector128RowStatistics(ref x, n, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1501,9 +1537,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row and Vector128RowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row and Vector128RowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowStatistics(ref double x, nint n, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift)
+            private static void Vector128RowStatistics(ref double x, nint n, out double centerValue, out double scaleValue, out double shiftValue)
             {
                 nint i;
 
@@ -1589,7 +1626,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1640,8 +1677,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (double)inverseDeviation;
+                shiftValue = (double)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in Vector128Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -1651,8 +1689,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in Vector128Row.
-                Vector128RowStatistics(ref x0, n, out global::System.Runtime.Intrinsics.Vector128<double> center0, out global::System.Runtime.Intrinsics.Vector128<double> scale0, out global::System.Runtime.Intrinsics.Vector128<double> shift0);
-                Vector128RowStatistics(ref x1, n, out global::System.Runtime.Intrinsics.Vector128<double> center1, out global::System.Runtime.Intrinsics.Vector128<double> scale1, out global::System.Runtime.Intrinsics.Vector128<double> shift1);
+                Vector128RowStatistics(ref x0, n, out double centerValue0, out double scaleValue0, out double shiftValue0);
+                global::System.Runtime.Intrinsics.Vector128<double> center0 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector128<double> scale0 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector128<double> shift0 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue0);
+                Vector128RowStatistics(ref x1, n, out double centerValue1, out double scaleValue1, out double shiftValue1);
+                global::System.Runtime.Intrinsics.Vector128<double> center1 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector128<double> scale1 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector128<double> shift1 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.

@@ -397,7 +397,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx512RowStatistics.
-                Avx512RowStatistics(ref x, ref savedMean, ref savedInverse, n, out global::System.Runtime.Intrinsics.Vector512<float> center, out global::System.Runtime.Intrinsics.Vector512<float> scale, out global::System.Runtime.Intrinsics.Vector512<float> shift);
+                Avx512RowStatistics(ref x, ref savedMean, ref savedInverse, n, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -504,9 +507,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx512Row and Avx512RowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx512Row and Avx512RowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx512RowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out global::System.Runtime.Intrinsics.Vector512<float> center, out global::System.Runtime.Intrinsics.Vector512<float> scale, out global::System.Runtime.Intrinsics.Vector512<float> shift)
+            private static void Avx512RowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 nint i;
 
@@ -639,7 +643,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector512<float> center = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -725,8 +729,9 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (float)(meanHigh + meanLow);
                 savedInverse = (float)inverseDeviation;
-                scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector512.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in Avx512Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -736,8 +741,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in Avx512Row.
-                Avx512RowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out global::System.Runtime.Intrinsics.Vector512<float> center0, out global::System.Runtime.Intrinsics.Vector512<float> scale0, out global::System.Runtime.Intrinsics.Vector512<float> shift0);
-                Avx512RowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out global::System.Runtime.Intrinsics.Vector512<float> center1, out global::System.Runtime.Intrinsics.Vector512<float> scale1, out global::System.Runtime.Intrinsics.Vector512<float> shift1);
+                Avx512RowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out float centerValue0, out float scaleValue0, out float shiftValue0);
+                global::System.Runtime.Intrinsics.Vector512<float> center0 = global::System.Runtime.Intrinsics.Vector512.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector512<float> scale0 = global::System.Runtime.Intrinsics.Vector512.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector512<float> shift0 = global::System.Runtime.Intrinsics.Vector512.Create(shiftValue0);
+                Avx512RowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out float centerValue1, out float scaleValue1, out float shiftValue1);
+                global::System.Runtime.Intrinsics.Vector512<float> center1 = global::System.Runtime.Intrinsics.Vector512.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector512<float> scale1 = global::System.Runtime.Intrinsics.Vector512.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector512<float> shift1 = global::System.Runtime.Intrinsics.Vector512.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -911,7 +922,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx2RowStatistics.
-                Avx2RowStatistics(ref x, ref savedMean, ref savedInverse, n, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift);
+                Avx2RowStatistics(ref x, ref savedMean, ref savedInverse, n, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -978,9 +992,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row and Avx2RowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row and Avx2RowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2RowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift)
+            private static void Avx2RowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 nint i;
 
@@ -1061,7 +1076,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1115,8 +1130,9 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (float)(meanHigh + meanLow);
                 savedInverse = (float)inverseDeviation;
-                scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in Avx2Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -1126,8 +1142,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in Avx2Row.
-                Avx2RowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out global::System.Runtime.Intrinsics.Vector256<float> center0, out global::System.Runtime.Intrinsics.Vector256<float> scale0, out global::System.Runtime.Intrinsics.Vector256<float> shift0);
-                Avx2RowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out global::System.Runtime.Intrinsics.Vector256<float> center1, out global::System.Runtime.Intrinsics.Vector256<float> scale1, out global::System.Runtime.Intrinsics.Vector256<float> shift1);
+                Avx2RowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out float centerValue0, out float scaleValue0, out float shiftValue0);
+                global::System.Runtime.Intrinsics.Vector256<float> center0 = global::System.Runtime.Intrinsics.Vector256.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector256<float> scale0 = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector256<float> shift0 = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue0);
+                Avx2RowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out float centerValue1, out float scaleValue1, out float shiftValue1);
+                global::System.Runtime.Intrinsics.Vector256<float> center1 = global::System.Runtime.Intrinsics.Vector256.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector256<float> scale1 = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector256<float> shift1 = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1229,7 +1251,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in NeonRowStatistics.
-                NeonRowStatistics(ref x, ref savedMean, ref savedInverse, n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
+                NeonRowStatistics(ref x, ref savedMean, ref savedInverse, n, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1296,9 +1321,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow and NeonRowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow and NeonRowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
+            private static void NeonRowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 nint i;
 
@@ -1379,7 +1405,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1433,8 +1459,9 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (float)(meanHigh + meanLow);
                 savedInverse = (float)inverseDeviation;
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in NeonRow, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -1444,8 +1471,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in NeonRow.
-                NeonRowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out global::System.Runtime.Intrinsics.Vector128<float> center0, out global::System.Runtime.Intrinsics.Vector128<float> scale0, out global::System.Runtime.Intrinsics.Vector128<float> shift0);
-                NeonRowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out global::System.Runtime.Intrinsics.Vector128<float> center1, out global::System.Runtime.Intrinsics.Vector128<float> scale1, out global::System.Runtime.Intrinsics.Vector128<float> shift1);
+                NeonRowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out float centerValue0, out float scaleValue0, out float shiftValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> center0 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> scale0 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> shift0 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue0);
+                NeonRowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out float centerValue1, out float scaleValue1, out float shiftValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> center1 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> scale1 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> shift1 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1547,7 +1580,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Vector128RowStatistics.
-                Vector128RowStatistics(ref x, ref savedMean, ref savedInverse, n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
+                Vector128RowStatistics(ref x, ref savedMean, ref savedInverse, n, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1614,9 +1650,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row and Vector128RowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row and Vector128RowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
+            private static void Vector128RowStatistics(ref float x, ref float savedMean, ref float savedInverse, nint n, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 nint i;
 
@@ -1697,7 +1734,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1751,8 +1788,9 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (float)(meanHigh + meanLow);
                 savedInverse = (float)inverseDeviation;
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in Vector128Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -1762,8 +1800,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in Vector128Row.
-                Vector128RowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out global::System.Runtime.Intrinsics.Vector128<float> center0, out global::System.Runtime.Intrinsics.Vector128<float> scale0, out global::System.Runtime.Intrinsics.Vector128<float> shift0);
-                Vector128RowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out global::System.Runtime.Intrinsics.Vector128<float> center1, out global::System.Runtime.Intrinsics.Vector128<float> scale1, out global::System.Runtime.Intrinsics.Vector128<float> shift1);
+                Vector128RowStatistics(ref x0, ref savedMean0, ref savedInverse0, n, out float centerValue0, out float scaleValue0, out float shiftValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> center0 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> scale0 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> shift0 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue0);
+                Vector128RowStatistics(ref x1, ref savedMean1, ref savedInverse1, n, out float centerValue1, out float scaleValue1, out float shiftValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> center1 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> scale1 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> shift1 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.

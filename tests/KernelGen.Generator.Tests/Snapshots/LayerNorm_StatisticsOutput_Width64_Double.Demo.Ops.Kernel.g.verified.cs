@@ -303,7 +303,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx2RowStatistics.
-                Avx2RowStatistics(ref x, ref savedMean, ref savedInverse, out global::System.Runtime.Intrinsics.Vector256<double> center, out global::System.Runtime.Intrinsics.Vector256<double> scale, out global::System.Runtime.Intrinsics.Vector256<double> shift);
+                Avx2RowStatistics(ref x, ref savedMean, ref savedInverse, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector256<double> center = global::System.Runtime.Intrinsics.Vector256.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector256<double> shift = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -370,9 +373,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2RowStatistics(ref double x, ref double savedMean, ref double savedInverse, out global::System.Runtime.Intrinsics.Vector256<double> center, out global::System.Runtime.Intrinsics.Vector256<double> scale, out global::System.Runtime.Intrinsics.Vector256<double> shift)
+            private static void Avx2RowStatistics(ref double x, ref double savedMean, ref double savedInverse, out double centerValue, out double scaleValue, out double shiftValue)
             {
                 const nint n = Width;
                 nint i;
@@ -459,7 +463,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = (global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector256<double> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -513,8 +517,9 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (double)(meanHigh + meanLow);
                 savedInverse = (double)inverseDeviation;
-                scale = global::System.Runtime.Intrinsics.Vector256.Create((double)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector256.Create((double)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (double)inverseDeviation;
+                shiftValue = (double)(-meanLow * inverseDeviation);
             }
 
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
@@ -525,7 +530,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in NeonRowStatistics.
-                NeonRowStatistics(ref x, ref savedMean, ref savedInverse, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift);
+                NeonRowStatistics(ref x, ref savedMean, ref savedInverse, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -592,9 +600,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowStatistics(ref double x, ref double savedMean, ref double savedInverse, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift)
+            private static void NeonRowStatistics(ref double x, ref double savedMean, ref double savedInverse, out double centerValue, out double scaleValue, out double shiftValue)
             {
                 const nint n = Width;
                 nint i;
@@ -681,7 +690,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -735,8 +744,9 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (double)(meanHigh + meanLow);
                 savedInverse = (double)inverseDeviation;
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (double)inverseDeviation;
+                shiftValue = (double)(-meanLow * inverseDeviation);
             }
 
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
@@ -747,7 +757,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Vector128RowStatistics.
-                Vector128RowStatistics(ref x, ref savedMean, ref savedInverse, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift);
+                Vector128RowStatistics(ref x, ref savedMean, ref savedInverse, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = x̂.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -814,9 +827,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowStatistics(ref double x, ref double savedMean, ref double savedInverse, out global::System.Runtime.Intrinsics.Vector128<double> center, out global::System.Runtime.Intrinsics.Vector128<double> scale, out global::System.Runtime.Intrinsics.Vector128<double> shift)
+            private static void Vector128RowStatistics(ref double x, ref double savedMean, ref double savedInverse, out double centerValue, out double scaleValue, out double shiftValue)
             {
                 const nint n = Width;
                 nint i;
@@ -903,7 +917,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -957,8 +971,9 @@ namespace Demo
                 // StatisticsOutput: this row's μ and 1/sqrt(σ² + ε), as computed above.
                 savedMean = (double)(meanHigh + meanLow);
                 savedInverse = (double)inverseDeviation;
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (double)inverseDeviation;
+                shiftValue = (double)(-meanLow * inverseDeviation);
             }
 
             // Scalar: the same passes, one element at a time, with compensated (Neumaier) sums.

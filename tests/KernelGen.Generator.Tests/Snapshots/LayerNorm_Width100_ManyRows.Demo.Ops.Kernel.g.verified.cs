@@ -313,7 +313,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Avx2RowStatistics.
-                Avx2RowStatistics(ref x, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift);
+                Avx2RowStatistics(ref x, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -380,9 +383,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row and Avx2RowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Avx2Row and Avx2RowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2RowStatistics(ref float x, out global::System.Runtime.Intrinsics.Vector256<float> center, out global::System.Runtime.Intrinsics.Vector256<float> scale, out global::System.Runtime.Intrinsics.Vector256<float> shift)
+            private static void Avx2RowStatistics(ref float x, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 const nint n = Width;
                 nint i;
@@ -464,7 +468,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector256<float> center = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -515,8 +519,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector256.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in Avx2Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -527,8 +532,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in Avx2Row.
-                Avx2RowStatistics(ref x0, out global::System.Runtime.Intrinsics.Vector256<float> center0, out global::System.Runtime.Intrinsics.Vector256<float> scale0, out global::System.Runtime.Intrinsics.Vector256<float> shift0);
-                Avx2RowStatistics(ref x1, out global::System.Runtime.Intrinsics.Vector256<float> center1, out global::System.Runtime.Intrinsics.Vector256<float> scale1, out global::System.Runtime.Intrinsics.Vector256<float> shift1);
+                Avx2RowStatistics(ref x0, out float centerValue0, out float scaleValue0, out float shiftValue0);
+                global::System.Runtime.Intrinsics.Vector256<float> center0 = global::System.Runtime.Intrinsics.Vector256.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector256<float> scale0 = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector256<float> shift0 = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue0);
+                Avx2RowStatistics(ref x1, out float centerValue1, out float scaleValue1, out float shiftValue1);
+                global::System.Runtime.Intrinsics.Vector256<float> center1 = global::System.Runtime.Intrinsics.Vector256.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector256<float> scale1 = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector256<float> shift1 = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -631,7 +642,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in NeonRowStatistics.
-                NeonRowStatistics(ref x, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
+                NeonRowStatistics(ref x, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -698,9 +712,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow and NeonRowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for NeonRow and NeonRowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowStatistics(ref float x, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
+            private static void NeonRowStatistics(ref float x, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 const nint n = Width;
                 nint i;
@@ -782,7 +797,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -833,8 +848,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in NeonRow, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -845,8 +861,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in NeonRow.
-                NeonRowStatistics(ref x0, out global::System.Runtime.Intrinsics.Vector128<float> center0, out global::System.Runtime.Intrinsics.Vector128<float> scale0, out global::System.Runtime.Intrinsics.Vector128<float> shift0);
-                NeonRowStatistics(ref x1, out global::System.Runtime.Intrinsics.Vector128<float> center1, out global::System.Runtime.Intrinsics.Vector128<float> scale1, out global::System.Runtime.Intrinsics.Vector128<float> shift1);
+                NeonRowStatistics(ref x0, out float centerValue0, out float scaleValue0, out float shiftValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> center0 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> scale0 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> shift0 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue0);
+                NeonRowStatistics(ref x1, out float centerValue1, out float scaleValue1, out float shiftValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> center1 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> scale1 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> shift1 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -949,7 +971,10 @@ namespace Demo
                 nint i;
 
                 // Pass 1 (and pass 2 when it is needed): the row's statistics, in Vector128RowStatistics.
-                Vector128RowStatistics(ref x, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift);
+                Vector128RowStatistics(ref x, out float centerValue, out float scaleValue, out float shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
 
                 // The output pass (the row's second, its third when pass 2 ran): x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β.
                 // Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.
@@ -1016,9 +1041,10 @@ namespace Demo
                 }
             }
 
-            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row and Vector128RowPair: x̂ = (x − center)·scale + shift.
+            // The statistics of one row (pass 1, and pass 2 when k is far from μ), for Vector128Row and Vector128RowPair: x̂ = (x − center)·scale + shift
+            // with center, scale and shift each one value in every lane (the caller broadcasts them).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowStatistics(ref float x, out global::System.Runtime.Intrinsics.Vector128<float> center, out global::System.Runtime.Intrinsics.Vector128<float> scale, out global::System.Runtime.Intrinsics.Vector128<float> shift)
+            private static void Vector128RowStatistics(ref float x, out float centerValue, out float scaleValue, out float shiftValue)
             {
                 const nint n = Width;
                 nint i;
@@ -1100,7 +1126,7 @@ namespace Demo
                 // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
                 // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
                 double variance = global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh) / n - meanOffset * meanOffset;
-                center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                global::System.Runtime.Intrinsics.Vector128<float> center = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
                 if (!(meanOffset * meanOffset <= variance))
                 {
                     // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
@@ -1151,8 +1177,9 @@ namespace Demo
                     variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
                 }
                 double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
-                scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseDeviation);
-                shift = global::System.Runtime.Intrinsics.Vector128.Create((float)(-meanLow * inverseDeviation));
+                centerValue = meanHigh;
+                scaleValue = (float)inverseDeviation;
+                shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
             // Two rows at once: the statistics of each as in Vector128Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
@@ -1163,8 +1190,14 @@ namespace Demo
                 nint i;
 
                 // Each row's statistics, as in Vector128Row.
-                Vector128RowStatistics(ref x0, out global::System.Runtime.Intrinsics.Vector128<float> center0, out global::System.Runtime.Intrinsics.Vector128<float> scale0, out global::System.Runtime.Intrinsics.Vector128<float> shift0);
-                Vector128RowStatistics(ref x1, out global::System.Runtime.Intrinsics.Vector128<float> center1, out global::System.Runtime.Intrinsics.Vector128<float> scale1, out global::System.Runtime.Intrinsics.Vector128<float> shift1);
+                Vector128RowStatistics(ref x0, out float centerValue0, out float scaleValue0, out float shiftValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> center0 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> scale0 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue0);
+                global::System.Runtime.Intrinsics.Vector128<float> shift0 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue0);
+                Vector128RowStatistics(ref x1, out float centerValue1, out float scaleValue1, out float shiftValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> center1 = global::System.Runtime.Intrinsics.Vector128.Create(centerValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> scale1 = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue1);
+                global::System.Runtime.Intrinsics.Vector128<float> shift1 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
                 // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
