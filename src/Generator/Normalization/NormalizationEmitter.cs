@@ -349,7 +349,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     private void WritePairBody(IndentedWriter writer, VectorLoopWriter c)
     {
         writer.Line();
-        writer.Line("// Each row's statistics, as in " + c.Path.Name + "Row.");
+        writer.Line($"// Each row's statistics, as in {c.Path.Name}Row.");
         for (int k = 0; k < 2; k++)
         {
             this.WriteStatisticsCall(writer, c, k.ToString(System.Globalization.CultureInfo.InvariantCulture));
