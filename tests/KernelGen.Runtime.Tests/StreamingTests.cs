@@ -285,7 +285,7 @@ public class StreamingTests
         }
         else
         {
-            // An odd count of rows: LayerNorm's rows loop takes them in pairs, then the last one alone.
+            // An odd count of rows: LayerNorm's rows loop pairs rows in cache only; streamed, every row goes alone.
             CheckStreamedNorm<float>(kernel, rows: 521, rowLength: 4099, shifts: new[] { 0, 1, 7, 15 });
         }
     }

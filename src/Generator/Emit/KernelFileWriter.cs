@@ -54,11 +54,12 @@ internal interface IKernelStreamingWriter
 }
 
 /// <summary>
-/// A family whose vector rows can also be taken two at a time: <c>{path}RowPair</c> takes each span the rows share
-/// (<see cref="KernelParameter.IsBroadcast"/>) once and every other span twice (<c>{name}0</c> for the first row,
-/// <c>{name}1</c> for the second), then <c>nint n</c> and <c>bool stream</c> as <c>{path}Row</c>. The shell's many-rows
-/// loop calls it for the rows two by two and <c>{path}Row</c> for an odd last row; the streaming decision and the
-/// one fence after the rows are the shell's, as for <see cref="IKernelStreamingWriter"/> (which a pairing family is).
+/// A family whose vector rows can also be taken two at a time while the output stays in cache: <c>{path}RowPair</c>
+/// takes each span the rows share (<see cref="KernelParameter.IsBroadcast"/>) once and every other span twice
+/// (<c>{name}0</c> for the first row, <c>{name}1</c> for the second), then <c>nint n</c> as <c>{path}Row</c> (no
+/// <c>bool stream</c>: it writes with ordinary stores). The shell's many-rows loop calls it for the rows two by two when
+/// the call's output does not stream, and <c>{path}Row</c> for an odd last row and for every row of a call whose output
+/// streams (the shell's decision, as for <see cref="IKernelStreamingWriter"/>, which a pairing family is).
 /// </summary>
 internal interface IKernelRowPairWriter
 {
@@ -577,18 +578,19 @@ internal static class KernelFileWriter
                 string Arguments(string row, string offset) => string.Join(", ", spans.Select(p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}" : p.IsPerRow ? $"ref {Unsafe}.Add(ref {p.RowName}, {row})" : $"ref {Unsafe}.Add(ref {p.RowName}, {offset})"));
                 if (pairs)
                 {
-                    writer.Line($"// Rows two at a time ({pathName}RowPair shares what the rows share), then the last one when their count is odd.");
+                    writer.Line($"// In cache, rows two at a time ({pathName}RowPair shares what the rows share); then one at a time: the last one when");
+                    writer.Line("// their count is odd, every one when the output streams (one row's next-row prefetch beats two rows').");
                     writer.Line("int row = 0;");
-                    using (writer.Block("for (; row <= rows - 2; row += 2)"))
+                    using (writer.Block(streams ? "for (; !stream && row <= rows - 2; row += 2)" : "for (; row <= rows - 2; row += 2)"))
                     {
                         writer.Line("nint offset = (nint)row * rowLength;");
                         string pairArguments = string.Join(", ", spans.Select(p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}"
                             : p.IsPerRow ? $"ref {Unsafe}.Add(ref {p.RowName}, row), ref {Unsafe}.Add(ref {p.RowName}, row + 1)"
                             : $"ref {Unsafe}.Add(ref {p.RowName}, offset), ref {Unsafe}.Add(ref {p.RowName}, offset + rowLength)"));
-                        writer.Line($"{pathName}RowPair({pairArguments}{lengthArgument}{streamArgument});");
+                        writer.Line($"{pathName}RowPair({pairArguments}{lengthArgument});");
                     }
 
-                    using (writer.Block("if (row < rows)"))
+                    using (writer.Block("for (; row < rows; row++)"))
                     {
                         writer.Line($"{pathName}Row({Arguments("row", "(nint)row * rowLength")}{lengthArgument}{streamArgument});");
                     }

@@ -314,27 +314,29 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     }
 
     /// <summary>
-    /// LayerNorm with γ and β over many rows of any length (not kept in registers) takes its rows two at a time
-    /// (<c>{Path}RowPair</c>): the output pass loads each vector of γ and β once for two rows. Paired probe on the Zen 5
-    /// machine (docs/benchmarks.md, session 15), Avx512, floats: 1.14–1.16× faster than row by row at 256 × 4096 (in
-    /// cache), 1.03–1.12× at 4096 × 4096 (out of cache). RmsNorm (γ alone) gained 1.02× in cache: not paired. The fused
-    /// residual form is not paired either: its pair method (both forms of its row, twice the code) ran 0.35× as fast in
-    /// cache and 0.58× out of cache.
+    /// LayerNorm with γ and β over many rows of any length (not kept in registers) takes its rows two at a time while
+    /// the output stays in cache (<c>{Path}RowPair</c>): the output pass loads each vector of γ and β once for two rows.
+    /// Paired probe on the Zen 5 machine (docs/benchmarks.md, session 15), Avx512, floats: 1.14–1.16× faster than row
+    /// by row at 256 × 4096. When the output streams, the shell's rows loop takes every row alone: the pair with streaming
+    /// stores, asking for the next two rows, took 1.11–1.35× the time of the rows one by one at 4096 × 4096 (`--ratios
+    /// LayerNorm`, session 16; without the pair's prefetch, or asking for one row, it was still behind). RmsNorm (γ alone)
+    /// gained 1.02× in cache: not paired. The fused residual form is not paired either: its pair method (both forms of
+    /// its row, twice the code) ran 0.35× as fast in cache and 0.58× out of cache.
     /// </summary>
     public bool PairsRows(PathInfo path) =>
         this.IsLayer && !this.IsBackward && !this.HasResidual && this.HasWeight && this.HasBias
         && this.model.Signature.Shape == KernelShape.ManyRows && path.IsVector
         && !new VectorLoopWriter(path, this.Element, this.model.Unroll).KeepsRowInRegisters(this.model.Width);
 
-    // {Path}RowPair: the statistics of each row (in a block of its own, with the row's spans under the one-row names),
-    // then one output pass over both.
+    // {Path}RowPair: the statistics of each row ({Path}RowStatistics), then one output pass over both, with ordinary
+    // stores (the rows loop calls it only when the output does not stream).
     private void WriteLoopRowPair(IndentedWriter writer, VectorLoopWriter c)
     {
         bool fixedWidth = this.model.Width != 0;
         string parameters = string.Join(", ", this.Spans.SelectMany(p => p.IsBroadcast ? new[] { $"ref {this.T} {p.RowName}" } : new[] { $"ref {this.T} {p.RowName}0", $"ref {this.T} {p.RowName}1" }));
-        writer.Line($"// Two rows at once: the statistics of each as in {c.Path.Name}Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.");
+        writer.Line($"// Two rows at once, in cache: the statistics of each as in {c.Path.Name}Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
-        using (writer.Block($"private static void {c.Path.Name}RowPair({parameters}{(fixedWidth ? string.Empty : ", nint n")}, bool stream)"))
+        using (writer.Block($"private static void {c.Path.Name}RowPair({parameters}{(fixedWidth ? string.Empty : ", nint n")})"))
         {
             if (fixedWidth)
             {
@@ -371,29 +373,16 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             }
         }
 
-        this.WriteOutputPass(writer, c, OutputStores.Both, Group, pair: true);
+        c.WritePass(writer, "0", Group);
     }
 
     // The output pass: with streaming stores for an output larger than the caches — asking for the next row's input as
     // it goes, since this pass reads the row from cache — or with ordinary stores; without a residual both, behind
     // 'if (stream)'. The residual's streaming form writes h too, streamed beside y (where h is at y's alignment; see
-    // CacheHints.StoreStreaming). With 'pair' (no residual, both forms), the output pass of {Path}RowPair over rows 0 and
-    // 1: y0 and y1 streamed, the next two rows asked for.
-    private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, OutputStores stores, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, bool pair = false)
+    // CacheHints.StoreStreaming).
+    private void WriteOutputPass(IndentedWriter writer, VectorLoopWriter c, OutputStores stores, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group)
     {
-        string next = pair ? "the next two rows" : "the next row";
-        void Streamed()
-        {
-            if (!pair)
-            {
-                c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, streamAlso: this.HasResidual ? "h" : null, fence: false);
-                return;
-            }
-
-            // Rows 2 and 3 are asked for at i + n of rows 1 and 2 (the rows after the pair).
-            writer.Line($"ref {this.T} x2 = ref {Unsafe}.Add(ref x1, n);");
-            c.WritePass(writer, "0", group, stream: "y0", nextRows: new[] { "x1", "x2" }, streamAlso: "y1", fence: false);
-        }
+        void Streamed() => c.WritePass(writer, "0", group, stream: "y", nextRows: this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, streamAlso: this.HasResidual ? "h" : null, fence: false);
 
         switch (stores)
         {
@@ -405,7 +394,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                 c.WritePass(writer, "0", group);
                 break;
             default:
-                writer.Line($"// Twice: with streaming stores (and asking for {next} meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
+                writer.Line("// Twice: with streaming stores (and asking for the next row meanwhile) for an output larger than the caches, with ordinary stores otherwise.");
                 using (writer.Block("if (stream)"))
                 {
                     Streamed();

@@ -161,14 +161,15 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                // Rows two at a time (Avx2RowPair shares what the rows share), then the last one when their count is odd.
+                // In cache, rows two at a time (Avx2RowPair shares what the rows share); then one at a time: the last one when
+                // their count is odd, every one when the output streams (one row's next-row prefetch beats two rows').
                 int row = 0;
-                for (; row <= rows - 2; row += 2)
+                for (; !stream && row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    Avx2RowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), stream);
+                    Avx2RowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength));
                 }
-                if (row < rows)
+                for (; row < rows; row++)
                 {
                     Avx2Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), stream);
                 }
@@ -189,14 +190,15 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                // Rows two at a time (NeonRowPair shares what the rows share), then the last one when their count is odd.
+                // In cache, rows two at a time (NeonRowPair shares what the rows share); then one at a time: the last one when
+                // their count is odd, every one when the output streams (one row's next-row prefetch beats two rows').
                 int row = 0;
-                for (; row <= rows - 2; row += 2)
+                for (; !stream && row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    NeonRowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), stream);
+                    NeonRowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength));
                 }
-                if (row < rows)
+                for (; row < rows; row++)
                 {
                     NeonRow(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), stream);
                 }
@@ -217,14 +219,15 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                // Rows two at a time (Vector128RowPair shares what the rows share), then the last one when their count is odd.
+                // In cache, rows two at a time (Vector128RowPair shares what the rows share); then one at a time: the last one when
+                // their count is odd, every one when the output streams (one row's next-row prefetch beats two rows').
                 int row = 0;
-                for (; row <= rows - 2; row += 2)
+                for (; !stream && row <= rows - 2; row += 2)
                 {
                     nint offset = (nint)row * rowLength;
-                    Vector128RowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength), stream);
+                    Vector128RowPair(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, offset + rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, offset + rowLength));
                 }
-                if (row < rows)
+                for (; row < rows; row++)
                 {
                     Vector128Row(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)row * rowLength), ref w, ref b, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nint)row * rowLength), stream);
                 }
@@ -524,9 +527,9 @@ namespace Demo
                 shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
-            // Two rows at once: the statistics of each as in Avx2Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            // Two rows at once, in cache: the statistics of each as in Avx2Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Avx2RowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, bool stream)
+            private static void Avx2RowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1)
             {
                 const nint n = Width;
                 nint i;
@@ -542,95 +545,40 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> shift1 = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
-                // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
+                i = 0;
+                for (; i <= n - 32; i += 32)
                 {
-                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
-                    i = 0;
-                    // Streaming stores need 32-byte-aligned addresses: the elements before y0's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 32);
-                    if (head != 0)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref b, head, 0);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x0, head, 0) - center0, scale0, shift0), weight0, bias0));
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref x1, head, 0) - center1, scale1, shift1), weight0, bias0));
-                        i = head;
-                    }
-                    for (; i <= n - 32; i += 32)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 128);
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 128);
-                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<float> weight1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> weight2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 16)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 16)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256<float> weight3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 24)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 24));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 24)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 24));
-                    }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
-                    }
+                    global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> weight1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> bias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> weight2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256<float> bias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 16)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 16)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector256<float> weight3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector256<float> bias3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 24)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 24)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 24));
                 }
-                else
+                for (; i <= n - 8; i += 8)
                 {
-                    i = 0;
-                    for (; i <= n - 32; i += 32)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<float> weight1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector256<float> weight2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 16)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 16)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 16));
-                        global::System.Runtime.Intrinsics.Vector256<float> weight3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i + 24)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 24));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i + 24)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 24));
-                    }
-                    for (; i <= n - 8; i += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
-                    }
+                    global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<float> weight0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
                 }
             }
 
@@ -853,9 +801,9 @@ namespace Demo
                 shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
-            // Two rows at once: the statistics of each as in NeonRow, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            // Two rows at once, in cache: the statistics of each as in NeonRow, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void NeonRowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, bool stream)
+            private static void NeonRowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1)
             {
                 const nint n = Width;
                 nint i;
@@ -871,95 +819,40 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> shift1 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
-                // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
+                i = 0;
+                for (; i <= n - 16; i += 16)
                 {
-                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
-                    i = 0;
-                    // Streaming stores need 16-byte-aligned addresses: the elements before y0's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 16);
-                    if (head != 0)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0);
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x0, head, 0) - center0, scale0, shift0), weight0, bias0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x1, head, 0) - center1, scale1, shift1), weight0, bias0));
-                        i = head;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 64);
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
-                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
                 }
-                else
+                for (; i <= n - 4; i += 4)
                 {
-                    i = 0;
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
-                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
                 }
             }
 
@@ -1182,9 +1075,9 @@ namespace Demo
                 shiftValue = (float)(-meanLow * inverseDeviation);
             }
 
-            // Two rows at once: the statistics of each as in Vector128Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
+            // Two rows at once, in cache: the statistics of each as in Vector128Row, then one output pass over both, so that each vector of γ and β is loaded once for two rows.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Vector128RowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1, bool stream)
+            private static void Vector128RowPair(ref float x0, ref float x1, ref float w, ref float b, ref float y0, ref float y1)
             {
                 const nint n = Width;
                 nint i;
@@ -1200,95 +1093,40 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> shift1 = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue1);
 
                 // The output pass over both rows: x̂ = (x − a)·(1/σ) − (μ − a)/σ, one fused multiply-add; then y = γ·x̂ + β, γ and β loaded once.
-                // Twice: with streaming stores (and asking for the next two rows meanwhile) for an output larger than the caches, with ordinary stores otherwise.
-                if (stream)
+                i = 0;
+                for (; i <= n - 16; i += 16)
                 {
-                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, n);
-                    i = 0;
-                    // Streaming stores need 16-byte-aligned addresses: the elements before y0's first one go as one masked vector.
-                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y0, n, 16);
-                    if (head != 0)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0);
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref b, head, 0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y0, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x0, head, 0) - center0, scale0, shift0), weight0, bias0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref y1, head, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref x1, head, 0) - center1, scale1, shift1), weight0, bias0));
-                        i = head;
-                    }
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x1, i + n, 64);
-                        global::KernelGen.Runtime.CacheHints.PrefetchAt(ref x2, i + n, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
-                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
+                    global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
                 }
-                else
+                for (; i <= n - 4; i += 4)
                 {
-                    i = 0;
-                    for (; i <= n - 16; i += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)) - center0, scale0, shift0), weight1, bias1), ref y0, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)) - center1, scale1, shift1), weight1, bias1), ref y1, (nuint)(i + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 8)) - center0, scale0, shift0), weight2, bias2), ref y0, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 8)) - center1, scale1, shift1), weight2, bias2), ref y1, (nuint)(i + 8));
-                        global::System.Runtime.Intrinsics.Vector128<float> weight3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 12)) - center0, scale0, shift0), weight3, bias3), ref y0, (nuint)(i + 12));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 12)) - center1, scale1, shift1), weight3, bias3), ref y1, (nuint)(i + 12));
-                    }
-                    for (; i <= n - 4; i += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
-                    }
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)) - center0, scale0, shift0), weight0, bias0), ref y0, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)) - center1, scale1, shift1), weight0, bias0), ref y1, (nuint)(i));
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
                 }
             }
 
