@@ -318,7 +318,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     /// the output stays in cache (<c>{Path}RowPair</c>): the output pass loads each vector of γ and β once for two rows.
     /// Paired probe on the Zen 5 machine (docs/benchmarks.md, session 15), Avx512, floats: 1.14–1.16× faster than row
     /// by row at 256 × 4096. When the output streams, the shell's rows loop takes every row alone: the pair with streaming
-    /// stores, asking for the next two rows, took 1.11–1.35× the time of the rows one by one at 4096 × 4096 (`--ratios
+    /// stores, asking for the next two rows, took 1.09–1.35× the time of the rows one by one at 4096 × 4096 (`--ratios
     /// LayerNorm`, session 16; without the pair's prefetch, or asking for one row, it was still behind). RmsNorm (γ alone)
     /// gained 1.02× in cache: not paired. The fused residual form is not paired either: its pair method (both forms of
     /// its row, twice the code) ran 0.35× as fast in cache and 0.58× out of cache.
