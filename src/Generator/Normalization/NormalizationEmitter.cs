@@ -282,14 +282,14 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             }
 
             writer.Line("nint i;");
-            this.WriteLayerStatistics(writer, c, recompute: false, declare: false);
+            this.WriteLayerStatistics(writer, c, recompute: false);
         }
     }
 
-    // LayerNorm's statistics of a vector row (its first pass, and the second when k is far from μ): declares the vectors
-    // center, scale and shift, the output pass's x̂ = (x − center)·scale + shift (or, with 'declare' false, assigns their
-    // one value to {Path}RowStatistics' out parameters).
-    private void WriteLayerStatistics(IndentedWriter writer, VectorLoopWriter c, bool recompute, bool declare = true)
+    // LayerNorm's statistics of a vector row (its first pass, and the second when k is far from μ), the output pass's
+    // x̂ = (x − center)·scale + shift: inside {Path}RowStatistics (no residual) it assigns the one value of each to the
+    // method's out parameters; inline in a residual form's row it declares the vectors center, scale and shift.
+    private void WriteLayerStatistics(IndentedWriter writer, VectorLoopWriter c, bool recompute)
     {
         string v = this.HasResidual ? "h" : "x";
         writer.Line();
@@ -300,7 +300,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, this.HasResidual ? new[] { "x", "r" } : new[] { "x" }, a => this.LoadRow(a, recompute || storesH), storesH ? "h" : null);
         MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "center", a => this.LoadRow(a, recompute));
         this.WriteSavedStatistics(writer, "inverseDeviation");
-        if (declare)
+        if (!this.HasStatisticsMethod)
         {
             writer.Line($"{c.Vec} scale = {c.Splat($"({this.T})inverseDeviation")};");
             writer.Line($"{c.Vec} shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
