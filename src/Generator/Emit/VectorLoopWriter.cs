@@ -83,12 +83,13 @@ internal sealed class VectorAccess
         (value, destination) => $"{c.Path.MathType}.StoreTail(ref {destination}, head, {value});",
         count: "head");
 
-    public static VectorAccess Tail(VectorLoopWriter c, string fill) => new(
-        "i",
+    /// <summary>The row's last elements <c>[index, end)</c>, fewer than one vector, as one masked vector (<c>i</c> and <c>n</c> unless named).</summary>
+    public static VectorAccess Tail(VectorLoopWriter c, string fill, string index = "i", string end = "n") => new(
+        index,
         0,
-        (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {VectorLoopWriter.Unsafe}.Add(ref {source}, i), n - i, {fillOverride ?? fill})",
-        (value, destination) => $"{c.Path.MathType}.StoreTail(ref {VectorLoopWriter.Unsafe}.Add(ref {destination}, i), n - i, {value});",
-        count: "n - i");
+        (source, fillOverride) => $"{c.Path.MathType}.LoadTail(ref {VectorLoopWriter.Unsafe}.Add(ref {source}, {index}), {end} - {index}, {fillOverride ?? fill})",
+        (value, destination) => $"{c.Path.MathType}.StoreTail(ref {VectorLoopWriter.Unsafe}.Add(ref {destination}, {index}), {end} - {index}, {value});",
+        count: $"{end} - {index}");
 }
 
 /// <summary>

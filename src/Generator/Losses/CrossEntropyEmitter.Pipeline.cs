@@ -70,10 +70,11 @@ internal sealed partial class CrossEntropyEmitter
         w.Line($"sum{a.Accumulator} += e{a.Accumulator};");
     }
 
-    // Pass 3 (stage 3): the stored e scaled into the gradient; 'streamed': full vectors with streaming stores.
-    private void WriteScaleStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string destination, bool streamed)
+    // Pass 3 (stage 3): the stored e scaled into the gradient; 'streamed': full vectors with streaming stores; 'weights': the
+    // class weights' row as the access indexes it (the pipeline's stage 3 walks rows shifted by the gradient's head).
+    private void WriteScaleStage(IndentedWriter w, VectorLoopWriter c, VectorAccess a, string source, string destination, bool streamed, string weights = "w")
     {
-        string value = $"({a.Load(source, "0")} * factor){this.MinusUniform(a)}";
+        string value = $"({a.Load(source, "0")} * factor){this.MinusUniform(a, weights)}";
         w.Line(streamed ? a.StoreStreaming(value, destination) : a.Store(value, destination));
     }
 
@@ -98,8 +99,8 @@ internal sealed partial class CrossEntropyEmitter
     }
 
     // The − ε·scale/K term of a vector's gradient (· w_k with class weights).
-    private string MinusUniform(VectorAccess a) =>
-        !this.HasSmoothing ? string.Empty : this.HasClassWeights ? $" - (uniform * {a.Load("w", "0")})" : " - uniform";
+    private string MinusUniform(VectorAccess a, string weights = "w") =>
+        !this.HasSmoothing ? string.Empty : this.HasClassWeights ? $" - (uniform * {a.Load(weights, "0")})" : " - uniform";
 
     // With class weights, the target's weight w_y, for the loss and the factor.
     private void WriteTargetWeight(IndentedWriter writer, string target)
@@ -237,6 +238,29 @@ internal sealed partial class CrossEntropyEmitter
                 c.WriteMaxDeclarations(writer);
                 this.WriteLogitSumDeclarations(writer, c);
                 c.WriteSumDeclarations(writer);
+                int vectorBytes = c.Path.Bits / 8;
+                writer.Line($"// Stage 3 streams row r's gradient from its first {vectorBytes}-byte-aligned element on (a float[] is only 8-byte aligned:");
+                writer.Line("// where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one");
+                writer.Line("// masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration");
+                writer.Line("// of the loop while a whole group remains, what is left after it.");
+                writer.Line($"nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, {vectorBytes});");
+                using (writer.Block("if (head != 0)"))
+                {
+                    this.WriteScaleStage(writer, c, VectorAccess.Head(c, "0"), "sw", "gw", streamed: true);
+                }
+
+                writer.Line("nint j = 0, limit = n - head;");
+                writer.Line($"ref {this.T} swj = ref {Unsafe}.Add(ref sw, head);");
+                writer.Line($"ref {this.T} gwj = ref {Unsafe}.Add(ref gw, head);");
+                if (this.HasSmoothing && this.HasClassWeights)
+                {
+                    writer.Line($"ref {this.T} wj = ref {Unsafe}.Add(ref w, head);");
+                }
+
+                string shiftedWeights = this.HasSmoothing && this.HasClassWeights ? "wj" : "w";
+                List<VectorAccess> shifted = Enumerable.Range(0, c.Unroll)
+                    .Select(u => VectorAccess.Full(c, u == 0 ? "j" : $"j + {u * c.Lanes}", u, streamed: "gwj"))
+                    .ToList();
                 c.WritePass(
                     writer,
                     NegativeInfinityFill(c),
@@ -252,9 +276,18 @@ internal sealed partial class CrossEntropyEmitter
                             WriteExpStage(w, c, a, "xe", "se");
                         }
 
-                        foreach (VectorAccess a in group)
+                        // Only in the unrolled loop (the one group of Unroll full vectors): the one-vector loop and the tail add nothing.
+                        if (group.Count == c.Unroll && !group[0].IsTail)
                         {
-                            this.WriteScaleStage(w, c, a, "sw", "gw", streamed: true);
+                            using (w.Block($"if (j <= limit - {c.Step})"))
+                            {
+                                foreach (VectorAccess a in shifted)
+                                {
+                                    this.WriteScaleStage(w, c, a, "swj", "gwj", streamed: true, shiftedWeights);
+                                }
+
+                                w.Line($"j += {c.Step};");
+                            }
                         }
                     },
                     w =>
@@ -263,6 +296,16 @@ internal sealed partial class CrossEntropyEmitter
                         c.WriteSumFlush(w);
                     },
                     prefetch: "xm");
+                using (writer.Block($"for (; j <= limit - {c.Lanes}; j += {c.Lanes})"))
+                {
+                    this.WriteScaleStage(writer, c, VectorAccess.Full(c, "j", 0, streamed: "gwj"), "swj", "gwj", streamed: true, shiftedWeights);
+                }
+
+                using (writer.Block("if (j < limit)"))
+                {
+                    this.WriteScaleStage(writer, c, VectorAccess.Tail(c, "0", "j", "limit"), "swj", "gwj", streamed: true, shiftedWeights);
+                }
+
                 writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();");
                 using (writer.Block("if (row >= 0)"))
                 {

@@ -572,6 +572,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element on (a float[] is only 8-byte aligned:
+                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
+                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
+                    // of the loop while a whole group remains, what is left after it.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 64);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref sw, head, 0) * factor));
+                    }
+                    nint j = 0, limit = n - head;
+                    ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                    ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
                     i = 0;
                     while (i <= n - 64)
                     {
@@ -595,10 +607,14 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 48)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 48));
                             sum3 += e3;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 16)) * factor), ref gw, (nuint)(i + 16));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 32)) * factor), ref gw, (nuint)(i + 32));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 48)) * factor), ref gw, (nuint)(i + 48));
+                            if (j <= limit - 64)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 16)) * factor), ref gwj, (nuint)(j + 16));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 32)) * factor), ref gwj, (nuint)(j + 32));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 48)) * factor), ref gwj, (nuint)(j + 48));
+                                j += 64;
+                            }
                         }
                         global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                         sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -612,7 +628,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
                         sum0 += e0;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
                     }
                     if (i < n)
                     {
@@ -621,13 +636,20 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                         sum0 += e0;
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor));
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (; j <= limit - 16; j += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                    }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
                     {
@@ -851,6 +873,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element on (a float[] is only 8-byte aligned:
+                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
+                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
+                    // of the loop while a whole group remains, what is left after it.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 32);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref sw, head, 0) * factor));
+                    }
+                    nint j = 0, limit = n - head;
+                    ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                    ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
                     i = 0;
                     while (i <= n - 16)
                     {
@@ -866,8 +900,12 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 8)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 8));
                             sum1 += e1;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i + 8)) * factor), ref gw, (nuint)(i + 8));
+                            if (j <= limit - 16)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j + 8)) * factor), ref gwj, (nuint)(j + 8));
+                                j += 16;
+                            }
                         }
                         global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -879,7 +917,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
                         sum0 += e0;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
                     }
                     if (i < n)
                     {
@@ -888,11 +925,18 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                         sum0 += e0;
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor));
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (; j <= limit - 8; j += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                    }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
                     {
@@ -1115,6 +1159,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element on (a float[] is only 8-byte aligned:
+                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
+                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
+                    // of the loop while a whole group remains, what is left after it.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor));
+                    }
+                    nint j = 0, limit = n - head;
+                    ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                    ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
                     i = 0;
                     while (i <= n - 8)
                     {
@@ -1129,8 +1185,12 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
                             sum1 += e1;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor), ref gw, (nuint)(i + 4));
+                            if (j <= limit - 8)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j + 4)) * factor), ref gwj, (nuint)(j + 4));
+                                j += 8;
+                            }
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1142,7 +1202,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                         sum0 += e0;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
                     }
                     if (i < n)
                     {
@@ -1151,11 +1210,18 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                         sum0 += e0;
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor));
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (; j <= limit - 4; j += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                    }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
                     {
@@ -1378,6 +1444,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element on (a float[] is only 8-byte aligned:
+                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
+                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
+                    // of the loop while a whole group remains, what is left after it.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor));
+                    }
+                    nint j = 0, limit = n - head;
+                    ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                    ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
                     i = 0;
                     while (i <= n - 8)
                     {
@@ -1392,8 +1470,12 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
                             sum1 += e1;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor), ref gw, (nuint)(i + 4));
+                            if (j <= limit - 8)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j + 4)) * factor), ref gwj, (nuint)(j + 4));
+                                j += 8;
+                            }
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1405,7 +1487,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                         sum0 += e0;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
                     }
                     if (i < n)
                     {
@@ -1414,11 +1495,18 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                         sum0 += e0;
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor));
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (; j <= limit - 4; j += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                    }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
                     {

@@ -583,6 +583,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element on (a float[] is only 8-byte aligned:
+                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
+                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
+                    // of the loop while a whole group remains, what is left after it.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 64);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref sw, head, 0) * factor) - uniform);
+                    }
+                    nint j = 0, limit = n - head;
+                    ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                    ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
                     i = 0;
                     while (i <= n - 32)
                     {
@@ -610,10 +622,14 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 24)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 24));
                             sum3 += e3;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 8)) * factor) - uniform, ref gw, (nuint)(i + 8));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 16)) * factor) - uniform, ref gw, (nuint)(i + 16));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 24)) * factor) - uniform, ref gw, (nuint)(i + 24));
+                            if (j <= limit - 32)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 8)) * factor) - uniform, ref gwj, (nuint)(j + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 16)) * factor) - uniform, ref gwj, (nuint)(j + 16));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 24)) * factor) - uniform, ref gwj, (nuint)(j + 24));
+                                j += 32;
+                            }
                         }
                         global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -633,7 +649,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
                         sum0 += e0;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
                     }
                     if (i < n)
                     {
@@ -643,7 +658,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
                         global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                         sum0 += e0;
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
                     logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -655,6 +669,14 @@ namespace Demo
                     sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    for (; j <= limit - 8; j += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                    }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
                     {
@@ -917,6 +939,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element on (a float[] is only 8-byte aligned:
+                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
+                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
+                    // of the loop while a whole group remains, what is left after it.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 32);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref sw, head, 0) * factor) - uniform);
+                    }
+                    nint j = 0, limit = n - head;
+                    ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                    ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
                     i = 0;
                     while (i <= n - 8)
                     {
@@ -934,8 +968,12 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 4));
                             sum1 += e1;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor) - uniform, ref gw, (nuint)(i + 4));
+                            if (j <= limit - 8)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j + 4)) * factor) - uniform, ref gwj, (nuint)(j + 4));
+                                j += 8;
+                            }
                         }
                         global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -951,7 +989,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
                         sum0 += e0;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
                     }
                     if (i < n)
                     {
@@ -961,7 +998,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                         sum0 += e0;
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                     logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -969,6 +1005,14 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (; j <= limit - 4; j += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                    }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
                     {
@@ -1230,6 +1274,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element on (a float[] is only 8-byte aligned:
+                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
+                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
+                    // of the loop while a whole group remains, what is left after it.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - uniform);
+                    }
+                    nint j = 0, limit = n - head;
+                    ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                    ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
                     i = 0;
                     while (i <= n - 4)
                     {
@@ -1246,8 +1302,12 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
                             sum1 += e1;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - uniform, ref gw, (nuint)(i + 2));
+                            if (j <= limit - 4)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j + 2)) * factor) - uniform, ref gwj, (nuint)(j + 2));
+                                j += 4;
+                            }
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1263,7 +1323,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                         sum0 += e0;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
                     }
                     if (i < n)
                     {
@@ -1273,7 +1332,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                         sum0 += e0;
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                     logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1281,6 +1339,14 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    for (; j <= limit - 2; j += 2)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                    }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
                     {
@@ -1542,6 +1608,18 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element on (a float[] is only 8-byte aligned:
+                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
+                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
+                    // of the loop while a whole group remains, what is left after it.
+                    nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
+                    if (head != 0)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - uniform);
+                    }
+                    nint j = 0, limit = n - head;
+                    ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                    ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
                     i = 0;
                     while (i <= n - 4)
                     {
@@ -1558,8 +1636,12 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
                             sum1 += e1;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - uniform, ref gw, (nuint)(i + 2));
+                            if (j <= limit - 4)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j + 2)) * factor) - uniform, ref gwj, (nuint)(j + 2));
+                                j += 4;
+                            }
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1575,7 +1657,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                         sum0 += e0;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
                     }
                     if (i < n)
                     {
@@ -1585,7 +1666,6 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                         sum0 += e0;
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                     logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1593,6 +1673,14 @@ namespace Demo
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    for (; j <= limit - 2; j += 2)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                    }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
                     {
