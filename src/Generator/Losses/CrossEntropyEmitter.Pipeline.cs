@@ -178,6 +178,56 @@ internal sealed partial class CrossEntropyEmitter
 
     // The pipeline of rows (out of cache): {Path}Pipeline, which the rows loop calls when the gradient streams and a row
     // fits ScratchRows.PipelineRowBytes.
+    // The class weights as stage 3 indexes them on rows shifted by the gradient's head (only label smoothing reads them there).
+    private string ShiftedWeights => this.HasSmoothing && this.HasClassWeights ? "wj" : "w";
+
+    // The pipeline's one loop over the three rows in flight. Stage 3 writes row r's gradient at i from 'sw' into 'gw', or,
+    // 'shifted', at i from 'swj' into 'gwj' (the rows shifted by the head), in the unrolled loop only and only while its
+    // group ends inside the row; its remainder is the caller's.
+    private void WritePipelinePass(IndentedWriter writer, VectorLoopWriter c, bool shifted)
+    {
+        c.WritePass(
+            writer,
+            NegativeInfinityFill(c),
+            (w, group) =>
+            {
+                foreach (VectorAccess a in group)
+                {
+                    this.WriteMaxStage(w, c, a, "xm");
+                }
+
+                foreach (VectorAccess a in group)
+                {
+                    WriteExpStage(w, c, a, "xe", "se");
+                }
+
+                if (!shifted)
+                {
+                    foreach (VectorAccess a in group)
+                    {
+                        this.WriteScaleStage(w, c, a, "sw", "gw", streamed: true);
+                    }
+                }
+                else if (group.Count == c.Unroll && !group[0].IsTail)
+                {
+                    // The unrolled loop is the one group of Unroll full vectors: the one-vector loop and the tail leave stage 3 to the caller.
+                    using (w.Block($"if (i <= limit - {c.Step})"))
+                    {
+                        foreach (VectorAccess a in group)
+                        {
+                            this.WriteScaleStage(w, c, a, "swj", "gwj", streamed: true, this.ShiftedWeights);
+                        }
+                    }
+                }
+            },
+            w =>
+            {
+                this.LogitSumFlush(c)?.Invoke(w);
+                c.WriteSumFlush(w);
+            },
+            prefetch: "xm");
+    }
+
     private void WritePipeline(IndentedWriter writer, VectorLoopWriter c)
     {
         bool none = this.model.Reduction == ReductionKind.None;
@@ -239,71 +289,43 @@ internal sealed partial class CrossEntropyEmitter
                 this.WriteLogitSumDeclarations(writer, c);
                 c.WriteSumDeclarations(writer);
                 int vectorBytes = c.Path.Bits / 8;
-                writer.Line($"// Stage 3 streams row r's gradient from its first {vectorBytes}-byte-aligned element on (a float[] is only 8-byte aligned:");
-                writer.Line("// where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one");
-                writer.Line("// masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration");
-                writer.Line("// of the loop while a whole group remains, what is left after it.");
+                writer.Line($"// Stage 3 streams row r's gradient from its first {vectorBytes}-byte-aligned element (a float[] is only 8-byte aligned, and");
+                writer.Line("// where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as");
+                writer.Line("// it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.");
                 writer.Line($"nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, {vectorBytes});");
-                using (writer.Block("if (head != 0)"))
+                using (writer.Block("if (head == 0)"))
+                {
+                    this.WritePipelinePass(writer, c, shifted: false);
+                }
+
+                using (writer.Block("else"))
                 {
                     this.WriteScaleStage(writer, c, VectorAccess.Head(c, "0"), "sw", "gw", streamed: true);
-                }
-
-                writer.Line("nint j = 0, limit = n - head;");
-                writer.Line($"ref {this.T} swj = ref {Unsafe}.Add(ref sw, head);");
-                writer.Line($"ref {this.T} gwj = ref {Unsafe}.Add(ref gw, head);");
-                if (this.HasSmoothing && this.HasClassWeights)
-                {
-                    writer.Line($"ref {this.T} wj = ref {Unsafe}.Add(ref w, head);");
-                }
-
-                string shiftedWeights = this.HasSmoothing && this.HasClassWeights ? "wj" : "w";
-                List<VectorAccess> shifted = Enumerable.Range(0, c.Unroll)
-                    .Select(u => VectorAccess.Full(c, u == 0 ? "j" : $"j + {u * c.Lanes}", u, streamed: "gwj"))
-                    .ToList();
-                c.WritePass(
-                    writer,
-                    NegativeInfinityFill(c),
-                    (w, group) =>
+                    writer.Line("nint limit = n - head;");
+                    writer.Line($"ref {this.T} swj = ref {Unsafe}.Add(ref sw, head);");
+                    writer.Line($"ref {this.T} gwj = ref {Unsafe}.Add(ref gw, head);");
+                    if (this.HasSmoothing && this.HasClassWeights)
                     {
-                        foreach (VectorAccess a in group)
-                        {
-                            this.WriteMaxStage(w, c, a, "xm");
-                        }
+                        writer.Line($"ref {this.T} wj = ref {Unsafe}.Add(ref w, head);");
+                    }
 
-                        foreach (VectorAccess a in group)
-                        {
-                            WriteExpStage(w, c, a, "xe", "se");
-                        }
-
-                        // Only in the unrolled loop (the one group of Unroll full vectors): the one-vector loop and the tail add nothing.
-                        if (group.Count == c.Unroll && !group[0].IsTail)
-                        {
-                            using (w.Block($"if (j <= limit - {c.Step})"))
-                            {
-                                foreach (VectorAccess a in shifted)
-                                {
-                                    this.WriteScaleStage(w, c, a, "swj", "gwj", streamed: true, shiftedWeights);
-                                }
-
-                                w.Line($"j += {c.Step};");
-                            }
-                        }
-                    },
-                    w =>
+                    this.WritePipelinePass(writer, c, shifted: true);
+                    writer.Line("// What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.");
+                    writer.Line($"nint j = n / {c.Step} * {c.Step};");
+                    using (writer.Block("if (j > limit)"))
                     {
-                        this.LogitSumFlush(c)?.Invoke(w);
-                        c.WriteSumFlush(w);
-                    },
-                    prefetch: "xm");
-                using (writer.Block($"for (; j <= limit - {c.Lanes}; j += {c.Lanes})"))
-                {
-                    this.WriteScaleStage(writer, c, VectorAccess.Full(c, "j", 0, streamed: "gwj"), "swj", "gwj", streamed: true, shiftedWeights);
-                }
+                        writer.Line($"j -= {c.Step};");
+                    }
 
-                using (writer.Block("if (j < limit)"))
-                {
-                    this.WriteScaleStage(writer, c, VectorAccess.Tail(c, "0", "j", "limit"), "swj", "gwj", streamed: true, shiftedWeights);
+                    using (writer.Block($"for (; j <= limit - {c.Lanes}; j += {c.Lanes})"))
+                    {
+                        this.WriteScaleStage(writer, c, VectorAccess.Full(c, "j", 0, streamed: "gwj"), "swj", "gwj", streamed: true, this.ShiftedWeights);
+                    }
+
+                    using (writer.Block("if (j < limit)"))
+                    {
+                        this.WriteScaleStage(writer, c, VectorAccess.Tail(c, "0", "j", "limit"), "swj", "gwj", streamed: true, this.ShiftedWeights);
+                    }
                 }
 
                 writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();");

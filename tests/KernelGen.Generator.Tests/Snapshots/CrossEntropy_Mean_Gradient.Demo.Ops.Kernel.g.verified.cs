@@ -572,49 +572,62 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element on (a float[] is only 8-byte aligned:
-                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
-                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
-                    // of the loop while a whole group remains, what is left after it.
+                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
+                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 64);
-                    if (head != 0)
+                    if (head == 0)
                     {
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref sw, head, 0) * factor));
-                    }
-                    nint j = 0, limit = n - head;
-                    ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
-                    ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                    i = 0;
-                    while (i <= n - 64)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 64, i + 960);
-                        for (; i <= blockEnd; i += 64)
+                        i = 0;
+                        while (i <= n - 64)
                         {
-                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 256);
+                            nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                            for (; i <= blockEnd; i += 64)
+                            {
+                                global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 256);
+                                max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                                max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16)));
+                                max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 32)));
+                                max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 48)));
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 16)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref se, (nuint)(i + 16));
+                                sum1 += e1;
+                                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 32)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref se, (nuint)(i + 32));
+                                sum2 += e2;
+                                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 48)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 48));
+                                sum3 += e3;
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 16)) * factor), ref gw, (nuint)(i + 16));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 32)) * factor), ref gw, (nuint)(i + 32));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 48)) * factor), ref gw, (nuint)(i + 48));
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        }
+                        for (; i <= n - 16; i += 16)
+                        {
                             max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
-                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16)));
-                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 32)));
-                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 48)));
                             global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 16)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref se, (nuint)(i + 16));
-                            sum1 += e1;
-                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 32)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref se, (nuint)(i + 32));
-                            sum2 += e2;
-                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 48)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 48));
-                            sum3 += e3;
-                            if (j <= limit - 64)
-                            {
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 16)) * factor), ref gwj, (nuint)(j + 16));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 32)) * factor), ref gwj, (nuint)(j + 32));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 48)) * factor), ref gwj, (nuint)(j + 48));
-                                j += 64;
-                            }
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor));
                         }
                         global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                         sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -622,33 +635,83 @@ namespace Demo
                         sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     }
-                    for (; i <= n - 16; i += 16)
+                    else
                     {
-                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
-                        sum0 += e0;
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
-                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
-                        sum0 += e0;
-                    }
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (; j <= limit - 16; j += 16)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
-                    }
-                    if (j < limit)
-                    {
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref sw, head, 0) * factor));
+                        nint limit = n - head;
+                        ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                        ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
+                        i = 0;
+                        while (i <= n - 64)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                            for (; i <= blockEnd; i += 64)
+                            {
+                                global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 256);
+                                max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                                max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16)));
+                                max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 32)));
+                                max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 48)));
+                                global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 16)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref se, (nuint)(i + 16));
+                                sum1 += e1;
+                                global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 32)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref se, (nuint)(i + 32));
+                                sum2 += e2;
+                                global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 48)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 48));
+                                sum3 += e3;
+                                if (i <= limit - 64)
+                                {
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i)) * factor), ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 16)) * factor), ref gwj, (nuint)(i + 16));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 32)) * factor), ref gwj, (nuint)(i + 32));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 48)) * factor), ref gwj, (nuint)(i + 48));
+                                }
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        }
+                        for (; i <= n - 16; i += 16)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        nint j = n / 64 * 64;
+                        if (j > limit)
+                        {
+                            j -= 64;
+                        }
+                        for (; j <= limit - 16; j += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                        }
+                        if (j < limit)
+                        {
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                        }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
@@ -873,69 +936,118 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element on (a float[] is only 8-byte aligned:
-                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
-                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
-                    // of the loop while a whole group remains, what is left after it.
+                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
+                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 32);
-                    if (head != 0)
+                    if (head == 0)
                     {
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref sw, head, 0) * factor));
-                    }
-                    nint j = 0, limit = n - head;
-                    ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
-                    ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                    i = 0;
-                    while (i <= n - 16)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                        for (; i <= blockEnd; i += 16)
+                        i = 0;
+                        while (i <= n - 16)
                         {
-                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 64);
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 64);
+                                max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                                max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 8)));
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 8)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 8));
+                                sum1 += e1;
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i + 8)) * factor), ref gw, (nuint)(i + 8));
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
                             max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
-                            max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 8)));
                             global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 8)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 8));
-                            sum1 += e1;
-                            if (j <= limit - 16)
-                            {
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j + 8)) * factor), ref gwj, (nuint)(j + 8));
-                                j += 16;
-                            }
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor));
                         }
                         global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     }
-                    for (; i <= n - 8; i += 8)
+                    else
                     {
-                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
-                        sum0 += e0;
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
-                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
-                        sum0 += e0;
-                    }
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
-                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (; j <= limit - 8; j += 8)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
-                    }
-                    if (j < limit)
-                    {
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref sw, head, 0) * factor));
+                        nint limit = n - head;
+                        ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                        ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 64);
+                                max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                                max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 8)));
+                                global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 8)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 8));
+                                sum1 += e1;
+                                if (i <= limit - 16)
+                                {
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(i)) * factor), ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(i + 8)) * factor), ref gwj, (nuint)(i + 8));
+                                }
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        nint j = n / 16 * 16;
+                        if (j > limit)
+                        {
+                            j -= 16;
+                        }
+                        for (; j <= limit - 8; j += 8)
+                        {
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                        }
+                        if (j < limit)
+                        {
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                        }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
@@ -1159,68 +1271,116 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element on (a float[] is only 8-byte aligned:
-                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
-                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
-                    // of the loop while a whole group remains, what is left after it.
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
+                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
-                    if (head != 0)
+                    if (head == 0)
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor));
-                    }
-                    nint j = 0, limit = n - head;
-                    ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
-                    ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                    i = 0;
-                    while (i <= n - 8)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                        for (; i <= blockEnd; i += 8)
+                        i = 0;
+                        while (i <= n - 8)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                            for (; i <= blockEnd; i += 8)
+                            {
+                                max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                                max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 4)));
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
+                                sum1 += e1;
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor), ref gw, (nuint)(i + 4));
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
                         {
                             max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
-                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 4)));
                             global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
-                            sum1 += e1;
-                            if (j <= limit - 8)
-                            {
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j + 4)) * factor), ref gwj, (nuint)(j + 4));
-                                j += 8;
-                            }
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor));
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     }
-                    for (; i <= n - 4; i += 4)
+                    else
                     {
-                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
-                        sum0 += e0;
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
-                        sum0 += e0;
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (; j <= limit - 4; j += 4)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
-                    }
-                    if (j < limit)
-                    {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor));
+                        nint limit = n - head;
+                        ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                        ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
+                        i = 0;
+                        while (i <= n - 8)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                            for (; i <= blockEnd; i += 8)
+                            {
+                                max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                                max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 4)));
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
+                                sum1 += e1;
+                                if (i <= limit - 8)
+                                {
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i)) * factor), ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i + 4)) * factor), ref gwj, (nuint)(i + 4));
+                                }
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        nint j = n / 8 * 8;
+                        if (j > limit)
+                        {
+                            j -= 8;
+                        }
+                        for (; j <= limit - 4; j += 4)
+                        {
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                        }
+                        if (j < limit)
+                        {
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                        }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
@@ -1444,68 +1604,116 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element on (a float[] is only 8-byte aligned:
-                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
-                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
-                    // of the loop while a whole group remains, what is left after it.
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
+                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
-                    if (head != 0)
+                    if (head == 0)
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor));
-                    }
-                    nint j = 0, limit = n - head;
-                    ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
-                    ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                    i = 0;
-                    while (i <= n - 8)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                        for (; i <= blockEnd; i += 8)
+                        i = 0;
+                        while (i <= n - 8)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                            for (; i <= blockEnd; i += 8)
+                            {
+                                max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                                max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 4)));
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
+                                sum1 += e1;
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor), ref gw, (nuint)(i + 4));
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
                         {
                             max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
-                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 4)));
                             global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
-                            sum1 += e1;
-                            if (j <= limit - 8)
-                            {
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j + 4)) * factor), ref gwj, (nuint)(j + 4));
-                                j += 8;
-                            }
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor), ref gw, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor));
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     }
-                    for (; i <= n - 4; i += 4)
+                    else
                     {
-                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
-                        sum0 += e0;
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
-                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
-                        sum0 += e0;
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (; j <= limit - 4; j += 4)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
-                    }
-                    if (j < limit)
-                    {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor));
+                        nint limit = n - head;
+                        ref float swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                        ref float gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
+                        i = 0;
+                        while (i <= n - 8)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                            for (; i <= blockEnd; i += 8)
+                            {
+                                max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                                max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 4)));
+                                global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 4));
+                                sum1 += e1;
+                                if (i <= limit - 8)
+                                {
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i)) * factor), ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i + 4)) * factor), ref gwj, (nuint)(i + 4));
+                                }
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, float.NegativeInfinity));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, float.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        nint j = n / 8 * 8;
+                        if (j > limit)
+                        {
+                            j -= 8;
+                        }
+                        for (; j <= limit - 4; j += 4)
+                        {
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor), ref gwj, (nuint)(j));
+                        }
+                        if (j < limit)
+                        {
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor));
+                        }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)

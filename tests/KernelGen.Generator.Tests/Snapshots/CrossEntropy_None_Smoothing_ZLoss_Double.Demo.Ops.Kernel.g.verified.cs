@@ -583,53 +583,73 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element on (a float[] is only 8-byte aligned:
-                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
-                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
-                    // of the loop while a whole group remains, what is left after it.
+                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
+                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 64);
-                    if (head != 0)
+                    if (head == 0)
                     {
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref sw, head, 0) * factor) - uniform);
-                    }
-                    nint j = 0, limit = n - head;
-                    ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
-                    ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                    i = 0;
-                    while (i <= n - 32)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                        for (; i <= blockEnd; i += 32)
+                        i = 0;
+                        while (i <= n - 32)
                         {
-                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 256);
+                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                            for (; i <= blockEnd; i += 32)
+                            {
+                                global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 256);
+                                max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                                logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i));
+                                max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 8)));
+                                logitSum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 8));
+                                max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16)));
+                                logitSum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16));
+                                max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 24)));
+                                logitSum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 24));
+                                global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 8)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref se, (nuint)(i + 8));
+                                sum1 += e1;
+                                global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 16)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref se, (nuint)(i + 16));
+                                sum2 += e2;
+                                global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 24)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 24));
+                                sum3 += e3;
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 8)) * factor) - uniform, ref gw, (nuint)(i + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 16)) * factor) - uniform, ref gw, (nuint)(i + 16));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 24)) * factor) - uniform, ref gw, (nuint)(i + 24));
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                            logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
                             max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
                             logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i));
-                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 8)));
-                            logitSum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 8));
-                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16)));
-                            logitSum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16));
-                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 24)));
-                            logitSum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 24));
                             global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 8)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref se, (nuint)(i + 8));
-                            sum1 += e1;
-                            global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 16)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref se, (nuint)(i + 16));
-                            sum2 += e2;
-                            global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 24)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 24));
-                            sum3 += e3;
-                            if (j <= limit - 32)
-                            {
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 8)) * factor) - uniform, ref gwj, (nuint)(j + 8));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 16)) * factor) - uniform, ref gwj, (nuint)(j + 16));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j + 24)) * factor) - uniform, ref gwj, (nuint)(j + 24));
-                                j += 32;
-                            }
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                            logitSum0 += global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
                         }
                         global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -642,40 +662,99 @@ namespace Demo
                         sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     }
-                    for (; i <= n - 8; i += 8)
+                    else
                     {
-                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
-                        logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
-                        sum0 += e0;
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
-                        logitSum0 += global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
-                        sum0 += e0;
-                    }
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
-                    logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    for (; j <= limit - 8; j += 8)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
-                    }
-                    if (j < limit)
-                    {
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref sw, head, 0) * factor) - uniform);
+                        nint limit = n - head;
+                        ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                        ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
+                        i = 0;
+                        while (i <= n - 32)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                            for (; i <= blockEnd; i += 32)
+                            {
+                                global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 256);
+                                max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                                logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i));
+                                max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 8)));
+                                logitSum1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 8));
+                                max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16)));
+                                logitSum2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 16));
+                                max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 24)));
+                                logitSum3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i + 24));
+                                global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 8)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref se, (nuint)(i + 8));
+                                sum1 += e1;
+                                global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 16)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref se, (nuint)(i + 16));
+                                sum2 += e2;
+                                global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 24)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 24));
+                                sum3 += e3;
+                                if (i <= limit - 32)
+                                {
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i)) * factor) - uniform, ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 8)) * factor) - uniform, ref gwj, (nuint)(i + 8));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 16)) * factor) - uniform, ref gwj, (nuint)(i + 16));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 24)) * factor) - uniform, ref gwj, (nuint)(i + 24));
+                                }
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                            logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                            sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i)));
+                            logitSum0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xm, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                            logitSum0 += global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
+                        logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        logitSum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        logitSum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        logitSum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        nint j = n / 32 * 32;
+                        if (j > limit)
+                        {
+                            j -= 32;
+                        }
+                        for (; j <= limit - 8; j += 8)
+                        {
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                        }
+                        if (j < limit)
+                        {
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                        }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
@@ -939,41 +1018,57 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element on (a float[] is only 8-byte aligned:
-                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
-                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
-                    // of the loop while a whole group remains, what is left after it.
+                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
+                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 32);
-                    if (head != 0)
+                    if (head == 0)
                     {
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref sw, head, 0) * factor) - uniform);
-                    }
-                    nint j = 0, limit = n - head;
-                    ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
-                    ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                    i = 0;
-                    while (i <= n - 8)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                        for (; i <= blockEnd; i += 8)
+                        i = 0;
+                        while (i <= n - 8)
                         {
-                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 64);
+                            nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                            for (; i <= blockEnd; i += 8)
+                            {
+                                global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 64);
+                                max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                                logitSum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i));
+                                max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 4)));
+                                logitSum1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 4));
+                                sum1 += e1;
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor) - uniform, ref gw, (nuint)(i + 4));
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                            logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
                             max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
                             logitSum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i));
-                            max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 4)));
-                            logitSum1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 4));
                             global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 4));
-                            sum1 += e1;
-                            if (j <= limit - 8)
-                            {
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j + 4)) * factor) - uniform, ref gwj, (nuint)(j + 4));
-                                j += 8;
-                            }
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                            logitSum0 += global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
                         }
                         global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -982,36 +1077,79 @@ namespace Demo
                         sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     }
-                    for (; i <= n - 4; i += 4)
+                    else
                     {
-                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
-                        logitSum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
-                        sum0 += e0;
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
-                        logitSum0 += global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
-                        sum0 += e0;
-                    }
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
-                    logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
-                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    for (; j <= limit - 4; j += 4)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
-                    }
-                    if (j < limit)
-                    {
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref sw, head, 0) * factor) - uniform);
+                        nint limit = n - head;
+                        ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                        ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
+                        i = 0;
+                        while (i <= n - 8)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                            for (; i <= blockEnd; i += 8)
+                            {
+                                global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref xm, i, 64);
+                                max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                                logitSum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i));
+                                max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 4)));
+                                logitSum1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 4));
+                                sum1 += e1;
+                                if (i <= limit - 8)
+                                {
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(i)) * factor) - uniform, ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(i + 4)) * factor) - uniform, ref gwj, (nuint)(i + 4));
+                                }
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                            logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i)));
+                            logitSum0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xm, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                            logitSum0 += global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                        logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        logitSum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        nint j = n / 8 * 8;
+                        if (j > limit)
+                        {
+                            j -= 8;
+                        }
+                        for (; j <= limit - 4; j += 4)
+                        {
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                        }
+                        if (j < limit)
+                        {
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                        }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
@@ -1274,40 +1412,56 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element on (a float[] is only 8-byte aligned:
-                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
-                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
-                    // of the loop while a whole group remains, what is left after it.
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
+                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
-                    if (head != 0)
+                    if (head == 0)
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - uniform);
-                    }
-                    nint j = 0, limit = n - head;
-                    ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
-                    ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                    i = 0;
-                    while (i <= n - 4)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
-                        for (; i <= blockEnd; i += 4)
+                        i = 0;
+                        while (i <= n - 4)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                            for (; i <= blockEnd; i += 4)
+                            {
+                                max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                                logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                                max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2)));
+                                logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
+                                sum1 += e1;
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - uniform, ref gw, (nuint)(i + 2));
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                            logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        }
+                        for (; i <= n - 2; i += 2)
                         {
                             max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
                             logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
-                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2)));
-                            logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2));
                             global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
-                            sum1 += e1;
-                            if (j <= limit - 4)
-                            {
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j + 2)) * factor) - uniform, ref gwj, (nuint)(j + 2));
-                                j += 4;
-                            }
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                            logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1316,36 +1470,78 @@ namespace Demo
                         sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     }
-                    for (; i <= n - 2; i += 2)
+                    else
                     {
-                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
-                        logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
-                        sum0 += e0;
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
-                        logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
-                        sum0 += e0;
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
-                    logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    for (; j <= limit - 2; j += 2)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
-                    }
-                    if (j < limit)
-                    {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - uniform);
+                        nint limit = n - head;
+                        ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                        ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
+                        i = 0;
+                        while (i <= n - 4)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                            for (; i <= blockEnd; i += 4)
+                            {
+                                max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                                logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                                max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2)));
+                                logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
+                                sum1 += e1;
+                                if (i <= limit - 4)
+                                {
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i)) * factor) - uniform, ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i + 2)) * factor) - uniform, ref gwj, (nuint)(i + 2));
+                                }
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                            logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        }
+                        for (; i <= n - 2; i += 2)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                            logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                            logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                        logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        nint j = n / 4 * 4;
+                        if (j > limit)
+                        {
+                            j -= 4;
+                        }
+                        for (; j <= limit - 2; j += 2)
+                        {
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                        }
+                        if (j < limit)
+                        {
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                        }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
@@ -1608,40 +1804,56 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element on (a float[] is only 8-byte aligned:
-                    // where no address is aligned, every streaming store would be an ordinary one). The elements before it go as one
-                    // masked vector; the rest on an index j of its own over the rows shifted by that head, one group per iteration
-                    // of the loop while a whole group remains, what is left after it.
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
+                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
-                    if (head != 0)
+                    if (head == 0)
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - uniform);
-                    }
-                    nint j = 0, limit = n - head;
-                    ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
-                    ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                    i = 0;
-                    while (i <= n - 4)
-                    {
-                        nint blockEnd = global::System.Math.Min(n - 4, i + 60);
-                        for (; i <= blockEnd; i += 4)
+                        i = 0;
+                        while (i <= n - 4)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                            for (; i <= blockEnd; i += 4)
+                            {
+                                max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                                logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                                max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2)));
+                                logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
+                                sum1 += e1;
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - uniform, ref gw, (nuint)(i + 2));
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                            logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        }
+                        for (; i <= n - 2; i += 2)
                         {
                             max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
                             logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
-                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2)));
-                            logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2));
                             global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
-                            sum1 += e1;
-                            if (j <= limit - 4)
-                            {
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j + 2)) * factor) - uniform, ref gwj, (nuint)(j + 2));
-                                j += 4;
-                            }
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - uniform, ref gw, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                            logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - uniform);
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1650,36 +1862,78 @@ namespace Demo
                         sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     }
-                    for (; i <= n - 2; i += 2)
+                    else
                     {
-                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
-                        logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
-                        sum0 += e0;
-                    }
-                    if (i < n)
-                    {
-                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
-                        logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
-                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
-                        sum0 += e0;
-                    }
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
-                    logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
-                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    for (; j <= limit - 2; j += 2)
-                    {
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
-                    }
-                    if (j < limit)
-                    {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - uniform);
+                        nint limit = n - head;
+                        ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
+                        ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
+                        i = 0;
+                        while (i <= n - 4)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 4, i + 60);
+                            for (; i <= blockEnd; i += 4)
+                            {
+                                max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                                logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                                max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2)));
+                                logitSum1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i + 2));
+                                global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                                sum0 += e0;
+                                global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
+                                sum1 += e1;
+                                if (i <= limit - 4)
+                                {
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i)) * factor) - uniform, ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i + 2)) * factor) - uniform, ref gwj, (nuint)(i + 2));
+                                }
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                            logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                            sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        }
+                        for (; i <= n - 2; i += 2)
+                        {
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i)));
+                            logitSum0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xm, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
+                            sum0 += e0;
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, double.NegativeInfinity));
+                            logitSum0 += global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xm, i), n - i, 0);
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
+                            sum0 += e0;
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
+                        logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        logitSum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        nint j = n / 4 * 4;
+                        if (j > limit)
+                        {
+                            j -= 4;
+                        }
+                        for (; j <= limit - 2; j += 2)
+                        {
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - uniform, ref gwj, (nuint)(j));
+                        }
+                        if (j < limit)
+                        {
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - uniform);
+                        }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
                     if (row >= 0)
