@@ -176,8 +176,6 @@ internal sealed partial class CrossEntropyEmitter
         }
     }
 
-    // The pipeline of rows (out of cache): {Path}Pipeline, which the rows loop calls when the gradient streams and a row
-    // fits ScratchRows.PipelineRowBytes.
     // The class weights as stage 3 indexes them on rows shifted by the gradient's head (only label smoothing reads them there).
     private string ShiftedWeights => this.HasSmoothing && this.HasClassWeights ? "wj" : "w";
 
@@ -228,6 +226,8 @@ internal sealed partial class CrossEntropyEmitter
             prefetch: "xm");
     }
 
+    // The pipeline of rows (out of cache): {Path}Pipeline, which the rows loop calls when the gradient streams and a row
+    // fits ScratchRows.PipelineRowBytes.
     private void WritePipeline(IndentedWriter writer, VectorLoopWriter c)
     {
         bool none = this.model.Reduction == ReductionKind.None;
