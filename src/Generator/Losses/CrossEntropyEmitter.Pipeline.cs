@@ -289,7 +289,7 @@ internal sealed partial class CrossEntropyEmitter
                 this.WriteLogitSumDeclarations(writer, c);
                 c.WriteSumDeclarations(writer);
                 int vectorBytes = c.Path.Bits / 8;
-                writer.Line($"// Stage 3 streams row r's gradient from its first {vectorBytes}-byte-aligned element (a float[] is only 8-byte aligned, and");
+                writer.Line($"// Stage 3 streams row r's gradient from its first {vectorBytes}-byte-aligned element (a {this.T}[] is only 8-byte aligned, and");
                 writer.Line("// where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as");
                 writer.Line("// it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.");
                 writer.Line($"nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, {vectorBytes});");

@@ -633,7 +633,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element (a double[] is only 8-byte aligned, and
                     // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
                     // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 64);
@@ -1071,7 +1071,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element (a double[] is only 8-byte aligned, and
                     // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
                     // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 32);
@@ -1468,7 +1468,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a double[] is only 8-byte aligned, and
                     // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
                     // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
@@ -1863,7 +1863,7 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and
+                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a double[] is only 8-byte aligned, and
                     // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
                     // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
