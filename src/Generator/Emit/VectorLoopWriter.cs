@@ -201,7 +201,96 @@ internal sealed class VectorLoopWriter
     /// beside <paramref name="stream"/> (the fused residual norms' sum h): the head follows <paramref name="stream"/>'s
     /// alignment, and <c>CacheHints.StoreStreaming</c> stores the second one with ordinary stores where it is not aligned.
     /// </summary>
-    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null, string? prefetch = null, string? stream = null, IReadOnlyList<string>? nextRows = null, string? streamAlso = null, bool fence = true)
+    public void WritePass(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>> group, Action<IndentedWriter>? flush = null, string? prefetch = null, string? stream = null, IReadOnlyList<string>? nextRows = null, string? streamAlso = null, bool fence = true) =>
+        this.WriteLoops(writer, fill, (w, accesses, _) => group(w, accesses), flush, prefetch, stream, nextRows, streamAlso, fence);
+
+    /// <summary>
+    /// One pass (see <see cref="WritePass(IndentedWriter, string, Action{IndentedWriter, IReadOnlyList{VectorAccess}}, Action{IndentedWriter}?, string?, string?, IReadOnlyList{string}?, string?, bool)"/>)
+    /// of which one stage writes a streamed row at the pass's index from rows of its own — the last stage of a pipeline of rows,
+    /// which writes row r − 1's output while the other stages work on rows r and r + 1. Streaming stores need aligned addresses
+    /// (a <c>float[]</c> or <c>double[]</c> is only 8-byte aligned; where the address is not aligned, every streaming store is an
+    /// ordinary one), so the pass comes in two forms, chosen per row by where <paramref name="stream"/> starts: aligned, the
+    /// pass as it is, <paramref name="stage"/> writing each of its vectors; otherwise <paramref name="stage"/> writes the
+    /// elements before the first aligned one (<c>head</c>) as a masked vector, then works at the pass's index on
+    /// <paramref name="rows"/> shifted by them (each <c>{row}j</c>, <paramref name="stream"/> among them), in the unrolled loop
+    /// while a whole group fits before their end (<c>limit = n - head</c>), and after the pass on what that loop left. The
+    /// group writes the other stages and calls its third argument on vectors where the streamed stage goes; the stage gets the
+    /// vector and the name of each of its rows in this form (a name not in <paramref name="rows"/> is a generator bug: it
+    /// throws). Every vector of the streamed stage is the same element-wise value in both forms: the same bits. Measured on
+    /// the cross-entropy pipeline (docs/benchmarks.md, session 17): a shifted form for every row cost 15–19% on aligned rows,
+    /// hence two. The stage stores with <see cref="VectorAccess.StoreStreaming"/>. No fence: the caller fences.
+    /// </summary>
+    public void WriteStreamedStagePass(
+        IndentedWriter writer,
+        string fill,
+        string stream,
+        IReadOnlyList<string> rows,
+        Action<IndentedWriter, IReadOnlyList<VectorAccess>, Action<IndentedWriter, IEnumerable<VectorAccess>>> group,
+        Action<IndentedWriter, VectorAccess, Func<string, string>> stage,
+        Action<IndentedWriter>? flush = null,
+        string? prefetch = null)
+    {
+        string Unshifted(string row) => rows.Contains(row) ? row : throw new ArgumentException($"The streamed stage reads or writes '{row}', which is not among its rows.", nameof(rows));
+        string Shifted(string row) => Unshifted(row) + "j";
+        int vectorBytes = this.Path.Bits / 8;
+        writer.Line($"// {stream} streams from its first {vectorBytes}-byte-aligned element (a {this.T}[] is only 8-byte aligned, and where no address");
+        writer.Line("// is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other");
+        writer.Line("// writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.");
+        writer.Line($"nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref {stream}, n, {vectorBytes});");
+        using (writer.Block("if (head == 0)"))
+        {
+            this.WriteLoops(writer, fill, (w, accesses, _) => group(w, accesses, (ws, staged) => staged.ToList().ForEach(a => stage(ws, a, Unshifted))), flush, prefetch);
+        }
+
+        using (writer.Block("else"))
+        {
+            stage(writer, VectorAccess.Head(this, fill), Unshifted);
+            writer.Line("nint limit = n - head;");
+            foreach (string row in rows)
+            {
+                writer.Line($"ref {this.T} {Shifted(row)} = ref {Unsafe}.Add(ref {row}, head);");
+            }
+
+            this.WriteLoops(
+                writer,
+                fill,
+                (w, accesses, unrolled) => group(
+                    w,
+                    accesses,
+                    (ws, staged) =>
+                    {
+                        // The unrolled loop's group only: the one-vector loop and the tail leave the streamed stage to the remainder.
+                        if (unrolled)
+                        {
+                            using (ws.Block($"if (i <= limit - {this.Step})"))
+                            {
+                                staged.ToList().ForEach(a => stage(ws, a, Shifted));
+                            }
+                        }
+                    }),
+                flush,
+                prefetch);
+            writer.Line("// What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.");
+            writer.Line($"nint j = n / {this.Step} * {this.Step};");
+            using (writer.Block("if (j > limit)"))
+            {
+                writer.Line($"j -= {this.Step};");
+            }
+
+            using (writer.Block($"for (; j <= limit - {this.Lanes}; j += {this.Lanes})"))
+            {
+                stage(writer, VectorAccess.Full(this, "j", 0, streamed: Shifted(stream)), Shifted);
+            }
+
+            using (writer.Block("if (j < limit)"))
+            {
+                stage(writer, VectorAccess.Tail(this, fill, "j", "limit"), Shifted);
+            }
+        }
+    }
+
+    // WritePass, whose group learns whether it is the unrolled loop's (Unroll full vectors at i, i + Lanes, …).
+    private void WriteLoops(IndentedWriter writer, string fill, Action<IndentedWriter, IReadOnlyList<VectorAccess>, bool> group, Action<IndentedWriter>? flush, string? prefetch, string? stream = null, IReadOnlyList<string>? nextRows = null, string? streamAlso = null, bool fence = true)
     {
         void Prefetch()
         {
@@ -229,7 +318,7 @@ internal sealed class VectorLoopWriter
             writer.Line($"nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref {stream}, n, {vectorBytes});");
             using (writer.Block("if (head != 0)"))
             {
-                group(writer, new[] { VectorAccess.Head(this, fill) });
+                group(writer, new[] { VectorAccess.Head(this, fill) }, false);
                 writer.Line("i = head;");
             }
         }
@@ -245,7 +334,7 @@ internal sealed class VectorLoopWriter
                 using (writer.Block($"for (; i <= blockEnd; i += {this.Step})"))
                 {
                     Prefetch();
-                    group(writer, unrolled);
+                    group(writer, unrolled, true);
                 }
 
                 flush(writer);
@@ -256,7 +345,7 @@ internal sealed class VectorLoopWriter
             using (writer.Block($"for (; i <= n - {this.Step}; i += {this.Step})"))
             {
                 Prefetch();
-                group(writer, unrolled);
+                group(writer, unrolled, true);
             }
         }
 
@@ -266,7 +355,7 @@ internal sealed class VectorLoopWriter
             // short rows still have independent work side by side.
             using (writer.Block($"if (i <= n - {4 * this.Lanes})"))
             {
-                group(writer, Enumerable.Range(0, 4).Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u, stream, streamAlso)).ToList());
+                group(writer, Enumerable.Range(0, 4).Select(u => VectorAccess.Full(this, u == 0 ? "i" : $"i + {u * this.Lanes}", u, stream, streamAlso)).ToList(), false);
                 writer.Line($"i += {4 * this.Lanes};");
             }
         }
@@ -275,14 +364,14 @@ internal sealed class VectorLoopWriter
         {
             using (writer.Block($"for (; i <= n - {this.Lanes}; i += {this.Lanes})"))
             {
-                group(writer, new[] { VectorAccess.Full(this, "i", 0, stream, streamAlso) });
+                group(writer, new[] { VectorAccess.Full(this, "i", 0, stream, streamAlso) }, false);
             }
         }
 
         using (writer.Block("if (i < n)"))
         {
             writer.Line("// The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.");
-            group(writer, new[] { VectorAccess.Tail(this, fill) });
+            group(writer, new[] { VectorAccess.Tail(this, fill) }, false);
         }
 
         if (flush is not null)

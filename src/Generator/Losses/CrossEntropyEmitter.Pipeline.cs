@@ -176,56 +176,6 @@ internal sealed partial class CrossEntropyEmitter
         }
     }
 
-    // The class weights as stage 3 indexes them on rows shifted by the gradient's head (only label smoothing reads them there).
-    private string ShiftedWeights => this.HasSmoothing && this.HasClassWeights ? "wj" : "w";
-
-    // The pipeline's one loop over the three rows in flight. Stage 3 writes row r's gradient at i from 'sw' into 'gw', or,
-    // 'shifted', at i from 'swj' into 'gwj' (the rows shifted by the head), in the unrolled loop only and only while its
-    // group ends inside the row; its remainder is the caller's.
-    private void WritePipelinePass(IndentedWriter writer, VectorLoopWriter c, bool shifted)
-    {
-        c.WritePass(
-            writer,
-            NegativeInfinityFill(c),
-            (w, group) =>
-            {
-                foreach (VectorAccess a in group)
-                {
-                    this.WriteMaxStage(w, c, a, "xm");
-                }
-
-                foreach (VectorAccess a in group)
-                {
-                    WriteExpStage(w, c, a, "xe", "se");
-                }
-
-                if (!shifted)
-                {
-                    foreach (VectorAccess a in group)
-                    {
-                        this.WriteScaleStage(w, c, a, "sw", "gw", streamed: true);
-                    }
-                }
-                else if (group.Count == c.Unroll && !group[0].IsTail)
-                {
-                    // The unrolled loop is the one group of Unroll full vectors: the one-vector loop and the tail leave stage 3 to the caller.
-                    using (w.Block($"if (i <= limit - {c.Step})"))
-                    {
-                        foreach (VectorAccess a in group)
-                        {
-                            this.WriteScaleStage(w, c, a, "swj", "gwj", streamed: true, this.ShiftedWeights);
-                        }
-                    }
-                }
-            },
-            w =>
-            {
-                this.LogitSumFlush(c)?.Invoke(w);
-                c.WriteSumFlush(w);
-            },
-            prefetch: "xm");
-    }
-
     // The pipeline of rows (out of cache): {Path}Pipeline, which the rows loop calls when the gradient streams and a row
     // fits ScratchRows.PipelineRowBytes.
     private void WritePipeline(IndentedWriter writer, VectorLoopWriter c)
@@ -288,46 +238,33 @@ internal sealed partial class CrossEntropyEmitter
                 c.WriteMaxDeclarations(writer);
                 this.WriteLogitSumDeclarations(writer, c);
                 c.WriteSumDeclarations(writer);
-                int vectorBytes = c.Path.Bits / 8;
-                writer.Line($"// Stage 3 streams row r's gradient from its first {vectorBytes}-byte-aligned element (a {this.T}[] is only 8-byte aligned, and");
-                writer.Line("// where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as");
-                writer.Line("// it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.");
-                writer.Line($"nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, {vectorBytes});");
-                using (writer.Block("if (head == 0)"))
-                {
-                    this.WritePipelinePass(writer, c, shifted: false);
-                }
-
-                using (writer.Block("else"))
-                {
-                    this.WriteScaleStage(writer, c, VectorAccess.Head(c, "0"), "sw", "gw", streamed: true);
-                    writer.Line("nint limit = n - head;");
-                    writer.Line($"ref {this.T} swj = ref {Unsafe}.Add(ref sw, head);");
-                    writer.Line($"ref {this.T} gwj = ref {Unsafe}.Add(ref gw, head);");
-                    if (this.HasSmoothing && this.HasClassWeights)
+                writer.Line("// Stage 3 writes row r's gradient from its scratch row.");
+                c.WriteStreamedStagePass(
+                    writer,
+                    NegativeInfinityFill(c),
+                    "gw",
+                    this.HasSmoothing && this.HasClassWeights ? new[] { "sw", "gw", "w" } : new[] { "sw", "gw" },
+                    (w, group, scaleStage) =>
                     {
-                        writer.Line($"ref {this.T} wj = ref {Unsafe}.Add(ref w, head);");
-                    }
+                        foreach (VectorAccess a in group)
+                        {
+                            this.WriteMaxStage(w, c, a, "xm");
+                        }
 
-                    this.WritePipelinePass(writer, c, shifted: true);
-                    writer.Line("// What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.");
-                    writer.Line($"nint j = n / {c.Step} * {c.Step};");
-                    using (writer.Block("if (j > limit)"))
+                        foreach (VectorAccess a in group)
+                        {
+                            WriteExpStage(w, c, a, "xe", "se");
+                        }
+
+                        scaleStage(w, group);
+                    },
+                    (w, a, row) => this.WriteScaleStage(w, c, a, row("sw"), row("gw"), streamed: true, this.HasSmoothing && this.HasClassWeights ? row("w") : "w"),
+                    w =>
                     {
-                        writer.Line($"j -= {c.Step};");
-                    }
-
-                    using (writer.Block($"for (; j <= limit - {c.Lanes}; j += {c.Lanes})"))
-                    {
-                        this.WriteScaleStage(writer, c, VectorAccess.Full(c, "j", 0, streamed: "gwj"), "swj", "gwj", streamed: true, this.ShiftedWeights);
-                    }
-
-                    using (writer.Block("if (j < limit)"))
-                    {
-                        this.WriteScaleStage(writer, c, VectorAccess.Tail(c, "0", "j", "limit"), "swj", "gwj", streamed: true, this.ShiftedWeights);
-                    }
-                }
-
+                        this.LogitSumFlush(c)?.Invoke(w);
+                        c.WriteSumFlush(w);
+                    },
+                    prefetch: "xm");
                 writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();");
                 using (writer.Block("if (row >= 0)"))
                 {

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Emit;
 using KernelGen.Generator.Helpers;
@@ -142,7 +144,6 @@ internal sealed partial class SoftmaxEmitter
         // vectors is written four at a time, each four through its three stages (eight at once measured 5% slower).
         int maxima = System.Math.Min(c.Unroll, 4);
         string suffix = streamed ? "Streamed" : string.Empty;
-        string output = streamed ? "previousOutput" : "previous";
         writer.Line();
         writer.Line(streamed
             ? "// Three rows in flight, out of cache: the maximum of 'next' (read from memory, asked for ahead), pass 2 of 'x' into the scratch"
@@ -169,28 +170,44 @@ internal sealed partial class SoftmaxEmitter
             this.WriteOutputFactor(writer, c, "previousSum");
             c.WriteMaxDeclarations(writer, maxima);
             c.WriteSumDeclarations(writer);
-            c.WritePass(
-                writer,
-                $"{this.T}.NegativeInfinity",
-                (w, group) =>
+            // A group of more than four vectors goes four at a time through the three stages.
+            void Stages(IndentedWriter w, IReadOnlyList<VectorAccess> group, Action<IndentedWriter, IEnumerable<VectorAccess>> outputStage)
+            {
+                foreach (IGrouping<int, VectorAccess> four in group.GroupBy(a => a.Accumulator / 4))
                 {
-                    foreach (IGrouping<int, VectorAccess> four in group.GroupBy(a => a.Accumulator / 4))
+                    foreach (VectorAccess a in four)
                     {
-                        foreach (VectorAccess a in four)
-                        {
-                            string slot = $"max{a.Accumulator % maxima}";
-                            w.Line($"{slot} = {c.M}.Max({slot}, {a.Load("next")});");
-                        }
-
-                        this.WriteExpStage(w, c, four, reload: true);
-                        foreach (VectorAccess a in four)
-                        {
-                            w.Line(this.ReloadOutput(a, "previous", output, streamed));
-                        }
+                        string slot = $"max{a.Accumulator % maxima}";
+                        w.Line($"{slot} = {c.M}.Max({slot}, {a.Load("next")});");
                     }
-                },
-                w => c.WriteSumFlush(w),
-                prefetch: streamed ? "next" : null);
+
+                    this.WriteExpStage(w, c, four, reload: true);
+                    outputStage(w, four);
+                }
+            }
+
+            if (streamed)
+            {
+                writer.Line("// Pass 3 writes the previous row's output from its scratch row.");
+                c.WriteStreamedStagePass(
+                    writer,
+                    $"{this.T}.NegativeInfinity",
+                    "previousOutput",
+                    new[] { "previous", "previousOutput" },
+                    Stages,
+                    (w, a, row) => w.Line(this.ReloadOutput(a, row("previous"), row("previousOutput"), streamed: true)),
+                    w => c.WriteSumFlush(w),
+                    prefetch: "next");
+            }
+            else
+            {
+                c.WritePass(
+                    writer,
+                    $"{this.T}.NegativeInfinity",
+                    (w, group) => Stages(w, group, (ws, four) => four.ToList().ForEach(a => ws.Line(this.ReloadOutput(a, "previous")))),
+                    w => c.WriteSumFlush(w));
+            }
+
             writer.Line($"sum = {c.M}.SumWidened(wideLow, wideHigh);");
             writer.Line($"return {c.MaxOfAccumulators(maxima)};");
         }
@@ -204,7 +221,7 @@ internal sealed partial class SoftmaxEmitter
         {
             writer.Line("nint i;");
             this.WriteOutputFactor(writer, c, "sum");
-            c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => w.Line(this.ReloadOutput(a, "source", "y", streamed))));
+            c.WritePass(writer, "0", (w, group) => group.ToList().ForEach(a => w.Line(this.ReloadOutput(a, "source", "y", streamed))), stream: streamed ? "y" : null, fence: false);
         }
     }
 

@@ -633,9 +633,10 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element (a double[] is only 8-byte aligned, and
-                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
-                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
+                    // Stage 3 writes row r's gradient from its scratch row.
+                    // gw streams from its first 64-byte-aligned element (a double[] is only 8-byte aligned, and where no address
+                    // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                    // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 64);
                     if (head == 0)
                     {
@@ -792,7 +793,7 @@ namespace Demo
                         sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
                         nint j = n / 32 * 32;
                         if (j > limit)
                         {
@@ -1071,9 +1072,10 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element (a double[] is only 8-byte aligned, and
-                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
-                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
+                    // Stage 3 writes row r's gradient from its scratch row.
+                    // gw streams from its first 32-byte-aligned element (a double[] is only 8-byte aligned, and where no address
+                    // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                    // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 32);
                     if (head == 0)
                     {
@@ -1190,7 +1192,7 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
                         nint j = n / 8 * 8;
                         if (j > limit)
                         {
@@ -1468,9 +1470,10 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a double[] is only 8-byte aligned, and
-                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
-                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
+                    // Stage 3 writes row r's gradient from its scratch row.
+                    // gw streams from its first 16-byte-aligned element (a double[] is only 8-byte aligned, and where no address
+                    // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                    // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
                     if (head == 0)
                     {
@@ -1585,7 +1588,7 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
                         nint j = n / 4 * 4;
                         if (j > limit)
                         {
@@ -1863,9 +1866,10 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a double[] is only 8-byte aligned, and
-                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
-                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
+                    // Stage 3 writes row r's gradient from its scratch row.
+                    // gw streams from its first 16-byte-aligned element (a double[] is only 8-byte aligned, and where no address
+                    // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                    // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
                     if (head == 0)
                     {
@@ -1980,7 +1984,7 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
                         nint j = n / 4 * 4;
                         if (j > limit)
                         {

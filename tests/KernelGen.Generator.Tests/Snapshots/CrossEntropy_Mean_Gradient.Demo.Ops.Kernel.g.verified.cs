@@ -572,9 +572,10 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 64-byte-aligned element (a float[] is only 8-byte aligned, and
-                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
-                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
+                    // Stage 3 writes row r's gradient from its scratch row.
+                    // gw streams from its first 64-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                    // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                    // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 64);
                     if (head == 0)
                     {
@@ -698,7 +699,7 @@ namespace Demo
                         sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
                         nint j = n / 64 * 64;
                         if (j > limit)
                         {
@@ -936,9 +937,10 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 32-byte-aligned element (a float[] is only 8-byte aligned, and
-                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
-                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
+                    // Stage 3 writes row r's gradient from its scratch row.
+                    // gw streams from its first 32-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                    // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                    // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 32);
                     if (head == 0)
                     {
@@ -1034,7 +1036,7 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
                         nint j = n / 16 * 16;
                         if (j > limit)
                         {
@@ -1271,9 +1273,10 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and
-                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
-                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
+                    // Stage 3 writes row r's gradient from its scratch row.
+                    // gw streams from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                    // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                    // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
                     if (head == 0)
                     {
@@ -1367,7 +1370,7 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
                         nint j = n / 8 * 8;
                         if (j > limit)
                         {
@@ -1604,9 +1607,10 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    // Stage 3 streams row r's gradient from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and
-                    // where no address is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as
-                    // it is; any other writes the elements before that one as a masked vector and runs stage 3 on rows shifted by them.
+                    // Stage 3 writes row r's gradient from its scratch row.
+                    // gw streams from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                    // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                    // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
                     nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref gw, n, 16);
                     if (head == 0)
                     {
@@ -1700,7 +1704,7 @@ namespace Demo
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, (sum0 + sum1));
                         sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        // What the unrolled loop left of stage 3: its last group when a whole one did not fit before the row's end.
+                        // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
                         nint j = n / 8 * 8;
                         if (j > limit)
                         {
