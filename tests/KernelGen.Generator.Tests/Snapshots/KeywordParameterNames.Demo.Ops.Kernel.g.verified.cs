@@ -996,13 +996,73 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 128)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 64-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 64);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
-                    for (; i <= blockEnd; i += 128)
+                    i = 0;
+                    while (i <= n - 128)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 512);
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 512);
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 16)) * scale, ref previousOutput, (nuint)(i + 16));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 32)) * scale, ref previousOutput, (nuint)(i + 32));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 48)) * scale, ref previousOutput, (nuint)(i + 48));
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 64)));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 80)));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 96)));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 112)));
+                            global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e4, ref y, (nuint)(i + 64));
+                            sum4 += e4;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e5, ref y, (nuint)(i + 80));
+                            sum5 += e5;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e6, ref y, (nuint)(i + 96));
+                            sum6 += e6;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e7, ref y, (nuint)(i + 112));
+                            sum7 += e7;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 64)) * scale, ref previousOutput, (nuint)(i + 64));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 80)) * scale, ref previousOutput, (nuint)(i + 80));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 96)) * scale, ref previousOutput, (nuint)(i + 96));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 112)) * scale, ref previousOutput, (nuint)(i + 112));
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
                         max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
                         max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
@@ -1023,26 +1083,24 @@ namespace Demo
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 16)) * scale, ref previousOutput, (nuint)(i + 16));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 32)) * scale, ref previousOutput, (nuint)(i + 32));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 48)) * scale, ref previousOutput, (nuint)(i + 48));
-                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 64)));
-                        max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 80)));
-                        max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 96)));
-                        max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 112)));
-                        global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e4, ref y, (nuint)(i + 64));
-                        sum4 += e4;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e5, ref y, (nuint)(i + 80));
-                        sum5 += e5;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e6, ref y, (nuint)(i + 96));
-                        sum6 += e6;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e7, ref y, (nuint)(i + 112));
-                        sum7 += e7;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 64)) * scale, ref previousOutput, (nuint)(i + 64));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 80)) * scale, ref previousOutput, (nuint)(i + 80));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 96)) * scale, ref previousOutput, (nuint)(i + 96));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 112)) * scale, ref previousOutput, (nuint)(i + 112));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -1054,56 +1112,135 @@ namespace Demo
                     sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 }
-                if (i <= n - 64)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
-                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
-                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
-                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
-                    sum1 += e1;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
-                    sum2 += e2;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
-                    sum3 += e3;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 16)) * scale, ref previousOutput, (nuint)(i + 16));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 32)) * scale, ref previousOutput, (nuint)(i + 32));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 48)) * scale, ref previousOutput, (nuint)(i + 48));
-                    i += 64;
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath512.LoadTail(ref previous, head, 0) * scale);
+                    nint limit = n - head;
+                    ref float previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref float previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 128)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 512);
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
+                            global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                            sum3 += e3;
+                            if (i <= limit - 128)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i)) * scale, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 16)) * scale, ref previousOutputj, (nuint)(i + 16));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 32)) * scale, ref previousOutputj, (nuint)(i + 32));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 48)) * scale, ref previousOutputj, (nuint)(i + 48));
+                            }
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 64)));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 80)));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 96)));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 112)));
+                            global::System.Runtime.Intrinsics.Vector512<float> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512<float> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e4, ref y, (nuint)(i + 64));
+                            sum4 += e4;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e5, ref y, (nuint)(i + 80));
+                            sum5 += e5;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e6, ref y, (nuint)(i + 96));
+                            sum6 += e6;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e7, ref y, (nuint)(i + 112));
+                            sum7 += e7;
+                            if (i <= limit - 128)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 64)) * scale, ref previousOutputj, (nuint)(i + 64));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 80)) * scale, ref previousOutputj, (nuint)(i + 80));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 96)) * scale, ref previousOutputj, (nuint)(i + 96));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 112)) * scale, ref previousOutputj, (nuint)(i + 112));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                        max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                        max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
+                        max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512<float> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e1, ref y, (nuint)(i + 16));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e2, ref y, (nuint)(i + 32));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref y, (nuint)(i + 48));
+                        sum3 += e3;
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 128 * 128;
+                    if (j > limit)
+                    {
+                        j -= 128;
+                    }
+                    for (; j <= limit - 16; j += 16)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(j)) * scale, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) * scale);
+                    }
                 }
-                for (; i <= n - 16; i += 16)
-                {
-                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector512<float> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
-                }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
-                sum0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                sum7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)));
             }
@@ -1115,6 +1252,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / sum));
                 i = 0;
+                // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath512.LoadTail(ref source, head, 0) * scale);
+                    i = head;
+                }
                 for (; i <= n - 128; i += 128)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
@@ -1819,33 +1963,63 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 32)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 32-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 32);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
-                    for (; i <= blockEnd; i += 32)
+                    i = 0;
+                    while (i <= n - 32)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 128);
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 128);
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 16)));
+                            max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 24)));
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 8));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 16));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 24));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 16)) * scale, ref previousOutput, (nuint)(i + 16));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 24)) * scale, ref previousOutput, (nuint)(i + 24));
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
-                        max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 8)));
-                        max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 16)));
-                        max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 24)));
                         global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 8));
-                        sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 16));
-                        sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 24));
-                        sum3 += e3;
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 16)) * scale, ref previousOutput, (nuint)(i + 16));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 24)) * scale, ref previousOutput, (nuint)(i + 24));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1853,28 +2027,84 @@ namespace Demo
                     sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 }
-                for (; i <= n - 8; i += 8)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath256.LoadTail(ref previous, head, 0) * scale);
+                    nint limit = n - head;
+                    ref float previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref float previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 128);
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 16)));
+                            max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 24)));
+                            global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256<float> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256<float> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256<float> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref y, (nuint)(i + 8));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e2, ref y, (nuint)(i + 16));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e3, ref y, (nuint)(i + 24));
+                            sum3 += e3;
+                            if (i <= limit - 32)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(i)) * scale, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(i + 8)) * scale, ref previousOutputj, (nuint)(i + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(i + 16)) * scale, ref previousOutputj, (nuint)(i + 16));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(i + 24)) * scale, ref previousOutputj, (nuint)(i + 24));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 32 * 32;
+                    if (j > limit)
+                    {
+                        j -= 32;
+                    }
+                    for (; j <= limit - 8; j += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(j)) * scale, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) * scale);
+                    }
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector256<float> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3)));
             }
@@ -1886,6 +2116,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)(1.0 / sum));
                 i = 0;
+                // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath256.LoadTail(ref source, head, 0) * scale);
+                    i = head;
+                }
                 for (; i <= n - 32; i += 32)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
@@ -2442,33 +2679,63 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 16);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    i = 0;
+                    while (i <= n - 16)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
-                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
-                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
-                        sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
-                        sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
-                        sum3 += e3;
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2476,28 +2743,84 @@ namespace Demo
                     sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref previous, head, 0) * scale);
+                    nint limit = n - head;
+                    ref float previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref float previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            if (i <= limit - 16)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i)) * scale, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 4)) * scale, ref previousOutputj, (nuint)(i + 4));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 8)) * scale, ref previousOutputj, (nuint)(i + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 12)) * scale, ref previousOutputj, (nuint)(i + 12));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 16 * 16;
+                    if (j > limit)
+                    {
+                        j -= 16;
+                    }
+                    for (; j <= limit - 4; j += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(j)) * scale, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) * scale);
+                    }
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
             }
@@ -2509,6 +2832,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
                 i = 0;
+                // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref source, head, 0) * scale);
+                    i = head;
+                }
                 for (; i <= n - 16; i += 16)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
@@ -3065,33 +3395,63 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 16);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    i = 0;
+                    while (i <= n - 16)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
-                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
-                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
-                        sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
-                        sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
-                        sum3 += e3;
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3099,28 +3459,84 @@ namespace Demo
                     sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref previous, head, 0) * scale);
+                    nint limit = n - head;
+                    ref float previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref float previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            if (i <= limit - 16)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i)) * scale, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 4)) * scale, ref previousOutputj, (nuint)(i + 4));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 8)) * scale, ref previousOutputj, (nuint)(i + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 12)) * scale, ref previousOutputj, (nuint)(i + 12));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 16 * 16;
+                    if (j > limit)
+                    {
+                        j -= 16;
+                    }
+                    for (; j <= limit - 4; j += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(j)) * scale, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) * scale);
+                    }
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
             }
@@ -3132,6 +3548,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
                 i = 0;
+                // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref source, head, 0) * scale);
+                    i = head;
+                }
                 for (; i <= n - 16; i += 16)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));

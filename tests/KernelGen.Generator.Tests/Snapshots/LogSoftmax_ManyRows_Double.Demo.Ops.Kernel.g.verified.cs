@@ -1038,13 +1038,81 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                i = 0;
-                while (i <= n - 64)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 64-byte-aligned element (a double[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 64);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 64, i + 960);
-                    for (; i <= blockEnd; i += 64)
+                    i = 0;
+                    while (i <= n - 64)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 512);
+                        nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                        for (; i <= blockEnd; i += 64)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 512);
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 24)));
+                            global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                            global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                            global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                            global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 8)) - logSum, ref previousOutput, (nuint)(i + 8));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 16)) - logSum, ref previousOutput, (nuint)(i + 16));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 24)) - logSum, ref previousOutput, (nuint)(i + 24));
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 40)));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 56)));
+                            global::System.Runtime.Intrinsics.Vector512<double> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d4);
+                            global::System.Runtime.Intrinsics.Vector512<double> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d5);
+                            global::System.Runtime.Intrinsics.Vector512<double> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d6);
+                            global::System.Runtime.Intrinsics.Vector512<double> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d7);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d4, ref y, (nuint)(i + 32));
+                            sum4 += e4;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d5, ref y, (nuint)(i + 40));
+                            sum5 += e5;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d6, ref y, (nuint)(i + 48));
+                            sum6 += e6;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d7, ref y, (nuint)(i + 56));
+                            sum7 += e7;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 32)) - logSum, ref previousOutput, (nuint)(i + 32));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 40)) - logSum, ref previousOutput, (nuint)(i + 40));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 48)) - logSum, ref previousOutput, (nuint)(i + 48));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 56)) - logSum, ref previousOutput, (nuint)(i + 56));
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    }
+                    if (i <= n - 32)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
                         max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 8)));
                         max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
@@ -1069,30 +1137,26 @@ namespace Demo
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 8)) - logSum, ref previousOutput, (nuint)(i + 8));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 16)) - logSum, ref previousOutput, (nuint)(i + 16));
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 24)) - logSum, ref previousOutput, (nuint)(i + 24));
-                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
-                        max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 40)));
-                        max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
-                        max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 56)));
-                        global::System.Runtime.Intrinsics.Vector512<double> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d4);
-                        global::System.Runtime.Intrinsics.Vector512<double> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d5);
-                        global::System.Runtime.Intrinsics.Vector512<double> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d6);
-                        global::System.Runtime.Intrinsics.Vector512<double> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d7);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d4, ref y, (nuint)(i + 32));
-                        sum4 += e4;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d5, ref y, (nuint)(i + 40));
-                        sum5 += e5;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d6, ref y, (nuint)(i + 48));
-                        sum6 += e6;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d7, ref y, (nuint)(i + 56));
-                        sum7 += e7;
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 32)) - logSum, ref previousOutput, (nuint)(i + 32));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 40)) - logSum, ref previousOutput, (nuint)(i + 40));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 48)) - logSum, ref previousOutput, (nuint)(i + 48));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 56)) - logSum, ref previousOutput, (nuint)(i + 56));
+                        i += 32;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
                     sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -1104,62 +1168,149 @@ namespace Demo
                     sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 }
-                if (i <= n - 32)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
-                    max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 8)));
-                    max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
-                    max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 24)));
-                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
-                    global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
-                    global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
-                    global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
-                    sum1 += e1;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
-                    sum2 += e2;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
-                    sum3 += e3;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 8)) - logSum, ref previousOutput, (nuint)(i + 8));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 16)) - logSum, ref previousOutput, (nuint)(i + 16));
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i + 24)) - logSum, ref previousOutput, (nuint)(i + 24));
-                    i += 32;
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath512.LoadTail(ref previous, head, 0) - logSum);
+                    nint limit = n - head;
+                    ref double previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref double previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 64)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                        for (; i <= blockEnd; i += 64)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 512);
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 24)));
+                            global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                            global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                            global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                            global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
+                            sum3 += e3;
+                            if (i <= limit - 64)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i)) - logSum, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 8)) - logSum, ref previousOutputj, (nuint)(i + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 16)) - logSum, ref previousOutputj, (nuint)(i + 16));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 24)) - logSum, ref previousOutputj, (nuint)(i + 24));
+                            }
+                            max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 32)));
+                            max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 40)));
+                            max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 48)));
+                            max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 56)));
+                            global::System.Runtime.Intrinsics.Vector512<double> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e4 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d4);
+                            global::System.Runtime.Intrinsics.Vector512<double> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e5 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d5);
+                            global::System.Runtime.Intrinsics.Vector512<double> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e6 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d6);
+                            global::System.Runtime.Intrinsics.Vector512<double> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector512<double> e7 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d7);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d4, ref y, (nuint)(i + 32));
+                            sum4 += e4;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d5, ref y, (nuint)(i + 40));
+                            sum5 += e5;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d6, ref y, (nuint)(i + 48));
+                            sum6 += e6;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d7, ref y, (nuint)(i + 56));
+                            sum7 += e7;
+                            if (i <= limit - 64)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 32)) - logSum, ref previousOutputj, (nuint)(i + 32));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 40)) - logSum, ref previousOutputj, (nuint)(i + 40));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 48)) - logSum, ref previousOutputj, (nuint)(i + 48));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(i + 56)) - logSum, ref previousOutputj, (nuint)(i + 56));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    }
+                    if (i <= n - 32)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                        max1 = global::KernelGen.Runtime.VectorMath512.Max(max1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 8)));
+                        max2 = global::KernelGen.Runtime.VectorMath512.Max(max2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 16)));
+                        max3 = global::KernelGen.Runtime.VectorMath512.Max(max3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i + 24)));
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e1 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d1);
+                        global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e2 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d2);
+                        global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d3);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d1, ref y, (nuint)(i + 8));
+                        sum1 += e1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d2, ref y, (nuint)(i + 16));
+                        sum2 += e2;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d3, ref y, (nuint)(i + 24));
+                        sum3 += e3;
+                        i += 32;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 64 * 64;
+                    if (j > limit)
+                    {
+                        j -= 64;
+                    }
+                    for (; j <= limit - 8; j += 8)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousj, (nuint)(j)) - logSum, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) - logSum);
+                    }
                 }
-                for (; i <= n - 8; i += 8)
-                {
-                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(d0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
-                }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath512.Max(max0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(d0);
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
-                }
-                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
-                sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath512.HorizontalMax(global::KernelGen.Runtime.VectorMath512.Max(global::KernelGen.Runtime.VectorMath512.Max(max0, max1), global::KernelGen.Runtime.VectorMath512.Max(max2, max3)));
             }
@@ -1171,6 +1322,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector512<double> logSum = global::System.Runtime.Intrinsics.Vector512.Create((double)global::System.Math.Log(sum));
                 i = 0;
+                // Streaming stores need 64-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 64);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath512.LoadTail(ref source, head, 0) - logSum);
+                    i = head;
+                }
                 for (; i <= n - 64; i += 64)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
@@ -1897,37 +2055,69 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 32-byte-aligned element (a double[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 32);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    i = 0;
+                    while (i <= n - 16)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 128);
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 128);
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                            global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d1);
+                            global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d2);
+                            global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d3);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 4)) - logSum, ref previousOutput, (nuint)(i + 4));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 8)) - logSum, ref previousOutput, (nuint)(i + 8));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 12)) - logSum, ref previousOutput, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
-                        max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 4)));
-                        max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 8)));
-                        max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 12)));
                         global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
                         global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
-                        global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d1);
-                        global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d2);
-                        global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d3);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d1, ref y, (nuint)(i + 4));
-                        sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d2, ref y, (nuint)(i + 8));
-                        sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d3, ref y, (nuint)(i + 12));
-                        sum3 += e3;
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 4)) - logSum, ref previousOutput, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 8)) - logSum, ref previousOutput, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i + 12)) - logSum, ref previousOutput, (nuint)(i + 12));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -1935,30 +2125,90 @@ namespace Demo
                     sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath256.LoadTail(ref previous, head, 0) - logSum);
+                    nint limit = n - head;
+                    ref double previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref double previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 128);
+                            max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath256.Max(max1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath256.Max(max2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath256.Max(max3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                            global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d1);
+                            global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector256<double> e2 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d2);
+                            global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector256<double> e3 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d3);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            if (i <= limit - 16)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(i)) - logSum, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(i + 4)) - logSum, ref previousOutputj, (nuint)(i + 4));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(i + 8)) - logSum, ref previousOutputj, (nuint)(i + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(i + 12)) - logSum, ref previousOutputj, (nuint)(i + 12));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 16 * 16;
+                    if (j > limit)
+                    {
+                        j -= 16;
+                    }
+                    for (; j <= limit - 4; j += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousj, (nuint)(j)) - logSum, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) - logSum);
+                    }
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath256.Max(max0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(d0);
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
-                }
-                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath256.HorizontalMax(global::KernelGen.Runtime.VectorMath256.Max(global::KernelGen.Runtime.VectorMath256.Max(max0, max1), global::KernelGen.Runtime.VectorMath256.Max(max2, max3)));
             }
@@ -1970,6 +2220,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector256<double> logSum = global::System.Runtime.Intrinsics.Vector256.Create((double)global::System.Math.Log(sum));
                 i = 0;
+                // Streaming stores need 32-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 32);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath256.LoadTail(ref source, head, 0) - logSum);
+                    i = head;
+                }
                 for (; i <= n - 16; i += 16)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
@@ -2548,37 +2805,69 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 16-byte-aligned element (a double[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 16);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+                    i = 0;
+                    while (i <= n - 8)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
+                            global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                            global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                            global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                            global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 2)) - logSum, ref previousOutput, (nuint)(i + 2));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) - logSum, ref previousOutput, (nuint)(i + 4));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 6)) - logSum, ref previousOutput, (nuint)(i + 6));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
-                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
-                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
                         global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
-                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
-                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
-                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
-                        sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
-                        sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
-                        sum3 += e3;
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 2)) - logSum, ref previousOutput, (nuint)(i + 2));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) - logSum, ref previousOutput, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 6)) - logSum, ref previousOutput, (nuint)(i + 6));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -2586,30 +2875,90 @@ namespace Demo
                     sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 }
-                for (; i <= n - 2; i += 2)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref previous, head, 0) - logSum);
+                    nint limit = n - head;
+                    ref double previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref double previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
+                            global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                            global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                            global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                            global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                            sum3 += e3;
+                            if (i <= limit - 8)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i)) - logSum, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 2)) - logSum, ref previousOutputj, (nuint)(i + 2));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 4)) - logSum, ref previousOutputj, (nuint)(i + 4));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 6)) - logSum, ref previousOutputj, (nuint)(i + 6));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 8 * 8;
+                    if (j > limit)
+                    {
+                        j -= 8;
+                    }
+                    for (; j <= limit - 2; j += 2)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(j)) - logSum, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) - logSum);
+                    }
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
             }
@@ -2621,6 +2970,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
                 i = 0;
+                // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref source, head, 0) - logSum);
+                    i = head;
+                }
                 for (; i <= n - 8; i += 8)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));
@@ -3199,37 +3555,69 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 8)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 16-byte-aligned element (a double[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 16);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 8, i + 120);
-                    for (; i <= blockEnd; i += 8)
+                    i = 0;
+                    while (i <= n - 8)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
+                            global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                            global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                            global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                            global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 2)) - logSum, ref previousOutput, (nuint)(i + 2));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) - logSum, ref previousOutput, (nuint)(i + 4));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 6)) - logSum, ref previousOutput, (nuint)(i + 6));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
-                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
-                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
                         global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
                         global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
-                        global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
-                        global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
-                        global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
-                        global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
-                        sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
-                        sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
-                        sum3 += e3;
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 2)) - logSum, ref previousOutput, (nuint)(i + 2));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) - logSum, ref previousOutput, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 6)) - logSum, ref previousOutput, (nuint)(i + 6));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -3237,30 +3625,90 @@ namespace Demo
                     sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 }
-                for (; i <= n - 2; i += 2)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) - logSum, ref previousOutput, (nuint)(i));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref previous, head, 0) - logSum);
+                    nint limit = n - head;
+                    ref double previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref double previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 2)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 6)));
+                            global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                            global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d1);
+                            global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d2);
+                            global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - rowMax;
+                            global::System.Runtime.Intrinsics.Vector128<double> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d3);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d1, ref y, (nuint)(i + 2));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d2, ref y, (nuint)(i + 4));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d3, ref y, (nuint)(i + 6));
+                            sum3 += e3;
+                            if (i <= limit - 8)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i)) - logSum, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 2)) - logSum, ref previousOutputj, (nuint)(i + 2));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 4)) - logSum, ref previousOutputj, (nuint)(i + 4));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 6)) - logSum, ref previousOutputj, (nuint)(i + 6));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(d0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
+                        global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 8 * 8;
+                    if (j > limit)
+                    {
+                        j -= 8;
+                    }
+                    for (; j <= limit - 2; j += 2)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(j)) - logSum, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) - logSum);
+                    }
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, double.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, double.NegativeInfinity) - rowMax;
-                    global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(d0);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, d0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) - logSum);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
             }
@@ -3272,6 +3720,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<double> logSum = global::System.Runtime.Intrinsics.Vector128.Create((double)global::System.Math.Log(sum));
                 i = 0;
+                // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref source, head, 0) - logSum);
+                    i = head;
+                }
                 for (; i <= n - 8; i += 8)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) - logSum, ref y, (nuint)(i));

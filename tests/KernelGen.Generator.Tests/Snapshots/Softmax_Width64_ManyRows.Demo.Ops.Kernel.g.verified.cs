@@ -751,33 +751,63 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 16);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    i = 0;
+                    while (i <= n - 16)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
-                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
-                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
-                        sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
-                        sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
-                        sum3 += e3;
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -785,28 +815,84 @@ namespace Demo
                     sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref previous, head, 0) * scale);
+                    nint limit = n - head;
+                    ref float previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref float previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            if (i <= limit - 16)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i)) * scale, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 4)) * scale, ref previousOutputj, (nuint)(i + 4));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 8)) * scale, ref previousOutputj, (nuint)(i + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 12)) * scale, ref previousOutputj, (nuint)(i + 12));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 16 * 16;
+                    if (j > limit)
+                    {
+                        j -= 16;
+                    }
+                    for (; j <= limit - 4; j += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(j)) * scale, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) * scale);
+                    }
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
             }
@@ -818,6 +904,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
                 i = 0;
+                // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref source, head, 0) * scale);
+                    i = head;
+                }
                 for (; i <= n - 16; i += 16)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
@@ -1159,33 +1252,63 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                i = 0;
-                while (i <= n - 16)
+                // Pass 3 writes the previous row's output from its scratch row.
+                // previousOutput streams from its first 16-byte-aligned element (a float[] is only 8-byte aligned, and where no address
+                // is aligned every streaming store is an ordinary one). A row that starts aligned takes the loop as it is; any other
+                // writes the elements before that one as a masked vector and runs the streamed stage on rows shifted by them.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref previousOutput, n, 16);
+                if (head == 0)
                 {
-                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
-                    for (; i <= blockEnd; i += 16)
+                    i = 0;
+                    while (i <= n - 16)
                     {
-                        global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
                         max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                        max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
-                        max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
-                        max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
                         global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
-                        global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
                         sum0 += e0;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
-                        sum1 += e1;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
-                        sum2 += e2;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
-                        sum3 += e3;
                         global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 4)) * scale, ref previousOutput, (nuint)(i + 4));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 8)) * scale, ref previousOutput, (nuint)(i + 8));
-                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i + 12)) * scale, ref previousOutput, (nuint)(i + 12));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
                     sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1193,28 +1316,84 @@ namespace Demo
                     sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 }
-                for (; i <= n - 4; i += 4)
+                else
                 {
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
-                    sum0 += e0;
-                    global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previous, (nuint)(i)) * scale, ref previousOutput, (nuint)(i));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref previousOutput, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref previous, head, 0) * scale);
+                    nint limit = n - head;
+                    ref float previousj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, head);
+                    ref float previousOutputj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, head);
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAhead(ref next, i, 64);
+                            max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                            max1 = global::KernelGen.Runtime.VectorMath128.Max(max1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 4)));
+                            max2 = global::KernelGen.Runtime.VectorMath128.Max(max2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 8)));
+                            max3 = global::KernelGen.Runtime.VectorMath128.Max(max3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e2 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128<float> e3 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) - rowMax);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                            sum0 += e0;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref y, (nuint)(i + 4));
+                            sum1 += e1;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e2, ref y, (nuint)(i + 8));
+                            sum2 += e2;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e3, ref y, (nuint)(i + 12));
+                            sum3 += e3;
+                            if (i <= limit - 16)
+                            {
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i)) * scale, ref previousOutputj, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 4)) * scale, ref previousOutputj, (nuint)(i + 4));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 8)) * scale, ref previousOutputj, (nuint)(i + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(i + 12)) * scale, ref previousOutputj, (nuint)(i + 12));
+                            }
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref next, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - rowMax);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref y, (nuint)(i));
+                        sum0 += e0;
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
+                        global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
+                        sum0 += e0;
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // What the unrolled loop left of the streamed stage: its last group when a whole one did not fit before the row's end.
+                    nint j = n / 16 * 16;
+                    if (j > limit)
+                    {
+                        j -= 16;
+                    }
+                    for (; j <= limit - 4; j += 4)
+                    {
+                        global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousj, (nuint)(j)) * scale, ref previousOutputj, (nuint)(j));
+                    }
+                    if (j < limit)
+                    {
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutputj, j), limit - j, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousj, j), limit - j, 0) * scale);
+                    }
                 }
-                if (i < n)
-                {
-                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
-                    max0 = global::KernelGen.Runtime.VectorMath128.Max(max0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref next, i), n - i, float.NegativeInfinity));
-                    global::System.Runtime.Intrinsics.Vector128<float> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, float.NegativeInfinity) - rowMax);
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, e0);
-                    sum0 += e0;
-                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousOutput, i), n - i, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, i), n - i, 0) * scale);
-                }
-                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
-                sum0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                sum3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 sum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh);
                 return global::KernelGen.Runtime.VectorMath128.HorizontalMax(global::KernelGen.Runtime.VectorMath128.Max(global::KernelGen.Runtime.VectorMath128.Max(max0, max1), global::KernelGen.Runtime.VectorMath128.Max(max2, max3)));
             }
@@ -1226,6 +1405,13 @@ namespace Demo
                 nint i;
                 global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / sum));
                 i = 0;
+                // Streaming stores need 16-byte-aligned addresses: the elements before y's first one go as one masked vector.
+                nint head = global::KernelGen.Runtime.CacheHints.StreamingHead(ref y, n, 16);
+                if (head != 0)
+                {
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref y, head, global::KernelGen.Runtime.VectorMath128.LoadTail(ref source, head, 0) * scale);
+                    i = head;
+                }
                 for (; i <= n - 16; i += 16)
                 {
                     global::KernelGen.Runtime.CacheHints.StoreStreaming(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref source, (nuint)(i)) * scale, ref y, (nuint)(i));
