@@ -110,8 +110,10 @@ public class EquivalenceTests
         if (!Inputs.SmallScale)
         {
             // The longest rows in flight and the shortest past them; a batch of 8.5 MB, whose output streams (rows in flight
-            // from scratch rows, out of cache), with rows of at most 16 KiB and longer ones.
-            shapes.AddRange(new[] { (2, inFlightLimit), (2, inFlightLimit + 5), ((8_500_000 / size / 2047) + 1, 2047), ((8_500_000 / size / 4099) + 1, 4099) });
+            // from scratch rows, out of cache), with rows of at most 16 KiB and longer ones. Rows of 2047 start at every alignment
+            // and end past the unrolled loop's last group; rows of 1921 (1 past a multiple of every Unroll × lanes tested) end
+            // one element past it, so that a row shifted by its streaming head does not fit that group (the remainder's case).
+            shapes.AddRange(new[] { (2, inFlightLimit), (2, inFlightLimit + 5), ((8_500_000 / size / 2047) + 1, 2047), ((8_500_000 / size / 1921) + 1, 1921), ((8_500_000 / size / 4099) + 1, 4099) });
         }
 
         var failures = new List<string>();
