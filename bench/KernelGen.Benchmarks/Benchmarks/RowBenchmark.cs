@@ -24,7 +24,7 @@ public abstract class RowBenchmark
     /// <summary>The input batch, on a 64-byte boundary (<see cref="AlignedArray"/>); read-only.</summary>
     public ArraySegment<float> Input { get; private set; } = ArraySegment<float>.Empty;
 
-    /// <summary>The output batch, on a 64-byte boundary.</summary>
+    /// <summary>The output batch, on a 64-byte boundary unless the class says otherwise (<see cref="OutputOffset"/>).</summary>
     public ArraySegment<float> Output { get; private set; } = ArraySegment<float>.Empty;
 
     /// <summary>
@@ -39,6 +39,12 @@ public abstract class RowBenchmark
     /// <summary>The elements per row.</summary>
     protected int RowLength => this.shape.RowLength;
 
+    /// <summary>
+    /// Elements between a 64-byte boundary and the start of <see cref="Output"/>: 0 (aligned) in every class but those that
+    /// measure what a user's own array gets (a <c>new float[]</c> is only 8-byte aligned).
+    /// </summary>
+    protected virtual int OutputOffset => 0;
+
     /// <summary>The shapes of this class before <c>--shapes</c>.</summary>
     protected virtual IReadOnlyList<string> OfferedShapes => BenchShapes.All;
 
@@ -48,7 +54,7 @@ public abstract class RowBenchmark
     {
         this.shape = RowShape.Parse(this.Shape);
         this.Input = AlignedArray.CopyOf(InputCache.Logits(this.shape));
-        this.Output = AlignedArray.Create(this.Input.Count);
+        this.Output = AlignedArray.Create(this.Input.Count + this.OutputOffset).Slice(this.OutputOffset);
     }
 
     /// <summary>Releases what <see cref="Setup"/> acquired beyond memory.</summary>

@@ -40,8 +40,9 @@ public static class PairedRatios
         Ceiling,
     }
 
-    /// <summary>One target: <paramref name="Ours"/> against <paramref name="Peer"/> (a peer, another algorithm or <c>Copy</c>) of <paramref name="Class"/> at <paramref name="Shape"/>.</summary>
-    public sealed record Target(string Issue, string What, Type Class, string Shape, string Ours, string Peer, Kind Kind, double Goal, double BytesPerElement = 8);
+    /// <summary>One target: <paramref name="Ours"/> against <paramref name="Peer"/> (a peer, another algorithm or <c>Copy</c>) of <paramref name="Class"/> at <paramref name="Shape"/>;
+    /// <paramref name="PeerClass"/>, if given, is the peer's class (the same kernel with other buffers); else <paramref name="Class"/>.</summary>
+    public sealed record Target(string Issue, string What, Type Class, string Shape, string Ours, string Peer, Kind Kind, double Goal, double BytesPerElement = 8, Type? PeerClass = null);
 
     /// <summary>The targets of issues 4, 5 and 6 (see docs/benchmarks.md, "The ratios the team must show").</summary>
     public static IReadOnlyList<Target> All { get; } =
@@ -68,6 +69,8 @@ public static class PairedRatios
         new("5", "RmsNorm, share of the copy roofline (8 B/elem)", typeof(RmsNormBenchmarks), "4096x4096", "Dispatched", "Copy", Kind.Roofline, 0.85),
         new("5", "RmsNorm fused residual vs add then norm", typeof(RmsNormBenchmarks), "256x4096", "Dispatched_Residual", "Separate_AddThenNorm", Kind.Faster, 1),
         new("5", "RmsNorm fused residual vs add then norm", typeof(RmsNormBenchmarks), "4096x4096", "Dispatched_Residual", "Separate_AddThenNorm", Kind.Faster, 1),
+        new("6", "softmax Auto into an output 8 B past 64-byte alignment (a new float[]) vs into an aligned one", typeof(SoftmaxUnalignedOutput), "4096x4096", "Avx512_Auto", "Avx512_OneThread", Kind.Faster, 0.95, PeerClass: typeof(ParallelSoftmaxBenchmarks)),
+        new("6", "softmax Auto into an output 8 B past 64-byte alignment (a new float[]) vs into an aligned one", typeof(SoftmaxUnalignedOutput), "1024x1024", "Avx512_Auto", "Avx512_OneThread", Kind.Faster, 0.95, PeerClass: typeof(ParallelSoftmaxBenchmarks)),
         new("6", "parallel softmax vs one thread", typeof(ParallelSoftmaxBenchmarks), "1024x1024", "Avx512_Parallel", "Avx512_OneThread", Kind.Faster, 1.8),
         new("6", "parallel softmax, share of the two-thread copy (8 B/elem)", typeof(ParallelSoftmaxBenchmarks), "4096x4096", "Avx512_Parallel", "Copy_Parallel", Kind.Roofline, 0.85),
     ];
@@ -112,7 +115,7 @@ public static class PairedRatios
     private static (double Ours, double Peer, double Median, double Low, double High) Measure(Target target)
     {
         using BenchmarkInvoker.Prepared ours = BenchmarkInvoker.Prepare(target.Class, target.Ours, target.Shape);
-        using BenchmarkInvoker.Prepared peer = BenchmarkInvoker.Prepare(target.Class, target.Peer, target.Shape);
+        using BenchmarkInvoker.Prepared peer = BenchmarkInvoker.Prepare(target.PeerClass ?? target.Class, target.Peer, target.Shape);
 
         // Warm up (tiered JIT: past the first tiers) and size the batches.
         int oursBatch = BatchSize(ours.Call), peerBatch = BatchSize(peer.Call);
