@@ -69,8 +69,8 @@ public static class PairedRatios
         new("5", "RmsNorm, share of the copy roofline (8 B/elem)", typeof(RmsNormBenchmarks), "4096x4096", "Dispatched", "Copy", Kind.Roofline, 0.85),
         new("5", "RmsNorm fused residual vs add then norm", typeof(RmsNormBenchmarks), "256x4096", "Dispatched_Residual", "Separate_AddThenNorm", Kind.Faster, 1),
         new("5", "RmsNorm fused residual vs add then norm", typeof(RmsNormBenchmarks), "4096x4096", "Dispatched_Residual", "Separate_AddThenNorm", Kind.Faster, 1),
-        new("6", "softmax Auto into an output 8 B past 64-byte alignment (a new float[]) vs into an aligned one", typeof(SoftmaxUnalignedOutput), "4096x4096", "Avx512_Auto", "Avx512_OneThread", Kind.Faster, 0.95, PeerClass: typeof(ParallelSoftmaxBenchmarks)),
-        new("6", "softmax Auto into an output 8 B past 64-byte alignment (a new float[]) vs into an aligned one", typeof(SoftmaxUnalignedOutput), "1024x1024", "Avx512_Auto", "Avx512_OneThread", Kind.Faster, 0.95, PeerClass: typeof(ParallelSoftmaxBenchmarks)),
+        new("6", "softmax Auto, unaligned output (8 B past 64, as a new float[] may be) vs aligned", typeof(SoftmaxUnalignedOutput), "4096x4096", "Avx512_Auto", "Avx512_OneThread", Kind.Faster, 0.95, PeerClass: typeof(ParallelSoftmaxBenchmarks)),
+        new("6", "softmax Auto, unaligned output (8 B past 64, as a new float[] may be) vs aligned", typeof(SoftmaxUnalignedOutput), "1024x1024", "Avx512_Auto", "Avx512_OneThread", Kind.Faster, 0.95, PeerClass: typeof(ParallelSoftmaxBenchmarks)),
         new("6", "parallel softmax vs one thread", typeof(ParallelSoftmaxBenchmarks), "1024x1024", "Avx512_Parallel", "Avx512_OneThread", Kind.Faster, 1.8),
         new("6", "parallel softmax, share of the two-thread copy (8 B/elem)", typeof(ParallelSoftmaxBenchmarks), "4096x4096", "Avx512_Parallel", "Copy_Parallel", Kind.Roofline, 0.85),
     ];
