@@ -219,6 +219,9 @@ internal sealed class VectorLoopWriter
     /// throws). Every vector of the streamed stage is the same element-wise value in both forms: the same bits. Measured on
     /// the cross-entropy pipeline (docs/benchmarks.md, session 17): a shifted form for every row cost 15–19% on aligned rows,
     /// hence two. The stage stores with <see cref="VectorAccess.StoreStreaming"/>. No fence: the caller fences.
+    /// Precondition: <paramref name="stream"/> starts on an element boundary, so that its head is shorter than one vector
+    /// (<c>CacheHints.StreamingHead</c> returns less than a vector's elements only then); both callers stream only outputs that
+    /// <c>CacheHints.ShouldStream</c> accepted, which it accepts only element-aligned.
     /// </summary>
     public void WriteStreamedStagePass(
         IndentedWriter writer,
