@@ -80,6 +80,13 @@ public static partial class NormKernels
     [RmsNorm(Width = 4096)]
     public static partial void RmsNormFW4096(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output);
 
+    // Fixed widths past the rows kept in registers and within the chained rows' limit (4 KiB): {Path}RowChain with a constant n.
+    [RmsNorm(Width = 1000, WeightOffset = 1)]
+    public static partial void RmsNormGemmaFW1000Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
+
+    [L2Normalize(Width = 300, Unroll = 3)]
+    public static partial void L2NormalizeDW300U3Rows(ReadOnlySpan<double> input, Span<double> output, int rowLength);
+
     [LayerNorm(Residual = true)]
     public static partial void LayerNormResidualFRows(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> sum, int rowLength);
 

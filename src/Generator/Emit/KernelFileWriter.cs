@@ -68,6 +68,21 @@ internal interface IKernelRowPairWriter
 }
 
 /// <summary>
+/// A family whose vector rows, many of them short and in cache, can run as a chain: <c>{path}RowChain</c> takes the
+/// spans of the first row as <c>{path}Row</c> does, then <c>int rows</c> (at least 1) and <c>nint n</c> (when the width is
+/// not fixed), and carries work from one row into the row before it (the RMS norms: each row's output pass sums the next
+/// row's squares, so that reading the next row overlaps writing this one). Every row must come out with the bits
+/// <c>{path}Row</c> gives it. The shell's many-rows loop hands it all the rows of a call whose output does not stream
+/// (the shell's decision, as for <see cref="IKernelStreamingWriter"/>, which a chaining family is) and whose rows are at
+/// most <see cref="ChainsRowsUpTo"/> elements long.
+/// </summary>
+internal interface IKernelRowChainWriter
+{
+    /// <summary>The longest row the path's many-rows loop hands to <c>{path}RowChain</c>; 0 when the path writes none.</summary>
+    int ChainsRowsUpTo(PathInfo path);
+}
+
+/// <summary>
 /// A family whose many-rows kernels may run their rows on several threads (<c>Parallel = true</c>): each path method
 /// then hands blocks of rows of its <c>{Path}Rows</c> method to <c>KernelGen.Runtime.RowParallel</c>. The rows must be
 /// independent (no sum over rows, no use of the row's index), and the signature's parameters spans only.
@@ -263,7 +278,7 @@ internal static class KernelFileWriter
                 writer.Line();
                 if (!rows.WriteRowsLoop(writer, path))
                 {
-                    WriteRowsLoop(writer, s, t, path.Name, rows.Width, rows is IKernelStreamingWriter streaming && streaming.StreamsOutput(path), rows is IKernelRowPairWriter pairing && pairing.PairsRows(path));
+                    WriteRowsLoop(writer, s, t, path.Name, rows.Width, rows is IKernelStreamingWriter streaming && streaming.StreamsOutput(path), rows is IKernelRowPairWriter pairing && pairing.PairsRows(path), rows is IKernelRowChainWriter chaining ? chaining.ChainsRowsUpTo(path) : 0);
                 }
             }
 
@@ -537,7 +552,8 @@ internal static class KernelFileWriter
 
     // The loop over rows lives in its own method so that its locals can never clash with the user's parameter names.
     // 'streams': the row takes a last 'bool stream' (write the output with streaming stores), decided here once per call.
-    private static void WriteRowsLoop(IndentedWriter writer, KernelSignature s, string t, string pathName, int width, bool streams, bool pairs = false)
+    // 'pairs': IKernelRowPairWriter; 'chainUpTo': IKernelRowChainWriter's longest chained row (0: no chain).
+    private static void WriteRowsLoop(IndentedWriter writer, KernelSignature s, string t, string pathName, int width, bool streams, bool pairs = false, int chainUpTo = 0)
     {
         string streamArgument = streams ? ", stream" : string.Empty;
         void WriteStreamDecision()
@@ -576,6 +592,28 @@ internal static class KernelFileWriter
                 writer.Line("int rows = input.Length / rowLength;");
                 WriteStreamDecision();
                 string Arguments(string row, string offset) => string.Join(", ", spans.Select(p => p.IsScalar ? p.LocalName : p.IsBroadcast ? $"ref {p.RowName}" : p.IsPerRow ? $"ref {Unsafe}.Add(ref {p.RowName}, {row})" : $"ref {Unsafe}.Add(ref {p.RowName}, {offset})"));
+                if (chainUpTo > 0)
+                {
+                    var conditions = new List<string> { "rows != 0" };
+                    if (streams)
+                    {
+                        conditions.Add("!stream");
+                    }
+
+                    if (width == 0)
+                    {
+                        conditions.Add($"rowLength <= {chainUpTo}");
+                    }
+
+                    writer.Line($"// In cache, rows of at most {chainUpTo} elements run as a chain ({pathName}RowChain): each row's first pass is done in the");
+                    writer.Line("// output pass of the row before it, so that reading the next row overlaps writing this one.");
+                    using (writer.Block($"if ({string.Join(" && ", conditions)})"))
+                    {
+                        writer.Line($"{pathName}RowChain({string.Join(", ", spans.Select(static p => p.IsScalar ? p.LocalName : $"ref {p.RowName}"))}, rows{lengthArgument});");
+                        writer.Line("return;");
+                    }
+                }
+
                 if (pairs)
                 {
                     writer.Line($"// In cache, rows two at a time ({pathName}RowPair shares what the rows share); then one at a time: the last one when");

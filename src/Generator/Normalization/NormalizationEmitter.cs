@@ -12,7 +12,7 @@ namespace KernelGen.Generator.Normalization;
 /// <see cref="KernelFileWriter"/>. The numerics (why two passes, why the mean is kept in two parts)
 /// are written as comments into the generated code, where users read them.
 /// </summary>
-internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelStreamingWriter, IKernelParallelWriter, IKernelRowPairWriter
+internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelStreamingWriter, IKernelParallelWriter, IKernelRowPairWriter, IKernelRowChainWriter
 {
     private const string Unsafe = VectorLoopWriter.Unsafe;
     private const string Math = "global::System.Math";
@@ -136,6 +136,12 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             {
                 writer.Line();
                 this.WriteLoopRowPair(writer, c);
+            }
+
+            if (this.ChainsRowsUpTo(c.Path) > 0)
+            {
+                writer.Line();
+                this.WriteRmsRowChain(writer, c);
             }
         }
     }
@@ -443,27 +449,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             c.WriteSumDeclarations(writer, "total", wide: "totalWide", comment: false);
         }
 
-        c.WritePass(writer, "0", (w, group) =>
-        {
-            foreach (VectorAccess a in group)
-            {
-                w.Line($"{c.Vec} v{a.Accumulator} = {this.LoadRow(a, recompute: true)};");
-            }
-
-            foreach (VectorAccess a in group)
-            {
-                if (this.HasResidual && !recompute)
-                {
-                    w.Line(a.Store($"v{a.Accumulator}", "h"));
-                }
-
-                w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
-                if (this.IsCompressed)
-                {
-                    w.Line($"total{a.Accumulator} += v{a.Accumulator};");
-                }
-            }
-        }, w =>
+        c.WritePass(writer, "0", (w, group) => this.WriteSquares(w, c, group, a => this.LoadRow(a, recompute: true), storeSum: this.HasResidual && !recompute), w =>
         {
             c.WriteSumFlush(w, "square");
             if (this.IsCompressed)
@@ -484,11 +470,108 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         this.WriteOutputPass(writer, c, stores, (w, group) =>
         {
             this.WriteResidualSum(w, c, group, recompute);
-            foreach (VectorAccess a in group)
-            {
-                w.Line(a.Store(this.RmsOutput(c, recompute ? $"h{a.Accumulator}" : this.LoadRow(a, recompute), a.Load("w")), "y"));
-            }
+            this.WriteRmsOutputs(w, c, group, recompute);
         });
+    }
+
+    // Pass 1's terms of a group: v = the vector ('load'), h = v written out when 'storeSum' (the residual's in-cache
+    // form), Σv² (and Σv for CRMSNorm).
+    private void WriteSquares(IndentedWriter writer, VectorLoopWriter c, IReadOnlyList<VectorAccess> group, Func<VectorAccess, string> load, bool storeSum = false)
+    {
+        foreach (VectorAccess a in group)
+        {
+            writer.Line($"{c.Vec} v{a.Accumulator} = {load(a)};");
+        }
+
+        foreach (VectorAccess a in group)
+        {
+            if (storeSum)
+            {
+                writer.Line(a.Store($"v{a.Accumulator}", "h"));
+            }
+
+            writer.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
+            if (this.IsCompressed)
+            {
+                writer.Line($"total{a.Accumulator} += v{a.Accumulator};");
+            }
+        }
+    }
+
+    // The output pass's y of a group (after WriteResidualSum, whose h it reads when 'recompute').
+    private void WriteRmsOutputs(IndentedWriter writer, VectorLoopWriter c, IReadOnlyList<VectorAccess> group, bool recompute = false)
+    {
+        foreach (VectorAccess a in group)
+        {
+            writer.Line(a.Store(this.RmsOutput(c, recompute ? $"h{a.Accumulator}" : this.LoadRow(a, recompute), a.Load("w")), "y"));
+        }
+    }
+
+    /// <summary>
+    /// The longest row of RmsNorm and L2Normalize (without residual, CRMSNorm or StatisticsOutput) that the many-rows loop
+    /// runs as a chain in cache (<see cref="WriteRmsRowChain"/>): 4 KiB of elements (1024 floats, 512 doubles). Probe on the
+    /// Zen 5 machine (docs/benchmarks.md, session 18): 1.22× faster at 1024 × 1024 floats, but 0.90–0.95× at 256 × 4096
+    /// and 0.89× at 128 × 8192, where the next row, the row, γ and y (4 × 16 KiB) no longer fit in L1 together.
+    /// </summary>
+    public int ChainsRowsUpTo(PathInfo path)
+    {
+        int limit = ChainedRowBytes / (this.IsDouble ? 8 : 4);
+        bool chains = !this.IsLayer && !this.IsBackward && !this.HasResidual && !this.IsCompressed && !this.HasStatistics
+            && this.model.Signature.Shape == KernelShape.ManyRows && path.IsVector
+            && !new VectorLoopWriter(path, this.Element, this.model.Unroll).KeepsRowInRegisters(this.model.Width)
+            && this.model.Width <= limit;
+        return chains ? limit : 0;
+    }
+
+    private const int ChainedRowBytes = 4096;
+
+    // {Path}RowChain: rows in cache, each row's pass 1 (Σx²) done in the output pass of the row before it. The squares go
+    // into the same accumulators, in the same order and the same blocks as {Path}Row's pass 1 (the same WritePass over the
+    // same n, with the same flush), so every row has the bits it has alone.
+    private void WriteRmsRowChain(IndentedWriter writer, VectorLoopWriter c)
+    {
+        bool fixedWidth = this.model.Width != 0;
+        writer.Line($"// Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's");
+        writer.Line($"// squares, so that reading the next row overlaps writing this one. The sums are {c.Path.Name}Row's pass 1, term for term in");
+        writer.Line("// the same accumulators and blocks: every row comes out with the bits it has alone.");
+        writer.Line(KernelFileWriter.HotMethodAttribute);
+        using (writer.Block($"private static void {c.Path.Name}RowChain({this.RowParameters(false)}, int rows{(fixedWidth ? string.Empty : ", nint n")})"))
+        {
+            if (fixedWidth)
+            {
+                writer.Line("const nint n = Width;");
+            }
+
+            writer.Line("nint i;");
+            writer.Line();
+            writer.Line("// The first row's pass 1: Σx².");
+            c.WriteSumDeclarations(writer, "square");
+            c.WritePass(writer, "0", (w, group) => this.WriteSquares(w, c, group, a => a.Load("x")), w => c.WriteSumFlush(w, "square"));
+            this.WriteAffineDeclarations(writer, c);
+            using (writer.Block("for (int row = 1; ; row++)"))
+            {
+                writer.Line("// This row's factor, from the sums of its squares.");
+                this.WriteRmsScale(writer, c);
+                writer.Line($"wideLow = {c.WideVec}.Zero; wideHigh = {c.WideVec}.Zero;");
+                using (writer.Block("if (row == rows)"))
+                {
+                    writer.Line($"// The last row: y = {this.RmsOutputText} alone.");
+                    c.WritePass(writer, "0", (w, group) => this.WriteRmsOutputs(w, c, group));
+                    writer.Line("return;");
+                }
+
+                writer.Line();
+                writer.Line($"// y = {this.RmsOutputText}, and Σx² of the next row (xNext) in the same pass.");
+                writer.Line($"ref {this.T} xNext = ref {Unsafe}.Add(ref x, n);");
+                c.WritePass(writer, "0", (w, group) =>
+                {
+                    this.WriteSquares(w, c, group, a => a.Load("xNext"));
+                    this.WriteRmsOutputs(w, c, group);
+                }, w => c.WriteSumFlush(w, "square"));
+                writer.Line("x = ref xNext;");
+                writer.Line($"y = ref {Unsafe}.Add(ref y, n);");
+            }
+        }
     }
 
     // ---------------------------------------------------------------- fixed rows in registers

@@ -141,6 +141,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 1024 elements run as a chain (Avx512RowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 1024)
+                {
+                    Avx512RowChain(ref x, ref w, ref y, rows, rowLength);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
@@ -162,6 +169,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 1024 elements run as a chain (Avx2RowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 1024)
+                {
+                    Avx2RowChain(ref x, ref w, ref y, rows, rowLength);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
@@ -183,6 +197,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 1024 elements run as a chain (NeonRowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 1024)
+                {
+                    NeonRowChain(ref x, ref w, ref y, rows, rowLength);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
@@ -204,6 +225,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 1024 elements run as a chain (Vector128RowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 1024)
+                {
+                    Vector128RowChain(ref x, ref w, ref y, rows, rowLength);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
@@ -399,6 +427,217 @@ namespace Demo
                 }
             }
 
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
+            // squares, so that reading the next row overlaps writing this one. The sums are Avx512Row's pass 1, term for term in
+            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowChain(ref float x, ref float w, ref float y, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's pass 1: Σx².
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 128)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                    for (; i <= blockEnd; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64));
+                        global::System.Runtime.Intrinsics.Vector512<float> v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80));
+                        global::System.Runtime.Intrinsics.Vector512<float> v6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96));
+                        global::System.Runtime.Intrinsics.Vector512<float> v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                        square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                        square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                        square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                        square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v4, v4, square4);
+                        square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
+                        square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
+                        square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                    square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48));
+                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i));
+                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0);
+                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> weightOffset = global::System.Runtime.Intrinsics.Vector512.Create(WeightOffset);
+                for (int row = 1; ; row++)
+                {
+                    // This row's factor, from the sums of its squares.
+                    global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+                    wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    if (row == rows)
+                    {
+                        // The last row: y = x·(1/rms)·(γ + offset) alone.
+                        i = 0;
+                        for (; i <= n - 128; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)) + weightOffset), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)) + weightOffset), ref y, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)) + weightOffset), ref y, (nuint)(i + 48));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)) + weightOffset), ref y, (nuint)(i + 64));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)) + weightOffset), ref y, (nuint)(i + 80));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)) + weightOffset), ref y, (nuint)(i + 96));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)) + weightOffset), ref y, (nuint)(i + 112));
+                        }
+                        if (i <= n - 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)) + weightOffset), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)) + weightOffset), ref y, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)) + weightOffset), ref y, (nuint)(i + 48));
+                            i += 64;
+                        }
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
+                        }
+                        return;
+                    }
+
+                    // y = x·(1/rms)·(γ + offset), and Σx² of the next row (xNext) in the same pass.
+                    ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    i = 0;
+                    while (i <= n - 128)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 64));
+                            global::System.Runtime.Intrinsics.Vector512<float> v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 80));
+                            global::System.Runtime.Intrinsics.Vector512<float> v6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 96));
+                            global::System.Runtime.Intrinsics.Vector512<float> v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 112));
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                            square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v4, v4, square4);
+                            square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
+                            square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
+                            square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)) + weightOffset), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)) + weightOffset), ref y, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)) + weightOffset), ref y, (nuint)(i + 48));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)) + weightOffset), ref y, (nuint)(i + 64));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)) + weightOffset), ref y, (nuint)(i + 80));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)) + weightOffset), ref y, (nuint)(i + 96));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)) + weightOffset), ref y, (nuint)(i + 112));
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 48));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                        square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                        square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                        square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)) + weightOffset), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)) + weightOffset), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)) + weightOffset), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, 0);
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                    square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    x = ref xNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
+                }
+            }
+
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref float x, ref float w, ref float y, nint n, bool stream)
@@ -501,6 +740,137 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
                     }
+                }
+            }
+
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
+            // squares, so that reading the next row overlaps writing this one. The sums are Avx2Row's pass 1, term for term in
+            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowChain(ref float x, ref float w, ref float y, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's pass 1: Σx².
+                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 32)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                    for (; i <= blockEnd; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector256<float> v1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> v2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> v3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24));
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                        square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
+                        square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
+                        square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i));
+                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<float> v0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0);
+                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> weightOffset = global::System.Runtime.Intrinsics.Vector256.Create(WeightOffset);
+                for (int row = 1; ; row++)
+                {
+                    // This row's factor, from the sums of its squares.
+                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+                    wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    if (row == rows)
+                    {
+                        // The last row: y = x·(1/rms)·(γ + offset) alone.
+                        i = 0;
+                        for (; i <= n - 32; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)) + weightOffset), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)) + weightOffset), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)) + weightOffset), ref y, (nuint)(i + 24));
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
+                        }
+                        return;
+                    }
+
+                    // y = x·(1/rms)·(γ + offset), and Σx² of the next row (xNext) in the same pass.
+                    ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> v1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector256<float> v2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector256<float> v3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 24));
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)) + weightOffset), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)) + weightOffset), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)) + weightOffset), ref y, (nuint)(i + 24));
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, 0);
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    x = ref xNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
                 }
             }
 
@@ -609,6 +979,137 @@ namespace Demo
                 }
             }
 
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
+            // squares, so that reading the next row overlaps writing this one. The sums are NeonRow's pass 1, term for term in
+            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowChain(ref float x, ref float w, ref float y, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's pass 1: Σx².
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> v1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> v2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> v3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0);
+                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> weightOffset = global::System.Runtime.Intrinsics.Vector128.Create(WeightOffset);
+                for (int row = 1; ; row++)
+                {
+                    // This row's factor, from the sums of its squares.
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    if (row == rows)
+                    {
+                        // The last row: y = x·(1/rms)·(γ + offset) alone.
+                        i = 0;
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)) + weightOffset), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)) + weightOffset), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)) + weightOffset), ref y, (nuint)(i + 12));
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
+                        }
+                        return;
+                    }
+
+                    // y = x·(1/rms)·(γ + offset), and Σx² of the next row (xNext) in the same pass.
+                    ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 12));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)) + weightOffset), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)) + weightOffset), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)) + weightOffset), ref y, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, 0);
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    x = ref xNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
+                }
+            }
+
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float w, ref float y, nint n, bool stream)
@@ -711,6 +1212,137 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
                     }
+                }
+            }
+
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
+            // squares, so that reading the next row overlaps writing this one. The sums are Vector128Row's pass 1, term for term in
+            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowChain(ref float x, ref float w, ref float y, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's pass 1: Σx².
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector128<float> v1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> v2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector128<float> v3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i));
+                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0);
+                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> weightOffset = global::System.Runtime.Intrinsics.Vector128.Create(WeightOffset);
+                for (int row = 1; ; row++)
+                {
+                    // This row's factor, from the sums of its squares.
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)(1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon)));
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    if (row == rows)
+                    {
+                        // The last row: y = x·(1/rms)·(γ + offset) alone.
+                        i = 0;
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)) + weightOffset), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)) + weightOffset), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)) + weightOffset), ref y, (nuint)(i + 12));
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
+                        }
+                        return;
+                    }
+
+                    // y = x·(1/rms)·(γ + offset), and Σx² of the next row (xNext) in the same pass.
+                    ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 12));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)) + weightOffset), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)) + weightOffset), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)) + weightOffset), ref y, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) * scale) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)) + weightOffset), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, 0);
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) * scale) * (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0) + weightOffset));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    x = ref xNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
                 }
             }
 
