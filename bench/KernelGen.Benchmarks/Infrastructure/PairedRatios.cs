@@ -67,6 +67,7 @@ public static class PairedRatios
         new("5, 6", "RmsNorm vs ONNX Runtime", typeof(RmsNormBenchmarks), "256x4096", "Dispatched", "OnnxRuntime_RmsNormalization", Kind.Faster, 1.5),
         new("5", "RmsNorm vs TensorPrimitives", typeof(RmsNormBenchmarks), "256x4096", "Dispatched", "TensorPrimitives_Composition", Kind.Faster, 1.3),
         new("5", "ceiling of RmsNorm vs TensorPrimitives: a copy of the batch (in L3) vs TensorPrimitives", typeof(RmsNormBenchmarks), "256x4096", "Copy", "TensorPrimitives_Composition", Kind.Ceiling, 1.3),
+        new("5", "RmsNorm vs TensorPrimitives, rows of 1024 floats (run as a chain)", typeof(RmsNormBenchmarks), "1024x1024", "Dispatched", "TensorPrimitives_Composition", Kind.Faster, 1.3),
         new("5", "RmsNorm, share of the copy roofline (8 B/elem)", typeof(RmsNormBenchmarks), "4096x4096", "Dispatched", "Copy", Kind.Roofline, 0.85),
         new("5", "RmsNorm fused residual vs add then norm", typeof(RmsNormBenchmarks), "256x4096", "Dispatched_Residual", "Separate_AddThenNorm", Kind.Faster, 1),
         new("5", "RmsNorm fused residual vs add then norm", typeof(RmsNormBenchmarks), "4096x4096", "Dispatched_Residual", "Separate_AddThenNorm", Kind.Faster, 1),
