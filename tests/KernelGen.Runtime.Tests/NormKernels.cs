@@ -80,7 +80,7 @@ public static partial class NormKernels
     [RmsNorm(Width = 4096)]
     public static partial void RmsNormFW4096(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output);
 
-    // Fixed widths past the rows kept in registers and within the chained rows' limit (4 KiB): {Path}RowChain with a constant n.
+    // Fixed widths past the rows kept in registers and within the chained rows' limit (8 KiB): {Path}RowChain with a constant n.
     [RmsNorm(Width = 1000, WeightOffset = 1)]
     public static partial void RmsNormGemmaFW1000Rows(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output, int rowLength);
 

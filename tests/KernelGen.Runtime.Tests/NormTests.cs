@@ -82,12 +82,12 @@ public class NormTests
     public void ManyRowsKernelGivesEachRowAsItGivesItAlone(string name)
     {
         // The rows loop may take rows two at a time (LayerNorm with γ and β: {Path}RowPair, one output pass over both),
-        // or as a chain (RmsNorm and L2Normalize, rows of at most 4 KiB: {Path}RowChain, each row's Σx² summed in the
+        // or as a chain (RmsNorm and L2Normalize, rows of at most 8 KiB: {Path}RowChain, each row's Σx² summed in the
         // output pass of the row before it): every row must come out as the same kernel gives it alone, bit for bit, for
-        // even and odd counts of rows. Rows of 513 and 1025 are one past the chain's limit (doubles, floats), 1024 at the
-        // floats' limit. In cache; out of cache (streaming stores) StreamingTests checks the same.
+        // even and odd counts of rows. Rows of 1025 and 2049 are one past the chain's limit (doubles, floats), 1024 and
+        // 2048 at it. In cache; out of cache (streaming stores) StreamingTests checks the same.
         NormInfo kernel = NormCatalog.Get(name);
-        int[] rowLengths = kernel.Width != 0 ? new[] { kernel.Width } : new[] { 3, 17, 100, 513, 1000, 1024, 1025 };
+        int[] rowLengths = kernel.Width != 0 ? new[] { kernel.Width } : new[] { 3, 17, 100, 1000, 1024, 1025, 2048, 2049 };
         var random = new Random(29);
         foreach (int n in rowLengths)
         {

@@ -509,9 +509,10 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
     /// <summary>
     /// The longest row of RmsNorm and L2Normalize (without residual, CRMSNorm or StatisticsOutput) that the many-rows loop
-    /// runs as a chain in cache (<see cref="WriteRmsRowChain"/>): 4 KiB of elements (1024 floats, 512 doubles). Probe on the
-    /// Zen 5 machine (docs/benchmarks.md, session 18): 1.22× faster at 1024 × 1024 floats, but 0.90–0.95× at 256 × 4096
-    /// and 0.89× at 128 × 8192, where the next row, the row, γ and y (4 × 16 KiB) no longer fit in L1 together.
+    /// runs as a chain in cache (<see cref="WriteRmsRowChain"/>): 8 KiB of elements (2048 floats, 1024 doubles). Measured
+    /// on the Zen 5 machine, Avx512 floats, against the same kernel row by row (docs/benchmarks.md, session 19, `--ratios
+    /// "RmsNorm vs TensorPrimitives"`, builds alternated): 1.12–1.21× faster at 1024 × 1024, 1.05–1.10× at 512 × 2048, but
+    /// 0.87× at 256 × 4096 and 0.90–0.93× at 128 × 8192, where the next row, the row, γ and y (4 × 16 KiB) no longer fit in L1 together.
     /// </summary>
     public int ChainsRowsUpTo(PathInfo path)
     {
@@ -523,7 +524,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         return chains ? limit : 0;
     }
 
-    private const int ChainedRowBytes = 4096;
+    private const int ChainedRowBytes = 8192;
 
     // {Path}RowChain: rows in cache, each row's pass 1 (Σx²) done in the output pass of the row before it. The squares go
     // into the same accumulators, in the same order and the same blocks as {Path}Row's pass 1 (the same WritePass over the
