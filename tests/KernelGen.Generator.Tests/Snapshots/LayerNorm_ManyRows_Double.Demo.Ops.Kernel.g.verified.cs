@@ -146,6 +146,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 1024 elements run as a chain (Avx512RowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 1024)
+                {
+                    Avx512RowChain(ref x, ref w, ref b, ref y, rows, rowLength);
+                    return;
+                }
                 // In cache, rows two at a time (Avx512RowPair shares what the rows share); then one at a time: the last one when
                 // their count is odd, every one when the output streams (one row's next-row prefetch beats two rows').
                 int row = 0;
@@ -175,6 +182,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 1024 elements run as a chain (Avx2RowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 1024)
+                {
+                    Avx2RowChain(ref x, ref w, ref b, ref y, rows, rowLength);
+                    return;
+                }
                 // In cache, rows two at a time (Avx2RowPair shares what the rows share); then one at a time: the last one when
                 // their count is odd, every one when the output streams (one row's next-row prefetch beats two rows').
                 int row = 0;
@@ -204,6 +218,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 1024 elements run as a chain (NeonRowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 1024)
+                {
+                    NeonRowChain(ref x, ref w, ref b, ref y, rows, rowLength);
+                    return;
+                }
                 // In cache, rows two at a time (NeonRowPair shares what the rows share); then one at a time: the last one when
                 // their count is odd, every one when the output streams (one row's next-row prefetch beats two rows').
                 int row = 0;
@@ -233,6 +254,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 1024 elements run as a chain (Vector128RowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 1024)
+                {
+                    Vector128RowChain(ref x, ref w, ref b, ref y, rows, rowLength);
+                    return;
+                }
                 // In cache, rows two at a time (Vector128RowPair shares what the rows share); then one at a time: the last one when
                 // their count is odd, every one when the output streams (one row's next-row prefetch beats two rows').
                 int row = 0;
@@ -711,6 +739,324 @@ namespace Demo
                 }
             }
 
+            // Many rows in cache, as a chain: the first row's statistics alone; then each row's output pass is also the next row's
+            // pass 1, so that reading the next row overlaps writing this one. The sums and statistics are Avx512RowStatistics',
+            // term for term: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowChain(ref double x, ref double w, ref double b, ref double y, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's statistics (pass 1, and pass 2 when k is far from μ).
+                Avx512RowStatistics(ref x, n, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector512<double> center = global::System.Runtime.Intrinsics.Vector512.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector512<double> scale = global::System.Runtime.Intrinsics.Vector512.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector512<double> shift = global::System.Runtime.Intrinsics.Vector512.Create(shiftValue);
+                for (int row = 1; ; row++)
+                {
+                    if (row == rows)
+                    {
+                        // The last row: x̂ = (x − a)·(1/σ) − (μ − a)/σ, then y = γ·x̂ + β, alone.
+                        i = 0;
+                        for (; i <= n - 64; i += 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 40)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 40))), ref y, (nuint)(i + 40));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 56)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 56))), ref y, (nuint)(i + 56));
+                        }
+                        if (i <= n - 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                            i += 32;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector512<double> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                        }
+                        return;
+                    }
+
+                    // x̂ = (x − a)·(1/σ) − (μ − a)/σ, then y = γ·x̂ + β; and the next row's (xNext) pass 1 in the same pass: Σ(x − k) and
+                    // Σ(x − k)² with k the mean of its first vector (lanes past the row hold k: they add 0, and the output's stores are masked there).
+                    ref double xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    double first = n >= 8 ? global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext), 8) : global::KernelGen.Runtime.VectorMath512.MeanOfLanes(global::KernelGen.Runtime.VectorMath512.LoadTail(ref xNext, n, (double)0), n);
+                    global::System.Runtime.Intrinsics.Vector512<double> origin = global::System.Runtime.Intrinsics.Vector512.Create(first);
+                    // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector512<double> sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    i = 0;
+                    while (i <= n - 64)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                        for (; i <= blockEnd; i += 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 8)) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 16)) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 24)) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<double> d4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 32)) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<double> d5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 40)) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<double> d6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 48)) - origin;
+                            global::System.Runtime.Intrinsics.Vector512<double> d7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 56)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                            sum4 += d4;
+                            shiftedSquare4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d4, d4, shiftedSquare4);
+                            sum5 += d5;
+                            shiftedSquare5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d5, d5, shiftedSquare5);
+                            sum6 += d6;
+                            shiftedSquare6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d6, d6, shiftedSquare6);
+                            sum7 += d7;
+                            shiftedSquare7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d7, d7, shiftedSquare7);
+                            global::System.Runtime.Intrinsics.Vector512<double> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 40)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512<double> n7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 56)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 32))), ref y, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 40)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 40))), ref y, (nuint)(i + 40));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n6, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 48))), ref y, (nuint)(i + 48));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n7, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 56)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 56))), ref y, (nuint)(i + 56));
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                        sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    }
+                    if (i <= n - 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 8)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 16)) - origin;
+                        global::System.Runtime.Intrinsics.Vector512<double> d3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 24)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        sum1 += d1;
+                        shiftedSquare1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d1, d1, shiftedSquare1);
+                        sum2 += d2;
+                        shiftedSquare2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d2, d2, shiftedSquare2);
+                        sum3 += d3;
+                        shiftedSquare3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d3, d3, shiftedSquare3);
+                        global::System.Runtime.Intrinsics.Vector512<double> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<double> n1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<double> n2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512<double> n3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 24)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 16))), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 24)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i + 24))), ref y, (nuint)(i + 24));
+                        i += 32;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        global::System.Runtime.Intrinsics.Vector512<double> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<double> d0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(d0, d0, shiftedSquare0);
+                        global::System.Runtime.Intrinsics.Vector512<double> n0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath512.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, first), global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, first)));
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((sum0 + sum1) + (sum2 + sum3)) + ((sum4 + sum5) + (sum6 + sum7))));
+                    sum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    sum7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, (((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)) + ((shiftedSquare4 + shiftedSquare5) + (shiftedSquare6 + shiftedSquare7))));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    shiftedSquare7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    double offsetSum = global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh, out double offsetSumLow);
+                    double offset = offsetSum / n;
+                    // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
+                    double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
+                    // μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.
+                    double meanHigh = first + offset;
+                    double rounding = meanHigh - first;
+                    double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                    double meanOffset = offset + offsetLow;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = (global::KernelGen.Runtime.VectorMath512.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector512<double> nextCenter = global::System.Runtime.Intrinsics.Vector512.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in double lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector512<double> square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> square2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> square3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> square4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> square5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> square6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<double> square7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        i = 0;
+                        while (i <= n - 64)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 64, i + 960);
+                            for (; i <= blockEnd; i += 64)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector512<double> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 8)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector512<double> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 16)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector512<double> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 24)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector512<double> e4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 32)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector512<double> e5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 40)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector512<double> e6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 48)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector512<double> e7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 56)) - nextCenter;
+                                square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                                square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e4, e4, square4);
+                                square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e5, e5, square5);
+                                square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e6, e6, square6);
+                                square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e7, e7, square7);
+                            }
+                            global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                            square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            square4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            square5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            square6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                            square7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        }
+                        if (i <= n - 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i)) - nextCenter;
+                            global::System.Runtime.Intrinsics.Vector512<double> e1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 8)) - nextCenter;
+                            global::System.Runtime.Intrinsics.Vector512<double> e2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 16)) - nextCenter;
+                            global::System.Runtime.Intrinsics.Vector512<double> e3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 24)) - nextCenter;
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e1, e1, square1);
+                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e2, e2, square2);
+                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e3, e3, square3);
+                            i += 32;
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i)) - nextCenter;
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, meanHigh) - nextCenter;
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square4 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square5 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        square7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    // The next row's center, scale and shift.
+                    center = nextCenter;
+                    scale = global::System.Runtime.Intrinsics.Vector512.Create((double)inverseDeviation);
+                    shift = global::System.Runtime.Intrinsics.Vector512.Create((double)(-meanLow * inverseDeviation));
+                    x = ref xNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
+                }
+            }
+
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref double x, ref double w, ref double b, ref double y, nint n, bool stream)
@@ -984,6 +1330,204 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> bias0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
                     global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
                     global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
+                }
+            }
+
+            // Many rows in cache, as a chain: the first row's statistics alone; then each row's output pass is also the next row's
+            // pass 1, so that reading the next row overlaps writing this one. The sums and statistics are Avx2RowStatistics',
+            // term for term: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowChain(ref double x, ref double w, ref double b, ref double y, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's statistics (pass 1, and pass 2 when k is far from μ).
+                Avx2RowStatistics(ref x, n, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector256<double> center = global::System.Runtime.Intrinsics.Vector256.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector256<double> scale = global::System.Runtime.Intrinsics.Vector256.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector256<double> shift = global::System.Runtime.Intrinsics.Vector256.Create(shiftValue);
+                for (int row = 1; ; row++)
+                {
+                    if (row == rows)
+                    {
+                        // The last row: x̂ = (x − a)·(1/σ) − (μ − a)/σ, then y = γ·x̂ + β, alone.
+                        i = 0;
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector256<double> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector256<double> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector256<double> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                        }
+                        return;
+                    }
+
+                    // x̂ = (x − a)·(1/σ) − (μ − a)/σ, then y = γ·x̂ + β; and the next row's (xNext) pass 1 in the same pass: Σ(x − k) and
+                    // Σ(x − k)² with k the mean of its first vector (lanes past the row hold k: they add 0, and the output's stores are masked there).
+                    ref double xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    double first = n >= 4 ? global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext), 4) : global::KernelGen.Runtime.VectorMath256.MeanOfLanes(global::KernelGen.Runtime.VectorMath256.LoadTail(ref xNext, n, (double)0), n);
+                    global::System.Runtime.Intrinsics.Vector256<double> origin = global::System.Runtime.Intrinsics.Vector256.Create(first);
+                    // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector256<double> sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector256<double> d1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 4)) - origin;
+                            global::System.Runtime.Intrinsics.Vector256<double> d2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 8)) - origin;
+                            global::System.Runtime.Intrinsics.Vector256<double> d3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 12)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d3, d3, shiftedSquare3);
+                            global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector256<double> n1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector256<double> n2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector256<double> n3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 12)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 8))), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 12)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i + 12))), ref y, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<double> d0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(d0, d0, shiftedSquare0);
+                        global::System.Runtime.Intrinsics.Vector256<double> n0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath256.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, first), global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, first)));
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    double offsetSum = global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh, out double offsetSumLow);
+                    double offset = offsetSum / n;
+                    // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
+                    double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
+                    // μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.
+                    double meanHigh = first + offset;
+                    double rounding = meanHigh - first;
+                    double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                    double meanOffset = offset + offsetLow;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = (global::KernelGen.Runtime.VectorMath256.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector256<double> nextCenter = global::System.Runtime.Intrinsics.Vector256.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in double lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector256<double> square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<double> square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        i = 0;
+                        while (i <= n - 16)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                            for (; i <= blockEnd; i += 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<double> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector256<double> e1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 4)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector256<double> e2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 8)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector256<double> e3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 12)) - nextCenter;
+                                square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e3, e3, square3);
+                            }
+                            global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i)) - nextCenter;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, meanHigh) - nextCenter;
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    // The next row's center, scale and shift.
+                    center = nextCenter;
+                    scale = global::System.Runtime.Intrinsics.Vector256.Create((double)inverseDeviation);
+                    shift = global::System.Runtime.Intrinsics.Vector256.Create((double)(-meanLow * inverseDeviation));
+                    x = ref xNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
                 }
             }
 
@@ -1263,6 +1807,204 @@ namespace Demo
                 }
             }
 
+            // Many rows in cache, as a chain: the first row's statistics alone; then each row's output pass is also the next row's
+            // pass 1, so that reading the next row overlaps writing this one. The sums and statistics are NeonRowStatistics',
+            // term for term: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowChain(ref double x, ref double w, ref double b, ref double y, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's statistics (pass 1, and pass 2 when k is far from μ).
+                NeonRowStatistics(ref x, n, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
+                for (int row = 1; ; row++)
+                {
+                    if (row == rows)
+                    {
+                        // The last row: x̂ = (x − a)·(1/σ) − (μ − a)/σ, then y = γ·x̂ + β, alone.
+                        i = 0;
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 2))), ref y, (nuint)(i + 2));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 6))), ref y, (nuint)(i + 6));
+                        }
+                        for (; i <= n - 2; i += 2)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                        }
+                        return;
+                    }
+
+                    // x̂ = (x − a)·(1/σ) − (μ − a)/σ, then y = γ·x̂ + β; and the next row's (xNext) pass 1 in the same pass: Σ(x − k) and
+                    // Σ(x − k)² with k the mean of its first vector (lanes past the row hold k: they add 0, and the output's stores are masked there).
+                    ref double xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    double first = n >= 2 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext), 2) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref xNext, n, (double)0), n);
+                    global::System.Runtime.Intrinsics.Vector128<double> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 2)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 4)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 6)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 2))), ref y, (nuint)(i + 2));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 6))), ref y, (nuint)(i + 6));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, first), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, first)));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
+                    double offset = offsetSum / n;
+                    // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
+                    double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
+                    // μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.
+                    double meanHigh = first + offset;
+                    double rounding = meanHigh - first;
+                    double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                    double meanOffset = offset + offsetLow;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector128<double> nextCenter = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 8)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                            for (; i <= blockEnd; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 2)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector128<double> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 4)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector128<double> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 6)) - nextCenter;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        }
+                        for (; i <= n - 2; i += 2)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) - nextCenter;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, meanHigh) - nextCenter;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    // The next row's center, scale and shift.
+                    center = nextCenter;
+                    scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
+                    shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
+                    x = ref xNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
+                }
+            }
+
             // Two passes over the row: the mean and the variance (about a value near the mean; a second pass about the mean when that value is far from it); the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref double x, ref double w, ref double b, ref double y, nint n, bool stream)
@@ -1536,6 +2278,204 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<double> bias0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0);
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i), n - i, 0) - center0, scale0, shift0), weight0, bias0));
                     global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i), n - i, 0) - center1, scale1, shift1), weight0, bias0));
+                }
+            }
+
+            // Many rows in cache, as a chain: the first row's statistics alone; then each row's output pass is also the next row's
+            // pass 1, so that reading the next row overlaps writing this one. The sums and statistics are Vector128RowStatistics',
+            // term for term: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowChain(ref double x, ref double w, ref double b, ref double y, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's statistics (pass 1, and pass 2 when k is far from μ).
+                Vector128RowStatistics(ref x, n, out double centerValue, out double scaleValue, out double shiftValue);
+                global::System.Runtime.Intrinsics.Vector128<double> center = global::System.Runtime.Intrinsics.Vector128.Create(centerValue);
+                global::System.Runtime.Intrinsics.Vector128<double> scale = global::System.Runtime.Intrinsics.Vector128.Create(scaleValue);
+                global::System.Runtime.Intrinsics.Vector128<double> shift = global::System.Runtime.Intrinsics.Vector128.Create(shiftValue);
+                for (int row = 1; ; row++)
+                {
+                    if (row == rows)
+                    {
+                        // The last row: x̂ = (x − a)·(1/σ) − (μ − a)/σ, then y = γ·x̂ + β, alone.
+                        i = 0;
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 2))), ref y, (nuint)(i + 2));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 6))), ref y, (nuint)(i + 6));
+                        }
+                        for (; i <= n - 2; i += 2)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) - center, scale, shift);
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, 0)));
+                        }
+                        return;
+                    }
+
+                    // x̂ = (x − a)·(1/σ) − (μ − a)/σ, then y = γ·x̂ + β; and the next row's (xNext) pass 1 in the same pass: Σ(x − k) and
+                    // Σ(x − k)² with k the mean of its first vector (lanes past the row hold k: they add 0, and the output's stores are masked there).
+                    ref double xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    double first = n >= 2 ? global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext), 2) : global::KernelGen.Runtime.VectorMath128.MeanOfLanes(global::KernelGen.Runtime.VectorMath128.LoadTail(ref xNext, n, (double)0), n);
+                    global::System.Runtime.Intrinsics.Vector128<double> origin = global::System.Runtime.Intrinsics.Vector128.Create(first);
+                    // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                    global::System.Runtime.Intrinsics.Vector128<double> sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> shiftedSquareLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, shiftedSquareHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    i = 0;
+                    while (i <= n - 8)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                        for (; i <= blockEnd; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<double> d1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 2)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<double> d2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 4)) - origin;
+                            global::System.Runtime.Intrinsics.Vector128<double> d3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 6)) - origin;
+                            sum0 += d0;
+                            shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                            sum1 += d1;
+                            shiftedSquare1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d1, d1, shiftedSquare1);
+                            sum2 += d2;
+                            shiftedSquare2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d2, d2, shiftedSquare2);
+                            sum3 += d3;
+                            shiftedSquare3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d3, d3, shiftedSquare3);
+                            global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128<double> n3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) - center, scale, shift);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 2))), ref y, (nuint)(i + 2));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 4))), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 6)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i + 6))), ref y, (nuint)(i + 6));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                        sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                        shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    }
+                    for (; i <= n - 2; i += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) - center, scale, shift);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(i))), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<double> d0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, first) - origin;
+                        sum0 += d0;
+                        shiftedSquare0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(d0, d0, shiftedSquare0);
+                        global::System.Runtime.Intrinsics.Vector128<double> n0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, first) - center, scale, shift);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, global::KernelGen.Runtime.VectorMath128.MultiplyAdd(n0, global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, first), global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i), n - i, first)));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((sum0 + sum1) + (sum2 + sum3)));
+                    sum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    sum3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref shiftedSquareLow, ref shiftedSquareHigh, ((shiftedSquare0 + shiftedSquare1) + (shiftedSquare2 + shiftedSquare3)));
+                    shiftedSquare0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    shiftedSquare3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    double offsetSum = global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh, out double offsetSumLow);
+                    double offset = offsetSum / n;
+                    // The division's rounding error, exactly (a fused multiply-add), plus the sum's own.
+                    double offsetLow = (global::System.Math.FusedMultiplyAdd(-offset, n, offsetSum) + offsetSumLow) / n;
+                    // μ = k + offset + offsetLow: round k + offset to meanHigh and keep its exact error (TwoSum) in meanLow.
+                    double meanHigh = first + offset;
+                    double rounding = meanHigh - first;
+                    double meanLow = ((first - (meanHigh - rounding)) + (offset - rounding)) + offsetLow;
+                    double meanOffset = offset + offsetLow;
+
+                    // σ² = Σ(x − k)²/n − (μ − k)². Its rounding error grows with (μ − k)²/σ², so it is kept when (μ − k)² ≤ σ²;
+                    // otherwise (k far from μ: an outlier in the first vector) pass 2 sums the squares again, about the mean.
+                    double variance = (global::KernelGen.Runtime.VectorMath128.SumWidened(shiftedSquareLow, shiftedSquareHigh, out double shiftedSquareError) + shiftedSquareError) / n - meanOffset * meanOffset;
+                    global::System.Runtime.Intrinsics.Vector128<double> nextCenter = global::System.Runtime.Intrinsics.Vector128.Create(meanHigh);
+                    if (!(meanOffset * meanOffset <= variance))
+                    {
+                        // Pass 2: Σ(x − a)² about a = meanHigh, the nearest value to μ: x − a is exact when x is near μ.
+                        // Lanes past the row hold a (they add 0). σ² = (Σ(x − a)² − n(μ − a)²)/n with μ − a = meanLow.
+                        // Sums stay in double lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
+                        global::System.Runtime.Intrinsics.Vector128<double> square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        i = 0;
+                        while (i <= n - 8)
+                        {
+                            nint blockEnd = global::System.Math.Min(n - 8, i + 120);
+                            for (; i <= blockEnd; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector128<double> e1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 2)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector128<double> e2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 4)) - nextCenter;
+                                global::System.Runtime.Intrinsics.Vector128<double> e3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 6)) - nextCenter;
+                                square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                                square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e1, e1, square1);
+                                square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e2, e2, square2);
+                                square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e3, e3, square3);
+                            }
+                            global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                            square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                            square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        }
+                        for (; i <= n - 2; i += 2)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) - nextCenter;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, meanHigh) - nextCenter;
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(e0, e0, square0);
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        variance = global::System.Math.Max(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) - n * meanLow * meanLow, 0.0) / n;
+                    }
+                    double inverseDeviation = 1.0 / global::System.Math.Sqrt(variance + Epsilon);
+                    // The next row's center, scale and shift.
+                    center = nextCenter;
+                    scale = global::System.Runtime.Intrinsics.Vector128.Create((double)inverseDeviation);
+                    shift = global::System.Runtime.Intrinsics.Vector128.Create((double)(-meanLow * inverseDeviation));
+                    x = ref xNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
                 }
             }
 
