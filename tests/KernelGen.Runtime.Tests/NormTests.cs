@@ -82,8 +82,8 @@ public class NormTests
     public void ManyRowsKernelGivesEachRowAsItGivesItAlone(string name)
     {
         // The rows loop may take rows two at a time (LayerNorm with γ and β: {Path}RowPair, one output pass over both),
-        // or as a chain (rows of at most 8 KiB: {Path}RowChain, each row's first pass — Σx², or LayerNorm's Σ(x − k) and
-        // Σ(x − k)² — done in the output pass of the row before it): every row must come out as the same kernel gives it alone, bit for bit, for
+        // or as a chain (RmsNorm and L2Normalize, rows of at most 8 KiB: {Path}RowChain, each row's Σx² summed in the
+        // output pass of the row before it): every row must come out as the same kernel gives it alone, bit for bit, for
         // even and odd counts of rows. Rows of 1025 and 2049 are one past the chain's limit (doubles, floats), 1024 and
         // 2048 at it. In cache; out of cache (streaming stores) StreamingTests checks the same.
         NormInfo kernel = NormCatalog.Get(name);
@@ -96,7 +96,7 @@ public class NormTests
                 double[] x = Round(kernel, Enumerable.Range(0, rows * n).Select(i => (3 * Inputs.Normal(random)) + (i / n)).ToArray());
 
                 // Row 1 starts with an outlier: LayerNorm's k (the mean of the first vector) is far from μ and its pass 2 runs
-                // (in a chain, on the next row after the pass that wrote row 0).
+                // (in {Path}RowPair, for the second row of the pair).
                 x[n] += 1000;
                 (double[] weight, double[] bias) = Parameters(kernel, n, 13);
                 foreach ((string path, MethodInfo method) in RunnablePaths(kernel))

@@ -120,11 +120,9 @@ internal static class MomentsWriter
     /// lanes 0, when the row is shorter), then Σ(v − k) and Σ(v − k)² side by side (v's vectors as <paramref name="load"/> writes them),
     /// flushed into wideLow/wideHigh and shiftedSquareLow/shiftedSquareHigh, then the mean as meanHigh + meanLow and
     /// meanOffset = μ − k. <paramref name="storeTo"/>, if given, names a row the loaded vectors are also stored to (the fused
-    /// residual's h). <paramref name="alongside"/>, if given, writes more statements into every group after the sums (LayerNorm's
-    /// chained rows: the previous row's output, in the same pass; its loads past the row's end hold k, and its stores are masked
-    /// there). Follow it with <see cref="WriteShiftedVariance"/>.
+    /// residual's h). Follow it with <see cref="WriteShiftedVariance"/>.
     /// </summary>
-    public static void WriteShiftedMomentsPass(IndentedWriter writer, VectorLoopWriter c, bool isDouble, IReadOnlyList<string> rows, Func<VectorAccess, string> load, string? storeTo = null, Action<IndentedWriter, IReadOnlyList<VectorAccess>>? alongside = null)
+    public static void WriteShiftedMomentsPass(IndentedWriter writer, VectorLoopWriter c, bool isDouble, IReadOnlyList<string> rows, Func<VectorAccess, string> load, string? storeTo = null)
     {
         string firstVector = string.Join(" + ", rows.Select(row => $"{c.V}.LoadUnsafe(ref {row})"));
         string firstTail = string.Join(" + ", rows.Select(row => $"{c.M}.LoadTail(ref {row}, n, ({c.T})0)"));
@@ -164,8 +162,6 @@ internal static class MomentsWriter
                 w.Line($"sum{a.Accumulator} += d{a.Accumulator};");
                 w.Line($"shiftedSquare{a.Accumulator} = {c.M}.MultiplyAdd(d{a.Accumulator}, d{a.Accumulator}, shiftedSquare{a.Accumulator});");
             }
-
-            alongside?.Invoke(w, group);
         }, w =>
         {
             c.WriteSumFlush(w);

@@ -141,14 +141,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             if (this.ChainsRowsUpTo(c.Path) > 0)
             {
                 writer.Line();
-                if (this.IsLayer)
-                {
-                    this.WriteLayerRowChain(writer, c);
-                }
-                else
-                {
-                    this.WriteRmsRowChain(writer, c);
-                }
+                this.WriteRmsRowChain(writer, c);
             }
         }
     }
@@ -238,23 +231,16 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         this.WriteOutputPass(writer, c, stores, (w, group) =>
         {
             this.WriteResidualSum(w, c, group, recompute);
-            this.WriteLayerOutputs(w, c, group, recompute);
+            foreach (VectorAccess a in group)
+            {
+                w.Line($"{c.Vec} n{a.Accumulator} = {c.M}.MultiplyAdd({(recompute ? $"h{a.Accumulator}" : this.LoadRow(a, recompute))} - center, scale, shift);");
+            }
+
+            foreach (VectorAccess a in group)
+            {
+                w.Line(a.Store(this.Affine(c, $"n{a.Accumulator}", a.Load("w"), a.Load("b")), "y"));
+            }
         });
-    }
-
-    // The output pass's y of a group (after WriteResidualSum, whose h it reads when 'recompute'), from the vectors center,
-    // scale and shift.
-    private void WriteLayerOutputs(IndentedWriter writer, VectorLoopWriter c, IReadOnlyList<VectorAccess> group, bool recompute = false)
-    {
-        foreach (VectorAccess a in group)
-        {
-            writer.Line($"{c.Vec} n{a.Accumulator} = {c.M}.MultiplyAdd({(recompute ? $"h{a.Accumulator}" : this.LoadRow(a, recompute))} - center, scale, shift);");
-        }
-
-        foreach (VectorAccess a in group)
-        {
-            writer.Line(a.Store(this.Affine(c, $"n{a.Accumulator}", a.Load("w"), a.Load("b")), "y"));
-        }
     }
 
     /// <summary>
@@ -531,7 +517,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     public int ChainsRowsUpTo(PathInfo path)
     {
         int limit = ChainedRowBytes / (this.IsDouble ? 8 : 4);
-        bool chains = !this.IsBackward && !this.HasResidual && !this.IsCompressed && !this.HasStatistics
+        bool chains = !this.IsLayer && !this.IsBackward && !this.HasResidual && !this.IsCompressed && !this.HasStatistics
             && this.model.Signature.Shape == KernelShape.ManyRows && path.IsVector
             && !new VectorLoopWriter(path, this.Element, this.model.Unroll).KeepsRowInRegisters(this.model.Width)
             && this.model.Width <= limit;
@@ -583,54 +569,6 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                     this.WriteSquares(w, c, group, a => a.Load("xNext"));
                     this.WriteRmsOutputs(w, c, group);
                 }, w => c.WriteSumFlush(w, "square"));
-                writer.Line("x = ref xNext;");
-                writer.Line($"y = ref {Unsafe}.Add(ref y, n);");
-            }
-        }
-    }
-
-    // {Path}RowChain of LayerNorm: the first row's statistics by {Path}RowStatistics; then each row's output pass is the
-    // next row's pass 1 (Σ(x − k), Σ(x − k)² about the next row's k), WriteShiftedMomentsPass with the output alongside, and
-    // the next row's statistics are finished after it as {Path}RowStatistics finishes them (pass 2 over the next row, from
-    // cache, when its k is far from μ): the same sums and the same statistics, so every row has the bits it has alone.
-    private void WriteLayerRowChain(IndentedWriter writer, VectorLoopWriter c)
-    {
-        bool fixedWidth = this.model.Width != 0;
-        writer.Line("// Many rows in cache, as a chain: the first row's statistics alone; then each row's output pass is also the next row's");
-        writer.Line($"// pass 1, so that reading the next row overlaps writing this one. The sums and statistics are {c.Path.Name}RowStatistics',");
-        writer.Line("// term for term: every row comes out with the bits it has alone.");
-        writer.Line(KernelFileWriter.HotMethodAttribute);
-        using (writer.Block($"private static void {c.Path.Name}RowChain({this.RowParameters(false)}, int rows{(fixedWidth ? string.Empty : ", nint n")})"))
-        {
-            if (fixedWidth)
-            {
-                writer.Line("const nint n = Width;");
-            }
-
-            writer.Line("nint i;");
-            writer.Line();
-            writer.Line($"// The first row's statistics (pass 1, and pass 2 when k is far from μ).");
-            this.WriteStatisticsCall(writer, c, string.Empty);
-            this.WriteAffineDeclarations(writer, c);
-            using (writer.Block("for (int row = 1; ; row++)"))
-            {
-                using (writer.Block("if (row == rows)"))
-                {
-                    writer.Line($"// The last row: x̂ = (x − a)·(1/σ) − (μ − a)/σ, then {this.AffineText}, alone.");
-                    c.WritePass(writer, "0", (w, group) => this.WriteLayerOutputs(w, c, group));
-                    writer.Line("return;");
-                }
-
-                writer.Line();
-                writer.Line($"// x̂ = (x − a)·(1/σ) − (μ − a)/σ, then {this.AffineText}; and the next row's (xNext) pass 1 in the same pass: Σ(x − k) and");
-                writer.Line("// Σ(x − k)² with k the mean of its first vector (lanes past the row hold k: they add 0, and the output's stores are masked there).");
-                writer.Line($"ref {this.T} xNext = ref {Unsafe}.Add(ref x, n);");
-                MomentsWriter.WriteShiftedMomentsPass(writer, c, this.IsDouble, new[] { "xNext" }, a => a.Load("xNext"), alongside: (w, group) => this.WriteLayerOutputs(w, c, group));
-                MomentsWriter.WriteShiftedVariance(writer, c, this.IsDouble, "nextCenter", a => a.Load("xNext"));
-                writer.Line("// The next row's center, scale and shift.");
-                writer.Line("center = nextCenter;");
-                writer.Line($"scale = {c.Splat($"({this.T})inverseDeviation")};");
-                writer.Line($"shift = {c.Splat($"({this.T})(-meanLow * inverseDeviation)")};");
                 writer.Line("x = ref xNext;");
                 writer.Line($"y = ref {Unsafe}.Add(ref y, n);");
             }
