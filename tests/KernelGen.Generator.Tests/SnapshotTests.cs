@@ -124,6 +124,8 @@ public sealed class SnapshotTests
 
     [Fact] public void RmsNorm_StatisticsOutput_Residual_ManyRows() => Verify(Kernel("[RmsNorm(StatisticsOutput = true, Residual = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, Span<float> output, Span<float> sum, Span<float> inverseStdDev, int rowLength)"));
 
+    [Fact] public void RmsNorm_StatisticsOutput_Width1024_Double() => Verify(Kernel("[RmsNorm(StatisticsOutput = true, Width = 1024)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output, Span<double> inverseStdDev, int rowLength)"));
+
     [Fact] public void RmsNorm_Width64_Double() => Verify(Kernel("[RmsNorm(Width = 64)]", "(ReadOnlySpan<double> input, ReadOnlySpan<double> weight, Span<double> output)"));
 
     [Fact] public void LayerNorm_Residual_ManyRows() => Verify(Kernel("[LayerNorm(Residual = true)]", "(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> sum, int rowLength)"));

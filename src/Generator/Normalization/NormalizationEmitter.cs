@@ -508,7 +508,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     }
 
     /// <summary>
-    /// The longest row of RmsNorm and L2Normalize (without residual, CRMSNorm or StatisticsOutput) that the many-rows loop
+    /// The longest row of RmsNorm and L2Normalize (without residual or CRMSNorm) that the many-rows loop
     /// runs as a chain in cache (<see cref="WriteRmsRowChain"/>): 8 KiB of elements (2048 floats, 1024 doubles). Measured
     /// on the Zen 5 machine, Avx512 floats, against the same kernel row by row (docs/benchmarks.md, session 19, `--ratios
     /// "RmsNorm vs TensorPrimitives"`, builds alternated): 1.12–1.21× faster at 1024 × 1024, 1.05–1.10× at 512 × 2048, but
@@ -517,7 +517,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     public int ChainsRowsUpTo(PathInfo path)
     {
         int limit = ChainedRowBytes / (this.IsDouble ? 8 : 4);
-        bool chains = !this.IsLayer && !this.IsBackward && !this.HasResidual && !this.IsCompressed && !this.HasStatistics
+        bool chains = !this.IsLayer && !this.IsBackward && !this.HasResidual && !this.IsCompressed
             && this.model.Signature.Shape == KernelShape.ManyRows && path.IsVector
             && !new VectorLoopWriter(path, this.Element, this.model.Unroll).KeepsRowInRegisters(this.model.Width)
             && this.model.Width <= limit;
@@ -569,8 +569,10 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                     this.WriteSquares(w, c, group, a => a.Load("xNext"));
                     this.WriteRmsOutputs(w, c, group);
                 }, w => c.WriteSumFlush(w, "square"));
-                writer.Line("x = ref xNext;");
-                writer.Line($"y = ref {Unsafe}.Add(ref y, n);");
+                foreach (KernelParameter p in this.Spans.Where(static p => !p.IsBroadcast))
+                {
+                    writer.Line(p.RowName == "x" ? "x = ref xNext;" : $"{p.RowName} = ref {Unsafe}.Add(ref {p.RowName}, {(p.IsPerRow ? "1" : "n")});");
+                }
             }
         }
     }
