@@ -64,10 +64,10 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     /// each time so that h is written once, in the output pass beside y, and both stream), else h as the first pass stored
     /// it. r's lanes past the row hold 0, so h's hold the pass's fill.
     /// </summary>
-    private string LoadRow(VectorAccess a, bool recompute) =>
-        !this.HasResidual ? a.Load("x")
-        : recompute ? $"({a.Load("x")} + {a.Load("r", "0")})"
-        : a.Load("h");
+    private string LoadRow(VectorAccess a, bool recompute, string suffix = "") =>
+        !this.HasResidual ? a.Load("x" + suffix)
+        : recompute ? $"({a.Load("x" + suffix)} + {a.Load("r" + suffix, "0")})"
+        : a.Load("h" + suffix);
 
     private ElementType Element => this.model.Signature.Element;
 
@@ -449,7 +449,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             c.WriteSumDeclarations(writer, "total", wide: "totalWide", comment: false);
         }
 
-        c.WritePass(writer, "0", (w, group) => this.WriteSquares(w, c, group, a => this.LoadRow(a, recompute: true), storeSum: this.HasResidual && !recompute), w =>
+        c.WritePass(writer, "0", (w, group) => this.WriteSquares(w, c, group, a => this.LoadRow(a, recompute: true), storeTo: this.HasResidual && !recompute ? "h" : null), w =>
         {
             c.WriteSumFlush(w, "square");
             if (this.IsCompressed)
@@ -474,9 +474,9 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         });
     }
 
-    // Pass 1's terms of a group: v = the vector ('load'), h = v written out when 'storeSum' (the residual's in-cache
-    // form), Σv² (and Σv for CRMSNorm).
-    private void WriteSquares(IndentedWriter writer, VectorLoopWriter c, IReadOnlyList<VectorAccess> group, Func<VectorAccess, string> load, bool storeSum = false)
+    // Pass 1's terms of a group: v = the vector ('load'), written out to 'storeTo' if given (the residual's in-cache
+    // form: h), Σv² (and Σv for CRMSNorm).
+    private void WriteSquares(IndentedWriter writer, VectorLoopWriter c, IReadOnlyList<VectorAccess> group, Func<VectorAccess, string> load, string? storeTo = null)
     {
         foreach (VectorAccess a in group)
         {
@@ -485,9 +485,9 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
         foreach (VectorAccess a in group)
         {
-            if (storeSum)
+            if (storeTo is not null)
             {
-                writer.Line(a.Store($"v{a.Accumulator}", "h"));
+                writer.Line(a.Store($"v{a.Accumulator}", storeTo));
             }
 
             writer.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
@@ -508,7 +508,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     }
 
     /// <summary>
-    /// The longest row of RmsNorm and L2Normalize (without residual or CRMSNorm) that the many-rows loop
+    /// The longest row of RmsNorm and L2Normalize (not CRMSNorm) that the many-rows loop
     /// runs as a chain in cache (<see cref="WriteRmsRowChain"/>): 8 KiB of elements (2048 floats, 1024 doubles). Measured
     /// on the Zen 5 machine, Avx512 floats, against the same kernel row by row (docs/benchmarks.md, session 19, `--ratios
     /// "RmsNorm vs TensorPrimitives"`, builds alternated): 1.12–1.21× faster at 1024 × 1024, 1.05–1.10× at 512 × 2048, but
@@ -517,7 +517,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     public int ChainsRowsUpTo(PathInfo path)
     {
         int limit = ChainedRowBytes / (this.IsDouble ? 8 : 4);
-        bool chains = !this.IsLayer && !this.IsBackward && !this.HasResidual && !this.IsCompressed
+        bool chains = !this.IsLayer && !this.IsBackward && !this.IsCompressed
             && this.model.Signature.Shape == KernelShape.ManyRows && path.IsVector
             && !new VectorLoopWriter(path, this.Element, this.model.Unroll).KeepsRowInRegisters(this.model.Width)
             && this.model.Width <= limit;
@@ -526,15 +526,19 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
     private const int ChainedRowBytes = 8192;
 
-    // {Path}RowChain: rows in cache, each row's pass 1 (Σx²) done in the output pass of the row before it. The squares go
-    // into the same accumulators, in the same order and the same blocks as {Path}Row's pass 1 (the same WritePass over the
-    // same n, with the same flush), so every row has the bits it has alone.
+    // {Path}RowChain: rows in cache, each row's pass 1 (Σx²; with a residual h = x + r written out and Σh²) done in the
+    // output pass of the row before it. The squares go into the same accumulators, in the same order and the same blocks
+    // as {Path}Row's pass 1 (the same WritePass over the same n, with the same flush), and h is the same sum, so every row
+    // has the bits it has alone. The residual's chain is its in-cache form (the output pass reads h).
     private void WriteRmsRowChain(IndentedWriter writer, VectorLoopWriter c)
     {
         bool fixedWidth = this.model.Width != 0;
-        writer.Line($"// Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's");
-        writer.Line($"// squares, so that reading the next row overlaps writing this one. The sums are {c.Path.Name}Row's pass 1, term for term in");
-        writer.Line("// the same accumulators and blocks: every row comes out with the bits it has alone.");
+        string firstPass = this.HasResidual ? "h = x + r, written out, and Σh²" : "Σx²";
+        // The rows pass 1 reads or writes: the next row's are '{name}Next'.
+        string[] chained = this.HasResidual ? new[] { "x", "r", "h" } : new[] { "x" };
+        writer.Line($"// Many rows in cache, as a chain: the first row's pass 1 ({firstPass}) alone; then each row's output pass also does the");
+        writer.Line($"// next row's pass 1, so that reading the next row overlaps writing this one. The sums are {c.Path.Name}Row's pass 1, term for");
+        writer.Line("// term in the same accumulators and blocks: every row comes out with the bits it has alone.");
         writer.Line(KernelFileWriter.HotMethodAttribute);
         using (writer.Block($"private static void {c.Path.Name}RowChain({this.RowParameters(false)}, int rows{(fixedWidth ? string.Empty : ", nint n")})"))
         {
@@ -545,9 +549,9 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
             writer.Line("nint i;");
             writer.Line();
-            writer.Line("// The first row's pass 1: Σx².");
+            writer.Line($"// The first row's pass 1: {firstPass}.");
             c.WriteSumDeclarations(writer, "square");
-            c.WritePass(writer, "0", (w, group) => this.WriteSquares(w, c, group, a => a.Load("x")), w => c.WriteSumFlush(w, "square"));
+            c.WritePass(writer, "0", (w, group) => this.WriteSquares(w, c, group, a => this.LoadRow(a, recompute: true), this.HasResidual ? "h" : null), w => c.WriteSumFlush(w, "square"));
             this.WriteAffineDeclarations(writer, c);
             using (writer.Block("for (int row = 1; ; row++)"))
             {
@@ -562,16 +566,20 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                 }
 
                 writer.Line();
-                writer.Line($"// y = {this.RmsOutputText}, and Σx² of the next row (xNext) in the same pass.");
-                writer.Line($"ref {this.T} xNext = ref {Unsafe}.Add(ref x, n);");
+                writer.Line($"// y = {this.RmsOutputText}, and the next row's pass 1 ({string.Join(", ", chained.Select(static name => name + "Next"))}) in the same pass.");
+                foreach (string name in chained)
+                {
+                    writer.Line($"ref {this.T} {name}Next = ref {Unsafe}.Add(ref {name}, n);");
+                }
+
                 c.WritePass(writer, "0", (w, group) =>
                 {
-                    this.WriteSquares(w, c, group, a => a.Load("xNext"));
+                    this.WriteSquares(w, c, group, a => this.LoadRow(a, recompute: true, "Next"), this.HasResidual ? "hNext" : null);
                     this.WriteRmsOutputs(w, c, group);
                 }, w => c.WriteSumFlush(w, "square"));
                 foreach (KernelParameter p in this.Spans.Where(static p => !p.IsBroadcast))
                 {
-                    writer.Line(p.RowName == "x" ? "x = ref xNext;" : $"{p.RowName} = ref {Unsafe}.Add(ref {p.RowName}, {(p.IsPerRow ? "1" : "n")});");
+                    writer.Line(chained.Contains(p.RowName) ? $"{p.RowName} = ref {p.RowName}Next;" : $"{p.RowName} = ref {Unsafe}.Add(ref {p.RowName}, {(p.IsPerRow ? "1" : "n")});");
                 }
             }
         }

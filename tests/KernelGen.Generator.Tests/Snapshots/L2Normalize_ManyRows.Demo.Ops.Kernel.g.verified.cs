@@ -413,9 +413,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are Avx512Row's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Avx512Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowChain(ref float x, ref float y, int rows, nint n)
             {
@@ -537,7 +537,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/max(‖x‖, ε)), and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/max(‖x‖, ε)), and the next row's pass 1 (xNext) in the same pass.
                     ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 128)
@@ -727,9 +727,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are Avx2Row's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Avx2Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowChain(ref float x, ref float y, int rows, nint n)
             {
@@ -807,7 +807,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/max(‖x‖, ε)), and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/max(‖x‖, ε)), and the next row's pass 1 (xNext) in the same pass.
                     ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 32)
@@ -961,9 +961,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are NeonRow's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are NeonRow's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowChain(ref float x, ref float y, int rows, nint n)
             {
@@ -1041,7 +1041,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/max(‖x‖, ε)), and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/max(‖x‖, ε)), and the next row's pass 1 (xNext) in the same pass.
                     ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 16)
@@ -1195,9 +1195,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are Vector128Row's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Vector128Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowChain(ref float x, ref float y, int rows, nint n)
             {
@@ -1275,7 +1275,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/max(‖x‖, ε)), and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/max(‖x‖, ε)), and the next row's pass 1 (xNext) in the same pass.
                     ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 16)

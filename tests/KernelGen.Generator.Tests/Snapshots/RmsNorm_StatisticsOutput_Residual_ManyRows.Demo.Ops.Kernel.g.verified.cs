@@ -190,6 +190,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 2048 elements run as a chain (Avx512RowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 2048)
+                {
+                    Avx512RowChain(ref x, ref r, ref w, ref y, ref h, ref savedInverse, rows, rowLength);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
@@ -214,6 +221,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 2048 elements run as a chain (Avx2RowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 2048)
+                {
+                    Avx2RowChain(ref x, ref r, ref w, ref y, ref h, ref savedInverse, rows, rowLength);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
@@ -238,6 +252,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 2048 elements run as a chain (NeonRowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 2048)
+                {
+                    NeonRowChain(ref x, ref r, ref w, ref y, ref h, ref savedInverse, rows, rowLength);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
@@ -262,6 +283,13 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
+                // In cache, rows of at most 2048 elements run as a chain (Vector128RowChain): each row's first pass is done in the
+                // output pass of the row before it, so that reading the next row overlaps writing this one.
+                if (rows != 0 && !stream && rowLength <= 2048)
+                {
+                    Vector128RowChain(ref x, ref r, ref w, ref y, ref h, ref savedInverse, rows, rowLength);
+                    return;
+                }
                 for (int row = 0; row < rows; row++)
                 {
                     nint offset = (nint)row * rowLength;
@@ -594,6 +622,252 @@ namespace Demo
                 }
             }
 
+            // Many rows in cache, as a chain: the first row's pass 1 (h = x + r, written out, and Σh²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Avx512Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx512RowChain(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's pass 1: h = x + r, written out, and Σh².
+                // Sums stay in float lanes for a block of 1024 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector512<float> square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                i = 0;
+                while (i <= n - 128)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                    for (; i <= blockEnd; i += 128)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 64)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 80)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 96)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 112)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                        square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                        square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                        square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v4, ref h, (nuint)(i + 64));
+                        square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v4, v4, square4);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v5, ref h, (nuint)(i + 80));
+                        square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v6, ref h, (nuint)(i + 96));
+                        square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v7, ref h, (nuint)(i + 112));
+                        square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                    square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                }
+                if (i <= n - 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 16)));
+                    global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 32)));
+                    global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i + 48)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref h, (nuint)(i + 16));
+                    square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref h, (nuint)(i + 32));
+                    square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref h, (nuint)(i + 48));
+                    square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                    i += 64;
+                }
+                for (; i <= n - 16; i += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref h, (nuint)(i));
+                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                    global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                }
+                global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int row = 1; ; row++)
+                {
+                    // This row's factor, from the sums of its squares.
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath512.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create((float)inverseRms);
+                    wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    if (row == rows)
+                    {
+                        // The last row: y = x·(1/rms)·γ alone.
+                        i = 0;
+                        for (; i <= n - 128; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
+                        }
+                        if (i <= n - 64)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                            i += 64;
+                        }
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        }
+                        return;
+                    }
+
+                    // y = x·(1/rms)·γ, and the next row's pass 1 (xNext, rNext, hNext) in the same pass.
+                    ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    ref float rNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, n);
+                    ref float hNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, n);
+                    i = 0;
+                    while (i <= n - 128)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 128, i + 896);
+                        for (; i <= blockEnd; i += 128)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 32)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 48)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v4 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 64)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 64)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v5 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 80)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 80)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v6 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 96)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 96)));
+                            global::System.Runtime.Intrinsics.Vector512<float> v7 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 112)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 112)));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref hNext, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref hNext, (nuint)(i + 16));
+                            square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref hNext, (nuint)(i + 32));
+                            square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref hNext, (nuint)(i + 48));
+                            square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v4, ref hNext, (nuint)(i + 64));
+                            square4 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v4, v4, square4);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v5, ref hNext, (nuint)(i + 80));
+                            square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v6, ref hNext, (nuint)(i + 96));
+                            square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v7, ref hNext, (nuint)(i + 112));
+                            square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 64)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 64)), ref y, (nuint)(i + 64));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 80)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 80)), ref y, (nuint)(i + 80));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 96)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 96)), ref y, (nuint)(i + 96));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 112)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 112)), ref y, (nuint)(i + 112));
+                        }
+                        global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                        square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    }
+                    if (i <= n - 64)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 32)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 32)));
+                        global::System.Runtime.Intrinsics.Vector512<float> v3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i + 48)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i + 48)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref hNext, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v1, ref hNext, (nuint)(i + 16));
+                        square1 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v1, v1, square1);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v2, ref hNext, (nuint)(i + 32));
+                        square2 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v2, v2, square2);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v3, ref hNext, (nuint)(i + 48));
+                        square3 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v3, v3, square3);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 32)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 32)), ref y, (nuint)(i + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i + 48)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 48)), ref y, (nuint)(i + 48));
+                        i += 64;
+                    }
+                    for (; i <= n - 16; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xNext, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rNext, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v0, ref hNext, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector512<float> v0 = (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, 0) + global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rNext, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hNext, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v0, v0, square0);
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
+                    square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    x = ref xNext;
+                    r = ref rNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
+                    h = ref hNext;
+                    savedInverse = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, 1);
+                }
+            }
+
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2Row(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n, bool stream)
@@ -774,6 +1048,156 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
+                }
+            }
+
+            // Many rows in cache, as a chain: the first row's pass 1 (h = x + r, written out, and Σh²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Avx2Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Avx2RowChain(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's pass 1: h = x + r, written out, and Σh².
+                // Sums stay in float lanes for a block of 512 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector256<float> square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                i = 0;
+                while (i <= n - 32)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                    for (; i <= blockEnd; i += 32)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256<float> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector256<float> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 16)));
+                        global::System.Runtime.Intrinsics.Vector256<float> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i + 24)));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v1, ref h, (nuint)(i + 8));
+                        square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v2, ref h, (nuint)(i + 16));
+                        square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v3, ref h, (nuint)(i + 24));
+                        square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                }
+                for (; i <= n - 8; i += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref h, (nuint)(i));
+                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                    global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                }
+                global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int row = 1; ; row++)
+                {
+                    // This row's factor, from the sums of its squares.
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath256.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create((float)inverseRms);
+                    wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    if (row == rows)
+                    {
+                        // The last row: y = x·(1/rms)·γ alone.
+                        i = 0;
+                        for (; i <= n - 32; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
+                        }
+                        for (; i <= n - 8; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        }
+                        return;
+                    }
+
+                    // y = x·(1/rms)·γ, and the next row's pass 1 (xNext, rNext, hNext) in the same pass.
+                    ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    ref float rNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, n);
+                    ref float hNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, n);
+                    i = 0;
+                    while (i <= n - 32)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 32, i + 480);
+                        for (; i <= blockEnd; i += 32)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rNext, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rNext, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 16)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rNext, (nuint)(i + 16)));
+                            global::System.Runtime.Intrinsics.Vector256<float> v3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i + 24)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rNext, (nuint)(i + 24)));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref hNext, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v1, ref hNext, (nuint)(i + 8));
+                            square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v2, ref hNext, (nuint)(i + 16));
+                            square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v3, ref hNext, (nuint)(i + 24));
+                            square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 16)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 16)), ref y, (nuint)(i + 16));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i + 24)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 24)), ref y, (nuint)(i + 24));
+                        }
+                        global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    }
+                    for (; i <= n - 8; i += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xNext, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rNext, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v0, ref hNext, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector256<float> v0 = (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, 0) + global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rNext, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hNext, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v0, v0, square0);
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    x = ref xNext;
+                    r = ref rNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
+                    h = ref hNext;
+                    savedInverse = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, 1);
                 }
             }
 
@@ -960,6 +1384,156 @@ namespace Demo
                 }
             }
 
+            // Many rows in cache, as a chain: the first row's pass 1 (h = x + r, written out, and Σh²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are NeonRow's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void NeonRowChain(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's pass 1: h = x + r, written out, and Σh².
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (int row = 1; ; row++)
+                {
+                    // This row's factor, from the sums of its squares.
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    if (row == rows)
+                    {
+                        // The last row: y = x·(1/rms)·γ alone.
+                        i = 0;
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        }
+                        return;
+                    }
+
+                    // y = x·(1/rms)·γ, and the next row's pass 1 (xNext, rNext, hNext) in the same pass.
+                    ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    ref float rNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, n);
+                    ref float hNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, n);
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref hNext, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref hNext, (nuint)(i + 4));
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref hNext, (nuint)(i + 8));
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref hNext, (nuint)(i + 12));
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref hNext, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rNext, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hNext, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    x = ref xNext;
+                    r = ref rNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
+                    h = ref hNext;
+                    savedInverse = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, 1);
+                }
+            }
+
             // Two passes over the row: the mean square; the output. Unroll 4: that many independent accumulators.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128Row(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, nint n, bool stream)
@@ -1140,6 +1714,156 @@ namespace Demo
                         // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
                         global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
                     }
+                }
+            }
+
+            // Many rows in cache, as a chain: the first row's pass 1 (h = x + r, written out, and Σh²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Vector128Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            private static void Vector128RowChain(ref float x, ref float r, ref float w, ref float y, ref float h, ref float savedInverse, int rows, nint n)
+            {
+                nint i;
+
+                // The first row's pass 1: h = x + r, written out, and Σh².
+                // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
+                global::System.Runtime.Intrinsics.Vector128<float> square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                i = 0;
+                while (i <= n - 16)
+                {
+                    nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                    for (; i <= blockEnd; i += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 4)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 8)));
+                        global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i + 12)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref h, (nuint)(i + 4));
+                        square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref h, (nuint)(i + 8));
+                        square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref h, (nuint)(i + 12));
+                        square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                }
+                for (; i <= n - 4; i += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r, (nuint)(i)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref h, (nuint)(i));
+                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                }
+                if (i < n)
+                {
+                    // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                    global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, i), n - i, 0));
+                    global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, v0);
+                    square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                }
+                global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (int row = 1; ; row++)
+                {
+                    // This row's factor, from the sums of its squares.
+                    double inverseRms = 1.0 / global::System.Math.Sqrt(global::KernelGen.Runtime.VectorMath128.SumWidened(wideLow, wideHigh) / n + Epsilon);
+                    // StatisticsOutput: this row's 1/RMS, as computed here.
+                    savedInverse = (float)inverseRms;
+                    global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create((float)inverseRms);
+                    wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero; wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    if (row == rows)
+                    {
+                        // The last row: y = x·(1/rms)·γ alone.
+                        i = 0;
+                        for (; i <= n - 16; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        }
+                        for (; i <= n - 4; i += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                        }
+                        if (i < n)
+                        {
+                            // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                        }
+                        return;
+                    }
+
+                    // y = x·(1/rms)·γ, and the next row's pass 1 (xNext, rNext, hNext) in the same pass.
+                    ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
+                    ref float rNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r, n);
+                    ref float hNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, n);
+                    i = 0;
+                    while (i <= n - 16)
+                    {
+                        nint blockEnd = global::System.Math.Min(n - 16, i + 240);
+                        for (; i <= blockEnd; i += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 4)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i + 4)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 8)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i + 8)));
+                            global::System.Runtime.Intrinsics.Vector128<float> v3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i + 12)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i + 12)));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref hNext, (nuint)(i));
+                            square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v1, ref hNext, (nuint)(i + 4));
+                            square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v2, ref hNext, (nuint)(i + 8));
+                            square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v3, ref hNext, (nuint)(i + 12));
+                            square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 4)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 4)), ref y, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 8)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 8)), ref y, (nuint)(i + 8));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i + 12)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 12)), ref y, (nuint)(i + 12));
+                        }
+                        global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                        square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    }
+                    for (; i <= n - 4; i += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xNext, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rNext, (nuint)(i)));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v0, ref hNext, (nuint)(i));
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, (nuint)(i)) * scale) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i)), ref y, (nuint)(i));
+                    }
+                    if (i < n)
+                    {
+                        // The tail: fewer than one vector, loaded into a vector whose other lanes are neutral.
+                        global::System.Runtime.Intrinsics.Vector128<float> v0 = (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xNext, i), n - i, 0) + global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rNext, i), n - i, 0));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hNext, i), n - i, v0);
+                        square0 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v0, v0, square0);
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, i), n - i, 0) * scale) * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0));
+                    }
+                    global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
+                    square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    x = ref xNext;
+                    r = ref rNext;
+                    y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, n);
+                    h = ref hNext;
+                    savedInverse = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref savedInverse, 1);
                 }
             }
 

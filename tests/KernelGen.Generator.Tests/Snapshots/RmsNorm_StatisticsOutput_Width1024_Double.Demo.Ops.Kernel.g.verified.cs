@@ -457,9 +457,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are Avx512Row's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Avx512Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowChain(ref double x, ref double w, ref double y, ref double savedInverse, int rows)
             {
@@ -585,7 +585,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/rms)·γ, and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/rms)·γ, and the next row's pass 1 (xNext) in the same pass.
                     ref double xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 64)
@@ -780,9 +780,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are Avx2Row's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Avx2Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowChain(ref double x, ref double w, ref double y, ref double savedInverse, int rows)
             {
@@ -864,7 +864,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/rms)·γ, and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/rms)·γ, and the next row's pass 1 (xNext) in the same pass.
                     ref double xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 16)
@@ -1023,9 +1023,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are NeonRow's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are NeonRow's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowChain(ref double x, ref double w, ref double y, ref double savedInverse, int rows)
             {
@@ -1107,7 +1107,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/rms)·γ, and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/rms)·γ, and the next row's pass 1 (xNext) in the same pass.
                     ref double xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 8)
@@ -1266,9 +1266,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are Vector128Row's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Vector128Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowChain(ref double x, ref double w, ref double y, ref double savedInverse, int rows)
             {
@@ -1350,7 +1350,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/rms)·γ, and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/rms)·γ, and the next row's pass 1 (xNext) in the same pass.
                     ref double xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 8)

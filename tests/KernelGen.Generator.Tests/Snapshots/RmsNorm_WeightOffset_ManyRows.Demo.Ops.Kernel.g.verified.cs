@@ -427,9 +427,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are Avx512Row's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Avx512Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx512RowChain(ref float x, ref float w, ref float y, int rows, nint n)
             {
@@ -552,7 +552,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/rms)·(γ + offset), and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/rms)·(γ + offset), and the next row's pass 1 (xNext) in the same pass.
                     ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 128)
@@ -743,9 +743,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are Avx2Row's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Avx2Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Avx2RowChain(ref float x, ref float w, ref float y, int rows, nint n)
             {
@@ -824,7 +824,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/rms)·(γ + offset), and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/rms)·(γ + offset), and the next row's pass 1 (xNext) in the same pass.
                     ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 32)
@@ -979,9 +979,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are NeonRow's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are NeonRow's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void NeonRowChain(ref float x, ref float w, ref float y, int rows, nint n)
             {
@@ -1060,7 +1060,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/rms)·(γ + offset), and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/rms)·(γ + offset), and the next row's pass 1 (xNext) in the same pass.
                     ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 16)
@@ -1215,9 +1215,9 @@ namespace Demo
                 }
             }
 
-            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also sums the next row's
-            // squares, so that reading the next row overlaps writing this one. The sums are Vector128Row's pass 1, term for term in
-            // the same accumulators and blocks: every row comes out with the bits it has alone.
+            // Many rows in cache, as a chain: the first row's pass 1 (Σx²) alone; then each row's output pass also does the
+            // next row's pass 1, so that reading the next row overlaps writing this one. The sums are Vector128Row's pass 1, term for
+            // term in the same accumulators and blocks: every row comes out with the bits it has alone.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Vector128RowChain(ref float x, ref float w, ref float y, int rows, nint n)
             {
@@ -1296,7 +1296,7 @@ namespace Demo
                         return;
                     }
 
-                    // y = x·(1/rms)·(γ + offset), and Σx² of the next row (xNext) in the same pass.
+                    // y = x·(1/rms)·(γ + offset), and the next row's pass 1 (xNext) in the same pass.
                     ref float xNext = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, n);
                     i = 0;
                     while (i <= n - 16)
