@@ -76,16 +76,16 @@ public class ResidualNormTests
     {
         // Each row's h and y must come out as the same kernel gives them for the row alone, bit for bit, for even and odd
         // counts of rows (in cache; StreamingTests checks the streamed form): the contract that LayerNorm's paired rows
-        // ({Path}RowPair, without a residual) keep, and RmsNorm's chained rows ({Path}RowChain, rows of at most 8 KiB, each
-        // row's h and Σh² done in the output pass of the row before it). Rows of 1024 and 2048 are at the chain's limit
-        // (doubles, floats), 1025 and 2049 one past it.
+        // ({Path}RowPair, without a residual) keep, and RmsNorm's chained rows ({Path}RowChain, with a residual rows of at
+        // most 4 KiB, each row's h and Σh² done in the output pass of the row before it). Rows of 512 and 1024 are at the
+        // chain's limit (doubles, floats), 513 and 1025 one past it.
         NormInfo kernel = NormCatalog.Get(name);
         if (!kernel.ManyRows)
         {
             return;
         }
 
-        foreach ((int row, int rows) in (kernel.Width != 0 ? new[] { kernel.Width } : new[] { 100, 1000, 1024, 1025, 2048, 2049 }).SelectMany(static n => new[] { (n, 2), (n, 3), (n, 4) }))
+        foreach ((int row, int rows) in (kernel.Width != 0 ? new[] { kernel.Width } : new[] { 100, 512, 513, 1000, 1024, 1025, 2048 }).SelectMany(static n => new[] { (n, 2), (n, 3), (n, 4) }))
         {
             double[] x = NormTests.Round(kernel, Inputs.Make("Normal", rows * row, 31 + rows));
             double[] r = NormTests.Round(kernel, Inputs.Make("Uniform100", rows * row, 41 + rows));

@@ -513,10 +513,11 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     /// on the Zen 5 machine, Avx512 floats, against the same kernel row by row (docs/benchmarks.md, session 19, `--ratios
     /// "RmsNorm vs TensorPrimitives"`, builds alternated): 1.12–1.21× faster at 1024 × 1024, 1.05–1.10× at 512 × 2048, but
     /// 0.87× at 256 × 4096 and 0.90–0.93× at 128 × 8192, where the next row, the row, γ and y (4 × 16 KiB) no longer fit in L1 together.
+    /// With a residual, half that (<see cref="ChainedResidualRowBytes"/>).
     /// </summary>
     public int ChainsRowsUpTo(PathInfo path)
     {
-        int limit = ChainedRowBytes / (this.IsDouble ? 8 : 4);
+        int limit = (this.HasResidual ? ChainedResidualRowBytes : ChainedRowBytes) / (this.IsDouble ? 8 : 4);
         bool chains = !this.IsLayer && !this.IsBackward && !this.IsCompressed
             && this.model.Signature.Shape == KernelShape.ManyRows && path.IsVector
             && !new VectorLoopWriter(path, this.Element, this.model.Unroll).KeepsRowInRegisters(this.model.Width)
@@ -525,6 +526,11 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
     }
 
     private const int ChainedRowBytes = 8192;
+
+    // The fused residual's chain holds six rows at once (x, r and h of the next row, h, γ and y of this one): half the rows.
+    // Measured (`--ratios "RmsNorm fused residual"` with 1024 × 1024 and 512 × 2048 rows added, against the same head without
+    // the residual's chain, two runs each): 1.34× faster at 1024 × 1024 (219–225 against 295–302 µs), 0.93–1.08× at 512 × 2048.
+    private const int ChainedResidualRowBytes = 4096;
 
     // {Path}RowChain: rows in cache, each row's pass 1 (Σx²; with a residual h = x + r written out and Σh²) done in the
     // output pass of the row before it. The squares go into the same accumulators, in the same order and the same blocks

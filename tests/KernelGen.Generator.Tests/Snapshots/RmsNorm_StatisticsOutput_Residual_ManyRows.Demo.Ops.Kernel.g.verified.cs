@@ -190,9 +190,9 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                // In cache, rows of at most 2048 elements run as a chain (Avx512RowChain): each row's first pass is done in the
+                // In cache, rows of at most 1024 elements run as a chain (Avx512RowChain): each row's first pass is done in the
                 // output pass of the row before it, so that reading the next row overlaps writing this one.
-                if (rows != 0 && !stream && rowLength <= 2048)
+                if (rows != 0 && !stream && rowLength <= 1024)
                 {
                     Avx512RowChain(ref x, ref r, ref w, ref y, ref h, ref savedInverse, rows, rowLength);
                     return;
@@ -221,9 +221,9 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                // In cache, rows of at most 2048 elements run as a chain (Avx2RowChain): each row's first pass is done in the
+                // In cache, rows of at most 1024 elements run as a chain (Avx2RowChain): each row's first pass is done in the
                 // output pass of the row before it, so that reading the next row overlaps writing this one.
-                if (rows != 0 && !stream && rowLength <= 2048)
+                if (rows != 0 && !stream && rowLength <= 1024)
                 {
                     Avx2RowChain(ref x, ref r, ref w, ref y, ref h, ref savedInverse, rows, rowLength);
                     return;
@@ -252,9 +252,9 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                // In cache, rows of at most 2048 elements run as a chain (NeonRowChain): each row's first pass is done in the
+                // In cache, rows of at most 1024 elements run as a chain (NeonRowChain): each row's first pass is done in the
                 // output pass of the row before it, so that reading the next row overlaps writing this one.
-                if (rows != 0 && !stream && rowLength <= 2048)
+                if (rows != 0 && !stream && rowLength <= 1024)
                 {
                     NeonRowChain(ref x, ref r, ref w, ref y, ref h, ref savedInverse, rows, rowLength);
                     return;
@@ -283,9 +283,9 @@ namespace Demo
                 int rows = input.Length / rowLength;
                 // An output much larger than the caches (and not written over the input) is written with streaming stores.
                 bool stream = global::KernelGen.Runtime.CacheHints.ShouldStream(input, output);
-                // In cache, rows of at most 2048 elements run as a chain (Vector128RowChain): each row's first pass is done in the
+                // In cache, rows of at most 1024 elements run as a chain (Vector128RowChain): each row's first pass is done in the
                 // output pass of the row before it, so that reading the next row overlaps writing this one.
-                if (rows != 0 && !stream && rowLength <= 2048)
+                if (rows != 0 && !stream && rowLength <= 1024)
                 {
                     Vector128RowChain(ref x, ref r, ref w, ref y, ref h, ref savedInverse, rows, rowLength);
                     return;
