@@ -449,14 +449,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             c.WriteSumDeclarations(writer, "total", wide: "totalWide", comment: false);
         }
 
-        c.WritePass(writer, "0", (w, group) => this.WriteSquares(w, c, group, a => this.LoadRow(a, recompute: true), storeTo: this.HasResidual && !recompute ? "h" : null), w =>
-        {
-            c.WriteSumFlush(w, "square");
-            if (this.IsCompressed)
-            {
-                c.WriteSumFlush(w, "total", "totalWide");
-            }
-        });
+        this.WriteSquaresPass(writer, c, a => this.LoadRow(a, recompute: true), storeTo: this.HasResidual && !recompute ? "h" : null);
         if (this.IsCompressed)
         {
             writer.Line($"double total = {c.M}.SumWidened(totalWideLow, totalWideHigh);");
@@ -474,28 +467,42 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
         });
     }
 
-    // Pass 1's terms of a group: v = the vector ('load'), written out to 'storeTo' if given (the residual's in-cache
-    // form: h), Σv² (and Σv for CRMSNorm).
-    private void WriteSquares(IndentedWriter writer, VectorLoopWriter c, IReadOnlyList<VectorAccess> group, Func<VectorAccess, string> load, string? storeTo = null)
+    // Pass 1 over a row: v = the vector ('load'), written out to 'storeTo' if given (the residual's in-cache form: h),
+    // Σv² (and Σv for CRMSNorm) in the accumulators square (total), flushed per block. {Path}Row's pass 1 and both of
+    // {Path}RowChain's passes are this one writer, so the chain's sums have the row's blocks and order by construction;
+    // 'alongside', if given, writes more statements into every group (the chain: this row's output).
+    private void WriteSquaresPass(IndentedWriter writer, VectorLoopWriter c, Func<VectorAccess, string> load, string? storeTo = null, Action<IndentedWriter, IReadOnlyList<VectorAccess>>? alongside = null)
     {
-        foreach (VectorAccess a in group)
+        c.WritePass(writer, "0", (w, group) =>
         {
-            writer.Line($"{c.Vec} v{a.Accumulator} = {load(a)};");
-        }
-
-        foreach (VectorAccess a in group)
-        {
-            if (storeTo is not null)
+            foreach (VectorAccess a in group)
             {
-                writer.Line(a.Store($"v{a.Accumulator}", storeTo));
+                w.Line($"{c.Vec} v{a.Accumulator} = {load(a)};");
             }
 
-            writer.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
+            foreach (VectorAccess a in group)
+            {
+                if (storeTo is not null)
+                {
+                    w.Line(a.Store($"v{a.Accumulator}", storeTo));
+                }
+
+                w.Line($"square{a.Accumulator} = {c.M}.MultiplyAdd(v{a.Accumulator}, v{a.Accumulator}, square{a.Accumulator});");
+                if (this.IsCompressed)
+                {
+                    w.Line($"total{a.Accumulator} += v{a.Accumulator};");
+                }
+            }
+
+            alongside?.Invoke(w, group);
+        }, w =>
+        {
+            c.WriteSumFlush(w, "square");
             if (this.IsCompressed)
             {
-                writer.Line($"total{a.Accumulator} += v{a.Accumulator};");
+                c.WriteSumFlush(w, "total", "totalWide");
             }
-        }
+        });
     }
 
     // The output pass's y of a group (after WriteResidualSum, whose h it reads when 'recompute').
@@ -534,7 +541,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
     // {Path}RowChain: rows in cache, each row's pass 1 (Σx²; with a residual h = x + r written out and Σh²) done in the
     // output pass of the row before it. The squares go into the same accumulators, in the same order and the same blocks
-    // as {Path}Row's pass 1 (the same WritePass over the same n, with the same flush), and h is the same sum, so every row
+    // as {Path}Row's pass 1 (the same WriteSquaresPass over the same n), and h is the same sum, so every row
     // has the bits it has alone. The residual's chain is its in-cache form (the output pass reads h).
     private void WriteRmsRowChain(IndentedWriter writer, VectorLoopWriter c)
     {
@@ -557,7 +564,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             writer.Line();
             writer.Line($"// The first row's pass 1: {firstPass}.");
             c.WriteSumDeclarations(writer, "square");
-            c.WritePass(writer, "0", (w, group) => this.WriteSquares(w, c, group, a => this.LoadRow(a, recompute: true), this.HasResidual ? "h" : null), w => c.WriteSumFlush(w, "square"));
+            this.WriteSquaresPass(writer, c, a => this.LoadRow(a, recompute: true), this.HasResidual ? "h" : null);
             this.WriteAffineDeclarations(writer, c);
             using (writer.Block("for (int row = 1; ; row++)"))
             {
@@ -578,11 +585,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
                     writer.Line($"ref {this.T} {name}Next = ref {Unsafe}.Add(ref {name}, n);");
                 }
 
-                c.WritePass(writer, "0", (w, group) =>
-                {
-                    this.WriteSquares(w, c, group, a => this.LoadRow(a, recompute: true, "Next"), this.HasResidual ? "hNext" : null);
-                    this.WriteRmsOutputs(w, c, group);
-                }, w => c.WriteSumFlush(w, "square"));
+                this.WriteSquaresPass(writer, c, a => this.LoadRow(a, recompute: true, "Next"), this.HasResidual ? "hNext" : null, alongside: (w, group) => this.WriteRmsOutputs(w, c, group));
                 foreach (KernelParameter p in this.Spans.Where(static p => !p.IsBroadcast))
                 {
                     writer.Line(chained.Contains(p.RowName) ? $"{p.RowName} = ref {p.RowName}Next;" : $"{p.RowName} = ref {Unsafe}.Add(ref {p.RowName}, {(p.IsPerRow ? "1" : "n")});");
