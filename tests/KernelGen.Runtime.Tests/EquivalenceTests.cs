@@ -91,7 +91,8 @@ public class EquivalenceTests
     };
 
     // Many rows run in forms a row alone does not (paths.md: three rows in flight for rows up to 1 MiB in cache, and from
-    // scratch rows with the output streamed for rows up to 16 KiB out of cache; the two-row pipelining for the others):
+    // scratch rows with the output streamed for rows up to 16 KiB out of cache; out of cache, rows up to 256 KiB one at a
+    // time; the two-row pipelining for the others):
     // every row must still be the bits of that row computed alone on the same path.
     [Theory]
     [MemberData(nameof(RowsAndRow))]
@@ -113,7 +114,10 @@ public class EquivalenceTests
             // from scratch rows, out of cache), with rows of at most 16 KiB and longer ones. Rows of 2047 start at every alignment
             // and end past the unrolled loop's last group; rows of 1921 (1 past a multiple of every Unroll × lanes tested) end
             // one element past it, so that a row shifted by its streaming head does not fit that group (the remainder's case).
+            // Out of cache, rows of 4099 (past 16 KiB) and of 256 KiB run one at a time; rows just past 256 KiB, the two-row pipelining.
+            int oneAtATimeLimit = (256 * 1024) / size;
             shapes.AddRange(new[] { (2, inFlightLimit), (2, inFlightLimit + 5), ((8_500_000 / size / 2047) + 1, 2047), ((8_500_000 / size / 1921) + 1, 1921), ((8_500_000 / size / 4099) + 1, 4099) });
+            shapes.AddRange(new[] { ((8_500_000 / size / oneAtATimeLimit) + 1, oneAtATimeLimit), ((8_500_000 / size / (oneAtATimeLimit + 3)) + 1, oneAtATimeLimit + 3) });
         }
 
         var failures = new List<string>();

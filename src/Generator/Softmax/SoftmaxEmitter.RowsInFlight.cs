@@ -38,6 +38,17 @@ internal sealed partial class SoftmaxEmitter
     /// </summary>
     public const int RowsInFlightStreamedRowBytes = 16 * 1024;
 
+    /// <summary>
+    /// Out of cache (a batch of 8 MiB or more), rows longer than <see cref="RowsInFlightStreamedRowBytes"/> and at most this many
+    /// bytes run one at a time — the row's maximum, then its exps and output (<c>{Path}RowMaximum</c>, <c>{Path}Row…Last</c>, the
+    /// row alone's passes) — instead of the two-row pipelining, whose output pass also reads the next row from memory and so
+    /// pushes the row and its output out of L2 (1 MiB) between the passes. Paired, <c>--ratios</c> on the Zen 5 machine
+    /// (docs/benchmarks.md, session 20): <c>Auto</c> against the fastest other algorithm (Online) at 256 × 65 536 floats went from
+    /// 0.89–0.91 to 1.05; at 2048 × 8192, 1024 × 16 384 and 512 × 32 768 from 0.87–0.96 to 1.00–1.06. Rows of 1 MiB and more
+    /// gained nothing (0.86–0.89 of Online either way).
+    /// </summary>
+    public const int RowsOneAtATimeRowBytes = 256 * 1024;
+
     private int ElementBytes => this.Element == ElementType.Float ? 4 : 8;
 
     // True where the rows of this path run three in flight (when short enough, at run time).
@@ -62,6 +73,8 @@ internal sealed partial class SoftmaxEmitter
         writer.Line($"private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof({this.T});");
         writer.Line($"/// <summary>Out of cache, rows of at most this many elements ({RowsInFlightStreamedRowBytes / 1024} KiB) run three in flight with their output streamed.</summary>");
         writer.Line($"private const int RowsInFlightStreamedRowLength = {RowsInFlightStreamedRowBytes / this.ElementBytes};");
+        writer.Line($"/// <summary>Out of cache, longer rows of at most this many elements ({RowsOneAtATimeRowBytes / 1024} KiB) run one at a time, so that a row and its output stay in L2.</summary>");
+        writer.Line($"private const int RowsOneAtATimeRowLength = {RowsOneAtATimeRowBytes / this.ElementBytes};");
     }
 
     private int RowsInFlightRowLength => RowsInFlightRowBytes / this.ElementBytes;
@@ -121,6 +134,27 @@ internal sealed partial class SoftmaxEmitter
             writer.Line();
             writer.Line($"{name}RowOutputStreamed(ref {Unsafe}.Add(ref scratch, ((rows - 1) & 1) * n), ref {Unsafe}.Add(ref y, rowStart - n), n, sumOfPrevious);");
             writer.Line("global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns");
+            writer.Line("return;");
+        }
+
+        int widthBytes = this.model.Width * this.ElementBytes;
+        if (this.model.Width != 0 && (widthBytes <= RowsInFlightStreamedRowBytes || widthBytes > RowsOneAtATimeRowBytes))
+        {
+            return;
+        }
+
+        writer.Line();
+        using (writer.Block("if (n > RowsInFlightStreamedRowLength && n <= RowsOneAtATimeRowLength && (long)rows * n >= RowsInFlightBatchLength)"))
+        {
+            writer.Line("// Out of cache, rows of 16 to 256 KiB: one at a time, the row alone's passes, so that the row and its output stay in");
+            writer.Line("// L2 between them (the two-row pipelining's output pass also reads the next row from memory, which pushes them out).");
+            writer.Line("nint rowStart = 0;");
+            using (writer.Block("for (int row = 0; row < rows; row++, rowStart += n)"))
+            {
+                writer.Line($"{this.T} maximumOfRow = {name}RowMaximum(ref {Unsafe}.Add(ref x, rowStart), n);");
+                writer.Line($"{name}Row{SoftmaxAlgorithmKind.ThreePassReload}Last(ref {Unsafe}.Add(ref x, rowStart), ref {Unsafe}.Add(ref y, rowStart), n, maximumOfRow);");
+            }
+
             writer.Line("return;");
         }
     }

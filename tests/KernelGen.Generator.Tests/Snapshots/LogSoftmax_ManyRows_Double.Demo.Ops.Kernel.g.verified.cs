@@ -56,6 +56,8 @@ namespace Demo
             private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof(double);
             /// <summary>Out of cache, rows of at most this many elements (16 KiB) run three in flight with their output streamed.</summary>
             private const int RowsInFlightStreamedRowLength = 2048;
+            /// <summary>Out of cache, longer rows of at most this many elements (256 KiB) run one at a time, so that a row and its output stay in L2.</summary>
+            private const int RowsOneAtATimeRowLength = 32768;
 
             /// <summary>The path that <c>Kernel</c> dispatches to on this machine.</summary>
             public static global::KernelGen.KernelPath Selected =>
@@ -200,6 +202,19 @@ namespace Demo
                     return;
                 }
 
+                if (n > RowsInFlightStreamedRowLength && n <= RowsOneAtATimeRowLength && (long)rows * n >= RowsInFlightBatchLength)
+                {
+                    // Out of cache, rows of 16 to 256 KiB: one at a time, the row alone's passes, so that the row and its output stay in
+                    // L2 between them (the two-row pipelining's output pass also reads the next row from memory, which pushes them out).
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        double maximumOfRow = Avx512RowMaximum(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), n);
+                        Avx512RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), n, maximumOfRow);
+                    }
+                    return;
+                }
+
                 double maximum = Avx512RowMaximum(ref x, n);
                 nint start = 0;
                 for (int row = 1; row < rows; row++, start += n)
@@ -276,6 +291,19 @@ namespace Demo
 
                     Avx2RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
                     global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
+                    return;
+                }
+
+                if (n > RowsInFlightStreamedRowLength && n <= RowsOneAtATimeRowLength && (long)rows * n >= RowsInFlightBatchLength)
+                {
+                    // Out of cache, rows of 16 to 256 KiB: one at a time, the row alone's passes, so that the row and its output stay in
+                    // L2 between them (the two-row pipelining's output pass also reads the next row from memory, which pushes them out).
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        double maximumOfRow = Avx2RowMaximum(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), n);
+                        Avx2RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), n, maximumOfRow);
+                    }
                     return;
                 }
 
@@ -358,6 +386,19 @@ namespace Demo
                     return;
                 }
 
+                if (n > RowsInFlightStreamedRowLength && n <= RowsOneAtATimeRowLength && (long)rows * n >= RowsInFlightBatchLength)
+                {
+                    // Out of cache, rows of 16 to 256 KiB: one at a time, the row alone's passes, so that the row and its output stay in
+                    // L2 between them (the two-row pipelining's output pass also reads the next row from memory, which pushes them out).
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        double maximumOfRow = NeonRowMaximum(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), n);
+                        NeonRowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), n, maximumOfRow);
+                    }
+                    return;
+                }
+
                 double maximum = NeonRowMaximum(ref x, n);
                 nint start = 0;
                 for (int row = 1; row < rows; row++, start += n)
@@ -434,6 +475,19 @@ namespace Demo
 
                     Vector128RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
                     global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
+                    return;
+                }
+
+                if (n > RowsInFlightStreamedRowLength && n <= RowsOneAtATimeRowLength && (long)rows * n >= RowsInFlightBatchLength)
+                {
+                    // Out of cache, rows of 16 to 256 KiB: one at a time, the row alone's passes, so that the row and its output stay in
+                    // L2 between them (the two-row pipelining's output pass also reads the next row from memory, which pushes them out).
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        double maximumOfRow = Vector128RowMaximum(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), n);
+                        Vector128RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), n, maximumOfRow);
+                    }
                     return;
                 }
 

@@ -56,6 +56,8 @@ namespace Demo
             private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof(float);
             /// <summary>Out of cache, rows of at most this many elements (16 KiB) run three in flight with their output streamed.</summary>
             private const int RowsInFlightStreamedRowLength = 4096;
+            /// <summary>Out of cache, longer rows of at most this many elements (256 KiB) run one at a time, so that a row and its output stay in L2.</summary>
+            private const int RowsOneAtATimeRowLength = 65536;
 
             // Parallel = true: a call's rows are cut into blocks, one per thread (KernelGen.Runtime.RowParallel); each block runs a path's rows loop on
             // its rows of the data, its rows of the per-row outputs and the whole of the per-column parameters. Cached: nothing is allocated per call.
@@ -243,6 +245,19 @@ namespace Demo
                     return;
                 }
 
+                if (n > RowsInFlightStreamedRowLength && n <= RowsOneAtATimeRowLength && (long)rows * n >= RowsInFlightBatchLength)
+                {
+                    // Out of cache, rows of 16 to 256 KiB: one at a time, the row alone's passes, so that the row and its output stay in
+                    // L2 between them (the two-row pipelining's output pass also reads the next row from memory, which pushes them out).
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        float maximumOfRow = Avx512RowMaximum(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), n);
+                        Avx512RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), n, maximumOfRow);
+                    }
+                    return;
+                }
+
                 float maximum = Avx512RowMaximum(ref x, n);
                 nint start = 0;
                 for (int row = 1; row < rows; row++, start += n)
@@ -319,6 +334,19 @@ namespace Demo
 
                     Avx2RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
                     global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
+                    return;
+                }
+
+                if (n > RowsInFlightStreamedRowLength && n <= RowsOneAtATimeRowLength && (long)rows * n >= RowsInFlightBatchLength)
+                {
+                    // Out of cache, rows of 16 to 256 KiB: one at a time, the row alone's passes, so that the row and its output stay in
+                    // L2 between them (the two-row pipelining's output pass also reads the next row from memory, which pushes them out).
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        float maximumOfRow = Avx2RowMaximum(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), n);
+                        Avx2RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), n, maximumOfRow);
+                    }
                     return;
                 }
 
@@ -401,6 +429,19 @@ namespace Demo
                     return;
                 }
 
+                if (n > RowsInFlightStreamedRowLength && n <= RowsOneAtATimeRowLength && (long)rows * n >= RowsInFlightBatchLength)
+                {
+                    // Out of cache, rows of 16 to 256 KiB: one at a time, the row alone's passes, so that the row and its output stay in
+                    // L2 between them (the two-row pipelining's output pass also reads the next row from memory, which pushes them out).
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        float maximumOfRow = NeonRowMaximum(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), n);
+                        NeonRowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), n, maximumOfRow);
+                    }
+                    return;
+                }
+
                 float maximum = NeonRowMaximum(ref x, n);
                 nint start = 0;
                 for (int row = 1; row < rows; row++, start += n)
@@ -477,6 +518,19 @@ namespace Demo
 
                     Vector128RowOutputStreamed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ((rows - 1) & 1) * n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart - n), n, sumOfPrevious);
                     global::KernelGen.Runtime.CacheHints.StreamingFence();   // once: the output is complete when the kernel returns
+                    return;
+                }
+
+                if (n > RowsInFlightStreamedRowLength && n <= RowsOneAtATimeRowLength && (long)rows * n >= RowsInFlightBatchLength)
+                {
+                    // Out of cache, rows of 16 to 256 KiB: one at a time, the row alone's passes, so that the row and its output stay in
+                    // L2 between them (the two-row pipelining's output pass also reads the next row from memory, which pushes them out).
+                    nint rowStart = 0;
+                    for (int row = 0; row < rows; row++, rowStart += n)
+                    {
+                        float maximumOfRow = Vector128RowMaximum(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), n);
+                        Vector128RowThreePassReloadLast(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, rowStart), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, rowStart), n, maximumOfRow);
+                    }
                     return;
                 }
 

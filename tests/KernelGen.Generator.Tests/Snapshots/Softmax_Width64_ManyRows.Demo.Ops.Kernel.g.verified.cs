@@ -54,6 +54,8 @@ namespace Demo
             private const int RowsInFlightBatchLength = global::KernelGen.Runtime.CacheHints.StreamingThresholdBytes / sizeof(float);
             /// <summary>Out of cache, rows of at most this many elements (16 KiB) run three in flight with their output streamed.</summary>
             private const int RowsInFlightStreamedRowLength = 4096;
+            /// <summary>Out of cache, longer rows of at most this many elements (256 KiB) run one at a time, so that a row and its output stay in L2.</summary>
+            private const int RowsOneAtATimeRowLength = 65536;
 
             /// <summary>The path that <c>Kernel</c> dispatches to on this machine.</summary>
             public static global::KernelGen.KernelPath Selected =>
