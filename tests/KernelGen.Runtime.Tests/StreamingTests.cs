@@ -127,6 +127,7 @@ public class StreamingTests
         double[] logits = Enumerable.Range(0, rows * classes).Select(_ => (random.NextDouble() - 0.5) * 16).ToArray();
         logits[(5 * classes) + 11] = double.NegativeInfinity;
         logits[(6 * classes) + 7] = 1e4;
+        logits[(3 * classes) + 5] = double.NaN;   // in an ignored row: its gradient is still +0 everywhere (the row alone's)
         int[] targets = Enumerable.Range(0, rows).Select(r => r is 0 or 3 || r == rows - 1 ? -100 : random.Next(classes)).ToArray();
         targets[6] = 7;
         int checkedPaths = 0;
@@ -154,6 +155,7 @@ public class StreamingTests
             }
 
             Assert.True(batch.Gradient.AsSpan(0, classes).ToArray().All(static v => v == 0), $"{name}.{path}: an ignored row's gradient is not zero");
+            Assert.True(batch.Gradient.AsSpan(3 * classes, classes).ToArray().All(static v => BitConverter.DoubleToInt64Bits(v) == 0), $"{name}.{path}: the ignored row with a NaN logit is not +0 everywhere");
             if (kernel.Reduction != LossReduction.None)
             {
                 // (Infinite with label smoothing: Σz of the row with a −∞ logit is −∞, as in PyTorch.)

@@ -89,12 +89,12 @@ internal sealed partial class CrossEntropyEmitter
     // The row's loss, from LSE, the target's logit ('logit') and, with label smoothing, Σz ('logitTotal').
     private string ThreePassLoss => $"double loss = {this.LossFormula("logit", "logitTotal", "n")};";
 
-    // With label smoothing, the gradient's − ε·scale/K of every class, a vector; nothing otherwise.
-    private void WriteUniform(IndentedWriter writer, VectorLoopWriter c)
+    // With label smoothing, the gradient's − ε·scale/K of every class, a vector named 'name'; nothing otherwise.
+    private void WriteUniform(IndentedWriter writer, VectorLoopWriter c, string name = "uniform")
     {
         if (this.HasSmoothing)
         {
-            writer.Line($"{c.Vec} uniform = {c.Splat($"({this.T})(scale * LabelSmoothing / n)")};");
+            writer.Line($"{c.Vec} {name} = {c.Splat($"({this.T})(scale * LabelSmoothing / n)")};");
         }
     }
 
@@ -192,10 +192,13 @@ internal sealed partial class CrossEntropyEmitter
         using (writer.Block($"private static void {c.Path.Name}Pipeline(ref {this.T} x, ref {this.T} gradient, global::System.ReadOnlySpan<int> targets, nint n{weights}, double scale, {losses})"))
         {
             writer.Line("int rows = targets.Length;");
-            writer.Line("// Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage");
-            writer.Line("// without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).");
-            writer.Line($"ref {this.T} scratch = ref global::KernelGen.Runtime.ScratchRows.Get<{this.T}>(checked(3 * (int)n));");
+            writer.Line("// Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a");
+            writer.Line("// row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so");
+            writer.Line("// that the row is written in the pipeline like the others rather than cleared in a pass of its own.");
+            writer.Line($"ref {this.T} scratch = ref global::KernelGen.Runtime.ScratchRows.Get<{this.T}>(checked(4 * (int)n));");
             writer.Line($"ref {this.T} spare = ref {Unsafe}.Add(ref scratch, 2 * n);");
+            writer.Line($"ref {this.T} zeros = ref {Unsafe}.Add(ref scratch, 3 * n);");
+            writer.Line($"{MemoryMarshal}.CreateSpan(ref zeros, (int)n).Clear();");
             writer.Line($"{this.T} maximumNext = {this.T}.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)");
             writer.Line($"{this.T} maximumOfRow = 0;                   // the maximum of row r");
             writer.Line("double sum = 1;                            // Σ e of row r");
@@ -204,7 +207,7 @@ internal sealed partial class CrossEntropyEmitter
                 writer.Line("double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r");
             }
 
-            this.WriteUniform(writer, c);
+            this.WriteUniform(writer, c, "uniformOfRows");
             writer.Line("nint i;");
             using (writer.Block("for (int row = -2; row < rows; row++)"))
             {
@@ -213,17 +216,26 @@ internal sealed partial class CrossEntropyEmitter
                 writer.Line($"ref {this.T} xm = ref {Unsafe}.Add(ref x, (nint){Math}.Min(ahead, rows - 1) * n);");
                 writer.Line($"ref {this.T} xe = ref {Unsafe}.Add(ref x, (nint)(next < rows ? {Math}.Max(next, 0) : 0) * n);");
                 writer.Line($"ref {this.T} se = ref next >= 0 && next < rows ? ref {Unsafe}.Add(ref scratch, (nint)(next & 1) * n) : ref spare;");
-                writer.Line($"ref {this.T} sw = ref writes ? ref {Unsafe}.Add(ref scratch, (nint)(row & 1) * n) : ref spare;");
-                writer.Line($"ref {this.T} gw = ref writes ? ref {Unsafe}.Add(ref gradient, (nint)row * n) : ref spare;");
+                writer.Line("// Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.");
+                writer.Line($"ref {this.T} sw = ref writes ? ref {Unsafe}.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);");
+                writer.Line($"ref {this.T} gw = ref row >= 0 ? ref {Unsafe}.Add(ref gradient, (nint)row * n) : ref spare;");
+                if (this.HasSmoothing)
+                {
+                    writer.Line($"{c.Vec} uniform = writes ? uniformOfRows : {c.Vec}.Zero;");
+                    if (this.HasClassWeights)
+                    {
+                        writer.Line($"ref {this.T} ww = ref writes ? ref w : ref zeros;   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)");
+                    }
+                }
                 writer.Line($"{c.Vec} rowMax = {c.Splat("maximumNext")};");
                 if (!this.FactorNeedsRowScalars)
                 {
-                    writer.Line($"{c.Vec} factor = {c.Splat($"({this.T})({this.ProbabilityFactor("n")} / sum)")};   // row r's (meaningless while there is no row r)");
+                    writer.Line($"{c.Vec} factor = {c.Splat($"writes ? ({this.T})({this.ProbabilityFactor("n")} / sum) : 0")};   // row r's (0 for an ignored row or none)");
                 }
                 else
                 {
                     string needs = this.HasZLoss && this.HasClassWeights ? "LSE and its target's weight" : this.HasZLoss ? "LSE" : "target's weight";
-                    writer.Line($"// Row r's factor, which needs its {needs} (meaningless while there is no row r: its stage then writes the spare row).");
+                    writer.Line($"// Row r's factor, which needs its {needs} (0 for an ignored row or while there is no row r).");
                     writer.Line("// Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.");
                     writer.Line($"{c.Vec} factor;");
                     using (writer.Block())
@@ -231,7 +243,7 @@ internal sealed partial class CrossEntropyEmitter
                         writer.Line("double maximum = maximumOfRow;");
                         this.WriteTargetWeight(writer, "(writes ? targets[row] : 0)");
                         this.WriteRowScalars(writer);
-                        writer.Line($"factor = {c.Splat($"({this.T})(probability / sum)")};");
+                        writer.Line($"factor = {c.Splat($"writes ? ({this.T})(probability / sum) : 0")};");
                     }
                 }
 
@@ -243,7 +255,7 @@ internal sealed partial class CrossEntropyEmitter
                     writer,
                     NegativeInfinityFill(c),
                     "gw",
-                    this.HasSmoothing && this.HasClassWeights ? new[] { "sw", "gw", "w" } : new[] { "sw", "gw" },
+                    this.HasSmoothing && this.HasClassWeights ? new[] { "sw", "gw", "ww" } : new[] { "sw", "gw" },
                     (w, group, scaleStage) =>
                     {
                         foreach (VectorAccess a in group)
@@ -258,7 +270,7 @@ internal sealed partial class CrossEntropyEmitter
 
                         scaleStage(w, group);
                     },
-                    (w, a, row) => this.WriteScaleStage(w, c, a, row("sw"), row("gw"), streamed: true, this.HasSmoothing && this.HasClassWeights ? row("w") : "w"),
+                    (w, a, row) => this.WriteScaleStage(w, c, a, row("sw"), row("gw"), streamed: true, this.HasSmoothing && this.HasClassWeights ? row("ww") : "w"),
                     w =>
                     {
                         this.LogitSumFlush(c)?.Invoke(w);
@@ -286,13 +298,11 @@ internal sealed partial class CrossEntropyEmitter
                         this.WriteTargetGradient(writer, "n");
                     }
 
-                    using (writer.Block("else"))
+                    if (none)
                     {
-                        writer.Line("// An ignored row: no loss, a zero gradient.");
-                        writer.Line($"{MemoryMarshal}.CreateSpan(ref {Unsafe}.Add(ref gradient, (nint)row * n), (int)n).Clear();");
-                        if (none)
+                        using (writer.Block("else"))
                         {
-                            writer.Line("losses[row] = 0;");
+                            writer.Line("losses[row] = 0;   // an ignored row: no loss (its stage 3 wrote its zero gradient)");
                         }
                     }
                 }

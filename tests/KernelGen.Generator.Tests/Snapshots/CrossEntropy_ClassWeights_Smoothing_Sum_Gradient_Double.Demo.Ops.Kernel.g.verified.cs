@@ -586,15 +586,18 @@ namespace Demo
             private static void Avx512Pipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, ref double w, double weightTotal, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
                 double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
-                global::System.Runtime.Intrinsics.Vector512<double> uniform = global::System.Runtime.Intrinsics.Vector512.Create((double)(scale * LabelSmoothing / n));
+                global::System.Runtime.Intrinsics.Vector512<double> uniformOfRows = global::System.Runtime.Intrinsics.Vector512.Create((double)(scale * LabelSmoothing / n));
                 nint i;
                 for (int row = -2; row < rows; row++)
                 {
@@ -603,10 +606,13 @@ namespace Demo
                     ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector512<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    ref double ww = ref writes ? ref w : ref zeros;   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
                     global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumNext);
-                    // Row r's factor, which needs its target's weight (meaningless while there is no row r: its stage then writes the spare row).
+                    // Row r's factor, which needs its target's weight (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
                     global::System.Runtime.Intrinsics.Vector512<double> factor;
                     {
@@ -615,7 +621,7 @@ namespace Demo
                         double logSum = global::System.Math.Log(sum);
                         double lse = maximum + logSum;
                         double probability = scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / n));
-                        factor = global::System.Runtime.Intrinsics.Vector512.Create((double)(probability / sum));
+                        factor = global::System.Runtime.Intrinsics.Vector512.Create(writes ? (double)(probability / sum) : 0);
                     }
                     global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
@@ -667,10 +673,10 @@ namespace Demo
                                 global::System.Runtime.Intrinsics.Vector512<double> e3 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i + 24)) - rowMax);
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e3, ref se, (nuint)(i + 24));
                                 sum3 += e3;
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref gw, (nuint)(i));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 8)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 8))), ref gw, (nuint)(i + 8));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 16)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 16))), ref gw, (nuint)(i + 16));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 24)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i + 24))), ref gw, (nuint)(i + 24));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ww, (nuint)(i))), ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 8)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ww, (nuint)(i + 8))), ref gw, (nuint)(i + 8));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 16)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ww, (nuint)(i + 16))), ref gw, (nuint)(i + 16));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i + 24)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ww, (nuint)(i + 24))), ref gw, (nuint)(i + 24));
                             }
                             global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
                             logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -690,7 +696,7 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w, (nuint)(i))), ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ww, (nuint)(i))), ref gw, (nuint)(i));
                         }
                         if (i < n)
                         {
@@ -700,7 +706,7 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector512<double> e0 = global::KernelGen.Runtime.VectorMath512.ExpNonPositive(global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
                             global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                             sum0 += e0;
-                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ww, i), n - i, 0)));
                         }
                         global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -715,11 +721,11 @@ namespace Demo
                     }
                     else
                     {
-                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref sw, head, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref w, head, 0)));
+                        global::KernelGen.Runtime.VectorMath512.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref sw, head, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref ww, head, 0)));
                         nint limit = n - head;
                         ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
                         ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                        ref double wj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, head);
+                        ref double wwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ww, head);
                         i = 0;
                         while (i <= n - 32)
                         {
@@ -749,10 +755,10 @@ namespace Demo
                                 sum3 += e3;
                                 if (i <= limit - 32)
                                 {
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, (nuint)(i))), ref gwj, (nuint)(i));
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 8)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, (nuint)(i + 8))), ref gwj, (nuint)(i + 8));
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 16)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, (nuint)(i + 16))), ref gwj, (nuint)(i + 16));
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 24)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, (nuint)(i + 24))), ref gwj, (nuint)(i + 24));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wwj, (nuint)(i))), ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 8)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wwj, (nuint)(i + 8))), ref gwj, (nuint)(i + 8));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 16)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wwj, (nuint)(i + 16))), ref gwj, (nuint)(i + 16));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(i + 24)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wwj, (nuint)(i + 24))), ref gwj, (nuint)(i + 24));
                                 }
                             }
                             global::KernelGen.Runtime.VectorMath512.AddWidened(ref logitLow, ref logitHigh, ((logitSum0 + logitSum1) + (logitSum2 + logitSum3)));
@@ -801,11 +807,11 @@ namespace Demo
                         }
                         for (; j <= limit - 8; j += 8)
                         {
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, (nuint)(j))), ref gwj, (nuint)(j));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref swj, (nuint)(j)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wwj, (nuint)(j))), ref gwj, (nuint)(j));
                         }
                         if (j < limit)
                         {
-                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wj, j), limit - j, 0)));
+                            global::KernelGen.Runtime.VectorMath512.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath512.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wwj, j), limit - j, 0)));
                         }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
@@ -826,11 +832,6 @@ namespace Demo
                             ref double g = ref gw;   // the row's gradient
                             // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing / n * weight)))));
-                        }
-                        else
-                        {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
                         }
                     }
                     maximumOfRow = maximumNext;
@@ -1031,15 +1032,18 @@ namespace Demo
             private static void Avx2Pipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, ref double w, double weightTotal, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
                 double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
-                global::System.Runtime.Intrinsics.Vector256<double> uniform = global::System.Runtime.Intrinsics.Vector256.Create((double)(scale * LabelSmoothing / n));
+                global::System.Runtime.Intrinsics.Vector256<double> uniformOfRows = global::System.Runtime.Intrinsics.Vector256.Create((double)(scale * LabelSmoothing / n));
                 nint i;
                 for (int row = -2; row < rows; row++)
                 {
@@ -1048,10 +1052,13 @@ namespace Demo
                     ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector256<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    ref double ww = ref writes ? ref w : ref zeros;   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
                     global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumNext);
-                    // Row r's factor, which needs its target's weight (meaningless while there is no row r: its stage then writes the spare row).
+                    // Row r's factor, which needs its target's weight (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
                     global::System.Runtime.Intrinsics.Vector256<double> factor;
                     {
@@ -1060,7 +1067,7 @@ namespace Demo
                         double logSum = global::System.Math.Log(sum);
                         double lse = maximum + logSum;
                         double probability = scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / n));
-                        factor = global::System.Runtime.Intrinsics.Vector256.Create((double)(probability / sum));
+                        factor = global::System.Runtime.Intrinsics.Vector256.Create(writes ? (double)(probability / sum) : 0);
                     }
                     global::System.Runtime.Intrinsics.Vector256<double> max0 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector256<double> max1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
@@ -1096,8 +1103,8 @@ namespace Demo
                                 global::System.Runtime.Intrinsics.Vector256<double> e1 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i + 4)) - rowMax);
                                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e1, ref se, (nuint)(i + 4));
                                 sum1 += e1;
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i))), ref gw, (nuint)(i));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i + 4))), ref gw, (nuint)(i + 4));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ww, (nuint)(i))), ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i + 4)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ww, (nuint)(i + 4))), ref gw, (nuint)(i + 4));
                             }
                             global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                             logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -1113,7 +1120,7 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(i))), ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ww, (nuint)(i))), ref gw, (nuint)(i));
                         }
                         if (i < n)
                         {
@@ -1123,7 +1130,7 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<double> e0 = global::KernelGen.Runtime.VectorMath256.ExpNonPositive(global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
                             global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                             sum0 += e0;
-                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ww, i), n - i, 0)));
                         }
                         global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -1134,11 +1141,11 @@ namespace Demo
                     }
                     else
                     {
-                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref sw, head, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref w, head, 0)));
+                        global::KernelGen.Runtime.VectorMath256.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref sw, head, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref ww, head, 0)));
                         nint limit = n - head;
                         ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
                         ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                        ref double wj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, head);
+                        ref double wwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ww, head);
                         i = 0;
                         while (i <= n - 8)
                         {
@@ -1158,8 +1165,8 @@ namespace Demo
                                 sum1 += e1;
                                 if (i <= limit - 8)
                                 {
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wj, (nuint)(i))), ref gwj, (nuint)(i));
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(i + 4)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wj, (nuint)(i + 4))), ref gwj, (nuint)(i + 4));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wwj, (nuint)(i))), ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(i + 4)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wwj, (nuint)(i + 4))), ref gwj, (nuint)(i + 4));
                                 }
                             }
                             global::KernelGen.Runtime.VectorMath256.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
@@ -1200,11 +1207,11 @@ namespace Demo
                         }
                         for (; j <= limit - 4; j += 4)
                         {
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wj, (nuint)(j))), ref gwj, (nuint)(j));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref swj, (nuint)(j)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wwj, (nuint)(j))), ref gwj, (nuint)(j));
                         }
                         if (j < limit)
                         {
-                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wj, j), limit - j, 0)));
+                            global::KernelGen.Runtime.VectorMath256.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath256.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wwj, j), limit - j, 0)));
                         }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
@@ -1225,11 +1232,6 @@ namespace Demo
                             ref double g = ref gw;   // the row's gradient
                             // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing / n * weight)))));
-                        }
-                        else
-                        {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
                         }
                     }
                     maximumOfRow = maximumNext;
@@ -1429,15 +1431,18 @@ namespace Demo
             private static void NeonPipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, ref double w, double weightTotal, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
                 double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
-                global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
+                global::System.Runtime.Intrinsics.Vector128<double> uniformOfRows = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
                 nint i;
                 for (int row = -2; row < rows; row++)
                 {
@@ -1446,10 +1451,13 @@ namespace Demo
                     ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector128<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    ref double ww = ref writes ? ref w : ref zeros;   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
                     global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    // Row r's factor, which needs its target's weight (meaningless while there is no row r: its stage then writes the spare row).
+                    // Row r's factor, which needs its target's weight (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
                     global::System.Runtime.Intrinsics.Vector128<double> factor;
                     {
@@ -1458,7 +1466,7 @@ namespace Demo
                         double logSum = global::System.Math.Log(sum);
                         double lse = maximum + logSum;
                         double probability = scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / n));
-                        factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                        factor = global::System.Runtime.Intrinsics.Vector128.Create(writes ? (double)(probability / sum) : 0);
                     }
                     global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
@@ -1493,8 +1501,8 @@ namespace Demo
                                 global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
                                 sum1 += e1;
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref gw, (nuint)(i));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2))), ref gw, (nuint)(i + 2));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ww, (nuint)(i))), ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ww, (nuint)(i + 2))), ref gw, (nuint)(i + 2));
                             }
                             global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                             logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1510,7 +1518,7 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ww, (nuint)(i))), ref gw, (nuint)(i));
                         }
                         if (i < n)
                         {
@@ -1520,7 +1528,7 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
                             global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                             sum0 += e0;
-                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ww, i), n - i, 0)));
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1531,11 +1539,11 @@ namespace Demo
                     }
                     else
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0)));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref ww, head, 0)));
                         nint limit = n - head;
                         ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
                         ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                        ref double wj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, head);
+                        ref double wwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ww, head);
                         i = 0;
                         while (i <= n - 4)
                         {
@@ -1554,8 +1562,8 @@ namespace Demo
                                 sum1 += e1;
                                 if (i <= limit - 4)
                                 {
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wj, (nuint)(i))), ref gwj, (nuint)(i));
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i + 2)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wj, (nuint)(i + 2))), ref gwj, (nuint)(i + 2));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wwj, (nuint)(i))), ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i + 2)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wwj, (nuint)(i + 2))), ref gwj, (nuint)(i + 2));
                                 }
                             }
                             global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
@@ -1596,11 +1604,11 @@ namespace Demo
                         }
                         for (; j <= limit - 2; j += 2)
                         {
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wj, (nuint)(j))), ref gwj, (nuint)(j));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wwj, (nuint)(j))), ref gwj, (nuint)(j));
                         }
                         if (j < limit)
                         {
-                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wj, j), limit - j, 0)));
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wwj, j), limit - j, 0)));
                         }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
@@ -1621,11 +1629,6 @@ namespace Demo
                             ref double g = ref gw;   // the row's gradient
                             // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing / n * weight)))));
-                        }
-                        else
-                        {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
                         }
                     }
                     maximumOfRow = maximumNext;
@@ -1825,15 +1828,18 @@ namespace Demo
             private static void Vector128Pipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, ref double w, double weightTotal, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
                 double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
-                global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
+                global::System.Runtime.Intrinsics.Vector128<double> uniformOfRows = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
                 nint i;
                 for (int row = -2; row < rows; row++)
                 {
@@ -1842,10 +1848,13 @@ namespace Demo
                     ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector128<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    ref double ww = ref writes ? ref w : ref zeros;   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
                     global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    // Row r's factor, which needs its target's weight (meaningless while there is no row r: its stage then writes the spare row).
+                    // Row r's factor, which needs its target's weight (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
                     global::System.Runtime.Intrinsics.Vector128<double> factor;
                     {
@@ -1854,7 +1863,7 @@ namespace Demo
                         double logSum = global::System.Math.Log(sum);
                         double lse = maximum + logSum;
                         double probability = scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing * weightTotal / n));
-                        factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                        factor = global::System.Runtime.Intrinsics.Vector128.Create(writes ? (double)(probability / sum) : 0);
                     }
                     global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
@@ -1889,8 +1898,8 @@ namespace Demo
                                 global::System.Runtime.Intrinsics.Vector128<double> e1 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i + 2)) - rowMax);
                                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e1, ref se, (nuint)(i + 2));
                                 sum1 += e1;
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref gw, (nuint)(i));
-                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i + 2))), ref gw, (nuint)(i + 2));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ww, (nuint)(i))), ref gw, (nuint)(i));
+                                global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i + 2)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ww, (nuint)(i + 2))), ref gw, (nuint)(i + 2));
                             }
                             global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                             logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1906,7 +1915,7 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xe, (nuint)(i)) - rowMax);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(e0, ref se, (nuint)(i));
                             sum0 += e0;
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w, (nuint)(i))), ref gw, (nuint)(i));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sw, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ww, (nuint)(i))), ref gw, (nuint)(i));
                         }
                         if (i < n)
                         {
@@ -1916,7 +1925,7 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector128<double> e0 = global::KernelGen.Runtime.VectorMath128.ExpNonPositive(global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xe, i), n - i, double.NegativeInfinity) - rowMax);
                             global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref se, i), n - i, e0);
                             sum0 += e0;
-                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i), n - i, 0)));
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i), n - i, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, i), n - i, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ww, i), n - i, 0)));
                         }
                         global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
                         logitSum0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1927,11 +1936,11 @@ namespace Demo
                     }
                     else
                     {
-                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref w, head, 0)));
+                        global::KernelGen.Runtime.VectorMath128.StoreTail(ref gw, head, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref sw, head, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref ww, head, 0)));
                         nint limit = n - head;
                         ref double swj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, head);
                         ref double gwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, head);
-                        ref double wj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, head);
+                        ref double wwj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref ww, head);
                         i = 0;
                         while (i <= n - 4)
                         {
@@ -1950,8 +1959,8 @@ namespace Demo
                                 sum1 += e1;
                                 if (i <= limit - 4)
                                 {
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wj, (nuint)(i))), ref gwj, (nuint)(i));
-                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i + 2)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wj, (nuint)(i + 2))), ref gwj, (nuint)(i + 2));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wwj, (nuint)(i))), ref gwj, (nuint)(i));
+                                    global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(i + 2)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wwj, (nuint)(i + 2))), ref gwj, (nuint)(i + 2));
                                 }
                             }
                             global::KernelGen.Runtime.VectorMath128.AddWidened(ref logitLow, ref logitHigh, (logitSum0 + logitSum1));
@@ -1992,11 +2001,11 @@ namespace Demo
                         }
                         for (; j <= limit - 2; j += 2)
                         {
-                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wj, (nuint)(j))), ref gwj, (nuint)(j));
+                            global::KernelGen.Runtime.CacheHints.StoreStreaming((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref swj, (nuint)(j)) * factor) - (uniform * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wwj, (nuint)(j))), ref gwj, (nuint)(j));
                         }
                         if (j < limit)
                         {
-                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wj, j), limit - j, 0)));
+                            global::KernelGen.Runtime.VectorMath128.StoreTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gwj, j), limit - j, (global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref swj, j), limit - j, 0) * factor) - (uniform * global::KernelGen.Runtime.VectorMath128.LoadTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wwj, j), limit - j, 0)));
                         }
                     }
                     global::KernelGen.Runtime.CacheHints.StreamingFence();
@@ -2017,11 +2026,6 @@ namespace Demo
                             ref double g = ref gw;   // the row's gradient
                             // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (double)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - (scale * (((1 - LabelSmoothing) * weight) + (LabelSmoothing / n * weight)))));
-                        }
-                        else
-                        {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
                         }
                     }
                     maximumOfRow = maximumNext;

@@ -543,10 +543,13 @@ namespace Demo
             private static void Avx512Pipeline(ref float x, ref float gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(4 * (int)n));
                 ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref float zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 float maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -558,10 +561,11 @@ namespace Demo
                     ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref float gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumNext);
-                    global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create((float)(scale / sum));   // row r's (meaningless while there is no row r)
+                    global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create(writes ? (float)(scale / sum) : 0);   // row r's (0 for an ignored row or none)
                     global::System.Runtime.Intrinsics.Vector512<float> max0 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector512<float> max1 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector512<float> max2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
@@ -730,11 +734,6 @@ namespace Demo
                             ref float g = ref gw;   // the row's gradient
                             // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
-                        }
-                        else
-                        {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
                         }
                     }
                     maximumOfRow = maximumNext;
@@ -912,10 +911,13 @@ namespace Demo
             private static void Avx2Pipeline(ref float x, ref float gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(4 * (int)n));
                 ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref float zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 float maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -927,10 +929,11 @@ namespace Demo
                     ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref float gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumNext);
-                    global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create((float)(scale / sum));   // row r's (meaningless while there is no row r)
+                    global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create(writes ? (float)(scale / sum) : 0);   // row r's (0 for an ignored row or none)
                     global::System.Runtime.Intrinsics.Vector256<float> max0 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector256<float> max1 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                     // Sums stay in float lanes for a block of 256 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1067,11 +1070,6 @@ namespace Demo
                             ref float g = ref gw;   // the row's gradient
                             // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
-                        }
-                        else
-                        {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
                         }
                     }
                     maximumOfRow = maximumNext;
@@ -1248,10 +1246,13 @@ namespace Demo
             private static void NeonPipeline(ref float x, ref float gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(4 * (int)n));
                 ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref float zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 float maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -1263,10 +1264,11 @@ namespace Demo
                     ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref float gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale / sum));   // row r's (meaningless while there is no row r)
+                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create(writes ? (float)(scale / sum) : 0);   // row r's (0 for an ignored row or none)
                     global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                     // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1401,11 +1403,6 @@ namespace Demo
                             ref float g = ref gw;   // the row's gradient
                             // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
-                        }
-                        else
-                        {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
                         }
                     }
                     maximumOfRow = maximumNext;
@@ -1582,10 +1579,13 @@ namespace Demo
             private static void Vector128Pipeline(ref float x, ref float gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, ref global::KernelGen.Runtime.CompensatedSum total)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(4 * (int)n));
                 ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref float zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 float maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -1597,10 +1597,11 @@ namespace Demo
                     ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref float gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref float gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create((float)(scale / sum));   // row r's (meaningless while there is no row r)
+                    global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create(writes ? (float)(scale / sum) : 0);   // row r's (0 for an ignored row or none)
                     global::System.Runtime.Intrinsics.Vector128<float> max0 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<float> max1 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                     // Sums stay in float lanes for a block of 128 elements, then move into double lanes: rows of 1e6 do not drift.
@@ -1735,11 +1736,6 @@ namespace Demo
                             ref float g = ref gw;   // the row's gradient
                             // The target's own gradient in double: p_y − (1 − ε) would lose its digits in the element type when p_y is near 1.
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (nint)target) = (float)(((probability * global::System.Math.Exp((logit - maximum) - logSum)) - scale));
-                        }
-                        else
-                        {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
                         }
                     }
                     maximumOfRow = maximumNext;

@@ -537,15 +537,18 @@ namespace Demo
             private static void Avx512Pipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, global::System.Span<double> losses)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
                 double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
-                global::System.Runtime.Intrinsics.Vector512<double> uniform = global::System.Runtime.Intrinsics.Vector512.Create((double)(scale * LabelSmoothing / n));
+                global::System.Runtime.Intrinsics.Vector512<double> uniformOfRows = global::System.Runtime.Intrinsics.Vector512.Create((double)(scale * LabelSmoothing / n));
                 nint i;
                 for (int row = -2; row < rows; row++)
                 {
@@ -554,10 +557,12 @@ namespace Demo
                     ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector512<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumNext);
-                    // Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).
+                    // Row r's factor, which needs its LSE (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
                     global::System.Runtime.Intrinsics.Vector512<double> factor;
                     {
@@ -565,7 +570,7 @@ namespace Demo
                         double logSum = global::System.Math.Log(sum);
                         double lse = maximum + logSum;
                         double probability = scale * (1 + (2 * ZLoss * lse));
-                        factor = global::System.Runtime.Intrinsics.Vector512.Create((double)(probability / sum));
+                        factor = global::System.Runtime.Intrinsics.Vector512.Create(writes ? (double)(probability / sum) : 0);
                     }
                     global::System.Runtime.Intrinsics.Vector512<double> max0 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector512<double> max1 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
@@ -777,9 +782,7 @@ namespace Demo
                         }
                         else
                         {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
-                            losses[row] = 0;
+                            losses[row] = 0;   // an ignored row: no loss (its stage 3 wrote its zero gradient)
                         }
                     }
                     maximumOfRow = maximumNext;
@@ -979,15 +982,18 @@ namespace Demo
             private static void Avx2Pipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, global::System.Span<double> losses)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
                 double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
-                global::System.Runtime.Intrinsics.Vector256<double> uniform = global::System.Runtime.Intrinsics.Vector256.Create((double)(scale * LabelSmoothing / n));
+                global::System.Runtime.Intrinsics.Vector256<double> uniformOfRows = global::System.Runtime.Intrinsics.Vector256.Create((double)(scale * LabelSmoothing / n));
                 nint i;
                 for (int row = -2; row < rows; row++)
                 {
@@ -996,10 +1002,12 @@ namespace Demo
                     ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector256<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumNext);
-                    // Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).
+                    // Row r's factor, which needs its LSE (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
                     global::System.Runtime.Intrinsics.Vector256<double> factor;
                     {
@@ -1007,7 +1015,7 @@ namespace Demo
                         double logSum = global::System.Math.Log(sum);
                         double lse = maximum + logSum;
                         double probability = scale * (1 + (2 * ZLoss * lse));
-                        factor = global::System.Runtime.Intrinsics.Vector256.Create((double)(probability / sum));
+                        factor = global::System.Runtime.Intrinsics.Vector256.Create(writes ? (double)(probability / sum) : 0);
                     }
                     global::System.Runtime.Intrinsics.Vector256<double> max0 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector256<double> max1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
@@ -1173,9 +1181,7 @@ namespace Demo
                         }
                         else
                         {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
-                            losses[row] = 0;
+                            losses[row] = 0;   // an ignored row: no loss (its stage 3 wrote its zero gradient)
                         }
                     }
                     maximumOfRow = maximumNext;
@@ -1374,15 +1380,18 @@ namespace Demo
             private static void NeonPipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, global::System.Span<double> losses)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
                 double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
-                global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
+                global::System.Runtime.Intrinsics.Vector128<double> uniformOfRows = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
                 nint i;
                 for (int row = -2; row < rows; row++)
                 {
@@ -1391,10 +1400,12 @@ namespace Demo
                     ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector128<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    // Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).
+                    // Row r's factor, which needs its LSE (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
                     global::System.Runtime.Intrinsics.Vector128<double> factor;
                     {
@@ -1402,7 +1413,7 @@ namespace Demo
                         double logSum = global::System.Math.Log(sum);
                         double lse = maximum + logSum;
                         double probability = scale * (1 + (2 * ZLoss * lse));
-                        factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                        factor = global::System.Runtime.Intrinsics.Vector128.Create(writes ? (double)(probability / sum) : 0);
                     }
                     global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
@@ -1566,9 +1577,7 @@ namespace Demo
                         }
                         else
                         {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
-                            losses[row] = 0;
+                            losses[row] = 0;   // an ignored row: no loss (its stage 3 wrote its zero gradient)
                         }
                     }
                     maximumOfRow = maximumNext;
@@ -1767,15 +1776,18 @@ namespace Demo
             private static void Vector128Pipeline(ref double x, ref double gradient, global::System.ReadOnlySpan<int> targets, nint n, double scale, global::System.Span<double> losses)
             {
                 int rows = targets.Length;
-                // Three scratch rows: the exps of rows r and r + 1 (alternately), and a spare row that takes the work of a stage
-                // without a row (the first and last two iterations; an ignored row's gradient, which is cleared afterwards).
-                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(3 * (int)n));
+                // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
+                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
+                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
+                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
                 double logitTotalNext = 0, logitTotalOfRow = 0;   // Σz of rows r + 1 and r
-                global::System.Runtime.Intrinsics.Vector128<double> uniform = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
+                global::System.Runtime.Intrinsics.Vector128<double> uniformOfRows = global::System.Runtime.Intrinsics.Vector128.Create((double)(scale * LabelSmoothing / n));
                 nint i;
                 for (int row = -2; row < rows; row++)
                 {
@@ -1784,10 +1796,12 @@ namespace Demo
                     ref double xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref spare;
-                    ref double gw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
+                    global::System.Runtime.Intrinsics.Vector128<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
-                    // Row r's factor, which needs its LSE (meaningless while there is no row r: its stage then writes the spare row).
+                    // Row r's factor, which needs its LSE (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
                     global::System.Runtime.Intrinsics.Vector128<double> factor;
                     {
@@ -1795,7 +1809,7 @@ namespace Demo
                         double logSum = global::System.Math.Log(sum);
                         double lse = maximum + logSum;
                         double probability = scale * (1 + (2 * ZLoss * lse));
-                        factor = global::System.Runtime.Intrinsics.Vector128.Create((double)(probability / sum));
+                        factor = global::System.Runtime.Intrinsics.Vector128.Create(writes ? (double)(probability / sum) : 0);
                     }
                     global::System.Runtime.Intrinsics.Vector128<double> max0 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                     global::System.Runtime.Intrinsics.Vector128<double> max1 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
@@ -1959,9 +1973,7 @@ namespace Demo
                         }
                         else
                         {
-                            // An ignored row: no loss, a zero gradient.
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n), (int)n).Clear();
-                            losses[row] = 0;
+                            losses[row] = 0;   // an ignored row: no loss (its stage 3 wrote its zero gradient)
                         }
                     }
                     maximumOfRow = maximumNext;
