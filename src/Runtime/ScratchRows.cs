@@ -15,9 +15,10 @@ namespace KernelGen.Runtime;
 public static class ScratchRows
 {
     /// <summary>
-    /// The longest row (in bytes) that a pipeline of rows keeps in scratch: 256 KiB. Its three scratch rows and the two rows
-    /// of input it reads from cache then take 1.25 MiB at most, about the L2 of the machines measured (1 MiB per core);
-    /// longer rows are worked one at a time.
+    /// The longest row (in bytes) that a pipeline of rows keeps in scratch: 256 KiB. Its three working scratch rows and the two
+    /// rows of input it reads from cache then take 1.25 MiB at most, about the L2 of the machines measured (1 MiB per core);
+    /// longer rows are worked one at a time. (The cross-entropy pipeline has a fourth scratch row, of zeros, that only its
+    /// ignored rows read.)
     /// </summary>
     public const int PipelineRowBytes = 256 << 10;
 

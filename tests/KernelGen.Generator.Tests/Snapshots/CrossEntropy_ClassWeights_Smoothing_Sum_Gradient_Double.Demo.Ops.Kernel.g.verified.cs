@@ -591,8 +591,7 @@ namespace Demo
                 // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
                 ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
-                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -607,10 +606,10 @@ namespace Demo
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
                     ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector512<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    ref double ww = ref writes ? ref w : ref zeros;   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
+                    ref double ww = ref writes ? ref w : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
                     global::System.Runtime.Intrinsics.Vector512<double> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumNext);
                     // Row r's factor, which needs its target's weight (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
@@ -1037,8 +1036,7 @@ namespace Demo
                 // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
                 ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
-                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -1053,10 +1051,10 @@ namespace Demo
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
                     ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector256<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    ref double ww = ref writes ? ref w : ref zeros;   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
+                    ref double ww = ref writes ? ref w : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
                     global::System.Runtime.Intrinsics.Vector256<double> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumNext);
                     // Row r's factor, which needs its target's weight (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
@@ -1436,8 +1434,7 @@ namespace Demo
                 // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
                 ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
-                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -1452,10 +1449,10 @@ namespace Demo
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
                     ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    ref double ww = ref writes ? ref w : ref zeros;   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
+                    ref double ww = ref writes ? ref w : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
                     global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
                     // Row r's factor, which needs its target's weight (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.
@@ -1833,8 +1830,7 @@ namespace Demo
                 // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
                 ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
-                ref double zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
                 double maximumNext = double.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 double maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -1849,10 +1845,10 @@ namespace Demo
                     ref double xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
-                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
                     ref double gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<double> uniform = writes ? uniformOfRows : global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    ref double ww = ref writes ? ref w : ref zeros;   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
+                    ref double ww = ref writes ? ref w : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)
                     global::System.Runtime.Intrinsics.Vector128<double> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
                     // Row r's factor, which needs its target's weight (0 for an ignored row or while there is no row r).
                     // Its scalars are computed again after the loop rather than kept: live across it, they would take registers from it.

@@ -548,8 +548,7 @@ namespace Demo
                 // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
                 ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(4 * (int)n));
                 ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
-                ref float zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
                 float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 float maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -562,7 +561,7 @@ namespace Demo
                     ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
-                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
                     ref float gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector512<float> rowMax = global::System.Runtime.Intrinsics.Vector512.Create(maximumNext);
                     global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.Create(writes ? (float)(scale / sum) : 0);   // row r's (0 for an ignored row or none)
@@ -916,8 +915,7 @@ namespace Demo
                 // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
                 ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(4 * (int)n));
                 ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
-                ref float zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
                 float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 float maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -930,7 +928,7 @@ namespace Demo
                     ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
-                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
                     ref float gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector256<float> rowMax = global::System.Runtime.Intrinsics.Vector256.Create(maximumNext);
                     global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.Create(writes ? (float)(scale / sum) : 0);   // row r's (0 for an ignored row or none)
@@ -1251,8 +1249,7 @@ namespace Demo
                 // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
                 ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(4 * (int)n));
                 ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
-                ref float zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
                 float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 float maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -1265,7 +1262,7 @@ namespace Demo
                     ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
-                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
                     ref float gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
                     global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create(writes ? (float)(scale / sum) : 0);   // row r's (0 for an ignored row or none)
@@ -1584,8 +1581,7 @@ namespace Demo
                 // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
                 ref float scratch = ref global::KernelGen.Runtime.ScratchRows.Get<float>(checked(4 * (int)n));
                 ref float spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
-                ref float zeros = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
-                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref zeros, (int)n).Clear();
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
                 float maximumNext = float.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)
                 float maximumOfRow = 0;                   // the maximum of row r
                 double sum = 1;                            // Σ e of row r
@@ -1598,7 +1594,7 @@ namespace Demo
                     ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
-                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref zeros : ref spare);
+                    ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
                     ref float gw = ref row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, (nint)row * n) : ref spare;
                     global::System.Runtime.Intrinsics.Vector128<float> rowMax = global::System.Runtime.Intrinsics.Vector128.Create(maximumNext);
                     global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.Create(writes ? (float)(scale / sum) : 0);   // row r's (0 for an ignored row or none)
