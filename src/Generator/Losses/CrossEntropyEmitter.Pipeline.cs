@@ -197,7 +197,9 @@ internal sealed partial class CrossEntropyEmitter
             writer.Line("// that the row is written in the pipeline like the others rather than cleared in a pass of its own.");
             writer.Line($"ref {this.T} scratch = ref global::KernelGen.Runtime.ScratchRows.Get<{this.T}>(checked(4 * (int)n));");
             writer.Line($"ref {this.T} spare = ref {Unsafe}.Add(ref scratch, 2 * n);");
-            writer.Line($"{MemoryMarshal}.CreateSpan(ref {Unsafe}.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)");
+            // Row 3 of the scratch, the zeros: written out where used rather than held in a local, which cost the loop a register.
+            string zeros = $"{Unsafe}.Add(ref scratch, 3 * n)";
+            writer.Line($"{MemoryMarshal}.CreateSpan(ref {zeros}, (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)");
             writer.Line($"{this.T} maximumNext = {this.T}.PositiveInfinity;   // the maximum of row r + 1 (+∞ before there is one: its stage computes exp(−∞) = 0)");
             writer.Line($"{this.T} maximumOfRow = 0;                   // the maximum of row r");
             writer.Line("double sum = 1;                            // Σ e of row r");
@@ -216,14 +218,14 @@ internal sealed partial class CrossEntropyEmitter
                 writer.Line($"ref {this.T} xe = ref {Unsafe}.Add(ref x, (nint)(next < rows ? {Math}.Max(next, 0) : 0) * n);");
                 writer.Line($"ref {this.T} se = ref next >= 0 && next < rows ? ref {Unsafe}.Add(ref scratch, (nint)(next & 1) * n) : ref spare;");
                 writer.Line("// Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.");
-                writer.Line($"ref {this.T} sw = ref writes ? ref {Unsafe}.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref {Unsafe}.Add(ref scratch, 3 * n) : ref spare);");
+                writer.Line($"ref {this.T} sw = ref writes ? ref {Unsafe}.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref {zeros} : ref spare);");
                 writer.Line($"ref {this.T} gw = ref row >= 0 ? ref {Unsafe}.Add(ref gradient, (nint)row * n) : ref spare;");
                 if (this.HasSmoothing)
                 {
                     writer.Line($"{c.Vec} uniform = writes ? uniformOfRows : {c.Vec}.Zero;");
                     if (this.HasClassWeights)
                     {
-                        writer.Line($"ref {this.T} ww = ref writes ? ref w : ref {Unsafe}.Add(ref scratch, 3 * n);   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)");
+                        writer.Line($"ref {this.T} ww = ref writes ? ref w : ref {zeros};   // the class weights of the − ε·scale/K·w_k term (0 for an ignored row)");
                     }
                 }
                 writer.Line($"{c.Vec} rowMax = {c.Splat("maximumNext")};");

@@ -44,8 +44,8 @@ internal sealed partial class SoftmaxEmitter
     /// row alone's passes) — instead of the two-row pipelining, whose output pass also reads the next row from memory and so
     /// pushes the row and its output out of L2 (1 MiB) between the passes. Paired, <c>--ratios</c> on the Zen 5 machine
     /// (docs/benchmarks.md, session 20): <c>Auto</c> against the fastest other algorithm (Online) at 256 × 65 536 floats went from
-    /// 0.89–0.91 to 1.05; at 2048 × 8192, 1024 × 16 384 and 512 × 32 768 from 0.87–0.96 to 1.00–1.06. Rows of 1 MiB and more
-    /// gained nothing (0.86–0.89 of Online either way).
+    /// 0.89–0.91 to 1.00–1.05; at 2048 × 8192, 1024 × 16 384 and 512 × 32 768 from 0.89–0.95 to 0.98–1.06. Rows of 1 MiB and more
+    /// gained nothing (0.71–0.89 of Online either way).
     /// </summary>
     public const int RowsOneAtATimeRowBytes = 256 * 1024;
 
