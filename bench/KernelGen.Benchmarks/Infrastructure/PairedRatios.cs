@@ -62,6 +62,7 @@ public static class PairedRatios
         new("6", "softmax Width = 64 vs ONNX Runtime", typeof(SoftmaxWidth64), "4096x64", "Avx512_Width64", "OnnxRuntime_Softmax", Kind.Faster, 1.5),
         new("6", "softmax TwoPass vs ThreePassReload", typeof(SoftmaxAlgorithms), "1x16777216", "Avx512_TwoPass", "Avx512_ThreePassReload", Kind.Faster, 1.15),
         new("6", "softmax TwoPass vs ThreePassReload", typeof(SoftmaxAlgorithms), "256x65536", "Avx512_TwoPass", "Avx512_ThreePassReload", Kind.Faster, 1.15),
+        new("6", "ceiling of the above: TwoPass's arithmetic alone (each row computed from one row kept in L2) vs ThreePassReload", typeof(SoftmaxTwoPassFloor), "256x65536", "Avx512_TwoPass_OneRowInL2", "Avx512_ThreePassReload", Kind.Ceiling, 1.15, PeerClass: typeof(SoftmaxAlgorithms)),
         new("6", "softmax TwoPass, share of its copy roofline (12 B/elem)", typeof(SoftmaxAlgorithms), "1x16777216", "Avx512_TwoPass", "Copy", Kind.Roofline, 0.85, 12),
         new("6", "softmax TwoPass, share of its copy roofline (12 B/elem)", typeof(SoftmaxAlgorithms), "256x65536", "Avx512_TwoPass", "Copy", Kind.Roofline, 0.85, 12),
         new("6", "softmax Auto vs the fastest algorithm", typeof(SoftmaxAlgorithms), "4096x64", "Avx512_Auto", OtherAlgorithms, Kind.Fastest, 0.95),
