@@ -557,8 +557,10 @@ namespace Demo
                 {
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
-                    ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
-                    ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
+                    // +0 and its loss left out), so that padding costs a batch only the stores of its gradient rows.
+                    ref float xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref float xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
                     ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
@@ -924,8 +926,10 @@ namespace Demo
                 {
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
-                    ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
-                    ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
+                    // +0 and its loss left out), so that padding costs a batch only the stores of its gradient rows.
+                    ref float xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref float xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
                     ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
@@ -1258,8 +1262,10 @@ namespace Demo
                 {
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
-                    ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
-                    ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
+                    // +0 and its loss left out), so that padding costs a batch only the stores of its gradient rows.
+                    ref float xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref float xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
                     ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
@@ -1590,8 +1596,10 @@ namespace Demo
                 {
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
-                    ref float xm = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
-                    ref float xe = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
+                    // +0 and its loss left out), so that padding costs a batch only the stores of its gradient rows.
+                    ref float xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
+                    ref float xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref float se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
                     ref float sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
