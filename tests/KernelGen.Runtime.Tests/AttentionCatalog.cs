@@ -114,13 +114,10 @@ public static class AttentionCatalog
     {
         foreach (MethodInfo method in typeof(AttentionKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
         {
-            object? attribute = (object?)method.GetCustomAttribute<SoftmaxAttribute>() ?? method.GetCustomAttribute<LogSoftmaxAttribute>();
-            if (attribute is null)
+            if (method.GetCustomAttribute<SoftmaxFamilyAttribute>() is not { } attribute)
             {
                 continue;
             }
-
-            T Option<T>(string name) => (T)attribute.GetType().GetProperty(name)!.GetValue(attribute)!;
 
             Type paths = typeof(AttentionKernels).GetNestedType(method.Name + "Paths", BindingFlags.Public)!;
             ParameterInfo[] parameters = method.GetParameters();
@@ -130,17 +127,17 @@ public static class AttentionCatalog
                 IsLog = attribute is LogSoftmaxAttribute,
                 IsDouble = parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
                 ManyRows = parameters[^1].ParameterType == typeof(int),
-                Width = Option<int>("Width"),
-                Temperature = Option<double>("Temperature"),
-                Scale = Option<double>("Scale"),
-                Softcap = Option<double>("Softcap"),
-                Mask = Option<bool>("Mask"),
-                Sink = Option<bool>("Sink"),
-                MaskedRowsAreZero = Option<bool>("MaskedRowsAreZero"),
-                Causal = Option<bool>("Causal"),
-                CausalOffset = Option<int>("CausalOffset"),
-                MaxBias = Option<double>("MaxBias"),
-                Heads = Option<int>("Heads"),
+                Width = attribute.Width,
+                Temperature = attribute.Temperature,
+                Scale = attribute.Scale,
+                Softcap = attribute.Softcap,
+                Mask = attribute.Mask,
+                Sink = attribute.Sink,
+                MaskedRowsAreZero = attribute.MaskedRowsAreZero,
+                Causal = attribute.Causal,
+                CausalOffset = attribute.CausalOffset,
+                MaxBias = attribute.MaxBias,
+                Heads = attribute.Heads,
                 Dispatcher = method,
                 Paths = KernelCatalog.PathsOf(paths),
             };

@@ -79,20 +79,18 @@ public static class KernelCatalog
     {
         foreach (MethodInfo method in typeof(TestKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
         {
-            object? attribute = (object?)method.GetCustomAttribute<SoftmaxAttribute>() ?? method.GetCustomAttribute<LogSoftmaxAttribute>();
-            if (attribute is null)
+            if (method.GetCustomAttribute<SoftmaxFamilyAttribute>() is not { } options)
             {
                 continue;
             }
 
-            dynamic options = attribute;
             Type paths = typeof(TestKernels).GetNestedType(method.Name + "Paths")!;
             IReadOnlyDictionary<string, MethodInfo> map = PathsOf(paths);
 
             yield return new KernelInfo
             {
                 Name = method.Name,
-                IsLog = attribute is LogSoftmaxAttribute,
+                IsLog = options is LogSoftmaxAttribute,
                 IsDouble = method.GetParameters()[0].ParameterType == typeof(ReadOnlySpan<double>),
                 ManyRows = method.GetParameters().Length == 3,
                 Algorithm = options.Algorithm,

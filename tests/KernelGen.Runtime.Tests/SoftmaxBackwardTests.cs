@@ -43,20 +43,19 @@ public class SoftmaxBackwardTests
     }
 
     public static readonly IReadOnlyList<Kernel> All = typeof(SoftmaxBackwardKernels).GetMethods(BindingFlags.Public | BindingFlags.Static)
-        .Select(static m => (Method: m, Attribute: (object?)m.GetCustomAttribute<SoftmaxAttribute>() ?? m.GetCustomAttribute<LogSoftmaxAttribute>()))
+        .Select(static m => (Method: m, Attribute: m.GetCustomAttribute<SoftmaxFamilyAttribute>()))
         .Where(static p => p.Attribute is not null)
         .Select(static p =>
         {
-            object a = p.Attribute!;
-            T Option<T>(string name) => (T)a.GetType().GetProperty(name)!.GetValue(a)!;
+            SoftmaxFamilyAttribute a = p.Attribute!;
             ParameterInfo[] parameters = p.Method.GetParameters();
             return new Kernel(
                 p.Method.Name,
                 a is LogSoftmaxAttribute,
                 parameters[0].ParameterType == typeof(ReadOnlySpan<double>),
                 parameters[^1].ParameterType == typeof(int),
-                Option<int>("Width"),
-                Option<double>("Scale") / Option<double>("Temperature"),
+                a.Width,
+                a.Scale / a.Temperature,
                 p.Method,
                 KernelCatalog.PathsOf(typeof(SoftmaxBackwardKernels).GetNestedType(p.Method.Name + "Paths", BindingFlags.Public)!));
         })
