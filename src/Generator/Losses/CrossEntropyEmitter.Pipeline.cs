@@ -193,8 +193,8 @@ internal sealed partial class CrossEntropyEmitter
         {
             writer.Line("int rows = targets.Length;");
             writer.Line("// Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a");
-            writer.Line("// row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so");
-            writer.Line("// that the row is written in the pipeline like the others rather than cleared in a pass of its own.");
+            writer.Line("// row (the first and last two iterations); and zeros, which an ignored row's stages read instead of its logits and its");
+            writer.Line("// stage 3 scales by 0 into its gradient, so that the row is written in the pipeline like the others, its logits unread.");
             writer.Line($"ref {this.T} scratch = ref global::KernelGen.Runtime.ScratchRows.Get<{this.T}>(checked(4 * (int)n));");
             writer.Line($"ref {this.T} spare = ref {Unsafe}.Add(ref scratch, 2 * n);");
             // Row 3 of the scratch, the zeros: written out where used rather than held in a local, which cost the loop a register.
@@ -215,7 +215,7 @@ internal sealed partial class CrossEntropyEmitter
                 writer.Line("int ahead = row + 2, next = row + 1;");
                 writer.Line("bool writes = row >= 0 && targets[row] != IgnoreIndex;");
                 writer.Line("// An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is");
-                writer.Line("// +0 and its loss left out), so that padding costs a batch only the stores of its gradient rows.");
+                writer.Line("// +0 and its loss left out), so that padding costs a batch no memory reads.");
                 writer.Line($"ref {this.T} xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref {zeros} : ref {Unsafe}.Add(ref x, (nint){Math}.Min(ahead, rows - 1) * n);");
                 writer.Line($"ref {this.T} xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref {zeros} : ref {Unsafe}.Add(ref x, (nint)(next < rows ? {Math}.Max(next, 0) : 0) * n);");
                 writer.Line($"ref {this.T} se = ref next >= 0 && next < rows ? ref {Unsafe}.Add(ref scratch, (nint)(next & 1) * n) : ref spare;");

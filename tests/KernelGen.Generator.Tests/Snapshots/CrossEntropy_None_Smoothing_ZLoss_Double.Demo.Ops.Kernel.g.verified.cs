@@ -538,8 +538,8 @@ namespace Demo
             {
                 int rows = targets.Length;
                 // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
-                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
-                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                // row (the first and last two iterations); and zeros, which an ignored row's stages read instead of its logits and its
+                // stage 3 scales by 0 into its gradient, so that the row is written in the pipeline like the others, its logits unread.
                 ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
@@ -554,7 +554,7 @@ namespace Demo
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
                     // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
-                    // +0 and its loss left out), so that padding costs a batch only the stores of its gradient rows.
+                    // +0 and its loss left out), so that padding costs a batch no memory reads.
                     ref double xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
@@ -984,8 +984,8 @@ namespace Demo
             {
                 int rows = targets.Length;
                 // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
-                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
-                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                // row (the first and last two iterations); and zeros, which an ignored row's stages read instead of its logits and its
+                // stage 3 scales by 0 into its gradient, so that the row is written in the pipeline like the others, its logits unread.
                 ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
@@ -1000,7 +1000,7 @@ namespace Demo
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
                     // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
-                    // +0 and its loss left out), so that padding costs a batch only the stores of its gradient rows.
+                    // +0 and its loss left out), so that padding costs a batch no memory reads.
                     ref double xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
@@ -1383,8 +1383,8 @@ namespace Demo
             {
                 int rows = targets.Length;
                 // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
-                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
-                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                // row (the first and last two iterations); and zeros, which an ignored row's stages read instead of its logits and its
+                // stage 3 scales by 0 into its gradient, so that the row is written in the pipeline like the others, its logits unread.
                 ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
@@ -1399,7 +1399,7 @@ namespace Demo
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
                     // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
-                    // +0 and its loss left out), so that padding costs a batch only the stores of its gradient rows.
+                    // +0 and its loss left out), so that padding costs a batch no memory reads.
                     ref double xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
@@ -1780,8 +1780,8 @@ namespace Demo
             {
                 int rows = targets.Length;
                 // Four scratch rows: the exps of rows r and r + 1 (alternately); a spare row that takes the work of a stage without a
-                // row (the first and last two iterations); and zeros, which an ignored row's stage 3 scales by 0 into its gradient, so
-                // that the row is written in the pipeline like the others rather than cleared in a pass of its own.
+                // row (the first and last two iterations); and zeros, which an ignored row's stages read instead of its logits and its
+                // stage 3 scales by 0 into its gradient, so that the row is written in the pipeline like the others, its logits unread.
                 ref double scratch = ref global::KernelGen.Runtime.ScratchRows.Get<double>(checked(4 * (int)n));
                 ref double spare = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 2 * n);
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n), (int)n).Clear();   // row 3, the zeros (addressed where used: a local for it cost the loop a register)
@@ -1796,7 +1796,7 @@ namespace Demo
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
                     // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
-                    // +0 and its loss left out), so that padding costs a batch only the stores of its gradient rows.
+                    // +0 and its loss left out), so that padding costs a batch no memory reads.
                     ref double xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
                     ref double xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
