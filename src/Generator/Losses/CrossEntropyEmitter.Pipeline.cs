@@ -214,10 +214,10 @@ internal sealed partial class CrossEntropyEmitter
             {
                 writer.Line("int ahead = row + 2, next = row + 1;");
                 writer.Line("bool writes = row >= 0 && targets[row] != IgnoreIndex;");
-                writer.Line("// An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is");
-                writer.Line("// +0 and its loss left out), so that padding costs a batch no memory reads.");
-                writer.Line($"ref {this.T} xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref {zeros} : ref {Unsafe}.Add(ref x, (nint){Math}.Min(ahead, rows - 1) * n);");
-                writer.Line($"ref {this.T} xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref {zeros} : ref {Unsafe}.Add(ref x, (nint)(next < rows ? {Math}.Max(next, 0) : 0) * n);");
+                writer.Line("// Only a row that exists and counts has its logits read; the first two stages of any other (before the first row, past");
+                writer.Line("// the last, or ignored: padding) walk the zeros, whose results nothing uses, so that padding costs a batch no memory reads.");
+                writer.Line($"ref {this.T} xm = ref ahead < rows && targets[ahead] != IgnoreIndex ? ref {Unsafe}.Add(ref x, (nint)ahead * n) : ref {zeros};");
+                writer.Line($"ref {this.T} xe = ref next >= 0 && next < rows && targets[next] != IgnoreIndex ? ref {Unsafe}.Add(ref x, (nint)next * n) : ref {zeros};");
                 writer.Line($"ref {this.T} se = ref next >= 0 && next < rows ? ref {Unsafe}.Add(ref scratch, (nint)(next & 1) * n) : ref spare;");
                 writer.Line("// Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.");
                 writer.Line($"ref {this.T} sw = ref writes ? ref {Unsafe}.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref {zeros} : ref spare);");

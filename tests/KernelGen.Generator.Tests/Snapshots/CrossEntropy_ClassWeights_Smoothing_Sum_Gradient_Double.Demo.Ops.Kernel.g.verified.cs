@@ -602,10 +602,10 @@ namespace Demo
                 {
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
-                    // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
-                    // +0 and its loss left out), so that padding costs a batch no memory reads.
-                    ref double xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
-                    ref double xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    // Only a row that exists and counts has its logits read; the first two stages of any other (before the first row, past
+                    // the last, or ignored: padding) walk the zeros, whose results nothing uses, so that padding costs a batch no memory reads.
+                    ref double xm = ref ahead < rows && targets[ahead] != IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)ahead * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                    ref double xe = ref next >= 0 && next < rows && targets[next] != IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)next * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
                     ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
@@ -1049,10 +1049,10 @@ namespace Demo
                 {
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
-                    // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
-                    // +0 and its loss left out), so that padding costs a batch no memory reads.
-                    ref double xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
-                    ref double xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    // Only a row that exists and counts has its logits read; the first two stages of any other (before the first row, past
+                    // the last, or ignored: padding) walk the zeros, whose results nothing uses, so that padding costs a batch no memory reads.
+                    ref double xm = ref ahead < rows && targets[ahead] != IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)ahead * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                    ref double xe = ref next >= 0 && next < rows && targets[next] != IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)next * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
                     ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
@@ -1449,10 +1449,10 @@ namespace Demo
                 {
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
-                    // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
-                    // +0 and its loss left out), so that padding costs a batch no memory reads.
-                    ref double xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
-                    ref double xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    // Only a row that exists and counts has its logits read; the first two stages of any other (before the first row, past
+                    // the last, or ignored: padding) walk the zeros, whose results nothing uses, so that padding costs a batch no memory reads.
+                    ref double xm = ref ahead < rows && targets[ahead] != IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)ahead * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                    ref double xe = ref next >= 0 && next < rows && targets[next] != IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)next * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
                     ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
@@ -1847,10 +1847,10 @@ namespace Demo
                 {
                     int ahead = row + 2, next = row + 1;
                     bool writes = row >= 0 && targets[row] != IgnoreIndex;
-                    // An ignored row's logits are not read: its first two stages walk the zeros instead (whatever they find, its gradient is
-                    // +0 and its loss left out), so that padding costs a batch no memory reads.
-                    ref double xm = ref ahead < rows && targets[ahead] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)global::System.Math.Min(ahead, rows - 1) * n);
-                    ref double xe = ref next >= 0 && next < rows && targets[next] == IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(next < rows ? global::System.Math.Max(next, 0) : 0) * n);
+                    // Only a row that exists and counts has its logits read; the first two stages of any other (before the first row, past
+                    // the last, or ignored: padding) walk the zeros, whose results nothing uses, so that padding costs a batch no memory reads.
+                    ref double xm = ref ahead < rows && targets[ahead] != IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)ahead * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
+                    ref double xe = ref next >= 0 && next < rows && targets[next] != IgnoreIndex ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)next * n) : ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n);
                     ref double se = ref next >= 0 && next < rows ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(next & 1) * n) : ref spare;
                     // Row r's stored exps and gradient row: an ignored row reads zeros (its gradient is 0 × 0 = +0 whatever its logits); before row 0, the spare row.
                     ref double sw = ref writes ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, (nint)(row & 1) * n) : ref (row >= 0 ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 3 * n) : ref spare);
