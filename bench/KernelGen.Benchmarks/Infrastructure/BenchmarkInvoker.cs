@@ -32,14 +32,15 @@ public static class BenchmarkInvoker
             .Where(type => !type.IsAbstract && typeof(RowBenchmark).IsAssignableFrom(type))
             .OrderBy(type => type.Name, StringComparer.Ordinal);
 
-    /// <summary>Runs <paramref name="method"/> of <paramref name="type"/> once with these parameter values.</summary>
+    /// <summary>Runs <paramref name="method"/> of <paramref name="type"/> once with these parameter values. A method with
+    /// neither [KernelBenchmark] nor [PeerBenchmark] (a floor of a <c>--ratios</c> ceiling row) is run and its input checked,
+    /// with a worst error of 0.</summary>
     public static Outcome Run(Type type, MethodInfo method, IEnumerable<KeyValuePair<string, object?>> parameters)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(parameters);
-        BenchmarkMethodInfo info = BenchmarkMethodInfo.Of(method)
-            ?? throw new InvalidOperationException($"{type.Name}.{method.Name} has neither [KernelBenchmark] nor [PeerBenchmark].");
+        BenchmarkMethodInfo? info = BenchmarkMethodInfo.Of(method);
         RowBenchmark benchmark = CreateAndSetUp(type, method, parameters);
         try
         {
@@ -55,6 +56,13 @@ public static class BenchmarkInvoker
             float[] input = benchmark.Input.ToArray();
             bool modified = (Fingerprint(input, (benchmark as NormBenchmark)?.Weight.ToArray(), (benchmark as NormBenchmark)?.Bias.ToArray())
                 ^ Fingerprint((benchmark as LossBenchmark)?.Targets.ToArray())) != before;
+            if (info is null)
+            {
+                // A floor (SoftmaxTwoPassFloor, CrossEntropyFloor): it writes one row of the output, so there is no batch
+                // result to measure; it ran, and it left its input alone.
+                return new Outcome(0, modified, "a floor: ran once, no accuracy of its own");
+            }
+
             if (info.Operation is Operation.CrossEntropy or Operation.CrossEntropyGradient)
             {
                 // The loss is the method's return value; the gradient (if any) is the output.

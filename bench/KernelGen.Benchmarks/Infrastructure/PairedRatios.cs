@@ -78,6 +78,7 @@ public static class PairedRatios
         new("4, 6", "cross-entropy forward (mean) vs ONNX Runtime", typeof(CrossEntropyBenchmarks), "1024x32000", "Dispatched_Forward", "OnnxRuntime_SoftmaxCrossEntropyLoss", Kind.Faster, 4),
         new("4", "cross-entropy forward + gradient vs TensorPrimitives", typeof(CrossEntropyBenchmarks), "1024x32000", "Dispatched_ForwardGradient", "TensorPrimitives_ForwardGradient", Kind.Faster, 3),
         new("4", "ceiling of the above: streaming copy of the logits into the gradient vs TensorPrimitives", typeof(CrossEntropyBenchmarks), "1024x32000", "Copy_Streaming", "TensorPrimitives_ForwardGradient", Kind.Ceiling, 3),
+        new("4", "ceiling of the above: the kernel's arithmetic alone (each row computed from one row kept in L2) vs TensorPrimitives", typeof(CrossEntropyFloor), "1024x32000", "Avx512_ForwardGradient_OneRowInL2", "TensorPrimitives_ForwardGradient", Kind.Ceiling, 3, PeerClass: typeof(CrossEntropyBenchmarks)),
         new("5, 6", "LayerNorm vs ONNX Runtime", typeof(LayerNormBenchmarks), "256x4096", "Dispatched", "OnnxRuntime_LayerNormalization", Kind.Faster, 1.5),
         new("5", "LayerNorm vs TensorPrimitives", typeof(LayerNormBenchmarks), "256x4096", "Dispatched", "TensorPrimitives_Composition", Kind.Faster, 1.3),
         new("5", "LayerNorm, share of the copy roofline (8 B/elem)", typeof(LayerNormBenchmarks), "4096x4096", "Dispatched", "Copy", Kind.Roofline, 0.85),
