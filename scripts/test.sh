@@ -9,7 +9,8 @@
 #               path it expects (KERNELGEN_EXPECTED_PATH): Avx512, Avx2, Vector128, Scalar
 #   arm64       the runtime tests published for linux-arm64 and run under qemu (Neon)
 #   package     scripts/package-test.sh (pack, then a fresh consumer project)
-#   bench       the benchmarks' --smoke run; sample: samples/QuickStart
+#   bench       the benchmarks' --smoke run, their --check (every method's result), one --ratios
+#               row; sample: samples/QuickStart
 # Each step prints its name, duration and result; full logs go to artifacts/test-logs/.
 # xunit steps count their tests (a skipped or not-run test counts as failed); any other step
 # counts as one test. The last line is `N passed, M failed`; the exit code is 0 only if M is 0.
@@ -273,6 +274,9 @@ if [[ -d bench/KernelGen.Benchmarks ]]; then
   if ((BUILD_OK)); then
     run_step "benchmarks smoke (--smoke)" plain timeout 600 \
       dotnet run -c Release --project bench/KernelGen.Benchmarks -- --smoke
+    # Every benchmarked method (kernels, peers, copies and floors) run once at each of its shapes, its result checked.
+    run_step "benchmarks correctness (--check, every method at every shape)" plain timeout 900 \
+      dotnet run -c Release --no-build --project bench/KernelGen.Benchmarks -- --check
     # The paired-ratio mode on one small target: it prepares, times and prints (the figure itself is not judged here).
     run_step "benchmarks paired ratio (--ratios Width = 64)" plain timeout 300 \
       dotnet run -c Release --no-build --project bench/KernelGen.Benchmarks -- --ratios "Width = 64"
