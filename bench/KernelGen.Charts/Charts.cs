@@ -65,7 +65,11 @@ internal static class Charts
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, shapes.Count).Select(static i => (double)i).ToArray(),
             shapes.Select(static s => s.Replace("x", " × ", StringComparison.Ordinal)).ToArray());
-        plot.Title($"{report.ClassName}: throughput by shape (rows × row length), one thread, float");
+        // The parallel class times methods on every core beside one thread: the title says which.
+        string threads = report.Rows.Any(static r => r.Method.Contains("Parallel", StringComparison.Ordinal))
+            ? "one thread; *_Parallel on every core"
+            : "one thread";
+        plot.Title($"{report.ClassName}: throughput by shape (rows × row length), {threads}, float");
         plot.XLabel("shape (rows × row length), by row length");
         plot.YLabel("billion elements per second (higher is better)");
         plot.Axes.SetLimitsY(0, report.Rows.Max(static r => r.GigaElementsPerSecond) * 1.1);
