@@ -87,7 +87,7 @@ public class CrossEntropyBenchmarks : LossBenchmark
     /// </summary>
     [Benchmark]
     [PeerBenchmark(Peer.Copy, Operation.Copy, bytesPerElement: 8)]
-    public void Copy_Streaming() => StreamingCopy(this.Input, this.Output);
+    public void Copy_Streaming() => Copies.Streaming(this.Input, this.Output);
 
     /// <summary>
     /// ONNX Runtime 1.31.1's SoftmaxCrossEntropyLoss (opset 13, reduction "mean", ignore_index −100, int64
@@ -226,34 +226,4 @@ public class CrossEntropyBenchmarks : LossBenchmark
         g[target] -= (float)scale;
         return loss;
     });
-
-    /// <summary>
-    /// Copies <paramref name="source"/> into <paramref name="destination"/> (the same length) with 512-bit streaming stores
-    /// once the destination is 64-byte aligned, ordinary stores for the head and the tail; <c>Span.CopyTo</c> without AVX-512.
-    /// </summary>
-    private static void StreamingCopy(ReadOnlySpan<float> source, Span<float> destination)
-    {
-        if (!Vector512.IsHardwareAccelerated || source.Length != destination.Length)
-        {
-            source.CopyTo(destination);
-            return;
-        }
-
-        ref float x = ref MemoryMarshal.GetReference(source);
-        ref float y = ref MemoryMarshal.GetReference(destination);
-        nint n = source.Length;
-        nint head = CacheHints.StreamingHead(ref y, n, 64);
-        source[..(int)head].CopyTo(destination);
-        nint i = head;
-        for (; i <= n - 64; i += 64)
-        {
-            CacheHints.StoreStreaming(Vector512.LoadUnsafe(ref x, (nuint)i), ref y, (nuint)i);
-            CacheHints.StoreStreaming(Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), ref y, (nuint)(i + 16));
-            CacheHints.StoreStreaming(Vector512.LoadUnsafe(ref x, (nuint)(i + 32)), ref y, (nuint)(i + 32));
-            CacheHints.StoreStreaming(Vector512.LoadUnsafe(ref x, (nuint)(i + 48)), ref y, (nuint)(i + 48));
-        }
-
-        source[(int)i..].CopyTo(destination[(int)i..]);
-        CacheHints.StreamingFence();
-    }
 }

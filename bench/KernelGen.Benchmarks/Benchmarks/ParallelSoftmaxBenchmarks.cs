@@ -18,6 +18,9 @@ public class ParallelSoftmaxBenchmarks : SoftmaxBenchmark
     private static readonly RowParallel.RowsBody<float> CopyBlock =
         static (ref RowParallel.RowBlock<float> block) => block.Rows(0).CopyTo(block.Rows(1));
 
+    private static readonly RowParallel.RowsBody<float> StreamingCopyBlock =
+        static (ref RowParallel.RowBlock<float> block) => Copies.Streaming(block.Rows(0), block.Rows(1));
+
     protected override IReadOnlyList<string> OfferedShapes => ["1024x1024", "4096x4096"];
 
     [Benchmark]
@@ -37,4 +40,10 @@ public class ParallelSoftmaxBenchmarks : SoftmaxBenchmark
     [PeerBenchmark(Peer.Copy, Operation.Copy, bytesPerElement: 8)]
     public void Copy_Parallel() =>
         RowParallel.For(CopyBlock, this.Input.Count / this.RowLength, this.RowLength, new RowParallel.SpanList<float>(this.Input, this.Output));
+
+    /// <summary>The same with streaming stores (<see cref="Copies.Streaming"/>): each thread copies its block without fetching the output's lines.</summary>
+    [Benchmark]
+    [PeerBenchmark(Peer.Copy, Operation.Copy, bytesPerElement: 8)]
+    public void Copy_ParallelStreaming() =>
+        RowParallel.For(StreamingCopyBlock, this.Input.Count / this.RowLength, this.RowLength, new RowParallel.SpanList<float>(this.Input, this.Output));
 }
