@@ -412,7 +412,16 @@ public static unsafe class RowParallel
             }
         }
 
-        public void Reset() => this.set = false;
+        // A full fence after the store. The caller clears the done signal, then reads the count of blocks still running
+        // (Run's wait loop); a store may pass a later load of another address (x86's store buffer does it; weaker models
+        // too), so without the fence a worker could count down and set the signal between the two, and the caller's
+        // clear, made visible last, would wipe the signal out: a caller waiting forever with nothing pending (it
+        // happened, about once in 2–20 million calls of empty blocks: ParallelTests.EmptyBlocksBackToBackNeverHang).
+        public void Reset()
+        {
+            this.set = false;
+            Interlocked.MemoryBarrier();
+        }
 
         public void Wait()
         {
