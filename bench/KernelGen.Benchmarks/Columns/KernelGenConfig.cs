@@ -35,8 +35,9 @@ public static class KernelGenConfig
             .WithBuildTimeout(System.TimeSpan.FromMinutes(10))
             .AddColumn(StatisticColumn.Median)
             .AddColumn(Columns)
-            .AddFilter(new SimpleFilter(static benchmark => BenchmarkMethodInfo.Of(benchmark.Descriptor.WorkloadMethod) is not { } info
-                || (info.IsSupported && (SummaryLookup.Shape(benchmark) is not RowShape shape || info.Accepts(shape.RowLength)))))
+            .AddFilter(new SimpleFilter(static benchmark => BenchmarkMethodInfo.CanRun(benchmark.Descriptor.WorkloadMethod)
+                && (BenchmarkMethodInfo.Of(benchmark.Descriptor.WorkloadMethod) is not { } info
+                    || SummaryLookup.Shape(benchmark) is not RowShape shape || info.Accepts(shape.RowLength))))
             .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared, MethodOrderPolicy.Declared))
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(20));
     }

@@ -242,6 +242,22 @@ public sealed record BenchmarkMethodInfo(Operation Operation, Peer Peer, KernelB
         return null;
     }
 
+    /// <summary>
+    /// Whether this machine can run <paramref name="method"/>: by its metadata's path, or, for a method without metadata
+    /// (a floor of a <c>--ratios</c> ceiling row), by the path its name starts with (<c>Avx512_…</c>, <c>Avx2_…</c>).
+    /// </summary>
+    public static bool CanRun(MethodInfo method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        if (Of(method) is { } info)
+        {
+            return info.IsSupported;
+        }
+
+        int underscore = method.Name.IndexOf('_', StringComparison.Ordinal);
+        return underscore <= 0 || !Enum.TryParse(method.Name[..underscore], out KernelPath path) || PathSupport.IsSupported(path);
+    }
+
     /// <summary>Whether this machine can run the method (a KernelGen path the machine lacks cannot).</summary>
     public bool IsSupported => this.Kernel is null || this.Kernel.Dispatched || PathSupport.IsSupported(this.Kernel.Path);
 
