@@ -1,12 +1,9 @@
 using System;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using KernelGen.Benchmarks.Infrastructure;
 using KernelGen.Benchmarks.Kernels;
 using KernelGen.Benchmarks.Onnx;
-using KernelGen.Runtime;
 
 namespace KernelGen.Benchmarks;
 
