@@ -77,6 +77,14 @@ public static class CacheHints
         }
     }
 
+    /// <summary>
+    /// The size of this machine's L1 data cache, in bytes, read once from the processor (x86: CPUID, leaf 4 on Intel,
+    /// leaf 80000005h on AMD and Hygon); 0 where it cannot be known (Arm64, or a processor or hypervisor
+    /// that does not report it). A kernel uses it to decide whether a row's working set fits in L1: RmsNorm's in-cache
+    /// pass 1 asks for γ's lines only when x, γ and y of a row fit (docs/attributes.md).
+    /// </summary>
+    public static readonly int L1DataBytes = ReadL1DataBytes();
+
     /// <summary>Outputs at least this large (8 MiB: four times this machine's L2, a small part of its L3) are written with streaming stores.</summary>
     public const int StreamingThresholdBytes = 8 << 20;
 
@@ -92,6 +100,44 @@ public static class CacheHints
     {
         get => streamingStores;
         set => streamingStores = value;
+    }
+
+    // AMD and Hygon report L1's size in KiB in CPUID leaf 80000005h, ECX[31:24] (this machine's hypervisor leaves the
+    // newer leaf 8000001Dh empty). Intel lists its caches in leaf 4, one per subleaf until type 0: EAX[4:0] type
+    // (1: data), EAX[7:5] level; size = ways · partitions · line size · sets, each field stored as its value − 1
+    // (EBX[31:22], EBX[21:12], EBX[11:0], ECX).
+    private static int ReadL1DataBytes()
+    {
+        if (!X86Base.IsSupported)
+        {
+            return 0;
+        }
+
+        (int maxBasic, int vendor0, int vendor2, int vendor1) = X86Base.CpuId(0, 0);
+        if ((vendor0, vendor1, vendor2) is (0x68747541, 0x69746E65, 0x444D4163)   // "AuthenticAMD"
+            or (0x6F677948, 0x6E65476E, 0x656E6975))                               // "HygonGenuine"
+        {
+            bool hasLeaf = (uint)X86Base.CpuId(unchecked((int)0x80000000), 0).Eax >= 0x80000005;
+            return hasLeaf ? (int)((uint)X86Base.CpuId(unchecked((int)0x80000005), 0).Ecx >> 24) * 1024 : 0;
+        }
+
+        for (int subleaf = 0; maxBasic >= 4 && subleaf < 16; subleaf++)
+        {
+            (int eax, int ebx, int ecx, _) = X86Base.CpuId(4, subleaf);
+            int type = eax & 0x1F;
+            if (type == 0)
+            {
+                break;
+            }
+
+            if (type == 1 && ((eax >> 5) & 7) == 1)
+            {
+                long bytes = (long)(((ebx >> 22) & 0x3FF) + 1) * (((ebx >> 12) & 0x3FF) + 1) * ((ebx & 0xFFF) + 1) * ((long)(uint)ecx + 1);
+                return bytes <= (1 << 24) ? (int)bytes : 0;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>

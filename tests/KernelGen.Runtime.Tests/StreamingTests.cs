@@ -33,6 +33,33 @@ public class StreamingTests
         Assert.Equal(Enumerable.Range(0, 100).Select(static i => (float)i), data);
     }
 
+    [Fact]
+    public void L1DataBytesIsTheProcessorsL1OrZero()
+    {
+        int bytes = CacheHints.L1DataBytes;
+        if (!System.Runtime.Intrinsics.X86.X86Base.IsSupported)
+        {
+            Assert.Equal(0, bytes);   // Arm64: unknown, so RmsNorm asks for nothing
+            return;
+        }
+
+        // x86: whole KiB between 16 KiB and 1 MiB (every L1 data cache made), or 0 when CPUID does not say.
+        Assert.True(bytes == 0 || (bytes is >= 16 << 10 and <= 1 << 20 && bytes % 1024 == 0), $"L1DataBytes = {bytes}");
+
+        // Where Linux lists the caches (not in every VM), the same size as its level-1 data cache.
+        string[] caches = System.IO.Directory.Exists("/sys/devices/system/cpu/cpu0/cache")
+            ? System.IO.Directory.GetDirectories("/sys/devices/system/cpu/cpu0/cache", "index*")
+            : Array.Empty<string>();
+        foreach (string cache in caches)
+        {
+            string Read(string name) => System.IO.File.ReadAllText(System.IO.Path.Combine(cache, name)).Trim();
+            if (Read("level") == "1" && Read("type") == "Data" && Read("size") is { } size && size.EndsWith('K'))
+            {
+                Assert.Equal(int.Parse(size.TrimEnd('K'), System.Globalization.CultureInfo.InvariantCulture) * 1024, bytes);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(64)]
     [InlineData(32)]

@@ -449,7 +449,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             c.WriteSumDeclarations(writer, "total", wide: "totalWide", comment: false);
         }
 
-        this.WriteSquaresPass(writer, c, a => this.LoadRow(a, recompute: true), storeTo: this.HasResidual && !recompute ? "h" : null);
+        this.WriteSquaresPass(writer, c, a => this.LoadRow(a, recompute: true), storeTo: this.HasResidual && !recompute ? "h" : null, alongside: this.WriteWeightRequest(writer, c, stores));
         if (this.IsCompressed)
         {
             writer.Line($"double total = {c.M}.SumWidened(totalWideLow, totalWideHigh);");
@@ -465,6 +465,36 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             this.WriteResidualSum(w, c, group, recompute);
             this.WriteRmsOutputs(w, c, group, recompute);
         });
+    }
+
+    // RmsNorm's pass 1 in cache also asks for γ's lines when x, γ and y of the row fit in L1 together (CacheHints.L1DataBytes):
+    // γ, last read in the previous row's output pass, is then newer than that row's x and y, which the cache drops first,
+    // and this row's output pass finds it in L1 (rows of 4096 floats on a 48 KiB L1: 1.05–1.08× → 1.10–1.18× TensorPrimitives,
+    // docs/benchmarks.md, session 23). Rows that do not fit run slower with it (rows of 8192 floats: 0.89×), and so does the
+    // streaming form, which asks for the next row's x instead. Writes the decision (once per row) and gives the statement
+    // for each unrolled group of pass 1; nothing without γ, with a residual (pass 1 writes h) or on a path without prefetch.
+    private Action<IndentedWriter, IReadOnlyList<VectorAccess>>? WriteWeightRequest(IndentedWriter writer, VectorLoopWriter c, OutputStores stores)
+    {
+        if (!this.HasWeight || this.HasResidual || stores == OutputStores.Streaming || c.PrefetchBytes == 0)
+        {
+            return null;
+        }
+
+        int rowBytesPerElement = 3 * (c.Element == ElementType.Float ? 4 : 8);
+        writer.Line($"// In cache, when x, γ and y of the row ({rowBytesPerElement} bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.");
+        writer.Line($"bool askForWeight = {(stores == OutputStores.Both ? "!stream && " : string.Empty)}{rowBytesPerElement} * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;");
+        return (w, group) =>
+        {
+            if (group.Count != c.Unroll || group[0].IsTail)
+            {
+                return;
+            }
+
+            using (w.Block("if (askForWeight)"))
+            {
+                w.Line($"global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, {group[0].Index}, {c.PrefetchBytes});");
+            }
+        };
     }
 
     // Pass 1 over a row: v = the vector ('load'), written out to 'storeTo' if given (the residual's in-cache form: h),

@@ -262,6 +262,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> total6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> total7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> totalWideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, totalWideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 128)
                 {
@@ -292,6 +294,10 @@ namespace Demo
                         total6 += v6;
                         square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
                         total7 += v7;
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 512);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
                     square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -456,6 +462,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> total2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> total3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> totalWideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, totalWideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 32)
                 {
@@ -474,6 +482,10 @@ namespace Demo
                         total2 += v2;
                         square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
                         total3 += v3;
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 128);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -582,6 +594,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> total2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> totalWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, totalWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 16)
                 {
@@ -600,6 +614,10 @@ namespace Demo
                         total2 += v2;
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
                         total3 += v3;
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -708,6 +726,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> total2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> totalWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, totalWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 16)
                 {
@@ -726,6 +746,10 @@ namespace Demo
                         total2 += v2;
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
                         total3 += v3;
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;

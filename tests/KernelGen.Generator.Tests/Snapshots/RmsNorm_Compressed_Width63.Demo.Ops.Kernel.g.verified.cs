@@ -267,6 +267,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> total2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> totalWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, totalWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 16)
                 {
@@ -285,6 +287,10 @@ namespace Demo
                         total2 += v2;
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
                         total3 += v3;
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -394,6 +400,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> total2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> total3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> totalWideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, totalWideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 16)
                 {
@@ -412,6 +420,10 @@ namespace Demo
                         total2 += v2;
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
                         total3 += v3;
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;

@@ -225,6 +225,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 128)
                 {
@@ -247,6 +249,10 @@ namespace Demo
                         square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
                         square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
                         square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 512);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
                     square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -381,6 +387,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 32)
                 {
@@ -395,6 +403,10 @@ namespace Demo
                         square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 128);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -485,6 +497,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 16)
                 {
@@ -499,6 +513,10 @@ namespace Demo
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -589,6 +607,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 16)
                 {
@@ -603,6 +623,10 @@ namespace Demo
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;

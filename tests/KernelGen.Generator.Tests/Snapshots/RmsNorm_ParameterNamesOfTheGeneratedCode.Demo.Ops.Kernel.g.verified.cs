@@ -281,6 +281,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<float> square6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> square7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 128)
                 {
@@ -303,6 +305,10 @@ namespace Demo
                         square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
                         square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
                         square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 512);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
                     square0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -647,6 +653,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<float> square2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> square3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 32)
                 {
@@ -661,6 +669,10 @@ namespace Demo
                         square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 128);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -881,6 +893,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 16)
                 {
@@ -895,6 +909,10 @@ namespace Demo
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1115,6 +1133,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<float> square2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> square3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (12 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 12 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 16)
                 {
@@ -1129,6 +1149,10 @@ namespace Demo
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;

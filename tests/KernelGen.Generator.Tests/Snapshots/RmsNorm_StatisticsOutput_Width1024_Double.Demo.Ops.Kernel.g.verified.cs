@@ -311,6 +311,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector512<double> square6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> square7 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<double> wideLow = global::System.Runtime.Intrinsics.Vector512<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                // In cache, when x, γ and y of the row (24 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 24 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 64)
                 {
@@ -333,6 +335,10 @@ namespace Demo
                         square5 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v5, v5, square5);
                         square6 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v6, v6, square6);
                         square7 = global::KernelGen.Runtime.VectorMath512.MultiplyAdd(v7, v7, square7);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 512);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath512.AddWidened(ref wideLow, ref wideHigh, (((square0 + square1) + (square2 + square3)) + ((square4 + square5) + (square6 + square7))));
                     square0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
@@ -686,6 +692,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256<double> square2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> square3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<double> wideLow = global::System.Runtime.Intrinsics.Vector256<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                // In cache, when x, γ and y of the row (24 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 24 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 16)
                 {
@@ -700,6 +708,10 @@ namespace Demo
                         square1 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath256.MultiplyAdd(v3, v3, square3);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 128);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath256.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -929,6 +941,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (24 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 24 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 8)
                 {
@@ -943,6 +957,10 @@ namespace Demo
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -1172,6 +1190,8 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector128<double> square2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> square3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<double> wideLow = global::System.Runtime.Intrinsics.Vector128<double>.Zero, wideHigh = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                // In cache, when x, γ and y of the row (24 bytes per element) fit in L1, pass 1 asks for γ's lines too: the output pass then finds γ in L1.
+                bool askForWeight = !stream && 24 * n <= global::KernelGen.Runtime.CacheHints.L1DataBytes;
                 i = 0;
                 while (i <= n - 8)
                 {
@@ -1186,6 +1206,10 @@ namespace Demo
                         square1 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v1, v1, square1);
                         square2 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v2, v2, square2);
                         square3 = global::KernelGen.Runtime.VectorMath128.MultiplyAdd(v3, v3, square3);
+                        if (askForWeight)
+                        {
+                            global::KernelGen.Runtime.CacheHints.PrefetchAt(ref w, i, 64);
+                        }
                     }
                     global::KernelGen.Runtime.VectorMath128.AddWidened(ref wideLow, ref wideHigh, ((square0 + square1) + (square2 + square3)));
                     square0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
