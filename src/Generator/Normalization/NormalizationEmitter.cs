@@ -469,7 +469,7 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
 
     // RmsNorm's pass 1 in cache also asks for γ's lines when x, γ and y of the row fit in L1 together (CacheHints.L1DataBytes):
     // γ, last read in the previous row's output pass, is then newer than that row's x and y, which the cache drops first,
-    // and this row's output pass finds it in L1 (rows of 4096 floats on a 48 KiB L1: 1.05–1.08× → 1.10–1.18× TensorPrimitives,
+    // and this row's output pass finds it in L1 (rows of 4096 floats on a 48 KiB L1: 1.07× → 1.15× TensorPrimitives, medians of ten runs,
     // docs/benchmarks.md, session 23). Rows that do not fit run slower with it (rows of 8192 floats: 0.89×), and so does the
     // streaming form, which asks for the next row's x instead. Writes the decision (once per row) and gives the statement
     // for each unrolled group of pass 1; nothing without γ, with a residual (pass 1 writes h) or on a path without prefetch.
