@@ -52,9 +52,9 @@ public static unsafe class Program
         }
         else
         {
-            variants.Add(("LayerNorm (the generated row's passes)", () => Rows.LayerNorm(x, g, b, y, rows, n, affine: 2)));
-            variants.Add(("LayerNorm without β (y = γ·x̂)", () => Rows.LayerNorm(x, g, b, y, rows, n, affine: 1)));
-            variants.Add(("LayerNorm without γ and β (y = x̂)", () => Rows.LayerNorm(x, g, b, y, rows, n, affine: 0)));
+            variants.Add(("LayerNorm (the generated row's passes)", () => Rows.LayerNorm(x, g, b, y, rows, n, Rows.Affine.WeightAndBias)));
+            variants.Add(("LayerNorm without β (y = γ·x̂)", () => Rows.LayerNorm(x, g, b, y, rows, n, Rows.Affine.Weight)));
+            variants.Add(("LayerNorm without γ and β (y = x̂)", () => Rows.LayerNorm(x, g, b, y, rows, n, Rows.Affine.None)));
         }
 
         variants.Add(("Copy (Span.CopyTo)", () => new ReadOnlySpan<float>(x, rows * n).CopyTo(new Span<float>(y, rows * n))));

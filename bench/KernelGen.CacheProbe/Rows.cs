@@ -26,6 +26,19 @@ internal static unsafe class Rows
         AskedForInPass1,
     }
 
+    /// <summary>What LayerNorm's output pass adds to x̂.</summary>
+    public enum Affine
+    {
+        /// <summary>y = x̂.</summary>
+        None,
+
+        /// <summary>y = γ·x̂.</summary>
+        Weight,
+
+        /// <summary>y = γ·x̂ + β, as generated.</summary>
+        WeightAndBias,
+    }
+
     /// <summary>RmsNorm in cache, row by row: Σx², then y = x·(1/rms)[·γ] with ordinary stores.</summary>
     public static void RmsNorm(float* x, float* gamma, float* y, int rows, int n, Weight weight)
     {
@@ -58,10 +71,10 @@ internal static unsafe class Rows
     }
 
     /// <summary>
-    /// LayerNorm out of cache, row by row: Σ(x − k) and Σ(x − k)² with k = x[0]; then x̂ = (x − μ)·(1/σ) and y = γ·x̂ + β
-    /// (<paramref name="affine"/> 2), γ·x̂ (1) or x̂ (0), written with streaming stores while the next row is asked for.
+    /// LayerNorm out of cache, row by row: Σ(x − k) and Σ(x − k)² with k = x[0]; then x̂ = (x − μ)·(1/σ) and y as
+    /// <paramref name="affine"/> says (γ·x̂ + β, γ·x̂ or x̂), written with streaming stores while the next row is asked for.
     /// </summary>
-    public static void LayerNorm(float* x, float* gamma, float* beta, float* y, int rows, int n, int affine)
+    public static void LayerNorm(float* x, float* gamma, float* beta, float* y, int rows, int n, Affine affine)
     {
         for (int r = 0; r < rows; r++, x += n, y += n)
         {
@@ -106,10 +119,10 @@ internal static unsafe class Rows
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Output(Vector512<float> normalized, float* gamma, float* beta, int affine) => affine switch
+    private static Vector512<float> Output(Vector512<float> normalized, float* gamma, float* beta, Affine affine) => affine switch
     {
-        0 => normalized,
-        1 => normalized * Avx512F.LoadVector512(gamma),
+        Affine.None => normalized,
+        Affine.Weight => normalized * Avx512F.LoadVector512(gamma),
         _ => Avx512F.FusedMultiplyAdd(normalized, Avx512F.LoadVector512(gamma), Avx512F.LoadVector512(beta)),
     };
 

@@ -449,7 +449,8 @@ internal sealed partial class NormalizationEmitter : IKernelRowWriter, IKernelSt
             c.WriteSumDeclarations(writer, "total", wide: "totalWide", comment: false);
         }
 
-        this.WriteSquaresPass(writer, c, a => this.LoadRow(a, recompute: true), storeTo: this.HasResidual && !recompute ? "h" : null, alongside: this.WriteWeightRequest(writer, c, stores));
+        Action<IndentedWriter, IReadOnlyList<VectorAccess>>? weightRequest = this.WriteWeightRequest(writer, c, stores);
+        this.WriteSquaresPass(writer, c, a => this.LoadRow(a, recompute: true), storeTo: this.HasResidual && !recompute ? "h" : null, alongside: weightRequest);
         if (this.IsCompressed)
         {
             writer.Line($"double total = {c.M}.SumWidened(totalWideLow, totalWideHigh);");
